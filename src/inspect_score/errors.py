@@ -1,0 +1,72 @@
+"""Problems found in rubrics and checklists, as data.
+
+Every problem carries a stable kebab-case ``code`` (tests assert codes and
+locations, not wording), a location a person can find (the file, the row as a
+spreadsheet user counts it or the rubric line, the column as written or the
+rubric key path) and a message that says what was found and what was expected.
+Loaders collect every problem of a run and raise them together once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+import attrs
+
+Severity = Literal["error", "warning"]
+
+
+@attrs.frozen
+class Issue:
+    """One problem: where it is, what it is, and how bad."""
+
+    code: str
+    message: str
+    path: str
+    #: spreadsheet row (header = 1), TOML line, or None for the whole file
+    row: int | None = None
+    #: the column header as written in the checklist, or None
+    column: str | None = None
+    #: the rubric key path (``indicator[3].rule``), or None
+    key: str | None = None
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.row is not None:
+            where += f":{self.row}"
+        if self.column is not None:
+            where += f":{self.column}"
+        text = f"{self.key}: {self.message}" if self.key else self.message
+        if self.severity == "warning":
+            text = f"warning: {text}"
+        return f"{where}: {text}"
+
+
+class InspectError(ValueError):
+    """Raised with every error found in one step, never only the first."""
+
+    def __init__(self, issues: Iterable[Issue]) -> None:
+        self.issues: tuple[Issue, ...] = tuple(issues)
+        super().__init__("\n".join(str(issue) for issue in self.issues))
+
+
+class RubricError(InspectError):
+    """The rubric breaks the format: nothing can be scored with it."""
+
+
+class ChecklistError(InspectError):
+    """The checklists hold bad input: nothing is scored."""
+
+
+class OutputError(InspectError):
+    """An output cannot be written (exists, is an input, is locked)."""
+
+
+def errors_only(issues: Iterable[Issue]) -> list[Issue]:
+    return [issue for issue in issues if issue.severity == "error"]
+
+
+def warnings_only(issues: Iterable[Issue]) -> list[Issue]:
+    return [issue for issue in issues if issue.severity == "warning"]

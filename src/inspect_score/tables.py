@@ -1,0 +1,99 @@
+"""The tables passed between loading, scoring and writing.
+
+They are plain pandas DataFrames wrapped in frozen attrs classes that say, once,
+what each column holds. Everything is columnar: one row per checklist row, or
+one row per branch, never a Python object per branch.
+"""
+
+from __future__ import annotations
+
+import attrs
+import pandas as pd
+
+from inspect_score.errors import Issue
+from inspect_score.model import Rubric
+
+#: Checklist columns that are not fields.
+BRANCH_ID = "branch_id"
+BRANCH_NAME = "branch_name"
+RATER = "rater"
+#: Where each checklist row came from: the input path, and the row as a
+#: spreadsheet user counts it (header = 1) or the line of a TOML checklist.
+SOURCE_FILE = "_file"
+SOURCE_ROW = "_row"
+
+
+@attrs.frozen
+class Checklists:
+    """Every checklist row of a run, parsed and checked against a rubric.
+
+    ``frame`` has one row per submitted row (per branch, or per branch and
+    rater), in input order (files in the order given, folders in name order),
+    rows blank in every cell already skipped. Its columns:
+
+    - ``branch_id``, ``branch_name``: str (name may be "");
+    - ``rater``: str, "" where the checklist has no rater column;
+    - one column per declared field id, parsed:
+      int / number: float64, NaN where blank;
+      bool: float64 1.0 / 0.0, NaN where blank;
+      choice: pandas Categorical with the field's choices as categories, NaN where blank;
+      text: object (str), NaN where blank;
+    - ``_file``: Categorical of input paths; ``_row``: int64 row (or TOML line).
+
+    Blanks are kept as NaN whatever the missing policy: the scorer applies the
+    policy, because a condition on a blank never holds even under ``zero``.
+    """
+
+    frame: pd.DataFrame
+    #: the input files read, in order
+    sources: tuple[str, ...]
+    has_rater: bool = False
+    warnings: tuple[Issue, ...] = ()
+
+
+@attrs.frozen
+class Scores:
+    """What the rubric makes of the checklists, one row per branch.
+
+    All frames share one RangeIndex, branches in order of first appearance in
+    the checklists.
+    """
+
+    #: ``branch_id``, ``branch_name``, ``base``, ``bonus`` (after the cap),
+    #: ``penalty`` (points deducted, >= 0), ``total``: all rounded to precision.
+    #: ``vetoed``: triggered veto ids joined by ";" ("" where none);
+    #: ``veto_cap``: int index of the best grade allowed (0 where no veto).
+    branches: pd.DataFrame
+    #: one float column per item id (indicators, bonuses, penalties in rubric
+    #: order), rounded to precision; NaN where not applicable
+    points: pd.DataFrame
+    #: one float column per section id: the sum of its indicators' points
+    #: before any n/a rescaling (n/a counts 0)
+    sections: pd.DataFrame
+    #: one bool column per veto id: whether it triggered for the branch
+    vetoes: pd.DataFrame
+    #: for each checklist row (``Checklists.frame`` order), the position of its branch
+    row_branch: pd.Series
+
+
+@attrs.frozen
+class Results:
+    """A scored, ranked and graded run: everything the outputs are made of."""
+
+    rubric: Rubric
+    checklists: Checklists
+    scores: Scores
+    #: one row per branch in ranking order (best first, ties by branch id in
+    #: natural order): ``rank`` (int, competition ranking), ``branch_id``,
+    #: ``branch_name``, ``total``, ``base``, ``bonus``, ``penalty``, ``grade``,
+    #: ``grade_without_quota``, ``vetoed``, then one column per section id;
+    #: ``position`` is the branch's row in the ``Scores`` frames.
+    ranking: pd.DataFrame
+    #: ``branch_id, kind, item_id, value, points, max, lost, note`` in ranking
+    #: then rubric order (see the spec's findings.csv)
+    findings: pd.DataFrame
+    #: ``item_id, title, max, mean_points, full_marks, zero_points, branches``
+    summary: pd.DataFrame
+    #: ``grade, branches`` for every grade, best first
+    grade_counts: pd.DataFrame
+    warnings: tuple[Issue, ...] = ()
