@@ -1,0 +1,283 @@
+"""The words of the outputs, in each rubric language, and numbers as text.
+
+Every heading, sheet name and finding note the outputs show lives here, once
+per language, so that adding a language is adding one :class:`Labels` value.
+Note templates use ``{name}`` placeholders; :func:`render` fills them with
+whole columns at once (prefix + column + suffix), never one format call per row.
+
+Numbers become text through their distinct values only (:func:`fixed_text`,
+:func:`plain_text`): a million branches share a few hundred distinct points, so
+formatting those and indexing is what keeps a million-row CSV fast.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from inspect_score.model import Lang, Op
+
+
+@attrs.frozen
+class Labels:
+    """Everything the outputs say in one language."""
+
+    yes: str
+    no: str
+    #: a value left blank (counted as 0 under ``missing = "zero"``)
+    blank: str
+    #: separator between field labels in a ``share`` note
+    list_separator: str
+    sheets: Mapping[str, str]
+    #: workbook and terminal headings
+    headings: Mapping[str, str]
+    #: ``kind`` values shown in the workbook
+    kinds: Mapping[str, str]
+    #: what a ``check`` condition expects, before the expected value
+    expectations: Mapping[Op, str]
+    #: finding notes by rule (indicators), ``penalty_*`` for penalties, and ``veto``
+    notes: Mapping[str, str]
+    #: the counting word of a field, by the ending of its label (zh "次数" → "次")
+    units: tuple[tuple[str, str], ...]
+    default_unit: str
+    truncated: str
+
+
+ZH = Labels(
+    yes="是",
+    no="否",
+    blank="未填",
+    list_separator="、",
+    sheets={
+        "ranking": "排名",
+        "points": "各项得分",
+        "findings": "存在问题",
+        "summary": "汇总",
+        "about": "考评说明",
+    },
+    headings={
+        "number": "序号",
+        "branch_id": "编号",
+        "branch_name": "名称",
+        "bonus": "加分",
+        "penalty": "扣分",
+        "base": "基础分",
+        "total": "总分",
+        "rank": "排名",
+        "grade": "等次",
+        "vetoed": "否决事由",
+        "kind": "类别",
+        "item": "项目",
+        "value": "填报值",
+        "points": "得分",
+        "max": "满分",
+        "lost": "失分",
+        "note": "原因",
+        "mean_points": "平均得分",
+        "full_marks": "满分单位数",
+        "zero_points": "零分单位数",
+        "branches": "参评单位数",
+        "grade_branches": "单位数",
+        "key": "项目",
+        "content": "内容",
+        "rubric_id": "细则编号",
+        "rubric_title": "细则名称",
+        "rubric_version": "细则版本",
+        "rubric_sha256": "细则 SHA-256",
+        "rubric_source": "细则文件",
+        "input": "输入文件",
+        "tool": "工具版本",
+        "page": "第 &P 页，共 &N 页",
+    },
+    kinds={"indicator": "指标", "bonus": "加分项", "penalty": "扣分项", "veto": "否决项"},
+    expectations={
+        ">=": "应不少于 ",
+        ">": "应多于 ",
+        "<=": "应不多于 ",
+        "<": "应少于 ",
+        "==": "应为 ",
+        "!=": "不应为 ",
+    },
+    notes={
+        "check": "{label} {value}，{expectation}",
+        "scale": "{label} {value}，应为 {target}，按比例得 {points} 分",
+        "deduct": "{label} {value}，每{unit}扣 {per} 分",
+        "steps": "{label} {value}，按档次得 {points} 分",
+        "choice": "{label}为“{value}”，得 {points} 分",
+        "share": "{failed} 未达标（{value}）",
+        "count": "{label} {value}，每{unit}得 {per} 分，满分 {max} 分",
+        "penalty_count": "{label} {value}，每{unit}扣 {per} 分",
+        "penalty": "{label} {value}，扣 {points} 分",
+        "veto": "{title}，等次不高于{grade}",
+    },
+    units=(("人次", "人次"), ("笔数", "笔"), ("次数", "次"), ("人数", "人"), ("项数", "项"),
+           ("个数", "个"), ("件数", "件")),
+    default_unit="次",
+    truncated=(
+        "本表超出 Excel 每表 1,048,576 行的上限，只列出前 {rows} 行；"
+        "CSV 输出包含全部 {total} 行。"
+    ),
+)
+
+EN = Labels(
+    yes="yes",
+    no="no",
+    blank="blank",
+    list_separator=", ",
+    sheets={
+        "ranking": "Ranking",
+        "points": "Points",
+        "findings": "Findings",
+        "summary": "Summary",
+        "about": "About",
+    },
+    headings={
+        "number": "No.",
+        "branch_id": "ID",
+        "branch_name": "Name",
+        "bonus": "Bonus",
+        "penalty": "Penalty",
+        "base": "Base",
+        "total": "Total",
+        "rank": "Rank",
+        "grade": "Grade",
+        "vetoed": "Vetoed by",
+        "kind": "Kind",
+        "item": "Item",
+        "value": "Value",
+        "points": "Points",
+        "max": "Max",
+        "lost": "Lost",
+        "note": "Reason",
+        "mean_points": "Mean points",
+        "full_marks": "Full marks",
+        "zero_points": "No points",
+        "branches": "Branches",
+        "grade_branches": "Branches",
+        "key": "Item",
+        "content": "Content",
+        "rubric_id": "Rubric id",
+        "rubric_title": "Rubric title",
+        "rubric_version": "Rubric version",
+        "rubric_sha256": "Rubric SHA-256",
+        "rubric_source": "Rubric file",
+        "input": "Input",
+        "tool": "Tool version",
+        "page": "Page &P of &N",
+    },
+    kinds={"indicator": "indicator", "bonus": "bonus", "penalty": "penalty", "veto": "veto"},
+    expectations={
+        ">=": "expected at least ",
+        ">": "expected more than ",
+        "<=": "expected at most ",
+        "<": "expected less than ",
+        "==": "expected ",
+        "!=": "expected other than ",
+    },
+    notes={
+        "check": "{label} {value}, {expectation}",
+        "scale": "{label} {value}, expected {target}, {points} points pro rata",
+        "deduct": "{label} {value}, {per} points off each",
+        "steps": "{label} {value}, {points} points by steps",
+        "choice": '{label} is "{value}", {points} points',
+        "share": "{failed} not met ({value})",
+        "count": "{label} {value}, {per} points each, up to {max}",
+        "penalty_count": "{label} {value}, {per} points off each",
+        "penalty": "{label} {value}, {points} points off",
+        "veto": "{title}: grade no better than {grade}",
+    },
+    units=(),
+    default_unit="",
+    truncated=(
+        "This sheet exceeds Excel's limit of 1,048,576 rows; it lists the first {rows} rows. "
+        "The CSV outputs hold all {total} rows."
+    ),
+)
+
+LABELS: Mapping[Lang, Labels] = {"zh": ZH, "en": EN}
+
+
+def labels_for(lang: Lang) -> Labels:
+    return LABELS[lang]
+
+
+def unit_of(labels: Labels, field_label: str) -> str:
+    """The counting word for a field: "违反三审制度笔数" counts in "笔"."""
+    for ending, unit in labels.units:
+        if field_label.endswith(ending):
+            return unit
+    return labels.default_unit
+
+
+Part = str | pd.Series
+
+
+def render(template: str, parts: Mapping[str, Part], length: int) -> pd.Series:
+    """Fill a note template with scalars and whole columns, column by column.
+
+    Scalars are folded into the literal text; each column is joined with one
+    vectorised concatenation, so the cost does not depend on a format call per
+    row. Columns must share a RangeIndex of ``length`` rows.
+    """
+    pieces: list[Part] = []
+    literal = ""
+    for text, name, _spec, _conversion in string.Formatter().parse(template):
+        literal += text
+        if name is None:
+            continue
+        part = parts[name]
+        if isinstance(part, str):
+            literal += part
+        else:
+            pieces.append(literal)
+            pieces.append(part)
+            literal = ""
+    pieces.append(literal)
+    result = pd.Series([pieces[0]] * length, dtype=object) if isinstance(pieces[0], str) else None
+    for piece in pieces[1:]:
+        if isinstance(piece, str) and not piece:
+            continue
+        result = piece if result is None else result + piece
+    assert result is not None
+    return result.astype(str)
+
+
+def fixed_text(values: np.ndarray | pd.Series, precision: int) -> np.ndarray:
+    """Numbers with exactly ``precision`` decimals ("15.00"); "" for NaN.
+
+    Rounds half away from zero as decimal arithmetic would, from the shortest
+    decimal that reads back as the float (so 2.675 gives "2.68").
+    """
+    codes, uniques = pd.factorize(np.asarray(values, dtype=np.float64), use_na_sentinel=True)
+    quantum = Decimal(1).scaleb(-precision)
+    texts = [
+        format(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP) + 0, "f")
+        for value in uniques
+    ]
+    # code -1 (NaN) picks the trailing ""
+    return np.array([*texts, ""], dtype=object)[codes]
+
+
+def plain_text(values: np.ndarray | pd.Series) -> np.ndarray:
+    """Numbers as a person writes them: "8", "85.5", never "8.0"; "" for NaN."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=np.float64), use_na_sentinel=True)
+    texts = [plain_number(float(value)) for value in uniques]
+    return np.array([*texts, ""], dtype=object)[codes]
+
+
+def plain_number(value: float) -> str:
+    return str(np.format_float_positional(value + 0.0, trim="-"))
+
+
+def check_value_text(value: float | bool | str, labels: Labels) -> str:
+    """A rubric's condition value as text: a bool as 是/否, a number without ".0"."""
+    if isinstance(value, bool):
+        return labels.yes if value else labels.no
+    if isinstance(value, float | int):
+        return plain_number(float(value))
+    return value
