@@ -1,0 +1,70 @@
+"""The JSON output: the same tables as the CSVs, as numbers and text, plus rubric and tool."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import attrs
+import pandas as pd
+from hypothesis import given, settings
+from test_findings import sample_results
+from test_write_csv import findings_frames
+
+from inspect_score.write_csv import output_tables
+from inspect_score.write_json import read_json_results, write_json
+
+
+def _cells(frame: pd.DataFrame) -> list[list[object]]:
+    """Rows as lists, NaN and None both as None, so that tables compare with ==."""
+    return [
+        [None if cell is None or (isinstance(cell, float) and math.isnan(cell)) else cell
+         for cell in row]
+        for row in frame.itertuples(index=False)
+    ]
+
+
+def test_json_reads_back_equal_to_what_was_scored(tmp_path: Path) -> None:
+    """Every table reads back with the same columns and values as the CSV tables hold."""
+    results = sample_results()
+    path = tmp_path / "results.json"
+    write_json(results, path, tool_version="0.1.0")
+    back = read_json_results(path)
+    for name, table in output_tables(results).items():
+        assert list(table.columns) == list(back[name].columns)
+        assert _cells(table) == _cells(back[name])
+
+
+def test_json_rubric_tool_and_raw_text(tmp_path: Path) -> None:
+    """rubric and tool are described; numbers are JSON numbers, NaN null, text unguarded."""
+    path = tmp_path / "results.json"
+    write_json(sample_results(), path, tool_version="0.1.0")
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert ["ranking", "points", "findings", "summary", "rubric", "tool"] == list(document)
+    assert {"id": "street-test", "title": "社区党建工作检查考评细则", "version": "2025-08",
+            "sha256": "ab" * 32} == document["rubric"]
+    assert {"name": "inspect-score", "version": "0.1.0"} == document["tool"]
+    second = document["ranking"][1]
+    assert ["=HYPERLINK(\"http://x\")", 97.0, 2] == [second["branch_name"], second["total"],
+                                                    second["rank"]]
+    assert None is document["points"][2]["satisfaction"]
+    assert "幸福里社区" in path.read_text(encoding="utf-8")  # ensure_ascii=False
+
+
+def test_json_is_deterministic(tmp_path: Path) -> None:
+    """The same results give the same bytes."""
+    write_json(sample_results(), tmp_path / "a.json", tool_version="1")
+    write_json(sample_results(), tmp_path / "b.json", tool_version="1")
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+
+
+@settings(max_examples=60, deadline=None)
+@given(findings_frames())
+def test_random_findings_round_trip(tmp_path_factory: object, findings: pd.DataFrame) -> None:
+    """Any findings table reads back equal from JSON, text exactly as it was."""
+    path = Path(str(tmp_path_factory.mktemp("json"))) / "r.json"  # type: ignore[attr-defined]
+    write_json(attrs.evolve(sample_results(), findings=findings), path, tool_version="1")
+    back = read_json_results(path)["findings"]
+    assert list(findings.columns) == list(back.columns)
+    assert _cells(findings) == _cells(back)
