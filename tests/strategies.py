@@ -1,0 +1,297 @@
+"""Hypothesis strategies for rubrics and the checklists scored against them.
+
+``rubrics()`` draws valid :class:`Rubric` values built with the model classes:
+fields of every type, every rule with valid parameters, sections that add up,
+bonuses, penalties, vetoes, grades with quotas, missing policies and rater
+methods. ``checklists_for(rubric)`` draws a matching :class:`Checklists`
+frame, with blanks where the policies allow them and several raters per
+branch when the draw says so. ``runs()`` draws both together.
+
+Numbers are drawn with few decimals (quarters, tenths), as rubric authors and
+branches write them, so that exact decimal arithmetic and float arithmetic
+agree after rounding.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from hypothesis import strategies as st
+
+from inspect_score.model import (
+    Field,
+    Grade,
+    Item,
+    MissingPolicy,
+    Rubric,
+    Section,
+    Veto,
+)
+from inspect_score.tables import Checklists
+
+CHOICES = ("齐全", "基本齐全", "不齐全")
+NUMERIC_FIELDS = ("n_count", "n_faults", "n_rate", "n_target")
+BOOL_FIELDS = ("b_roster", "b_minutes", "b_ledger", "b_dues")
+CHOICE_FIELD = "c_files"
+TEXT_FIELD = "t_remarks"
+NUMERIC_OPS = (">=", ">", "<=", "<", "==", "!=")
+
+policies = st.sampled_from(("zero", "na"))
+#: the finest step of maxima and step/choice points at each precision, so that
+#: rounding a clipped value never takes it past its item's max
+UNITS = {0: 1.0, 1: 0.5, 2: 0.25, 3: 0.25}
+
+
+def multiples(unit: float, most: float, least: int = 0) -> st.SearchStrategy[float]:
+    """Multiples of ``unit`` from ``least * unit`` up to ``most``."""
+    return st.integers(least, int(most / unit)).map(lambda k: k * unit)
+
+
+@st.composite
+def fields(draw: st.DrawFn) -> tuple[Field, ...]:
+    """The fixed pool of fields, each with its own (or no) missing policy."""
+
+    def policy() -> MissingPolicy | None:
+        return draw(st.sampled_from((None, None, "zero", "na", "error")))
+
+    pool = [
+        Field(id=name, type=draw(st.sampled_from(("int", "number"))), missing=policy())
+        for name in NUMERIC_FIELDS
+    ]
+    pool += [Field(id=name, type="bool", missing=policy()) for name in BOOL_FIELDS]
+    pool.append(Field(id=CHOICE_FIELD, type="choice", choices=CHOICES, missing=policy()))
+    pool.append(Field(id=TEXT_FIELD, type="text", missing="zero"))
+    return tuple(pool)
+
+
+@st.composite
+def items(
+    draw: st.DrawFn, kind: str, item_id: str, section: str | None = None, unit: float = 0.25
+) -> Item:
+    """One indicator, bonus or penalty with any rule and valid parameters."""
+    top = draw(multiples(unit, 15.0, least=1))
+    rule = draw(st.sampled_from(("check", "scale", "deduct", "steps", "choice", "share", "count")))
+    common: dict[str, Any] = {
+        "kind": kind,
+        "id": item_id,
+        "title": f"{item_id} 标题",
+        "max": top,
+        "rule": rule,
+        "section": section,
+    }
+    numeric = st.sampled_from(NUMERIC_FIELDS)
+    if rule == "check":
+        field_kind = draw(st.sampled_from(("numeric", "bool", "choice")))
+        if field_kind == "numeric":
+            return Item(
+                **common,
+                field=draw(numeric),
+                op=draw(st.sampled_from(NUMERIC_OPS)),
+                value=float(draw(st.integers(0, 10))),
+            )
+        if field_kind == "bool":
+            return Item(
+                **common,
+                field=draw(st.sampled_from(BOOL_FIELDS)),
+                op=draw(st.sampled_from(("==", "!="))),
+                value=draw(st.booleans()),
+            )
+        return Item(
+            **common,
+            field=CHOICE_FIELD,
+            op=draw(st.sampled_from(("==", "!="))),
+            value=draw(st.sampled_from(CHOICES)),
+        )
+    if rule == "scale":
+        if draw(st.booleans()):
+            field_id, target_field = draw(st.permutations(NUMERIC_FIELDS))[:2]
+            return Item(**common, field=field_id, target_field=target_field)
+        target = draw(st.sampled_from((0.0, -1.0, 3.0, 7.5, 12.0)))
+        return Item(**common, field=draw(numeric), target=target)
+    if rule in ("deduct", "count"):
+        per = draw(st.sampled_from((0.1, 0.25, 0.5, 1.0, 2.0, 5.0)))
+        return Item(**common, field=draw(numeric), per=per)
+    if rule == "steps":
+        thresholds = sorted(draw(st.sets(st.integers(-2, 12), min_size=1, max_size=4)))
+        ascending = draw(st.booleans())
+        step_points = sorted(draw(multiples(unit, top)) for _ in thresholds)
+        if not ascending:
+            step_points = step_points[::-1]
+        steps = tuple(
+            (float(threshold), points)
+            for threshold, points in zip(thresholds, step_points, strict=True)
+        )
+        return Item(**common, field=draw(numeric), steps=steps)
+    if rule == "choice":
+        points = tuple((choice, draw(multiples(unit, top))) for choice in CHOICES)
+        return Item(**common, field=CHOICE_FIELD, points=points)
+    if rule == "share":
+        chosen = draw(st.lists(st.sampled_from(BOOL_FIELDS), min_size=1, max_size=4, unique=True))
+        return Item(**common, fields=tuple(chosen))
+    per = draw(st.sampled_from((0.5, 1.0, 2.0)))
+    return Item(**common, field=draw(numeric), per=per)
+
+
+@st.composite
+def grades(draw: st.DrawFn, total: float) -> tuple[Grade, ...]:
+    """2 to 4 grades, minimums falling strictly to 0, quotas on some but the last."""
+    count = draw(st.integers(2, 4))
+    fractions = sorted(
+        draw(st.sets(st.integers(1, 99), min_size=count - 1, max_size=count - 1)), reverse=True
+    )
+    reachable = {round(total * fraction / 100, 2) for fraction in fractions}
+    minimums = [*sorted((m for m in reachable if m > 0), reverse=True), 0.0]
+    result = []
+    for index, minimum in enumerate(minimums):
+        last = index == len(minimums) - 1
+        share = None if last else draw(st.sampled_from((None, None, 0.1, 0.2, 0.25, 0.5, 1.0)))
+        result.append(Grade(name=f"G{index}", min=float(minimum), max_share=share))
+    return tuple(result)
+
+
+@st.composite
+def rubrics(draw: st.DrawFn) -> Rubric:
+    """A valid rubric: every rule, policy and rater method can appear."""
+    pool = draw(fields())
+    precision = draw(st.integers(0, 3))
+    unit = UNITS[precision]
+    section_count = draw(st.integers(1, 3))
+    indicators: list[Item] = []
+    for section_index in range(section_count):
+        for item_index in range(draw(st.integers(1, 4))):
+            indicators.append(
+                draw(
+                    items("indicator", f"i{section_index}_{item_index}", f"s{section_index}", unit)
+                )
+            )
+    sections = tuple(
+        Section(
+            id=f"s{index}",
+            title=f"第{index}部分",
+            max=sum(item.max for item in indicators if item.section == f"s{index}"),
+        )
+        for index in range(section_count)
+    )
+    total = sum(section.max for section in sections)
+    bonuses = tuple(
+        draw(items("bonus", f"bonus{index}", unit=unit)) for index in range(draw(st.integers(0, 2)))
+    )
+    penalties = tuple(
+        draw(items("penalty", f"penalty{index}", unit=unit))
+        for index in range(draw(st.integers(0, 2)))
+    )
+    grade_list = draw(grades(total))
+    vetoes = []
+    for index in range(draw(st.integers(0, 2))):
+        if draw(st.booleans()):
+            field_id, op, value = draw(st.sampled_from(BOOL_FIELDS)), "==", True
+        else:
+            field_id = draw(st.sampled_from(NUMERIC_FIELDS))
+            op = draw(st.sampled_from(NUMERIC_OPS))
+            value = float(draw(st.integers(0, 10)))
+        vetoes.append(
+            Veto(
+                id=f"veto{index}",
+                title=f"否决{index}",
+                field=field_id,
+                op=op,  # type: ignore[arg-type]
+                value=value,
+                grade=draw(st.sampled_from([grade.name for grade in grade_list])),
+            )
+        )
+    return Rubric(
+        id="drawn",
+        title="抽样细则",
+        total=float(total),
+        fields=pool,
+        sections=sections,
+        indicators=tuple(indicators),
+        grades=grade_list,
+        bonuses=bonuses,
+        penalties=penalties,
+        vetoes=tuple(vetoes),
+        bonus_cap=draw(st.sampled_from((0.0, 1.0, 2.0, 5.0))),
+        missing=draw(policies),
+        raters=draw(st.sampled_from(("mean", "median", "trimmed_mean"))),
+        trim=draw(st.integers(1, 2)),
+        precision=precision,
+    )
+
+
+def _value(draw: st.DrawFn, rubric: Rubric, field: Field) -> Any:
+    """One cell: blank where the field's policy allows it, else a parsed value."""
+    if rubric.missing_policy(field.id) != "error" and draw(st.integers(0, 5)) == 0:
+        return None
+    if field.type == "bool":
+        return float(draw(st.booleans()))
+    if field.type == "choice":
+        return draw(st.sampled_from(CHOICES))
+    if field.type == "text":
+        return draw(st.sampled_from(("", "按时整改", "=SUM(A1)")))
+    if field.type == "int":
+        return float(draw(st.integers(-2, 20)))
+    return draw(st.integers(-20, 200).map(lambda tenths: tenths / 10))
+
+
+@st.composite
+def checklists_for(
+    draw: st.DrawFn, rubric: Rubric, min_branches: int = 1, max_branches: int = 12
+) -> Checklists:
+    """A checklists table for the rubric: one row per branch, or several raters' rows."""
+    branch_count = draw(st.integers(min_branches, max_branches))
+    numbers = draw(
+        st.lists(st.integers(1, 120), min_size=branch_count, max_size=branch_count, unique=True)
+    )
+    prefix = draw(st.sampled_from(("B", "SQ", "社区")))
+    has_rater = draw(st.booleans())
+    records = []
+    for number in numbers:
+        raters = draw(st.integers(1, 4)) if has_rater else 1
+        for rater in range(raters):
+            record: dict[str, Any] = {
+                "branch_id": f"{prefix}{number}",
+                "branch_name": f"第{number}社区",
+                "rater": f"R{rater + 1}" if has_rater else "",
+            }
+            for field in rubric.fields:
+                record[field.id] = _value(draw, rubric, field)
+            records.append(record)
+    if has_rater:
+        records = draw(st.permutations(records))
+    return make_checklists(rubric, records, has_rater=has_rater)
+
+
+def make_checklists(
+    rubric: Rubric, records: list[dict[str, Any]], *, has_rater: bool = False, path: str = "in.csv"
+) -> Checklists:
+    """A Checklists value from plain records, typed exactly as the loader types them."""
+    columns: dict[str, Any] = {
+        "branch_id": pd.Series([str(r["branch_id"]) for r in records], dtype=object),
+        "branch_name": pd.Series([str(r.get("branch_name", "")) for r in records], dtype=object),
+        "rater": pd.Series([str(r.get("rater", "")) for r in records], dtype=object),
+    }
+    for field in rubric.fields:
+        raw = [r.get(field.id) for r in records]
+        if field.type == "choice":
+            columns[field.id] = pd.Series(pd.Categorical(raw, categories=list(field.choices)))
+        elif field.type == "text":
+            columns[field.id] = pd.Series(
+                [np.nan if v is None else str(v) for v in raw], dtype=object
+            )
+        else:
+            columns[field.id] = pd.Series(
+                [np.nan if v is None else float(v) for v in raw], dtype=np.float64
+            )
+    columns["_file"] = pd.Series(pd.Categorical([path] * len(records)))
+    columns["_row"] = pd.Series(np.arange(2, len(records) + 2), dtype=np.int64)
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(len(records)))
+    return Checklists(frame=frame, sources=(path,), has_rater=has_rater)
+
+
+@st.composite
+def runs(draw: st.DrawFn, max_branches: int = 12) -> tuple[Rubric, Checklists]:
+    """A rubric and checklists scored against it."""
+    rubric = draw(rubrics())
+    return rubric, draw(checklists_for(rubric, max_branches=max_branches))
