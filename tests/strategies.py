@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import numpy as np
 import pandas as pd
 from hypothesis import strategies as st
@@ -295,3 +296,43 @@ def runs(draw: st.DrawFn, max_branches: int = 12) -> tuple[Rubric, Checklists]:
     """A rubric and checklists scored against it."""
     rubric = draw(rubrics())
     return rubric, draw(checklists_for(rubric, max_branches=max_branches))
+
+
+def rubric_of(
+    indicators: list[Item],
+    *,
+    fields: tuple[Field, ...] | None = None,
+    bonuses: tuple[Item, ...] = (),
+    penalties: tuple[Item, ...] = (),
+    vetoes: tuple[Veto, ...] = (),
+    grades: tuple[Grade, ...] = (Grade("优秀", 90.0), Grade("合格", 60.0), Grade("不合格", 0.0)),
+    **settings: Any,
+) -> Rubric:
+    """A hand-written rubric for example tests: one section holding every indicator.
+
+    Without ``fields``, every field an item or veto reads is declared as a
+    number (a bool where a ``share`` reads it), with the rubric's policy.
+    """
+    section_max = sum(item.max for item in indicators)
+    placed = tuple(attrs.evolve(item, section="main") for item in indicators)
+    if fields is None:
+        read: dict[str, str] = {}
+        for item in (*placed, *bonuses, *penalties):
+            for field_id in item.input_fields:
+                read.setdefault(field_id, "bool" if item.rule == "share" else "number")
+        for veto in vetoes:
+            read.setdefault(veto.field, "number")
+        fields = tuple(Field(id=name, type=kind) for name, kind in read.items())  # type: ignore[arg-type]
+    return Rubric(
+        id="example",
+        title="示例细则",
+        total=float(settings.pop("total", section_max)),
+        fields=fields,
+        sections=(Section(id="main", title="主要", max=section_max),),
+        indicators=placed,
+        grades=grades,
+        bonuses=bonuses,
+        penalties=penalties,
+        vetoes=vetoes,
+        **settings,
+    )
