@@ -174,9 +174,11 @@ def _analyse(path: str | os.PathLike[str]) -> tuple[list[Issue], Rubric | None]:
         return [_syntax_issue(error, text, source)], None
     reader = _Reader(source, KeyLocator(text))
     rubric = _read_document(reader, document)
-    if rubric is None or errors_only(reader.issues):
-        return reader.issues, None
-    return reader.issues, attrs.evolve(rubric, source=source,
+    # In file order, as an author fixes them; whole-file issues (no line) first.
+    issues = sorted(reader.issues, key=lambda issue: issue.row or 0)
+    if rubric is None or errors_only(issues):
+        return issues, None
+    return issues, attrs.evolve(rubric, source=source,
                                        sha256=hashlib.sha256(data).hexdigest())
 
 
@@ -269,6 +271,12 @@ def _fmt(number: float) -> str:
 
 def _one_of(options: Iterable[str]) -> str:
     return "expected one of " + ", ".join(options)
+
+
+def _either(options: Iterable[str]) -> str:
+    """("int", "number", "bool") -> "int, number or bool"."""
+    names = list(options)
+    return " or ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
 
 
 class _Table:
@@ -383,7 +391,8 @@ def _read_document(reader: _Reader, document: dict[str, Any]) -> Rubric | None:
     context = _Context()
     fields = _read_fields(reader, _array(reader, top, "field", required=True), context)
     sections = _read_sections(reader, _array(reader, top, "section", required=True))
-    grades = _read_grades(reader, _array(reader, top, "grade", required=True))
+    grade_tables = _array(reader, top, "grade", required=True)
+    grades = _read_grades(reader, grade_tables)
     context.grade_names = [grade.name for grade, _ in grades]
     items: dict[ItemKind, list[tuple[Item | None, _Table]]] = {}
     for kind in ("indicator", "bonus", "penalty"):
@@ -400,7 +409,9 @@ def _read_document(reader: _Reader, document: dict[str, Any]) -> Rubric | None:
     _check_grades(reader, grades, settings)
     _warn_unused_fields(reader, fields, context)
     for veto, table in vetoes:
-        if veto and grades and veto.grade == grades[0][0].name:
+        # Only when every grade was read is grades[0] surely the best one.
+        whole = len(grades) == len(grade_tables)
+        if veto and grades and whole and veto.grade == grades[0][0].name:
             reader.warn("veto-no-effect", table.key("grade"),
                         f"veto grade '{veto.grade}' is the best grade: the veto changes nothing")
 
@@ -511,7 +522,7 @@ def _read_fields(reader: _Reader, tables: list[_Table],
                  context: _Context) -> list[tuple[Field | None, _Table]]:
     fields = [(_read_field(reader, table), table) for table in tables]
     first_id: dict[str, _Table] = {}
-    first_header: dict[str, _Table] = {}
+    first_header: dict[str, tuple[_Table, str]] = {}
     for table in tables:
         field_id = table.data.get("id")
         if not isinstance(field_id, str):
@@ -529,8 +540,9 @@ def _read_fields(reader: _Reader, tables: list[_Table],
             header = table.data.get(name)
             if not isinstance(header, str):
                 continue
-            other = first_header.setdefault(header, table)
-            if other is not table:
+            other, other_key = first_header.setdefault(header, (table, name))
+            # Two equal ids are a duplicate id, reported above.
+            if other is not table and "label" in (name, other_key):
                 table.error("duplicate-label", name, f"header '{header}' already names the "
                             f"field of {render_key(other.path)}; a checklist column would be "
                             "ambiguous")
@@ -558,7 +570,8 @@ def _read_field(reader: _Reader, table: _Table) -> Field | None:
         if table.has(name) and field_type in ("bool", "choice", "text"):
             table.raw(name)
             table.error("key-not-for-type", name,
-                        f"'{name}' applies to int and number fields, not to a {field_type} field")
+                        f"'{name}' applies to int and number fields, not to a field of type "
+                        f"{field_type}")
         else:
             bounds[name] = table.number(name)
     low, high = bounds["min"], bounds["max"]
@@ -578,7 +591,8 @@ def _read_choices(table: _Table, field_type: str | None) -> tuple[str, ...]:
             table.raw("choices")
             if field_type is not None:
                 table.error("key-not-for-type", "choices",
-                            f"'choices' applies to choice fields, not to a {field_type} field")
+                            f"'choices' applies to choice fields, not to a field of type "
+                            f"{field_type}")
         return ()
     value = table.raw("choices")
     if value is None:
@@ -636,30 +650,34 @@ def _check_sections(reader: _Reader, sections: list[tuple[Section | None, _Table
     """Sections hold indicators whose max add up to theirs; they add up to total."""
     section_ids = [table.data.get("id") for _, table in sections]
     members: dict[str, list[float | None]] = {}
+    # Sums are only worth checking when every indicator is in a known section
+    # and every section is read: otherwise they repeat a problem already reported.
+    sums_known = True
     for _, table in indicators:
         section_id = table.data.get("section")
         if not isinstance(section_id, str):
+            sums_known = False
             continue
         if section_id not in section_ids:
-            names = [name for name in section_ids if isinstance(name, str)]
+            names = dict.fromkeys(name for name in section_ids if isinstance(name, str))
             table.error("unknown-section", "section",
                         f"unknown section '{section_id}'; {_one_of(names)}")
+            sums_known = False
             continue
         item_max = table.data.get("max")
         maximum = float(item_max) if _is_number(item_max) else 0.0
         members.setdefault(section_id, []).append(maximum if maximum > 0 else None)
-    sums_known = True
     for section, table in sections:
         section_id = table.data.get("id")
-        if not isinstance(section_id, str):
+        if not isinstance(section_id, str) or section_ids.count(section_id) > 1:
             sums_known = False
             continue
         maxes = members.get(section_id, [])
         if not maxes:
             table.error("empty-section", "id", f"section '{section_id}' has no [[indicator]]")
             continue
-        if section is None or None in maxes:
-            sums_known = False  # already reported: the sum would be noise
+        if section is None or None in maxes or not sums_known:
+            sums_known = False
             continue
         added = sum(m for m in maxes if m is not None)
         if abs(added - section.max) > TOLERANCE:
@@ -718,7 +736,7 @@ def _read_field_ref(table: _Table, name: str, allowed: tuple[FieldType, ...], co
     field = context.fields.get(field_id)
     if field is not None and field.type not in allowed:
         table.error("field-type-mismatch", name, f"{purpose} cannot read field '{field_id}' of "
-                    f"type {field.type}; it takes {' or '.join(allowed)} fields")
+                    f"type {field.type}; it takes {_either(allowed)} fields")
         return None
     return field
 
@@ -896,7 +914,8 @@ def _read_veto(reader: _Reader, table: _Table,
     field = _read_field_ref(table, "field", RULE_FIELD_TYPES["check"], context, "a veto")
     condition = _read_condition(table, field)
     grade = table.text("grade", required=True)
-    if grade is not None and grade not in context.grade_names:
+    # Without any readable grade (already reported) every name would be unknown.
+    if grade is not None and context.grade_names and grade not in context.grade_names:
         table.error("unknown-grade", "grade",
                     f"unknown grade '{grade}'; {_one_of(context.grade_names)}")
     table.finish(VETO_KEYS)
