@@ -34,9 +34,10 @@ BOOL_WORDS: dict[str, float] = {
     **dict.fromkeys(("false", "0", "no", "n", "否", "无", "×", "✗"), 0.0),
 }
 
-# A slow-path code for a distinct cell value: blank, or not readable at all.
-_BLANK = -1.0
-_INVALID = -2.0
+# Slow-path codes for a cell: blank, or not readable at all. Infinities, because
+# a readable value is always finite, so no real value can be taken for a code.
+_BLANK = -math.inf
+_INVALID = math.inf
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 
 
@@ -125,7 +126,8 @@ def number_of(value: object, *, percent: bool) -> float:
         text = text.replace(",", "")
     if not re.fullmatch(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", text):
         return _INVALID
-    return float(text)
+    number = float(text)
+    return number if math.isfinite(number) else _INVALID
 
 
 def bool_of(value: object) -> float:
