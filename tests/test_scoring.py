@@ -285,7 +285,7 @@ def test_raters_points_combine_by_the_rubrics_method(
 
 
 def test_raters_points_are_rounded_per_row_then_again() -> None:
-    """Each rater's points are rounded first: mean of 2.68 (2.675) and 2.67 is 2.675, giving 2.68."""
+    """Each rater's points are rounded first: 2.675 gives 2.68; mean(2.68, 2.67) gives 2.68."""
     rubric = rubric_of([indicator("a", "scale", 10.7, field="x", target=4.0)], raters="mean")
     scores = scored(
         rubric,
