@@ -53,7 +53,7 @@ def test_bool_spellings(raw: object, value: float) -> None:
 @pytest.mark.parametrize("raw", ["maybe", "2", "对", "t", "yes!", 0.5])
 def test_bool_refuses_other_words(raw: object) -> None:
     """Anything that is not a yes/no spelling is invalid, not silently false."""
-    assert (None, "invalid") == parse_one(BOOL, raw)
+    assert parse_one(BOOL, raw) == (None, "invalid")
 
 
 @pytest.mark.parametrize(
@@ -104,16 +104,16 @@ def test_choice_cells(raw: str, value: object, state: str) -> None:
 def test_choice_column_is_categorical_with_the_fields_choices() -> None:
     """The parsed choice column keeps the rubric's choices as its categories, in order."""
     parsed = parse_column(pd.Series(["不齐全", "齐全", None], dtype=object), CHOICE)
-    assert ["齐全", "基本齐全", "不齐全"] == list(parsed.values.categories)
-    assert ["不齐全", "齐全"] == list(parsed.values[:2])
+    assert list(parsed.values.categories) == ["齐全", "基本齐全", "不齐全"]
+    assert list(parsed.values[:2]) == ["不齐全", "齐全"]
     assert pd.isna(parsed.values[2])
 
 
 def test_text_keeps_text_and_blanks_are_nan() -> None:
     """Text is kept as written without surrounding spaces; a blank becomes NaN."""
     parsed = parse_column(pd.Series([" 已整改 ", "", 12.0], dtype=object), TEXT)
-    assert ["已整改", "12"] == list(parsed.values[[0, 2]])
-    assert [False, True, False] == parsed.blank.tolist()
+    assert list(parsed.values[[0, 2]]) == ["已整改", "12"]
+    assert parsed.blank.tolist() == [False, True, False]
 
 
 def test_columns_pandas_already_typed_are_used_as_they_are() -> None:
@@ -121,20 +121,20 @@ def test_columns_pandas_already_typed_are_used_as_they_are() -> None:
     ints = parse_column(pd.Series([3, 250], dtype=np.int64), INT)
     floats = parse_column(pd.Series([3.0, np.nan, 2.5]), INT)
     bools = parse_column(pd.Series([True, False]), BOOL)
-    assert [3.0, 250.0] == ints.values.tolist()
-    assert [False, True] == ints.out_of_range.tolist()
-    assert [False, True, False] == floats.blank.tolist()
-    assert [False, False, True] == floats.not_whole.tolist()
-    assert [1.0, 0.0] == bools.values.tolist()
+    assert ints.values.tolist() == [3.0, 250.0]
+    assert ints.out_of_range.tolist() == [False, True]
+    assert floats.blank.tolist() == [False, True, False]
+    assert floats.not_whole.tolist() == [False, False, True]
+    assert bools.values.tolist() == [1.0, 0.0]
 
 
 def test_string_columns_take_the_slow_path_only_where_needed() -> None:
     """A str column mixing plain and full-width numbers parses every cell right."""
     raw = pd.Series(["1", "２", "3,000", "", "x"], dtype="str")
     parsed = parse_column(raw, UNBOUNDED)
-    assert [1.0, 2.0, 3000.0] == parsed.values[:3].tolist()
-    assert [False, False, False, True, False] == parsed.blank.tolist()
-    assert [False, False, False, False, True] == parsed.invalid.tolist()
+    assert parsed.values[:3].tolist() == [1.0, 2.0, 3000.0]
+    assert parsed.blank.tolist() == [False, False, False, True, False]
+    assert parsed.invalid.tolist() == [False, False, False, False, True]
 
 
 @pytest.mark.parametrize(
@@ -149,9 +149,9 @@ def test_cell_text_shows_cells_as_a_person_reads_them(raw: object, text: str) ->
 
 def test_expected_describes_type_and_bounds() -> None:
     """Messages say what a cell must hold, with the field's bounds."""
-    assert "an int from 0 to 200" == expected(INT)
-    assert "a number" == expected(UNBOUNDED)
-    assert "one of 齐全, 基本齐全, 不齐全" == expected(CHOICE)
+    assert expected(INT) == "an int from 0 to 200"
+    assert expected(UNBOUNDED) == "a number"
+    assert expected(CHOICE) == "one of 齐全, 基本齐全, 不齐全"
 
 
 def _written_int(value: int, full_width: bool, grouped: bool, pad: str, point: bool) -> str:
@@ -192,7 +192,7 @@ def test_any_written_number_parses_back(
     if full_width:
         text = text.translate(FULL_WIDTH)
     parsed, state = parse_one(UNBOUNDED, pad + text + pad, dtype="str")
-    assert "ok" == state
+    assert state == "ok"
     assert isinstance(parsed, float)
     assert math.isclose(float(str(value)), parsed, rel_tol=0, abs_tol=1e-9)
 

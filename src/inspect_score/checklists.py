@@ -258,7 +258,7 @@ class _TableParser:
         ids, names, raters = text_of(BRANCH_ID), text_of(BRANCH_NAME), text_of(RATER)
         for column in (ids, names, raters):
             blank_everywhere &= column == ""
-        for position in [*headers.unknown, *(later for later, _ in headers.repeated)]:
+        for position in sorted([*headers.unknown, *(later for later, _ in headers.repeated)]):
             blank = text_values(table.columns[position]) == ""
             if blank.all() and not headers.headers[position].strip():
                 continue  # Excel's unnamed, empty trailing columns
@@ -393,9 +393,9 @@ class _TableParser:
                         None, column)
 
 
-def _object_array(values: npt.NDArray[np.object_]) -> pd.api.extensions.ExtensionArray:
+def _object_array(values: npt.NDArray[np.object_]) -> pd.Series:
     """Text stays object dtype (str or NaN), as tables.py says, not pandas' str dtype."""
-    return pd.arrays.NumpyExtensionArray(values)
+    return pd.Series(values, dtype=object)
 
 
 def _blank_column(field: Field, count: int) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
+import warnings
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,14 @@ def _fail(code: str, path: str, message: str, row: int | None = None) -> ReadErr
 
 
 def _read_csv_once(path: Path, encoding: str, **options: Any) -> pd.DataFrame:
+    with warnings.catch_warnings():
+        # pandas only warns when a row has more cells than the header and drops
+        # the extra ones: that would lose what a branch wrote, so it is an error.
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        return _read_csv_strict(path, encoding, **options)
+
+
+def _read_csv_strict(path: Path, encoding: str, **options: Any) -> pd.DataFrame:
     frame: pd.DataFrame = pd.read_csv(
         path,
         header=None,
@@ -104,7 +113,7 @@ def _read_csv(path: Path, shown: str, encodings: tuple[str, ...], **options: Any
             raise _fail("bad-encoding", shown, f"unknown encoding {encoding!r}: {error}") from None
         except pd.errors.EmptyDataError:
             raise _fail("not-a-checklist", shown, "the file is empty; expected a header") from None
-        except pd.errors.ParserError as error:
+        except (pd.errors.ParserError, pd.errors.ParserWarning) as error:
             raise _fail("not-a-checklist", shown, f"not a well-formed CSV table: {error}") from None
         except OSError as error:
             raise _fail("unreadable-file", shown, f"cannot read the file: {error}") from None
