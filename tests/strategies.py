@@ -37,6 +37,19 @@ NUMERIC_FIELDS = ("n_count", "n_faults", "n_rate", "n_target")
 BOOL_FIELDS = ("b_roster", "b_minutes", "b_ledger", "b_dues")
 CHOICE_FIELD = "c_files"
 TEXT_FIELD = "t_remarks"
+#: Chinese headers a field may carry instead of its id
+LABELS = {
+    "n_count": "活动次数",
+    "n_faults": "问题笔数",
+    "n_rate": "满意度",
+    "n_target": "应开次数",
+    "b_roster": "花名册完整",
+    "b_minutes": "会议记录完整",
+    "b_ledger": "台账完整",
+    "b_dues": "党费按时上交",
+    "c_files": "党建档案",
+    "t_remarks": "备注",
+}
 NUMERIC_OPS = (">=", ">", "<=", "<", "==", "!=")
 
 policies = st.sampled_from(("zero", "na"))
@@ -57,13 +70,31 @@ def fields(draw: st.DrawFn) -> tuple[Field, ...]:
     def policy() -> MissingPolicy | None:
         return draw(st.sampled_from((None, None, "zero", "na", "error")))
 
+    def label(name: str) -> str | None:
+        return draw(st.sampled_from((None, LABELS[name])))
+
     pool = [
-        Field(id=name, type=draw(st.sampled_from(("int", "number"))), missing=policy())
+        Field(
+            id=name,
+            type=draw(st.sampled_from(("int", "number"))),
+            label=label(name),
+            missing=policy(),
+        )
         for name in NUMERIC_FIELDS
     ]
-    pool += [Field(id=name, type="bool", missing=policy()) for name in BOOL_FIELDS]
-    pool.append(Field(id=CHOICE_FIELD, type="choice", choices=CHOICES, missing=policy()))
-    pool.append(Field(id=TEXT_FIELD, type="text", missing="zero"))
+    pool += [
+        Field(id=name, type="bool", label=label(name), missing=policy()) for name in BOOL_FIELDS
+    ]
+    pool.append(
+        Field(
+            id=CHOICE_FIELD,
+            type="choice",
+            label=label(CHOICE_FIELD),
+            choices=CHOICES,
+            missing=policy(),
+        )
+    )
+    pool.append(Field(id=TEXT_FIELD, type="text", label=label(TEXT_FIELD), missing="zero"))
     return tuple(pool)
 
 

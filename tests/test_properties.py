@@ -18,7 +18,9 @@ from inspect_score.model import Rubric
 from inspect_score.scoring import score
 from inspect_score.tables import Checklists, Scores
 
-quick = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+quick = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+#: the oracle comparison is the strongest check: it gets more examples
+thorough = settings(quick, max_examples=150)
 
 
 def scored(rubric: Rubric, checklists: Checklists) -> tuple[Scores, pd.DataFrame] | None:
@@ -31,7 +33,7 @@ def scored(rubric: Rubric, checklists: Checklists) -> tuple[Scores, pd.DataFrame
     return scores, rank_and_grade(rubric, scores)
 
 
-@quick
+@thorough
 @given(runs())
 def test_vectorised_scorer_and_grader_agree_with_the_row_by_row_oracle(
     run: tuple[Rubric, Checklists],
