@@ -359,3 +359,12 @@ def test_a_csv_written_from_a_frame_loads_back_equal(
     assert [None if pd.isna(v) else v for v in frame["remarks"]] == [
         None if pd.isna(v) else v for v in loaded["remarks"]
     ]
+
+
+def test_messages_show_cells_as_written_even_where_pandas_typed_them(tmp_path: Path) -> None:
+    """A cell pandas read as a number or a bool is still quoted as the branch wrote it."""
+    fraction = write(tmp_path, "a.csv", f"{HEADER}\nB1,n,12.50,,是,齐全,,\nB2,n,3,,否,齐全,,\n")
+    word = write(tmp_path, "b.csv", f"{HEADER}\nB3,n,是,,是,齐全,,\nB4,n,否,,否,齐全,,\n")
+    messages = [issue.message.split(";")[0] for issue in load_error([fraction, word])]
+    assert messages == ["'12.50' is not a whole number", "'是' is not a number",
+                        "'否' is not a number"]

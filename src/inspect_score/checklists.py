@@ -355,17 +355,27 @@ class _TableParser:
                      rows: BoolArray, ids: npt.NDArray[np.object_]) -> None:
         raw = self.table.columns[position]
         wanted = expected(field)
+        written_cells: list[pd.Series] = []
+
+        def written(index: int) -> str:
+            """The cell as the branch wrote it, read again only when it is reported."""
+            if self.table.written is None or pd.api.types.is_string_dtype(raw):
+                return cell_text(raw.iloc[index])
+            if not written_cells:
+                written_cells.append(self.table.written(position))
+            return cell_text(written_cells[0].iloc[index])
         missing = column.blank if self.rubric.missing_policy(field.id) == "error" else None
 
         def describe(index: int) -> tuple[str, str]:
-            written = cell_text(raw.iloc[index])
+            if column.not_whole[index] or column.invalid[index] or column.out_of_range[index]:
+                shown = written(index)
             if column.not_whole[index]:
-                return f"bad-{field.type}", f"'{written}' is not a whole number; expected {wanted}"
+                return f"bad-{field.type}", f"'{shown}' is not a whole number; expected {wanted}"
             if column.invalid[index]:
                 problem = _BAD_VALUE[field.type]
-                return f"bad-{field.type}", f"'{written}' {problem}; expected {wanted}"
+                return f"bad-{field.type}", f"'{shown}' {problem}; expected {wanted}"
             if column.out_of_range[index]:
-                return "out-of-range", f"'{written}' is out of range; expected {wanted}"
+                return "out-of-range", f"'{shown}' is out of range; expected {wanted}"
             branch = f" for branch {ids[index]}" if ids[index] else ""
             return ("missing-value",
                     f"blank{branch}; expected {wanted} (the field's missing policy is \"error\")")

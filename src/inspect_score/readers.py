@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import sys
 import warnings
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,9 @@ SHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
 TOML_SUFFIXES = frozenset({".toml"})
 #: Keys of a TOML checklist outside its [values] table.
 TOML_BRANCH_KEYS = ("branch_id", "branch_name", "rater")
+#: Yes and no as the C parser may read them (exact spellings; others reach cells.py).
+CSV_TRUE = ("是", "有", "√", "✓", "yes", "Yes", "YES", "y", "Y")
+CSV_FALSE = ("否", "无", "×", "✗", "no", "No", "NO", "n", "N")
 
 
 @attrs.frozen
@@ -53,6 +56,9 @@ class RawTable:
     header_row: int = 1
     #: TOML checklists: the line of each column's key, which beats ``rows``
     cell_rows: tuple[int, ...] | None = None
+    #: CSV: a column's cells as written text, for messages about columns that
+    #: pandas read as numbers or booleans (so '12.50' is shown, not 12.5)
+    written: Callable[[int], pd.Series] | None = None
 
     def row_of(self, column: int, positions: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         """The rows (or lines) of some cells of one column."""
@@ -149,17 +155,28 @@ def read_csv(
     encodings = (encoding,) if user_encoding else tuple(
         dict.fromkeys((encoding, *DEFAULT_ENCODINGS))
     )
-    frame, _ = _read_csv(
+    names = list(range(len(headers)))
+    frame, found = _read_csv(
         path,
         shown,
         encodings,
         skiprows=1,
-        names=list(range(len(headers))),
+        names=names,
         dtype=dict.fromkeys(text_columns, str),
+        # bool columns typed the Chinese way are recognised by the C parser
+        # too; text columns are read as str and keep these words as written
+        true_values=list(CSV_TRUE),
+        false_values=list(CSV_FALSE),
     )
+
+    def written(column: int) -> pd.Series:
+        text, _ = _read_csv(path, shown, (found,), skiprows=1, names=names, usecols=[column],
+                            dtype=str)
+        return text[column]
+
     rows = np.arange(2, len(frame) + 2, dtype=np.int64)
-    columns = tuple(frame[index] for index in range(len(headers)))
-    return RawTable(path=shown, headers=headers, columns=columns, rows=rows)
+    columns = tuple(frame[index] for index in names)
+    return RawTable(path=shown, headers=headers, columns=columns, rows=rows, written=written)
 
 
 # --- XLSX ------------------------------------------------------------------------
