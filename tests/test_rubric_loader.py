@@ -33,7 +33,7 @@ INVALID_DIR = DATA / "invalid"
 
 # name -> every issue the file gives, as (code, line, key path)
 INVALID: dict[str, list[tuple[str, int | None, str | None]]] = {
-    "schema-missing": [("schema-missing", None, "schema")],
+    "schema-missing": [("schema-missing", 1, "schema")],
     "schema-unsupported": [("schema-unsupported", 2, "schema")],
     "unknown-key": [
         ("missing-key", 51, "indicator[2].title"),
@@ -46,8 +46,8 @@ INVALID: dict[str, list[tuple[str, int | None, str | None]]] = {
     "bounds-on-bool": [("key-not-for-type", 28, "field[4].min")],
     "missing-rule": [("missing-key", 51, "indicator[2].rule")],
     "missing-title": [("missing-key", 59, "section[2].title")],
-    "missing-rubric-table": [("missing-key", None, "rubric")],
-    "missing-grades": [("missing-key", None, "grade")],
+    "missing-rubric-table": [("missing-key", 1, "rubric")],
+    "missing-grades": [("missing-key", 1, "grade")],
     "wrong-type-max": [("wrong-type", 93, "penalty[1].max")],
     "wrong-type-nan": [("wrong-type", 93, "penalty[1].max")],
     "wrong-type-precision": [("wrong-type", 9, "rubric.precision")],
@@ -658,7 +658,11 @@ def dump_rubric(rubric: Rubric) -> str:
             "field",
             {
                 "id": field.id,
+                "label": field.label,
                 "type": field.type,
+                "min": field.min,
+                "max": field.max,
+                "help": field.help,
                 "choices": field.choices,
                 "missing": field.missing,
             },
@@ -729,3 +733,48 @@ def test_any_valid_rubric_written_as_toml_loads_back_equal(tmp_path: Path, drawn
     path.write_text(dump_rubric(drawn), encoding="utf-8")
     assert errors_only(validate_rubric_file(path)) == []
     assert without_positions(drawn) == without_positions(load_rubric(path))
+
+
+# -- never a traceback --------------------------------------------------------------
+
+bad_values = st.sampled_from(
+    ["-1", "0", '"x"', "true", "[]", "[[1, 2]]", "{}", "nan", "2025-01-01", '["a", "a"]']
+)
+stray_lines = st.sampled_from(["[[indicator]]", "[[field]]", "[[grade]]", "[[veto]]", "x = 1"])
+
+
+@st.composite
+def damaged_rubrics(draw: st.DrawFn) -> str:
+    """A bundled rubric with a few lines deleted, values replaced or tables inserted."""
+    lines = draw(st.sampled_from([STREET, STARS, EN_BASIC])).read_text(encoding="utf-8")
+    lines_list = lines.split("\n")
+    for _ in range(draw(st.integers(1, 3))):
+        index = draw(st.integers(0, len(lines_list) - 1))
+        action = draw(st.sampled_from(["delete", "replace", "insert"]))
+        if action == "delete":
+            del lines_list[index]
+        elif action == "replace" and "=" in lines_list[index]:
+            key = lines_list[index].split("=")[0]
+            lines_list[index] = f"{key}= {draw(bad_values)}"
+        else:
+            lines_list.insert(index, draw(stray_lines))
+    return "\n".join(lines_list)
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(damaged_rubrics())
+def test_a_damaged_rubric_gives_issues_never_a_traceback(tmp_path: Path, text: str) -> None:
+    """Whatever is broken, validation returns issues and load_rubric raises only RubricError."""
+    path = tmp_path / "damaged.toml"
+    path.write_text(text, encoding="utf-8")
+    issues = validate_rubric_file(path)
+    assert all(issue.row is not None and issue.row >= 1 for issue in issues)
+    if errors_only(issues):
+        with pytest.raises(RubricError):
+            load_rubric(path)
+    else:
+        assert load_rubric(path).id

@@ -174,7 +174,7 @@ def _analyse(path: str | os.PathLike[str]) -> tuple[list[Issue], Rubric | None]:
         return [_syntax_issue(error, text, source)], None
     reader = _Reader(source, KeyLocator(text))
     rubric = _read_document(reader, document)
-    # In file order, as an author fixes them; whole-file issues (no line) first.
+    # In file order, as an author fixes them.
     issues = sorted(reader.issues, key=lambda issue: issue.row or 0)
     if rubric is None or errors_only(issues):
         return issues, None
@@ -232,7 +232,10 @@ class _Reader:
         self._add(code, key, message, "warning")
 
     def _add(self, code: str, key: KeyPath, message: str, severity: Severity) -> None:
-        self.issues.append(Issue(code, message, self.source, row=self.locator.line_of(key),
+        # A key of the root table that is absent is located at the file's start,
+        # where the root table begins.
+        row = self.locator.line_of(key) or 1
+        self.issues.append(Issue(code, message, self.source, row=row,
                                  key=render_key(key) or None, severity=severity))
 
     @property
@@ -406,7 +409,7 @@ def _read_document(reader: _Reader, document: dict[str, Any]) -> Rubric | None:
 
     _check_unique_ids(reader, items.values(), vetoes)
     _check_sections(reader, sections, items["indicator"], settings)
-    _check_grades(reader, grades, settings)
+    _check_grades(reader, grades, settings, whole=len(grades) == len(grade_tables))
     _warn_unused_fields(reader, fields, context)
     for veto, table in vetoes:
         # Only when every grade was read is grades[0] surely the best one.
@@ -636,10 +639,10 @@ def _read_sections(reader: _Reader,
             table.error("non-positive-max", "max",
                         f"max is {_fmt(section_max)}; expected above 0")
         table.finish(SECTION_KEYS)
-        ok = reader.error_count == before and section_id and title and section_max
-        section = (Section(id=section_id, title=title, max=section_max,
-                           line=reader.line(table.path))
-                   if ok and section_id and title and section_max else None)
+        section = None
+        if reader.error_count == before and section_id and title and section_max:
+            section = Section(id=section_id, title=title, max=section_max,
+                              line=reader.line(table.path))
         sections.append((section, table))
     return sections
 
@@ -949,12 +952,15 @@ def _read_grades(reader: _Reader, tables: list[_Table]) -> list[tuple[Grade, _Ta
 
 
 def _check_grades(reader: _Reader, grades: list[tuple[Grade, _Table]],
-                  settings: dict[str, Any] | None) -> None:
+                  settings: dict[str, Any] | None, whole: bool) -> None:
+    """Names unique, mins falling to 0, no quota on the last; ``whole`` when all were read."""
     seen: set[str] = set()
     for grade, table in grades:
         if grade.name in seen:
             table.error("duplicate-grade", "name", f"grade '{grade.name}' is listed twice")
         seen.add(grade.name)
+    if not whole:
+        return  # a grade left out (already reported) would make order checks wrong
     for (upper, _), (lower, table) in pairwise(grades):
         if lower.min >= upper.min:
             table.error("grade-order", "min", f"min {_fmt(lower.min)} must be below the min of "
