@@ -778,3 +778,11 @@ def test_a_damaged_rubric_gives_issues_never_a_traceback(tmp_path: Path, text: s
             load_rubric(path)
     else:
         assert load_rubric(path).id
+
+
+def test_windows_line_endings_keep_the_same_lines(tmp_path: Path) -> None:
+    """A rubric saved with CRLF line endings gives the same issues at the same lines."""
+    source = INVALID_DIR / "key-not-for-rule.toml"
+    path = tmp_path / "crlf.toml"
+    path.write_bytes(source.read_bytes().replace(b"\n", b"\r\n"))
+    assert located(validate_rubric_file(source)) == located(validate_rubric_file(path))
