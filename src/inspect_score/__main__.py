@@ -1,0 +1,5 @@
+"""``python -m inspect_score`` runs the command line."""
+
+from inspect_score.cli import main
+
+main()
