@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from strategies import rubric_of
 
-from inspect_score.grading import natural_rank, quota_places, rank_and_grade
+from inspect_score.grading import natural_order, quota_places, rank_and_grade
 from inspect_score.model import Grade, Item, Rubric
 from inspect_score.tables import Scores
 
@@ -175,5 +175,5 @@ def test_no_branches_give_an_empty_ranking() -> None:
 )
 def test_natural_order_compares_digit_runs_by_value(texts: list[str], expected: list[str]) -> None:
     """Digit runs compare by value (B2 before B10); equal values by the id as written."""
-    ranks = natural_rank(np.array(texts, dtype=object))
-    assert expected == [texts[i] for i in np.argsort(ranks)]
+    order = natural_order(np.array(texts, dtype=object))
+    assert expected == [texts[i] for i in order]

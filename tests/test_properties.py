@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from strategies import checklists_for, make_checklists, rubrics, runs
 
 from inspect_score.errors import ChecklistError
-from inspect_score.grading import natural_rank, rank_and_grade
+from inspect_score.grading import natural_order, rank_and_grade
 from inspect_score.model import Rubric
 from inspect_score.scoring import score
 from inspect_score.tables import Checklists, Scores
@@ -213,6 +213,6 @@ def _blank(value: Any) -> bool:
 def test_natural_order_matches_natsort(texts: list[str]) -> None:
     """Branch ids sort as natsort sorts them (B2 before B10), ties broken by the id as written."""
     expected = sorted(texts, key=lambda text: (oracle._natural(text), text))
-    ranks = natural_rank(np.array(texts, dtype=object))
-    actual = [texts[i] for i in np.argsort(ranks)]
+    order = natural_order(np.array(texts, dtype=object))
+    actual = [texts[i] for i in order]
     assert expected == actual

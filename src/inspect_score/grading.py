@@ -59,10 +59,9 @@ def rank_and_grade(rubric: Rubric, scores: Scores) -> pd.DataFrame:
 
 def ranking_order(totals: np.ndarray, branch_ids: np.ndarray) -> np.ndarray:
     """Positions of branches in ranking order: total descending, then natural id order."""
-    if len(totals) == 0:
-        return np.zeros(0, dtype=np.int64)
-    natural = natural_rank(branch_ids)
-    return np.lexsort((natural, -totals)).astype(np.int64)
+    by_id = natural_order(branch_ids)
+    # a stable sort by total keeps natural id order among equal totals
+    return by_id[np.argsort(-totals[by_id], kind="stable")]
 
 
 def grade_by_total(rubric: Rubric, totals: np.ndarray) -> np.ndarray:
@@ -100,8 +99,8 @@ def apply_quotas(rubric: Rubric, sorted_totals: np.ndarray, grades: np.ndarray) 
     return grades
 
 
-def natural_rank(texts: np.ndarray) -> np.ndarray:
-    """Each text's position in natural order (B2 before B10), ties broken by the text.
+def natural_order(texts: np.ndarray) -> np.ndarray:
+    """Positions of the texts in natural order (B2 before B10), ties broken by the text.
 
     Natural order compares digit runs by their value and everything else by
     code point, like natsort's default. Instead of a Python key per text, every
@@ -118,9 +117,7 @@ def natural_rank(texts: np.ndarray) -> np.ndarray:
     if (sorted_keys[1:] == sorted_keys[:-1]).any():
         # equal keys ("B01", "B1") are rare: only then pay for the second key
         order = np.lexsort((plain, keys))
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    return rank
+    return order.astype(np.int64)
 
 
 #: Written before every digit run: it sorts before any character, so a text

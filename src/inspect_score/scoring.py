@@ -32,9 +32,10 @@ def score(rubric: Rubric, checklists: Checklists) -> Scores:
     branch_count = len(first_rows)
     grouping = _RaterGrouping(codes, branch_count, rubric.raters, rubric.trim)
 
-    points = pd.DataFrame(
-        {item.id: _branch_points(rubric, item, frame, grouping) for item in rubric.items},
-        index=pd.RangeIndex(branch_count),
+    points = _float_frame(
+        [item.id for item in rubric.items],
+        [_branch_points(rubric, item, frame, grouping) for item in rubric.items],
+        branch_count,
     )
     base = _base(rubric, points, frame, first_rows)
     bonus = _sum_of(rubric.bonuses, points, branch_count)
@@ -42,9 +43,10 @@ def score(rubric: Rubric, checklists: Checklists) -> Scores:
     penalty = round_points(_sum_of(rubric.penalties, points, branch_count), rubric.precision)
     total = round_points(np.maximum(0.0, base + bonus - penalty), rubric.precision)
 
-    sections = pd.DataFrame(
-        {
-            section.id: round_points(
+    sections = _float_frame(
+        [section.id for section in rubric.sections],
+        [
+            round_points(
                 _sum_of(
                     [item for item in rubric.indicators if item.section == section.id],
                     points,
@@ -53,8 +55,8 @@ def score(rubric: Rubric, checklists: Checklists) -> Scores:
                 rubric.precision,
             )
             for section in rubric.sections
-        },
-        index=pd.RangeIndex(branch_count),
+        ],
+        branch_count,
     )
     vetoes = pd.DataFrame(
         {
@@ -82,6 +84,15 @@ def score(rubric: Rubric, checklists: Checklists) -> Scores:
     return Scores(
         branches=branches, points=points, sections=sections, vetoes=vetoes, row_branch=row_branch
     )
+
+
+def _float_frame(names: list[str], columns: list[np.ndarray], rows: int) -> pd.DataFrame:
+    """One float column per name, built as a single block: a dict of a million-row
+    columns would be copied column by column into one block anyway."""
+    block = np.empty((rows, len(names)), dtype=np.float64)
+    for position, column in enumerate(columns):
+        block[:, position] = column
+    return pd.DataFrame(block, columns=names, index=pd.RangeIndex(rows), copy=False)
 
 
 def _refuse_error_blanks(rubric: Rubric, frame: pd.DataFrame) -> None:
