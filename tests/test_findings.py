@@ -191,7 +191,8 @@ def test_findings_follow_the_ranking_then_the_rubric_with_notes_in_chinese() -> 
         ("SQ01", "indicator", "satisfaction", "95", 21.85, 23.0, 1.15,
          "群众满意度(%) 95，应为 100，按比例得 21.85 分"),
         ("SQ10", "indicator", "reserve", "2", 5.0, 8.0, 3.0, "后备干部人数 2，按档次得 5 分"),
-        ("SQ10", "veto", "discipline", "是", None, None, None, "发生严重违纪问题，等次不高于不合格"),
+        ("SQ10", "veto", "discipline", "是", None, None, None,
+         "发生严重违纪问题，等次不高于不合格"),
         ("SQ02", "indicator", "meetings", "8", 10.0, 15.0, 5.0,
          "三会一课召开次数 8，应为 12，按比例得 10.00 分"),
         ("SQ02", "indicator", "reserve", "1", 3.0, 8.0, 5.0, "后备干部人数 1，按档次得 3 分"),
@@ -226,16 +227,16 @@ def test_findings_notes_in_english() -> None:
         "受党纪处分人次 1, 5 points off each",
     ]
     assert expected == findings["note"].tolist()
-    assert "yes" == findings.loc[2, "value"]
+    assert findings.loc[2, "value"] == "yes"
 
 
 def test_findings_columns_and_types() -> None:
     """The columns are the spec's, text as str and numbers as floats."""
     findings = sample_results().findings
     assert list(FINDING_COLUMNS) == list(findings.columns)
-    assert ["str", "str", "str", "str", "float64", "float64", "float64", "str"] == [
+    assert [
         str(dtype) for dtype in findings.dtypes
-    ]
+    ] == ["str", "str", "str", "str", "float64", "float64", "float64", "str"]
 
 
 def test_no_problem_no_finding() -> None:
@@ -253,7 +254,7 @@ def test_no_problem_no_finding() -> None:
     findings = find_problems(results.rubric, checklists, perfect,
                              results.ranking.iloc[[0]].reset_index(drop=True))
     assert list(FINDING_COLUMNS) == list(findings.columns)
-    assert 0 == len(findings)
+    assert len(findings) == 0
 
 
 def test_several_raters_values_are_joined() -> None:
@@ -269,11 +270,11 @@ def test_several_raters_values_are_joined() -> None:
     scores = attrs.evolve(results.scores, row_branch=pd.Series([0, 1, 2, 1]))
     findings = find_problems(results.rubric, checklists, scores, results.ranking)
     sq02 = findings[findings["branch_id"] == "SQ02"].set_index("item_id")
-    assert "8;10" == sq02.loc["meetings", "value"]
-    assert "基本齐全;齐全" == sq02.loc["files", "value"]
-    assert "2/4;3/4" == sq02.loc["ledgers", "value"]
+    assert sq02.loc["meetings", "value"] == "8;10"
+    assert sq02.loc["files", "value"] == "基本齐全;齐全"
+    assert sq02.loc["ledgers", "value"] == "2/4;3/4"
     # a field is named as failed where any rater found it false
-    assert "党员花名册完整、会议记录完整 未达标（2/4;3/4）" == sq02.loc["ledgers", "note"]
+    assert sq02.loc["ledgers", "note"] == "党员花名册完整、会议记录完整 未达标（2/4;3/4）"
 
 
 def test_blank_value_counted_as_zero_is_named_blank() -> None:
@@ -285,5 +286,5 @@ def test_blank_value_counted_as_zero_is_named_blank() -> None:
                           points=results.scores.points.assign(cases=[0.0, 10.0, 0.0]))
     findings = find_problems(rubric, results.checklists, scores, results.ranking)
     penalty = findings[findings["kind"] == "penalty"]
-    assert [("SQ02", "", "区级以上表彰次数 未填，扣 10 分")] == list(
-        zip(penalty["branch_id"], penalty["value"], penalty["note"], strict=True))
+    actual = list(zip(penalty["branch_id"], penalty["value"], penalty["note"], strict=True))
+    assert actual == [("SQ02", "", "区级以上表彰次数 未填，扣 10 分")]

@@ -28,7 +28,7 @@ def test_writes_the_four_files_with_a_byte_order_mark(tmp_path: Path) -> None:
     written = write_csv(sample_results(), tmp_path)
     names = ["ranking.csv", "points.csv", "findings.csv", "summary.csv"]
     assert [tmp_path / name for name in names] == written
-    assert [True] * 4 == [path.read_bytes().startswith(BOM) for path in written]
+    assert [path.read_bytes().startswith(BOM) for path in written] == [True] * 4
 
 
 def test_ranking_csv_exactly(tmp_path: Path) -> None:
@@ -48,11 +48,12 @@ def test_points_csv_in_ranking_order_with_blank_where_not_applicable(tmp_path: P
     """points.csv: branch_id then every item id in rubric order; n/a is an empty cell."""
     write_csv(sample_results(), tmp_path)
     points = _read(tmp_path / "points.csv")
-    assert ["branch_id", "meetings", "reserve", "activists", "dues", "files", "ledgers", "audit",
-            "volunteer", "satisfaction", "innovation", "cases"] == list(points.columns)
-    assert ["SQ01", "SQ10", "SQ02"] == points["branch_id"].tolist()
-    assert ["21.85", "23.00", ""] == points["satisfaction"].tolist()
-    assert ["0.00", "0.00", "5.00"] == points["cases"].tolist()
+    assert list(points.columns) == [
+        "branch_id", "meetings", "reserve", "activists", "dues", "files", "ledgers", "audit",
+        "volunteer", "satisfaction", "innovation", "cases"]
+    assert points["branch_id"].tolist() == ["SQ01", "SQ10", "SQ02"]
+    assert points["satisfaction"].tolist() == ["21.85", "23.00", ""]
+    assert points["cases"].tolist() == ["0.00", "0.00", "5.00"]
 
 
 def test_findings_csv_veto_rows_have_empty_numbers(tmp_path: Path) -> None:
@@ -61,21 +62,21 @@ def test_findings_csv_veto_rows_have_empty_numbers(tmp_path: Path) -> None:
     findings = _read(tmp_path / "findings.csv")
     assert list(FINDING_COLUMNS) == list(findings.columns)
     veto = findings[findings["kind"] == "veto"].iloc[0]
-    assert ["SQ10", "discipline", "是", "", "", ""] == [
+    assert [
         veto["branch_id"], veto["item_id"], veto["value"], veto["points"], veto["max"],
-        veto["lost"]]
-    assert ["SQ01", "SQ10", "SQ10"] == findings["branch_id"].tolist()[:3]
-    assert "1.15" == findings.loc[0, "lost"]
+        veto["lost"]] == ["SQ10", "discipline", "是", "", "", ""]
+    assert findings["branch_id"].tolist()[:3] == ["SQ01", "SQ10", "SQ10"]
+    assert findings.loc[0, "lost"] == "1.15"
 
 
 def test_summary_csv(tmp_path: Path) -> None:
     """summary.csv: one row per item; counts as integers, points with fixed decimals."""
     write_csv(sample_results(), tmp_path)
     summary = _read(tmp_path / "summary.csv")
-    assert ["item_id", "title", "max", "mean_points", "full_marks", "zero_points",
-            "branches"] == list(summary.columns)
+    assert list(summary.columns) == [
+        "item_id", "title", "max", "mean_points", "full_marks", "zero_points", "branches"]
     satisfaction = summary.set_index("item_id").loc["satisfaction"].tolist()
-    assert ["群众满意度", "23.00", "22.43", "1", "0", "2"] == satisfaction
+    assert satisfaction == ["群众满意度", "23.00", "22.43", "1", "0", "2"]
 
 
 def test_several_vetoes_joined_by_semicolons(tmp_path: Path) -> None:
@@ -83,7 +84,7 @@ def test_several_vetoes_joined_by_semicolons(tmp_path: Path) -> None:
     results = sample_results()
     ranking = results.ranking.assign(vetoed=["", "discipline;low_satisfaction", ""])
     write_csv(attrs.evolve(results, ranking=ranking), tmp_path)
-    assert "discipline;low_satisfaction" == _read(tmp_path / "ranking.csv").loc[1, "vetoed"]
+    assert _read(tmp_path / "ranking.csv").loc[1, "vetoed"] == "discipline;low_satisfaction"
 
 
 def test_precision_follows_the_rubric(tmp_path: Path) -> None:
@@ -92,11 +93,11 @@ def test_precision_follows_the_rubric(tmp_path: Path) -> None:
     rubric = attrs.evolve(results.rubric, precision=1)
     ranking = results.ranking.assign(total=[100.85, 97.0, 36.56])
     write_csv(attrs.evolve(results, rubric=rubric, ranking=ranking), tmp_path)
-    assert ["100.9", "97.0", "36.6"] == _read(tmp_path / "ranking.csv")["total"].tolist()
+    assert _read(tmp_path / "ranking.csv")["total"].tolist() == ["100.9", "97.0", "36.6"]
 
 
 texts = st.text(
-    alphabet=st.sampled_from(list("ab社区,\"'\n\r\t=+-@ ;") + ["党"]), max_size=12
+    alphabet=st.sampled_from([*"ab社区,\"'\n\r\t=+-@ ;党"]), max_size=12
 )
 numbers = st.one_of(st.none(), st.integers(-100_000, 100_000).map(lambda cents: cents / 100))
 

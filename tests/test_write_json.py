@@ -41,13 +41,14 @@ def test_json_rubric_tool_and_raw_text(tmp_path: Path) -> None:
     path = tmp_path / "results.json"
     write_json(sample_results(), path, tool_version="0.1.0")
     document = json.loads(path.read_text(encoding="utf-8"))
-    assert ["ranking", "points", "findings", "summary", "rubric", "tool"] == list(document)
-    assert {"id": "street-test", "title": "社区党建工作检查考评细则", "version": "2025-08",
-            "sha256": "ab" * 32} == document["rubric"]
-    assert {"name": "inspect-score", "version": "0.1.0"} == document["tool"]
+    assert list(document) == ["ranking", "points", "findings", "summary", "rubric", "tool"]
+    assert document["rubric"] == {
+        "id": "street-test", "title": "社区党建工作检查考评细则", "version": "2025-08",
+        "sha256": "ab" * 32}
+    assert document["tool"] == {"name": "inspect-score", "version": "0.1.0"}
     second = document["ranking"][1]
-    assert ["=HYPERLINK(\"http://x\")", 97.0, 2] == [second["branch_name"], second["total"],
-                                                    second["rank"]]
+    actual = [second["branch_name"], second["total"], second["rank"]]
+    assert actual == ["=HYPERLINK(\"http://x\")", 97.0, 2]
     assert None is document["points"][2]["satisfaction"]
     assert "幸福里社区" in path.read_text(encoding="utf-8")  # ensure_ascii=False
 

@@ -45,13 +45,14 @@ class _BranchTexts:
             pd.Series(self.row_branch).groupby(self.row_branch).cumcount().to_numpy()
             if len(self.row_branch) else np.zeros(0, dtype=np.int64)
         )
+        self.one_row_each = np.array_equal(self.row_branch, np.arange(self.branches))
         self._cache: dict[str, np.ndarray] = {}
 
     def join_rows(self, row_text: np.ndarray) -> np.ndarray:
         """Row texts gathered per branch, joined by ";" where a branch has several rows."""
+        if self.one_row_each:
+            return row_text
         joined = np.full(self.branches, "", dtype=object)
-        if not len(row_text):
-            return joined
         for nth in range(int(self.occurrence.max()) + 1):
             rows = self.occurrence == nth
             where = self.row_branch[rows]
@@ -81,9 +82,9 @@ class _BranchTexts:
         rows = len(self.frame)
         trues = np.zeros(rows)
         applicable = np.zeros(rows)
-        failed = np.full(self.branches, "", dtype=object)
-        separator = self.labels.list_separator
-        for field_id in item.fields:
+        # bit k set where some rater found fields[k] false
+        failed_bits = np.zeros(self.branches, dtype=np.int64)
+        for bit, field_id in enumerate(item.fields):
             numbers = self.frame[field_id].to_numpy(dtype=np.float64)
             # a blank applies (as false) unless the field's policy is "na"
             applies = ~np.isnan(numbers) | (self.rubric.missing_policy(field_id) != "na")
@@ -92,16 +93,17 @@ class _BranchTexts:
             applicable += applies
             fails = np.bincount(self.row_branch, weights=applies & ~true,
                                 minlength=self.branches) > 0
-            label = self.rubric.field(field_id).header
-            failed = np.where(
-                fails, np.where(failed == "", label, failed + separator + label), failed
-            )
-        row_text = np.asarray(plain_text(trues) + "/" + plain_text(applicable), dtype=object)
-        return self.join_rows(row_text), failed
-
-
-def _column(values: np.ndarray) -> pd.Series:
-    return pd.Series(values, dtype=object).reset_index(drop=True)
+            failed_bits |= fails.astype(np.int64) << bit
+        labels = [self.rubric.field(field_id).header for field_id in item.fields]
+        codes, patterns = pd.factorize(failed_bits)
+        failed_texts = np.array([
+            self.labels.list_separator.join(
+                label for bit, label in enumerate(labels) if int(pattern) >> bit & 1)
+            for pattern in patterns
+        ], dtype=object)
+        row_text = render("{trues}/{applicable}",
+                          {"trues": plain_text(trues), "applicable": plain_text(applicable)}, rows)
+        return self.join_rows(row_text), failed_texts[codes]
 
 
 def _item_note(item: Item, labels: Labels, texts: _BranchTexts, value: np.ndarray,
@@ -111,10 +113,10 @@ def _item_note(item: Item, labels: Labels, texts: _BranchTexts, value: np.ndarra
     ``failed``: for a ``share``, the labels of its fields some rater found false.
     """
     count = len(positions)
-    shown = _column(np.where(value == "", labels.blank, value))
+    shown = np.where(value == "", labels.blank, value).astype(object)
     parts: dict[str, Part] = {
         "value": shown,
-        "points": _column(plain_text(points)),
+        "points": plain_text(points),
         "per": plain_number(item.per),
         "max": plain_number(item.max),
     }
@@ -127,20 +129,20 @@ def _item_note(item: Item, labels: Labels, texts: _BranchTexts, value: np.ndarra
     else:
         key = item.rule
     if item.rule == "scale":
-        parts["points"] = _column(fixed_text(points, texts.rubric.precision))
+        parts["points"] = fixed_text(points, texts.rubric.precision)
         if item.target_field is not None:
-            parts["target"] = _column(texts.value(item.target_field)[positions])
+            parts["target"] = texts.value(item.target_field)[positions]
         else:
             parts["target"] = plain_number(item.target or 0.0)
     elif item.rule == "check":
         parts["expectation"] = labels.expectations[item.op] + check_value_text(item.value, labels)
     elif item.rule == "share":
-        parts["failed"] = _column(failed)
+        parts["failed"] = failed
         if key == "penalty":
             parts["label"] = labels.list_separator.join(
                 texts.rubric.field(field_id).header for field_id in item.fields
             )
-    return render(labels.notes[key], parts, count).to_numpy(dtype=object)
+    return render(labels.notes[key], parts, count)
 
 
 def find_problems(rubric: Rubric, checklists: Checklists, scores: Scores,
@@ -156,8 +158,9 @@ def find_problems(rubric: Rubric, checklists: Checklists, scores: Scores,
     order_of_position = np.empty(len(scores.branches), dtype=np.int64)
     order_of_position[ranking["position"].to_numpy(dtype=np.int64)] = np.arange(len(ranking))
 
+    items = (*rubric.indicators, *rubric.penalties)
     chunks: list[dict[str, np.ndarray]] = []
-    for item in (*rubric.indicators, *rubric.penalties):
+    for item in items:
         points = scores.points[item.id].to_numpy(dtype=np.float64)
         if item.kind == "indicator":
             lost = round_points(item.max - points, rubric.precision)
@@ -173,49 +176,55 @@ def find_problems(rubric: Rubric, checklists: Checklists, scores: Scores,
             value = texts.value(item.field)[positions]
         chunks.append({
             "position": positions,
-            "kind": np.full(len(positions), item.kind, dtype=object),
-            "item_id": np.full(len(positions), item.id, dtype=object),
             "value": value,
             "points": points[positions],
-            "max": np.full(len(positions), item.max),
             "lost": lost[positions],
             "note": _item_note(item, labels, texts, value, points[positions], positions, failed),
         })
     for veto in rubric.vetoes:
         positions = np.flatnonzero(scores.vetoes[veto.id].to_numpy(dtype=bool))
-        empty = np.full(len(positions), np.nan)
         chunks.append({
             "position": positions,
-            "kind": np.full(len(positions), "veto", dtype=object),
-            "item_id": np.full(len(positions), veto.id, dtype=object),
             "value": texts.value(veto.field)[positions],
-            "points": empty,
-            "max": empty,
-            "lost": empty,
+            "points": np.full(len(positions), np.nan),
+            "lost": np.full(len(positions), np.nan),
             "note": np.full(len(positions),
                             labels.notes["veto"].format(title=veto.title, grade=veto.grade),
                             dtype=object),
         })
-    return _assemble(chunks, order_of_position, scores.branches[BRANCH_ID].to_numpy(dtype=object))
+    sources = pd.DataFrame({
+        "kind": [item.kind for item in items] + ["veto"] * len(rubric.vetoes),
+        "item_id": [item.id for item in items] + [veto.id for veto in rubric.vetoes],
+        "max": [item.max for item in items] + [np.nan] * len(rubric.vetoes),
+    })
+    return _assemble(chunks, sources, order_of_position,
+                     scores.branches[BRANCH_ID].to_numpy(dtype=object))
 
 
-def _assemble(chunks: list[dict[str, np.ndarray]], order_of_position: np.ndarray,
-              branch_ids: np.ndarray) -> pd.DataFrame:
+def _assemble(chunks: list[dict[str, np.ndarray]], sources: pd.DataFrame,
+              order_of_position: np.ndarray, branch_ids: np.ndarray) -> pd.DataFrame:
+    """One frame from the per-item chunks, in ranking then rubric order.
+
+    ``sources`` holds, per chunk, what is the same for all its rows (kind,
+    item_id, max); they are looked up by chunk number rather than repeated.
+    """
     def stacked(name: str, dtype: type) -> np.ndarray:
         parts = [chunk[name] for chunk in chunks]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
     positions = stacked("position", np.int64).astype(np.int64)
-    item_order = np.concatenate(
-        [np.full(len(chunk["position"]), index) for index, chunk in enumerate(chunks)]
-    ) if chunks else np.zeros(0, dtype=np.int64)
+    chunk_of_row = np.repeat(np.arange(len(chunks)),
+                             [len(chunk["position"]) for chunk in chunks]).astype(np.int64)
     # lexsort: the last key is the primary one
-    order = np.lexsort((item_order, order_of_position[positions]))
-    columns: dict[str, pd.Series] = {"branch_id": pd.Series(branch_ids[positions[order]],
-                                                            dtype=str)}
-    for name in FINDING_COLUMNS[1:]:
-        if name in TEXT_COLUMNS:
-            columns[name] = pd.Series(stacked(name, object)[order], dtype=str)
-        else:
-            columns[name] = pd.Series(stacked(name, np.float64)[order], dtype=np.float64)
-    return pd.DataFrame(columns)
+    order = np.lexsort((chunk_of_row, order_of_position[positions]))
+    chunk_of_row = chunk_of_row[order]
+    return pd.DataFrame({
+        "branch_id": pd.Series(branch_ids[positions[order]], dtype=str),
+        "kind": pd.Series(sources["kind"].to_numpy(dtype=object)[chunk_of_row], dtype=str),
+        "item_id": pd.Series(sources["item_id"].to_numpy(dtype=object)[chunk_of_row], dtype=str),
+        "value": pd.Series(stacked("value", object)[order], dtype=str),
+        "points": stacked("points", np.float64)[order],
+        "max": sources["max"].to_numpy(dtype=np.float64)[chunk_of_row],
+        "lost": stacked("lost", np.float64)[order],
+        "note": pd.Series(stacked("note", object)[order], dtype=str),
+    }, columns=list(FINDING_COLUMNS))

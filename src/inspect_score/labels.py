@@ -214,17 +214,19 @@ def unit_of(labels: Labels, field_label: str) -> str:
     return labels.default_unit
 
 
-Part = str | pd.Series
+Part = str | np.ndarray
 
 
-def render(template: str, parts: Mapping[str, Part], length: int) -> pd.Series:
-    """Fill a note template with scalars and whole columns, column by column.
+def render(template: str, parts: Mapping[str, Part], length: int) -> np.ndarray:
+    """Fill a note template with scalars and whole columns; an object array of ``length``.
 
-    Scalars are folded into the literal text; each column is joined with one
-    vectorised concatenation, so the cost does not depend on a format call per
-    row. Columns must share a RangeIndex of ``length`` rows.
+    Scalars are folded into the literal text. Columns (object arrays of str,
+    ``length`` long) are concatenated with the literals once per distinct
+    combination of their values, and the texts then indexed: a million
+    findings of one item share a few thousand distinct notes at most.
     """
-    pieces: list[Part] = []
+    literals: list[str] = []
+    columns: list[np.ndarray] = []
     literal = ""
     for text, name, _spec, _conversion in string.Formatter().parse(template):
         literal += text
@@ -234,17 +236,25 @@ def render(template: str, parts: Mapping[str, Part], length: int) -> pd.Series:
         if isinstance(part, str):
             literal += part
         else:
-            pieces.append(literal)
-            pieces.append(part)
+            literals.append(literal)
+            columns.append(part)
             literal = ""
-    pieces.append(literal)
-    result = pd.Series([pieces[0]] * length, dtype=object) if isinstance(pieces[0], str) else None
-    for piece in pieces[1:]:
-        if isinstance(piece, str) and not piece:
-            continue
-        result = piece if result is None else result + piece
-    assert result is not None
-    return result.astype(str)
+    if not columns:
+        return np.full(length, literal, dtype=object)
+    # one dense code per distinct combination of the columns' values
+    combination = np.zeros(length, dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(column)
+        combination, _ = pd.factorize(combination * len(uniques) + codes)
+    distinct = int(combination.max()) + 1 if length else 0
+    # any row of a combination represents it: they all hold the same values
+    representative = np.zeros(distinct, dtype=np.int64)
+    representative[combination] = np.arange(length)
+    texts = np.full(distinct, "", dtype=object)
+    for before, column in zip(literals, columns, strict=True):
+        texts = texts + before + column[representative]
+    texts = texts + literal
+    return np.asarray(texts[combination], dtype=object)
 
 
 def fixed_text(values: np.ndarray | pd.Series, precision: int) -> np.ndarray:
