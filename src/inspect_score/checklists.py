@@ -249,13 +249,19 @@ class _TableParser:
         count = len(table.rows)
         blank_everywhere = np.ones(count, dtype=bool)
 
-        def text_of(target: str) -> npt.NDArray[np.object_]:
+        def text_of(target: str) -> pd.Series:
+            """A branch column as stripped str ("" where blank), kept as pandas strings."""
             position = headers.column_of(target)
             if position is None:
-                return np.full(count, "", dtype=object)
-            return text_values(table.columns[position])
+                return pd.Series(np.full(count, "", dtype=object), dtype="str")
+            raw = table.columns[position]
+            if pd.api.types.is_string_dtype(raw.dtype) and raw.dtype != object:
+                return raw.str.strip().fillna("")
+            return pd.Series(text_values(raw), dtype="str")
 
-        ids, names, raters = text_of(BRANCH_ID), text_of(BRANCH_NAME), text_of(RATER)
+        id_text, name_text, rater_text = text_of(BRANCH_ID), text_of(BRANCH_NAME), text_of(RATER)
+        ids, names, raters = (column.to_numpy(dtype=object)
+                              for column in (id_text, name_text, rater_text))
         for column in (ids, names, raters):
             blank_everywhere &= column == ""
         for position in sorted([*headers.unknown, *(later for later, _ in headers.repeated)]):
@@ -296,9 +302,9 @@ class _TableParser:
             return values if everything else values[keep]
 
         data: dict[str, Any] = {
-            BRANCH_ID: pd.array(kept(ids), dtype="str"),
-            BRANCH_NAME: pd.array(kept(names), dtype="str"),
-            RATER: pd.array(kept(raters), dtype="str"),
+            BRANCH_ID: kept(id_text.array),
+            BRANCH_NAME: kept(name_text.array),
+            RATER: kept(rater_text.array),
         }
         for field in self.rubric.fields:
             if field.id in parsed:
