@@ -325,3 +325,31 @@ def test_no_rows_give_empty_scores() -> None:
     scores = score(rubric, make_checklists(rubric, []))
     assert len(scores.branches) == 0
     assert list(scores.points.columns) == ["a"]
+
+
+def test_a_column_absent_from_the_checklist_is_blank_in_every_row() -> None:
+    """A field the frame lacks follows its policy as blanks: zero gives 0 points, na n/a."""
+    items = [
+        indicator("a", "count", 4, field="x", per=1.0),
+        indicator("b", "count", 6, field="y", per=1.0),
+    ]
+    fields = (Field(id="x", type="number", missing="zero"), Field(id="y", type="number"))
+    rubric = rubric_of(items, fields=fields, missing="na")
+    checklists = make_checklists(rubric, [{"branch_id": "B1", "y": 3}])
+    frame = checklists.frame.drop(columns=["x"])
+    scores = score(rubric, type(checklists)(frame=frame, sources=checklists.sources))
+    assert scores.points["a"].tolist() == [0.0]
+    assert scores.branches["base"].tolist() == [3.0]
+
+
+def test_a_blank_target_field_under_na_makes_the_scale_not_applicable() -> None:
+    """scale reads its target_field too: a blank target under na means n/a, rescaled away."""
+    items = [
+        indicator("a", "scale", 10, field="held", target_field="required"),
+        indicator("b", "count", 10, field="x", per=1.0),
+    ]
+    rubric = rubric_of(items, missing="na")
+    scores = scored(rubric, {"held": 3, "required": None, "x": 4})
+    assert scores.points["a"].isna().all()
+    # 20 * 4 / 10
+    assert scores.branches["base"].tolist() == [8.0]
