@@ -1,0 +1,420 @@
+"""Period to period: who improved, and who keeps losing points on the same item.
+
+Each period is a run's results: a JSON output of ``run --json`` (its period is
+the file name's stem), or the rows of checklists carrying a ``period`` column,
+scored against one rubric (periods in the order they first appear). From them:
+
+- the trend table: each branch's total, rank and grade per period, and the
+  change of total and rank from the period before;
+- repeated problems (屡查屡犯): a branch that lost points on the same item in
+  two consecutive periods, and per period the yellow list of such branches;
+- per period a red list (the best N not vetoed) and a black list (the worst N);
+- what cannot be compared: branches missing from some periods, and periods
+  scored against different rubrics with the items only one of them has.
+
+Everything is computed with merges over whole tables; loops run over periods.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from inspect_score.errors import ChecklistError, InspectError, Issue, errors_only, warnings_only
+from inspect_score.model import Field, Lang, Rubric
+from inspect_score.pipeline import evaluate
+from inspect_score.readers import ReadError
+from inspect_score.tables import SOURCE_FILE, Checklists, Results
+from inspect_score.write_json import read_json_results
+
+PERIOD = "period"
+#: The kinds of findings that lose points (a veto caps a grade but loses none).
+LOSING_KINDS = ("indicator", "penalty")
+#: Decimals of totals read from JSON results, which do not record the rubric's precision.
+JSON_PRECISION = 2
+
+
+class TrendError(InspectError):
+    """Results that cannot be compared: unreadable files, a bad period column."""
+
+
+@attrs.frozen
+class Period:
+    """One period's results, reduced to what comparing periods needs."""
+
+    name: str
+    source: str
+    rubric_id: str
+    rubric_title: str
+    rubric_version: str | None
+    rubric_sha256: str
+    #: ``branch_id, branch_name, total, rank, grade, vetoed`` in ranking order
+    ranking: pd.DataFrame
+    #: ``branch_id, item_id, lost``: the points each branch lost on each item
+    losses: pd.DataFrame
+    #: item id → title, for every indicator, bonus and penalty of the rubric
+    items: Mapping[str, str]
+    #: grade names, best first
+    grades: tuple[str, ...]
+    precision: int = JSON_PRECISION
+
+
+def period_from_results(name: str, source: str, results: Results) -> Period:
+    rubric = results.rubric
+    ranking = results.ranking
+    return Period(
+        name=name, source=source, rubric_id=rubric.id, rubric_title=rubric.title,
+        rubric_version=rubric.version, rubric_sha256=rubric.sha256,
+        ranking=_ranking_part(ranking),
+        losses=_losses(results.findings),
+        items={item.id: item.title for item in rubric.items},
+        grades=tuple(grade.name for grade in rubric.grades),
+        precision=rubric.precision,
+    )
+
+
+def _ranking_part(ranking: pd.DataFrame) -> pd.DataFrame:
+    part = ranking[["branch_id", "branch_name", "total", "rank", "grade", "vetoed"]]
+    part = part.reset_index(drop=True).astype({"branch_id": str, "grade": str})
+    part["branch_name"] = part["branch_name"].fillna("").astype(str)
+    part["vetoed"] = part["vetoed"].fillna("").astype(str)
+    part["total"] = part["total"].astype(np.float64)
+    part["rank"] = part["rank"].astype(np.int64)
+    return part
+
+
+def _losses(findings: pd.DataFrame) -> pd.DataFrame:
+    losing = findings[findings["kind"].isin(LOSING_KINDS)]
+    return pd.DataFrame({
+        "branch_id": losing["branch_id"].astype(str).to_numpy(dtype=object),
+        "item_id": losing["item_id"].astype(str).to_numpy(dtype=object),
+        "lost": losing["lost"].to_numpy(dtype=np.float64),
+    })
+
+
+def _grade_order(ranking: pd.DataFrame) -> tuple[str, ...]:
+    """Grades best first, as far as results without their rubric tell: by the best total of
+    a branch not vetoed (a veto can put a high total in a low grade); vetoed-only grades last."""
+    clean = ranking[ranking["vetoed"] == ""]
+    best = clean.groupby("grade")["total"].max().sort_values(ascending=False, kind="stable")
+    rest = [grade for grade in dict.fromkeys(ranking["grade"]) if grade not in best.index]
+    return (*[str(grade) for grade in best.index], *rest)
+
+
+def read_period_json(path: Path, name: str | None = None) -> Period:
+    """A ``run --json`` output as a period named by the file's stem (or ``name``)."""
+    shown = str(path)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        tables = read_json_results(path)
+        rubric = document["rubric"]
+        ranking = _ranking_part(tables["ranking"])
+        findings = tables["findings"]
+        summary = tables["summary"]
+        losses = _losses(findings) if len(findings) else _losses(
+            pd.DataFrame(columns=["branch_id", "kind", "item_id", "lost"]))
+        items = dict(zip(summary["item_id"].astype(str), summary["title"].astype(str),
+                         strict=True))
+    except (OSError, UnicodeDecodeError) as error:
+        raise TrendError([Issue("results-unreadable", str(error), shown)]) from error
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise TrendError([Issue(
+            "results-invalid",
+            f"is not a JSON output of inspect-score run --json ({type(error).__name__}: {error})",
+            shown)]) from error
+    return Period(
+        name=name or path.stem, source=shown, rubric_id=str(rubric.get("id") or ""),
+        rubric_title=str(rubric.get("title") or ""), rubric_version=rubric.get("version"),
+        rubric_sha256=str(rubric.get("sha256") or ""), ranking=ranking, losses=losses,
+        items=items, grades=_grade_order(ranking),
+    )
+
+
+def read_period_files(paths: Sequence[Path]) -> list[Period]:
+    """Each JSON output as a period, in the order given; stems that repeat get the path."""
+    stems = [path.stem for path in paths]
+    periods = []
+    issues: list[Issue] = []
+    for path, stem in zip(paths, stems, strict=True):
+        name = stem if stems.count(stem) == 1 else os.fspath(path)
+        try:
+            periods.append(read_period_json(path, name))
+        except TrendError as error:
+            issues += error.issues
+    if issues:
+        raise TrendError(issues)
+    return periods
+
+
+def periods_from_checklists(rubric: Rubric, inputs: Sequence[Path], *,
+                            encoding: str | None = None, sheet: str | None = None) -> list[Period]:
+    """Checklists whose ``period`` column says which period each row belongs to, scored per
+    period against ``rubric``; periods in the order they first appear in the inputs.
+
+    A branch may appear once per period (once per period and rater). A blank
+    period is an input error at its row.
+    """
+    # Private pieces of the loader: its public function refuses a branch that
+    # appears twice, which is every branch here; repeats are checked per period.
+    from inspect_score import checklists as loader
+
+    period_field = Field(id=PERIOD, type="text", label="期间", missing="error")
+    extended = attrs.evolve(rubric, fields=(*rubric.fields, period_field))
+    issues: list[Issue] = []
+    parts: list[pd.DataFrame] = []
+    sources: list[str] = []
+    has_rater = False
+    for path, shown in loader._checklist_files(inputs, issues):
+        try:
+            table = loader._read(extended, path, shown, encoding, sheet)
+        except ReadError as error:
+            issues.append(error.issue)
+            continue
+        parsed = loader._TableParser(extended, table)
+        issues.extend(parsed.issues)
+        has_rater = has_rater or parsed.has_rater
+        parts.append(parsed.frame.assign(**{SOURCE_FILE: len(sources)}))
+        sources.append(shown)
+    if errors_only(issues):
+        raise ChecklistError(issues)
+    frame = loader._combine(extended, parts, sources)
+    names = list(dict.fromkeys(frame[PERIOD].astype(str)))
+    groups = []
+    for name in names:
+        rows = frame[frame[PERIOD].astype(str) == name].reset_index(drop=True)
+        issues.extend(loader._duplicates(rows))
+        groups.append((name, rows))
+    if not names:
+        issues.append(Issue("no-branches", "the checklists hold no branch rows",
+                            sources[0] if sources else ""))
+    if errors_only(issues):
+        raise ChecklistError(issues)
+    periods = []
+    for name, rows in groups:
+        checklists = Checklists(frame=rows, sources=tuple(sources), has_rater=has_rater,
+                                warnings=tuple(warnings_only(issues)))
+        periods.append(period_from_results(name, ", ".join(sources),
+                                           evaluate(rubric, checklists)))
+    return periods
+
+
+# --- comparing ------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Trend:
+    periods: tuple[Period, ...]
+    #: ``branch_id, branch_name``, then per period ``<p>_total, <p>_rank, <p>_grade`` and,
+    #: from the second period, ``<p>_change`` (total minus the period before's) and
+    #: ``<p>_rank_change`` (places gained; negative where it fell)
+    table: pd.DataFrame
+    #: ``period, previous, branch_id, branch_name, item_id, item, lost_before, lost``
+    repeated: pd.DataFrame
+    #: ``period, list, branch_id, branch_name, total, rank, grade, items``; list is
+    #: ``red``, ``yellow`` or ``black``
+    lists: pd.DataFrame
+    #: ``grade`` then one count column per period
+    grade_counts: pd.DataFrame
+    #: ``branch_id, branch_name, present, absent`` (period names joined by ", ")
+    missing: pd.DataFrame
+    #: branches missing from periods, rubrics that differ (with the items only one has)
+    warnings: tuple[Issue, ...]
+    lang: Lang
+    precision: int
+
+
+def _column(period: Period, what: str) -> str:
+    return f"{period.name}_{what}"
+
+
+def trend_table(periods: Sequence[Period]) -> pd.DataFrame:
+    """Each branch's total, rank and grade per period, in the last period's ranking order
+    (branches absent from it after, in order of first appearance)."""
+    order: list[str] = []
+    names: dict[str, str] = {}
+    for period in reversed(periods):
+        ranking = period.ranking
+        order += [branch for branch in ranking["branch_id"] if branch not in names]
+        names.update({branch: name for branch, name in
+                      zip(ranking["branch_id"], ranking["branch_name"], strict=True)
+                      if branch not in names})
+    # branches absent from the last period: in order of first appearance over the periods
+    last = set(periods[-1].ranking["branch_id"]) if periods else set()
+    earlier = [branch for period in periods for branch in period.ranking["branch_id"]
+               if branch not in last]
+    order = [branch for branch in order if branch in last] + list(dict.fromkeys(earlier))
+    table = pd.DataFrame({"branch_id": pd.Series(order, dtype=str),
+                          "branch_name": pd.Series([names[b] for b in order], dtype=str)})
+    previous: Period | None = None
+    for period in periods:
+        indexed = period.ranking.set_index("branch_id").reindex(table["branch_id"])
+        table[_column(period, "total")] = indexed["total"].to_numpy(dtype=np.float64)
+        table[_column(period, "rank")] = indexed["rank"].astype("Int64").reset_index(drop=True)
+        table[_column(period, "grade")] = indexed["grade"].astype(object).reset_index(drop=True)
+        if previous is not None:
+            decimals = max(period.precision, previous.precision)
+            change = table[_column(period, "total")] - table[_column(previous, "total")]
+            table[_column(period, "change")] = np.round(change.to_numpy(dtype=np.float64),
+                                                        decimals)
+            table[_column(period, "rank_change")] = (
+                table[_column(previous, "rank")] - table[_column(period, "rank")])
+        previous = period
+    return table
+
+
+def repeated_problems(periods: Sequence[Period]) -> pd.DataFrame:
+    """Every branch and item that lost points in two consecutive periods (屡查屡犯).
+
+    Only items both periods' rubrics have are compared.
+    """
+    frames = []
+    for before, now in itertools.pairwise(periods):
+        comparable = set(before.items) & set(now.items)
+        merged = before.losses.merge(now.losses, on=["branch_id", "item_id"],
+                                     suffixes=("_before", ""))
+        merged = merged[merged["item_id"].isin(comparable)]
+        names = now.ranking.set_index("branch_id")["branch_name"]
+        frames.append(pd.DataFrame({
+            "period": now.name,
+            "previous": before.name,
+            "branch_id": merged["branch_id"].to_numpy(dtype=object),
+            "branch_name": names.reindex(merged["branch_id"]).to_numpy(dtype=object),
+            "item_id": merged["item_id"].to_numpy(dtype=object),
+            "item": merged["item_id"].map(now.items).to_numpy(dtype=object),
+            "lost_before": merged["lost_before"].to_numpy(dtype=np.float64),
+            "lost": merged["lost"].to_numpy(dtype=np.float64),
+        }))
+    columns = ["period", "previous", "branch_id", "branch_name", "item_id", "item",
+               "lost_before", "lost"]
+    if not frames:
+        return pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
+    repeated: pd.DataFrame = pd.concat(frames, ignore_index=True)[columns].astype(
+        {"period": str, "previous": str, "branch_id": str, "branch_name": str,
+         "item_id": str, "item": str})
+    return repeated
+
+
+def _top(ranking: pd.DataFrame, count: int, ascending: bool) -> pd.DataFrame:
+    """The ``count`` best (or worst) by total, and every branch tied with the last of them."""
+    if count <= 0 or ranking.empty:
+        return ranking.iloc[0:0]
+    ordered = ranking.sort_values("total", ascending=ascending, kind="stable")
+    cut = ordered["total"].iloc[min(count, len(ordered)) - 1]
+    return ordered[ordered["total"] <= cut] if ascending else ordered[ordered["total"] >= cut]
+
+
+def honour_lists(periods: Sequence[Period], repeated: pd.DataFrame, red: int,
+                 black: int) -> pd.DataFrame:
+    """Per period: red (best ``red`` not vetoed), yellow (repeated problems), black (worst
+    ``black``), ties at a cut included."""
+    frames = []
+    for period in periods:
+        ranking = period.ranking
+        found = repeated[repeated["period"] == period.name]
+        items = found.groupby("branch_id", sort=False)["item"].agg("、".join)
+        yellow = ranking[ranking["branch_id"].isin(items.index)]
+        for name, chosen in (("red", _top(ranking[ranking["vetoed"] == ""], red, False)),
+                             ("yellow", yellow),
+                             ("black", _top(ranking, black, True))):
+            frames.append(pd.DataFrame({
+                "period": period.name,
+                "list": name,
+                "branch_id": chosen["branch_id"].to_numpy(dtype=object),
+                "branch_name": chosen["branch_name"].to_numpy(dtype=object),
+                "total": chosen["total"].to_numpy(dtype=np.float64),
+                "rank": chosen["rank"].to_numpy(dtype=np.int64),
+                "grade": chosen["grade"].to_numpy(dtype=object),
+                "items": (items.reindex(chosen["branch_id"]).fillna("").to_numpy(dtype=object)
+                          if name == "yellow" else ""),
+            }))
+    columns = ["period", "list", "branch_id", "branch_name", "total", "rank", "grade", "items"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+def grade_distribution(periods: Sequence[Period]) -> pd.DataFrame:
+    """Branches per grade (rows, best first over all periods) and period (columns)."""
+    grades: list[str] = []
+    for period in periods:
+        grades += [grade for grade in period.grades if grade not in grades]
+    table = pd.DataFrame({"grade": pd.Series(grades, dtype=str)})
+    for period in periods:
+        counts = period.ranking["grade"].value_counts().reindex(grades, fill_value=0)
+        table[period.name] = counts.to_numpy(dtype=np.int64)
+    return table
+
+
+def missing_branches(periods: Sequence[Period], table: pd.DataFrame) -> pd.DataFrame:
+    present = np.column_stack([table[_column(period, "total")].notna().to_numpy()
+                               for period in periods]) if periods else np.zeros((0, 0), bool)
+    names = np.array([period.name for period in periods], dtype=object)
+    gaps = ~present.all(axis=1) if periods else np.zeros(0, dtype=bool)
+    return pd.DataFrame({
+        "branch_id": table["branch_id"].to_numpy(dtype=object)[gaps],
+        "branch_name": table["branch_name"].to_numpy(dtype=object)[gaps],
+        "present": [", ".join(names[row]) for row in present[gaps]],
+        "absent": [", ".join(names[~row]) for row in present[gaps]],
+    }, columns=["branch_id", "branch_name", "present", "absent"])
+
+
+def _rubric_issues(periods: Sequence[Period]) -> list[Issue]:
+    issues = []
+    for before, now in itertools.pairwise(periods):
+        if (before.rubric_id, before.rubric_sha256) == (now.rubric_id, now.rubric_sha256):
+            continue
+        only_before = sorted(set(before.items) - set(now.items))
+        only_now = sorted(set(now.items) - set(before.items))
+        detail = "; ".join(part for part in (
+            f"items only in {before.name}: {', '.join(only_before)}" if only_before else "",
+            f"items only in {now.name}: {', '.join(only_now)}" if only_now else "",
+        ) if part) or "the same item ids, which may be scored differently"
+        issues.append(Issue(
+            "rubric-differs",
+            f"period {now.name} was scored against rubric {now.rubric_id} "
+            f"({now.rubric_sha256[:12]}), period {before.name} against {before.rubric_id} "
+            f"({before.rubric_sha256[:12]}); {detail}; those items are not compared",
+            now.source, severity="warning"))
+    return issues
+
+
+def _missing_issues(missing: pd.DataFrame, periods: Sequence[Period]) -> list[Issue]:
+    where = periods[-1].source if periods else ""
+    return [Issue("branch-not-in-every-period",
+                  f"branch {branch} ({name}) is in {present} but not in {absent}",
+                  where, severity="warning")
+            for branch, name, present, absent in missing.itertuples(index=False)]
+
+
+def compare_periods(periods: Sequence[Period], *, red: int = 5, black: int = 5,
+                    lang: Lang = "zh") -> Trend:
+    """Everything the trend command shows, for ``periods`` in order."""
+    names = [period.name for period in periods]
+    duplicated = sorted({name for name in names if names.count(name) > 1})
+    if duplicated:
+        raise TrendError([Issue("period-repeated", f"period {name} is given twice",
+                                periods[0].source) for name in duplicated])
+    table = trend_table(periods)
+    repeated = repeated_problems(periods)
+    missing = missing_branches(periods, table)
+    return Trend(
+        periods=tuple(periods), table=table, repeated=repeated,
+        lists=honour_lists(periods, repeated, red, black),
+        grade_counts=grade_distribution(periods), missing=missing,
+        warnings=(*_rubric_issues(periods), *_missing_issues(missing, periods)),
+        lang=lang, precision=max((period.precision for period in periods), default=2),
+    )
+
+
+def guess_lang(texts: Iterable[str]) -> Lang:
+    """Chinese where any rubric title holds a CJK character (JSON results do not say)."""
+    return "zh" if any("\u4e00" <= char <= "\u9fff" for text in texts for char in text) \
+        else "en"
+
