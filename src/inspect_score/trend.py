@@ -307,7 +307,9 @@ def _top(ranking: pd.DataFrame, count: int, ascending: bool) -> pd.DataFrame:
         return ranking.iloc[0:0]
     ordered = ranking.sort_values("total", ascending=ascending, kind="stable")
     cut = ordered["total"].iloc[min(count, len(ordered)) - 1]
-    return ordered[ordered["total"] <= cut] if ascending else ordered[ordered["total"] >= cut]
+    within = ordered["total"] <= cut if ascending else ordered["total"] >= cut
+    chosen: pd.DataFrame = ordered[within]
+    return chosen
 
 
 def honour_lists(periods: Sequence[Period], repeated: pd.DataFrame, red: int,
