@@ -22,16 +22,23 @@ import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 import numpy as np
 import pandas as pd
+import xlsxwriter
+from rich.table import Table
+from rich.text import Text
 
 from inspect_score.errors import ChecklistError, InspectError, Issue, errors_only, warnings_only
+from inspect_score.labels import fixed_text
 from inspect_score.model import Field, Lang, Rubric
 from inspect_score.pipeline import evaluate
 from inspect_score.readers import ReadError
 from inspect_score.tables import SOURCE_FILE, Checklists, Results
+from inspect_score.workbook import PINNED_CREATED, display_width
+from inspect_score.write_csv import write_table
 from inspect_score.write_json import read_json_results
 
 PERIOD = "period"
@@ -420,3 +427,225 @@ def guess_lang(texts: Iterable[str]) -> Lang:
     return "zh" if any("\u4e00" <= char <= "\u9fff" for text in texts for char in text) \
         else "en"
 
+
+
+# --- writing --------------------------------------------------------------------------
+
+#: The files ``trend --csv DIR`` writes.
+TREND_CSV_NAMES = ("trend.csv", "repeated.csv", "lists.csv")
+#: Branches drawn in the line chart of totals: more lines than this are unreadable.
+MAX_CHART_BRANCHES = 30
+
+
+@attrs.frozen
+class TrendLabels:
+    sheets: Mapping[str, str]
+    headings: Mapping[str, str]
+    lists: Mapping[str, str]
+    chart_note: str
+
+
+TREND_LABELS: Mapping[Lang, TrendLabels] = {
+    "zh": TrendLabels(
+        sheets={"trend": "趋势", "totals": "总分走势", "grades": "等次分布",
+                "repeated": "屡查屡犯", "lists": "红黄黑榜", "notes": "说明"},
+        headings={"branch_id": "编号", "branch_name": "名称", "total": "总分", "rank": "排名",
+                  "grade": "等次", "change": "增减", "rank_change": "名次升降", "period": "期间",
+                  "previous": "上期", "item_id": "项目编号", "item": "项目",
+                  "lost_before": "上期失分", "lost": "本期失分", "list": "榜单",
+                  "items": "连续失分项目", "present": "参评期间", "absent": "缺少的期间",
+                  "issue": "提示"},
+        lists={"red": "红榜", "yellow": "黄榜（屡查屡犯）", "black": "黑榜"},
+        chart_note="图中只画出前 {count} 个单位（共 {total} 个）。",
+    ),
+    "en": TrendLabels(
+        sheets={"trend": "Trend", "totals": "Totals", "grades": "Grades",
+                "repeated": "Repeated", "lists": "Lists", "notes": "Notes"},
+        headings={"branch_id": "ID", "branch_name": "Name", "total": "Total", "rank": "Rank",
+                  "grade": "Grade", "change": "Change", "rank_change": "Places",
+                  "period": "Period", "previous": "Previous", "item_id": "Item id",
+                  "item": "Item", "lost_before": "Lost before", "lost": "Lost now",
+                  "list": "List", "items": "Repeated items", "present": "Present in",
+                  "absent": "Missing from", "issue": "Note"},
+        lists={"red": "red list", "yellow": "yellow list (repeated problems)",
+               "black": "black list"},
+        chart_note="The chart draws the first {count} of {total} branches.",
+    ),
+}
+
+
+def _heading_of(column: str, trend: Trend) -> str:
+    """A column's heading: ``<period>_total`` → "<period> 总分"."""
+    heading = TREND_LABELS[trend.lang].headings
+    for period in trend.periods:
+        prefix = f"{period.name}_"
+        if column.startswith(prefix) and column[len(prefix):] in heading:
+            return f"{period.name} {heading[column[len(prefix):]]}"
+    return heading.get(column, column)
+
+
+def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
+    """Nullable integers (ranks of absent branches) as text, "" where absent."""
+    ready = frame.copy()
+    for name in ready.columns:
+        if isinstance(ready[name].dtype, pd.Int64Dtype):
+            ready[name] = ready[name].astype(object).where(ready[name].notna(), "").astype(str)
+    return ready
+
+
+def write_trend_csv(trend: Trend, directory: Path) -> list[Path]:
+    """trend.csv, repeated.csv and lists.csv, like the run's CSV outputs (UTF-8 with BOM)."""
+    written = []
+    for name, frame in zip(TREND_CSV_NAMES, (trend.table, trend.repeated, trend.lists),
+                           strict=True):
+        path = directory / name
+        write_table(_csv_ready(frame), path, trend.precision)
+        written.append(path)
+    return written
+
+
+class _TrendBook:
+    def __init__(self, path: Path, trend: Trend) -> None:
+        self.trend = trend
+        self.labels = TREND_LABELS[trend.lang]
+        self.book = xlsxwriter.Workbook(str(path), {
+            "strings_to_formulas": False, "strings_to_urls": False,
+            "strings_to_numbers": False,
+        })
+        self.book.set_properties({"created": PINNED_CREATED})
+        decimals = "0." + "0" * trend.precision if trend.precision > 0 else "0"
+        self.number = self.book.add_format({"num_format": decimals})
+        self.header = self.book.add_format({"bold": True, "text_wrap": True, "valign": "top",
+                                            "bottom": 1})
+
+    def table(self, key: str, frame: pd.DataFrame, headings: Sequence[str]) -> Any:
+        """A sheet holding ``frame`` under a header row, frozen and filtered."""
+        sheet = self.book.add_worksheet(self.labels.sheets[key])
+        for column, heading in enumerate(headings):
+            sheet.write_string(0, column, heading, self.header)
+        for column, name in enumerate(frame.columns):
+            values = frame[name]
+            numeric = pd.api.types.is_numeric_dtype(values.dtype)
+            cells = values.astype(object).where(values.notna(), None).tolist()
+            for row, cell in enumerate(cells, start=1):
+                if cell is None or cell == "":
+                    continue
+                if numeric:
+                    sheet.write_number(row, column, float(cell),
+                                       self.number if pd.api.types.is_float_dtype(values.dtype)
+                                       else None)
+                else:
+                    sheet.write_string(row, column, str(cell))
+            widest = max((display_width(str(cell)) for cell in set(cells[:5000])
+                          if cell is not None), default=0)
+            sheet.set_column(column, column,
+                             min(max(widest, display_width(headings[column])) + 2, 60))
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, max(len(frame), 1), max(len(frame.columns) - 1, 0))
+        sheet.set_landscape()
+        sheet.repeat_rows(0)
+        sheet.fit_to_pages(1, 0)
+        return sheet
+
+    def close(self) -> None:
+        self.book.close()
+
+
+def _totals_sheet(book: _TrendBook, trend: Trend) -> None:
+    """Totals per branch (rows) and period (columns), with a line per branch."""
+    heading = book.labels.headings
+    totals = trend.table[["branch_id", "branch_name"]].copy()
+    for period in trend.periods:
+        totals[period.name] = trend.table[_column(period, "total")]
+    sheet = book.table("totals", totals, [heading["branch_id"], heading["branch_name"],
+                                          *(period.name for period in trend.periods)])
+    drawn = min(len(totals), MAX_CHART_BRANCHES)
+    if drawn == 0 or not trend.periods:
+        return
+    name = book.labels.sheets["totals"]
+    last_column = 1 + len(trend.periods)
+    chart = book.book.add_chart({"type": "line"})
+    for row in range(1, drawn + 1):
+        chart.add_series({
+            "name": [name, row, 1],
+            "categories": [name, 0, 2, 0, last_column],
+            "values": [name, row, 2, row, last_column],
+            "marker": {"type": "circle"},
+        })
+    chart.set_title({"name": name})
+    chart.set_y_axis({"name": heading["total"]})
+    chart.set_size({"width": 720, "height": 420})
+    sheet.insert_chart(1, last_column + 2, chart)
+    if drawn < len(totals):
+        sheet.write_string(0, last_column + 2,
+                           book.labels.chart_note.format(count=drawn, total=len(totals)))
+
+
+def _grades_sheet(book: _TrendBook, trend: Trend) -> None:
+    """Branches per grade and period, with a column chart of the distribution per period."""
+    counts = trend.grade_counts
+    sheet = book.table("grades", counts, [book.labels.headings["grade"],
+                                          *(period.name for period in trend.periods)])
+    if counts.empty or not trend.periods:
+        return
+    name = book.labels.sheets["grades"]
+    last_column = len(trend.periods)
+    chart = book.book.add_chart({"type": "column"})
+    for row in range(1, len(counts) + 1):
+        chart.add_series({
+            "name": [name, row, 0],
+            "categories": [name, 0, 1, 0, last_column],
+            "values": [name, row, 1, row, last_column],
+        })
+    chart.set_title({"name": name})
+    chart.set_size({"width": 640, "height": 380})
+    sheet.insert_chart(len(counts) + 3, 0, chart)
+
+
+def write_trend_workbook(trend: Trend, path: Path) -> None:
+    """The trend workbook: the trend table, totals with a line chart, grades with a column
+    chart, repeated problems, the red/yellow/black lists, and what could not be compared."""
+    book = _TrendBook(path, trend)
+    heading = book.labels.headings
+    try:
+        table = trend.table
+        book.table("trend", table, [_heading_of(name, trend) for name in table.columns])
+        _totals_sheet(book, trend)
+        _grades_sheet(book, trend)
+        repeated = trend.repeated
+        book.table("repeated", repeated, [heading[name] for name in repeated.columns])
+        lists = trend.lists.assign(list=trend.lists["list"].map(book.labels.lists))
+        book.table("lists", lists, [heading[name] for name in lists.columns])
+        notes = pd.DataFrame({"issue": [issue.message for issue in trend.warnings]},
+                             dtype=object)
+        book.table("notes", notes, [heading["issue"]])
+    finally:
+        book.close()
+
+
+def trend_rich_table(trend: Trend, limit: int | None = None) -> Table:
+    """The trend as a terminal table: per period "total (rank) grade", then the change."""
+    heading = TREND_LABELS[trend.lang].headings
+    table = Table()
+    table.add_column(heading["branch_id"])
+    table.add_column(heading["branch_name"])
+    frame = trend.table if limit is None else trend.table.head(limit)
+    cells: list[list[str]] = [frame["branch_id"].tolist(), frame["branch_name"].tolist()]
+    previous: Period | None = None
+    for period in trend.periods:
+        totals = fixed_text(frame[_column(period, "total")], trend.precision)
+        ranks = frame[_column(period, "rank")].astype(object)
+        grades = frame[_column(period, "grade")].astype(object)
+        table.add_column(period.name, justify="right")
+        cells.append([f"{total} ({rank}) {grade}" if total else "-"
+                      for total, rank, grade in zip(totals, ranks, grades, strict=True)])
+        if previous is not None:
+            table.add_column(heading["change"], justify="right")
+            changes = frame[_column(period, "change")].to_numpy(dtype=np.float64)
+            texts = fixed_text(changes, trend.precision)
+            cells.append([("+" + text if change > 0 else text) if text else "-"
+                          for change, text in zip(changes, texts, strict=True)])
+        previous = period
+    for row in zip(*cells, strict=True):
+        table.add_row(*(Text(str(cell)) for cell in row))
+    return table
