@@ -62,13 +62,13 @@ FORM_WORDS: dict[str, dict[str, str]] = {
         "raters_trimmed_mean": "去掉最高分和最低分各 {trim} 个后取平均分",
         "check": "{label}{expectation}，得 {max} 分，否则不得分",
         "scale": "按{label}与{target}之比计分，达到{target}得满分 {max} 分",
-        "deduct": "{label}每 1{unit}扣 {per} 分，扣完为止",
+        "deduct": "{label}每{unit}扣 {per} 分，扣完为止",
         "steps": "{label}{steps}；低于 {first} 不得分",
         "step": "达到 {threshold} 得 {points} 分",
         "choice": "{label}：{choices}", "choice_one": "{choice} {points} 分",
         "share": "{labels}共 {count} 项，按达标项数比例计分，每缺一项扣 {each} 分",
-        "count": "{label}每 1{unit}得 {per} 分，最多 {max} 分",
-        "penalty_count": "{label}每 1{unit}扣 {per} 分，最多扣 {max} 分",
+        "count": "{label}每{unit}得 {per} 分，最多 {max} 分",
+        "penalty_count": "{label}每{unit}扣 {per} 分，最多扣 {max} 分",
         "penalty_rule": "按{rule}扣分",
         "bool_hint": "填 是 或 否", "choice_hint": "从下拉列表中选择",
         "int_hint": "填整数", "number_hint": "填数字", "range": "，{low} 到 {high}",
@@ -344,13 +344,14 @@ def _validation(rubric: Rubric, field: Field, comment: str) -> dict[str, Any] | 
             return None  # Excel refuses longer lists; the loader still checks the choices
     elif field.type in ("int", "number"):
         kind = "integer" if field.type == "int" else "decimal"
-        if field.min is not None and field.max is not None:
-            rule = {"validate": kind, "criteria": "between",
-                    "minimum": field.min, "maximum": field.max}
-        elif field.min is not None:
-            rule = {"validate": kind, "criteria": ">=", "value": field.min}
-        elif field.max is not None:
-            rule = {"validate": kind, "criteria": "<=", "value": field.max}
+        # an int field's bounds are written as whole numbers: Excel shows them as typed
+        low, high = _bound(field, field.min), _bound(field, field.max)
+        if low is not None and high is not None:
+            rule = {"validate": kind, "criteria": "between", "minimum": low, "maximum": high}
+        elif low is not None:
+            rule = {"validate": kind, "criteria": ">=", "value": low}
+        elif high is not None:
+            rule = {"validate": kind, "criteria": "<=", "value": high}
         else:
             rule = {"validate": kind, "criteria": "between",
                     "minimum": -1e15, "maximum": 1e15}
@@ -362,6 +363,12 @@ def _validation(rubric: Rubric, field: Field, comment: str) -> dict[str, Any] | 
     rule["error_message"] = _clip(field_hint(rubric, field), INPUT_MESSAGE_LIMIT)
     rule["ignore_blank"] = True
     return rule
+
+
+def _bound(field: Field, value: float | None) -> float | int | None:
+    if value is None or field.type != "int":
+        return value
+    return int(value)
 
 
 def _clip(text: str, limit: int) -> str:
@@ -439,27 +446,29 @@ def form_issues(rubric: Rubric, path: Path) -> list[Issue]:
                 {header_key(expected[1]), "branch_name", "名称"}]
     accepted += [{header_key(field.id), header_key(field.header)} for field in rubric.fields]
     found = [header_key(header) for header in headers]
-    in_place = sum(1 for index, keys in enumerate(accepted)
-                   if index < len(found) and found[index] in keys)
-    if in_place * 2 < len(expected):
-        return []
     present = set(found)
+    if sum(1 for keys in accepted if keys & present) * 2 < len(expected):
+        return []
+    known = set().union(*accepted)
     issues: list[Issue] = []
+    after = -1  # the file's column of the last expected header found so far
     for index, keys in enumerate(accepted):
         if keys & present:
+            after = next(column for column, key in enumerate(found) if key in keys)
             continue
-        shown_at = index < len(headers) and found[index] not in set().union(*accepted)
-        if shown_at:
-            cell = f"{column_letter(index)}1"
+        # a missing header belongs right after the previous one found
+        where = after + 1
+        cell = f"{column_letter(where)}1"
+        if where < len(found) and found[where] not in known and headers[where].strip():
             issues.append(Issue(
                 "form-header-changed",
-                f"cell {cell} reads {headers[index]!r}; expected the header {expected[index]!r}",
-                str(path), row=1, column=headers[index]))
+                f"cell {cell} reads {headers[where]!r}; expected the header {expected[index]!r}",
+                str(path), row=1, column=headers[where]))
+            after = where
         else:
-            cell = f"{column_letter(index)}1"
             issues.append(Issue(
                 "form-column-removed",
-                f"the column {expected[index]!r} (cell {cell} of the form) is missing; "
+                f"the column {expected[index]!r} is missing (it belongs at cell {cell}); "
                 "restore it from a new template",
                 str(path), row=1, column=expected[index]))
     return issues

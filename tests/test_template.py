@@ -1,0 +1,238 @@
+"""The fill-in form: headers, validations, comments, the rubric explained, and the round trip."""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from inspect_score.checklists import load_checklists
+from inspect_score.model import Field, Rubric
+from inspect_score.rubric_loader import load_rubric
+from inspect_score.template import (
+    BLANK_ROWS,
+    column_letter,
+    form_headers,
+    form_issues,
+    load_branch_list,
+    rubric_in_words,
+    write_form,
+    write_form_csv,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+STREET = load_rubric(ROOT / "rubrics" / "street-2025-h1.toml")
+EN_BASIC = load_rubric(ROOT / "tests" / "data" / "rubrics" / "en-basic.toml")
+
+
+def _form(tmp_path: Path, rubric: Rubric, branches: list[tuple[str, str]] | None = None) -> Path:
+    path = tmp_path / "form.xlsx"
+    write_form(rubric, path, branches or [])
+    return path
+
+
+def test_headers_are_branch_columns_then_every_field_label(tmp_path: Path) -> None:
+    """Row 1 holds 编号, 名称 and each field's label, in rubric order."""
+    sheet = openpyxl.load_workbook(_form(tmp_path, STREET)).worksheets[0]
+    expected = ["编号", "名称", *(field.header for field in STREET.fields)]
+    assert expected == [cell.value for cell in sheet[1]]
+
+
+def test_every_typed_field_has_a_validation_with_its_bounds(tmp_path: Path) -> None:
+    """bool: 是/否 list; choice: its choices; int: whole within min/max; number: decimal."""
+    sheet = openpyxl.load_workbook(_form(tmp_path, STREET)).worksheets[0]
+    found = {str(rule.sqref).split(":")[0]: rule for rule in sheet.data_validations.dataValidation}
+    last = BLANK_ROWS + 1
+    for offset, field in enumerate(STREET.fields):
+        letter = column_letter(offset + 2)
+        if field.type == "text":
+            assert f"{letter}2" not in found
+            continue
+        rule = found[f"{letter}2"]
+        assert f"{letter}2:{letter}{last}" == str(rule.sqref)
+        if field.type == "bool":
+            assert ("list", '"是,否"') == (rule.type, rule.formula1)
+        elif field.type == "choice":
+            assert ("list", '"' + ",".join(field.choices) + '"') == (rule.type, rule.formula1)
+        else:
+            kind = "whole" if field.type == "int" else "decimal"
+            assert (kind, field.min, field.max) == (
+                rule.type, float(rule.formula1), float(rule.formula2))
+
+
+def test_validations_refuse_wrong_values_with_the_field_as_title(tmp_path: Path) -> None:
+    """Each validation shows an input message and stops a wrong value with an error."""
+    sheet = openpyxl.load_workbook(_form(tmp_path, STREET)).worksheets[0]
+    rules = sheet.data_validations.dataValidation
+    assert all(rule.showErrorMessage and rule.showInputMessage for rule in rules)
+    titles = {rule.promptTitle for rule in rules}
+    assert "三会一课召开次数" in titles
+
+
+def test_open_bounds_become_one_sided_validations(tmp_path: Path) -> None:
+    """An int with only a min (study absences >= 0) gets a greater-or-equal rule."""
+    sheet = openpyxl.load_workbook(_form(tmp_path, EN_BASIC)).worksheets[0]
+    column = column_letter(2 + [field.id for field in EN_BASIC.fields].index("study_absences"))
+    rule = next(rule for rule in sheet.data_validations.dataValidation
+                if str(rule.sqref).startswith(f"{column}2"))
+    assert ("whole", "greaterThanOrEqual", "0") == (rule.type, rule.operator, rule.formula1)
+
+
+def test_header_comments_carry_help_and_the_rules_fed(tmp_path: Path) -> None:
+    """The comment on a header holds the field's help and every rule that reads the field."""
+    sheet = openpyxl.load_workbook(_form(tmp_path, STREET)).worksheets[0]
+    comment = sheet["C1"].comment.text
+    assert "以会议记录为准" in comment
+    assert "三会一课落实" in comment and "15 分" in comment
+    satisfaction = column_letter(2 + [field.id for field in STREET.fields].index("satisfaction"))
+    text = sheet[f"{satisfaction}1"].comment.text
+    assert "群众满意度低于60%" in text and "良好" in text
+
+
+def test_the_second_sheet_explains_the_rubric_in_words(tmp_path: Path) -> None:
+    """Sections, items with points, bonus cap, penalty, vetoes, grades and policies."""
+    book = openpyxl.load_workbook(_form(tmp_path, STREET))
+    sheet = book.worksheets[1]
+    text = "\n".join(str(cell) for row in sheet.iter_rows(values_only=True) for cell in row
+                     if cell)
+    assert sheet.title == "考评细则说明"
+    for needle in ("组织建设（35 分）", "三会一课落实（15 分）", "加分项（合计最多加 5 分）",
+                   "每人次扣 5 分，最多扣 10 分", "等次不高于不合格", "优秀：总分 90 分以上",
+                   "不超过参评单位的 20%", "不填的该项不计分", "取平均分", "缺一项扣2.5分"):
+        assert needle in text
+
+
+def test_every_rule_is_put_in_words_in_english() -> None:
+    """Each of the seven rules of the English rubric is explained in English."""
+    text = "\n".join(line for _, line in rubric_in_words(EN_BASIC))
+    for needle in ("points in proportion to Meetings held out of Meetings required",
+                   "4 points from 1", "if Dues paid on time is yes", "complete 20",
+                   "10 points off for each not met", "2 points off per Study absences",
+                   "2 points per Service events, up to 10", "Bonus (at most 3 points in all)",
+                   "5 points off per Discipline cases", "no better than fail",
+                   "at most 25% of the branches"):
+        assert needle in text
+
+
+def test_branches_are_prefilled(tmp_path: Path) -> None:
+    """--branches fills in ids and names, as text."""
+    listing = tmp_path / "branches.csv"
+    listing.write_text("编号,名称\nSQ01,幸福里社区\n007,东湖社区\n", encoding="utf-8-sig")
+    sheet = openpyxl.load_workbook(
+        _form(tmp_path, STREET, load_branch_list(listing))).worksheets[0]
+    expected = [("SQ01", "幸福里社区"), ("007", "东湖社区")]
+    assert expected == [(sheet.cell(row, 1).value, sheet.cell(row, 2).value) for row in (2, 3)]
+
+
+def test_a_csv_template_has_the_same_header(tmp_path: Path) -> None:
+    """--csv writes the header row (UTF-8 with BOM) and the pre-filled branches."""
+    path = tmp_path / "form.csv"
+    write_form_csv(STREET, path, [("SQ01", "幸福里社区")])
+    rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+    assert [form_headers(STREET), ["SQ01", "幸福里社区", *[""] * len(STREET.fields)]] == rows
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def _cell(draw: st.DrawFn, rubric: Rubric, field: Field) -> Any:
+    """A value a branch could type or pick; None for a blank where the policy allows one."""
+    if rubric.missing_policy(field.id) != "error" and draw(st.integers(0, 4)) == 0:
+        return None
+    if field.type == "bool":
+        return draw(st.sampled_from(("是", "否") if rubric.lang == "zh" else ("yes", "no")))
+    if field.type == "choice":
+        return draw(st.sampled_from(field.choices))
+    low = field.min if field.min is not None else -1000.0
+    high = field.max if field.max is not None else 1000.0
+    if field.type == "int":
+        return draw(st.integers(int(low), int(high)))
+    if field.type == "number":
+        return draw(st.integers(int(low * 100), int(high * 100))) / 100
+    return draw(st.text(st.sampled_from("整改到位按时abc 12"), min_size=1, max_size=8)
+                .filter(lambda text: text.strip() != ""))
+
+
+@st.composite
+def filled_forms(draw: st.DrawFn) -> tuple[Rubric, list[dict[str, Any]]]:
+    rubric = draw(st.sampled_from((STREET, EN_BASIC)))
+    count = draw(st.integers(1, 5))
+    return rubric, [{"id": f"SQ{index:02d}", "name": f"第{index}社区",
+                     **{field.id: _cell(draw, rubric, field) for field in rubric.fields}}
+                    for index in range(count)]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(filled_forms())
+def test_a_filled_form_loads_back_through_the_checklist_loader(
+    tmp_path: Path, filled: tuple[Rubric, list[dict[str, Any]]]
+) -> None:
+    """Values typed into the form come back from load_checklists exactly as typed."""
+    rubric, records = filled
+    path = tmp_path / "filled.xlsx"
+    write_form(rubric, path, [])
+    book = openpyxl.load_workbook(path)
+    sheet = book.worksheets[0]
+    for row, record in enumerate(records, start=2):
+        sheet.cell(row, 1, record["id"])
+        sheet.cell(row, 2, record["name"])
+        for offset, field in enumerate(rubric.fields):
+            if record[field.id] is not None:
+                sheet.cell(row, offset + 3, record[field.id])
+    book.save(path)
+    frame = load_checklists(rubric, [path]).frame
+    assert [record["id"] for record in records] == frame["branch_id"].tolist()
+    yes = {"是", "yes"}
+    for field in rubric.fields:
+        typed = [record[field.id] for record in records]
+        loaded = frame[field.id].tolist()
+        for wrote, read in zip(typed, loaded, strict=True):
+            if wrote is None:
+                assert read is None or (isinstance(read, float) and math.isnan(read))
+            elif field.type == "bool":
+                assert float(wrote in yes) == read
+            elif field.type in ("int", "number"):
+                assert np.isclose(float(wrote), read)
+            else:
+                assert str(wrote).strip() == read
+
+
+def test_a_changed_header_is_reported_with_its_cell(tmp_path: Path) -> None:
+    """A header typed over in the form is named by its cell and the header expected."""
+    path = _form(tmp_path, STREET)
+    book = openpyxl.load_workbook(path)
+    book.worksheets[0]["D1"] = "应开会议"
+    book.save(path)
+    issues = form_issues(STREET, path)
+    expected = [("form-header-changed", 1, "应开会议")]
+    assert expected == [(issue.code, issue.row, issue.column) for issue in issues]
+    assert "D1" in issues[0].message and "三会一课应开次数" in issues[0].message
+
+
+def test_a_removed_column_is_reported_with_its_cell(tmp_path: Path) -> None:
+    """A column deleted from the form is reported at the cell where it belongs."""
+    path = _form(tmp_path, STREET)
+    book = openpyxl.load_workbook(path)
+    book.worksheets[0].delete_cols(5)
+    book.save(path)
+    issues = form_issues(STREET, path)
+    assert [("form-column-removed", "后备干部人数")] == [(i.code, i.column) for i in issues]
+    assert "E1" in issues[0].message
+
+
+def test_other_tables_are_left_to_the_loader(tmp_path: Path) -> None:
+    """A table not laid out like the form (headers in another order) raises no form issue."""
+    path = tmp_path / "other.csv"
+    path.write_text("三会一课召开次数,编号\n12,SQ01\n", encoding="utf-8")
+    assert [] == form_issues(STREET, path)
+
+
+@pytest.mark.parametrize(("index", "letter"), [(0, "A"), (25, "Z"), (26, "AA"), (701, "ZZ")])
+def test_column_letters(index: int, letter: str) -> None:
+    """Columns are named as Excel names them."""
+    assert letter == column_letter(index)
