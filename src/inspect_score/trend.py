@@ -493,14 +493,22 @@ def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
     return ready
 
 
+def trend_csv_tables(trend: Trend) -> dict[str, pd.DataFrame]:
+    """The trend CSV files' tables, keyed by file name (:data:`TREND_CSV_NAMES`)."""
+    return dict(zip(TREND_CSV_NAMES, (trend.table, trend.repeated, trend.lists), strict=True))
+
+
+def write_trend_csv_file(trend: Trend, name: str, path: Path) -> None:
+    """One trend CSV file, like the run's CSV outputs (UTF-8 with BOM, fixed decimals)."""
+    write_table(_csv_ready(trend_csv_tables(trend)[name]), path, trend.precision)
+
+
 def write_trend_csv(trend: Trend, directory: Path) -> list[Path]:
-    """trend.csv, repeated.csv and lists.csv, like the run's CSV outputs (UTF-8 with BOM)."""
+    """trend.csv, repeated.csv and lists.csv in ``directory``."""
     written = []
-    for name, frame in zip(TREND_CSV_NAMES, (trend.table, trend.repeated, trend.lists),
-                           strict=True):
-        path = directory / name
-        write_table(_csv_ready(frame), path, trend.precision)
-        written.append(path)
+    for name in TREND_CSV_NAMES:
+        write_trend_csv_file(trend, name, directory / name)
+        written.append(directory / name)
     return written
 
 
@@ -647,5 +655,22 @@ def trend_rich_table(trend: Trend, limit: int | None = None) -> Table:
                           for change, text in zip(changes, texts, strict=True)])
         previous = period
     for row in zip(*cells, strict=True):
+        table.add_row(*(Text(str(cell)) for cell in row))
+    return table
+
+
+def repeated_rich_table(trend: Trend, limit: int | None = None) -> Table:
+    """The last period's yellow list: branches that lost points on the same items again."""
+    labels = TREND_LABELS[trend.lang]
+    heading = labels.headings
+    last = trend.periods[-1].name if trend.periods else ""
+    lists = trend.lists
+    yellow = lists[(lists["period"] == last) & (lists["list"] == "yellow")]
+    if limit is not None:
+        yellow = yellow.head(limit)
+    table = Table(title=f"{last} {labels.lists['yellow']}")
+    for key in ("branch_id", "branch_name", "items"):
+        table.add_column(heading[key])
+    for row in zip(yellow["branch_id"], yellow["branch_name"], yellow["items"], strict=True):
         table.add_row(*(Text(str(cell)) for cell in row))
     return table
