@@ -3,9 +3,22 @@
 A rubric can follow the format and still contain a grade no branch can
 reach, a band every branch reaches, an item whose points can never change
 given its field's bounds, a quota that gives no place at all to a small
-sub-district, a bonus worth more than the bonus cap, or a veto that caps the
-grade at the best grade. Each is reported as a warning :class:`Issue` with a
-stable code, the rubric line and key path; none stops a run.
+sub-district, or a bonus worth more than the bonus cap. Each is reported as a
+warning :class:`Issue` with a stable code, the rubric line and key path; none
+stops a run. Codes:
+
+- ``unreachable-grade``: no branch can reach the grade's min with the points
+  its items can actually give (the loader already warns, with the same code,
+  where the min is above ``total + bonus_cap``; that case is not repeated);
+- ``bonus-only-grade``: only bonus points can reach the grade's min;
+- ``grade-always-reached``: every branch reaches a grade that is not the last;
+- ``constant-points``: an item gives every branch the same points;
+- ``quota-rounds-to-zero``: a quota gives no place to a sub-district of
+  :data:`SMALL_RUN` branches;
+- ``bonus-above-cap``: a bonus's max is more than ``bonus_cap``.
+
+The loader's own warnings (``veto-no-effect`` for a veto capping at the best
+grade, ``unused-field``, ...) come with them through :func:`check_rubric_file`.
 
 The bounds used here are what the rubric itself promises: a field's ``min``
 and ``max`` (unbounded where absent), its choices, its missing policy (a
@@ -16,13 +29,15 @@ parameters.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable
 from decimal import Decimal
 
-from inspect_score.errors import Issue
+from inspect_score.errors import Issue, errors_only
 from inspect_score.grading import quota_places
 from inspect_score.labels import plain_number
 from inspect_score.model import Field, Item, Rubric
+from inspect_score.rubric_loader import load_rubric, validate_rubric_file
 
 #: A quota that gives no place to a sub-district of this many branches is reported.
 SMALL_RUN = 10
@@ -36,8 +51,18 @@ def lint_rubric(rubric: Rubric) -> list[Issue]:
     issues += _grade_reach(rubric)
     issues += _quotas(rubric)
     issues += _bonuses(rubric)
-    issues += _vetoes(rubric)
     return issues
+
+
+def check_rubric_file(path: str | os.PathLike[str]) -> list[Issue]:
+    """Everything ``inspect-score check`` reports about one rubric file.
+
+    The loader's errors and warnings, and, where the rubric loads, the lint's warnings.
+    """
+    issues = validate_rubric_file(path)
+    if errors_only(issues):
+        return issues
+    return [*issues, *lint_rubric(load_rubric(path))]
 
 
 def _warning(rubric: Rubric, code: str, message: str, key: str, line: int) -> Issue:
@@ -211,16 +236,18 @@ def _grade_reach(rubric: Rubric) -> list[Issue]:
     issues = []
     for index, grade in enumerate(rubric.grades):
         key = f"grade[{index + 1}].min"
+        if grade.min > rubric.total + rubric.bonus_cap:
+            continue  # the loader warns about this one already
         if grade.min > most:
             issues.append(_warning(
-                rubric, "grade-unreachable",
+                rubric, "unreachable-grade",
                 f"no branch can reach {grade.name}: it needs {plain_number(grade.min)}, "
                 f"and the most a branch can score is {plain_number(most)}",
                 key, grade.line,
             ))
         elif grade.min > most_base:
             issues.append(_warning(
-                rubric, "grade-bonus-only",
+                rubric, "bonus-only-grade",
                 f"{grade.name} needs {plain_number(grade.min)}, which only bonus points can "
                 f"reach: the most a branch can score without bonus is {plain_number(most_base)}",
                 key, grade.line,
@@ -272,15 +299,3 @@ def _bonuses(rubric: Rubric) -> list[Issue]:
         if item.max > rubric.bonus_cap
     ]
 
-
-def _vetoes(rubric: Rubric) -> list[Issue]:
-    best = rubric.grades[0].name
-    return [
-        _warning(
-            rubric, "veto-best-grade",
-            f"{veto.title}: caps the grade at {best}, the best grade; it changes nothing",
-            f"veto[{index + 1}].grade", veto.line,
-        )
-        for index, veto in enumerate(rubric.vetoes)
-        if veto.grade == best
-    ]
