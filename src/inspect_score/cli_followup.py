@@ -79,8 +79,8 @@ def resolve_deadline(deadline: datetime.datetime | None, days: int | None,
         return deadline_from(deadline.date() if deadline else None, days,
                              inspected_on.date() if inspected_on else None)
     except ValueError as error:
-        fail([Issue("deadline-options", str(error), "--days" if days is not None else "--deadline")],
-             EXIT_USAGE)
+        option = "--days" if days is not None else "--deadline"
+        fail([Issue("deadline-options", str(error), option)], EXIT_USAGE)
 
 
 def _write_staged(writes: dict[Path, Callable[[Path], object]]) -> None:

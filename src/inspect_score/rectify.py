@@ -217,3 +217,23 @@ def rectification_sheet(table: pd.DataFrame, rubric: Rubric) -> Callable[[Any], 
     def add(book: Any) -> None:
         add_rectification_sheet(book, table, rubric)
     return add
+
+
+@attrs.frozen
+class RectifyOutputs:
+    """What ``run --rectify`` adds to the run's outputs: a workbook sheet and rectify.csv."""
+
+    sheets: tuple[Callable[[Any], None], ...]
+    #: CSV file name → a function writing it to the path given
+    csv: Mapping[str, Callable[[Path], None]]
+
+
+def rectify_outputs(results: Results, deadline: datetime.date | None) -> RectifyOutputs:
+    table = rectification_table(results, deadline)
+    rubric = results.rubric
+
+    def write_csv(path: Path) -> None:
+        write_rectify_csv(table, path, rubric.precision)
+
+    return RectifyOutputs(sheets=(rectification_sheet(table, rubric),),
+                          csv={CSV_NAME: write_csv})
