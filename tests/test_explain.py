@@ -1,0 +1,182 @@
+"""Explanations of one branch: every rule and policy, in zh and en, with the path to the next grade."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+
+from inspect_score.checklists import load_checklists
+from inspect_score.explain import (
+    branch_not_found,
+    explain,
+    explanation_text,
+    write_explanations,
+)
+from inspect_score.pipeline import evaluate
+from inspect_score.rubric_loader import load_rubric
+from inspect_score.tables import Results
+from strategies import make_checklists
+
+ROOT = Path(__file__).resolve().parent.parent
+STREET = load_rubric(ROOT / "rubrics" / "street-2025-h1.toml")
+EN_BASIC = load_rubric(ROOT / "tests" / "data" / "rubrics" / "en-basic.toml")
+SAMPLE = ROOT / "samples" / "街道社区2025上半年.csv"
+
+#: a branch losing points on every rule of en-basic, with a capped bonus and a penalty
+EN_RECORD: dict[str, Any] = {
+    "branch_id": "B1", "branch_name": "North", "meetings_held": 6.0, "meetings_required": 12.0,
+    "reserve_cadres": 1.0, "dues_on_time": 0.0, "files_status": "partial", "roster_ok": 1.0,
+    "minutes_ok": 0.0, "study_absences": 2.0, "service_events": 1.0, "awards": 5.0,
+    "discipline_cases": 1.0, "serious_violation": 0.0, "remarks": "ok",
+}
+
+
+def _results(rubric: Any, records: list[dict[str, Any]]) -> Results:
+    return evaluate(rubric, make_checklists(rubric, records))
+
+
+def _reasons(results: Results, branch: str) -> dict[str, str]:
+    return {line.item_id: line.reason for line in explain(results, branch).lines}
+
+
+def test_every_rule_gives_its_reason_in_english() -> None:
+    """Each indicator that lost points says why, in the words of its rule."""
+    reasons = _reasons(_results(EN_BASIC, [EN_RECORD]), "B1")
+    expected = {
+        "meetings": "Meetings held 6, expected 12, 10.00 points pro rata",
+        "reserve": "Reserve cadres 1, 4 points by steps",
+        "dues": "Dues paid on time no, expected yes",
+        "files": 'Files is "partial", 12 points',
+        "ledgers": "Minutes complete not met (1/2)",
+        "study": "Study absences 2, 2 points off each",
+        "volunteer": "Service events 1, 2 points each, up to 10",
+        "cases": "Discipline cases 1, 5 points off each",
+    }
+    assert expected == {key: reasons[key] for key in expected}
+
+
+def test_penalty_and_totals_are_said_in_english() -> None:
+    """The total's parts (base, bonus, penalty) are spelled out, and the vetoes' status."""
+    summary = explain(_results(EN_BASIC, [EN_RECORD]), "B1").summary
+    assert "total 42.00 = base 44.00 + bonus 3.00 - penalty 5.00" in summary
+    assert "no veto triggered" in summary
+
+
+def test_bonuses_over_the_cap_are_said_in_chinese() -> None:
+    """Bonuses adding up past bonus_cap are counted at the cap, and the branch is told so."""
+    record = {**_street_full(), "branch_id": "SQ01", "awards": 2.0, "media_reports": 3.0}
+    summary = explain(_results(STREET, [record]), "SQ01").summary
+    assert "加分合计 6 分，超过上限 5 分，按 5 分计" in summary
+    assert "未扣分" in summary
+
+
+def test_a_veto_blocks_the_path_and_names_the_value_to_clear() -> None:
+    """A vetoed branch is told no score lifts it past the veto's grade, and what to clear."""
+    record = {**EN_RECORD, "serious_violation": 1.0, "meetings_held": 12.0, "dues_on_time": 1.0,
+              "files_status": "complete", "minutes_ok": 1.0, "discipline_cases": 0.0}
+    explanation = explain(_results(EN_BASIC, [record]), "B1")
+    reasons = {line.item_id: line.reason for line in explanation.lines}
+    assert "veto: Serious violation; grade no better than fail" == reasons["violation"]
+    blocked = [s for s in explanation.summary if s.startswith("capped at fail")]
+    assert ['capped at fail by the veto "Serious violation": no score can lift the branch past '
+            "fail; clear it first (Serious violation must be no)"] == blocked
+
+
+def test_the_path_to_the_next_grade_is_spelled_out_in_chinese() -> None:
+    """金桥社区 is told the two items to fix, the values needed and the points won."""
+    results = evaluate(STREET, load_checklists(STREET, [SAMPLE]))
+    summary = explain(results, "SQ07").summary
+    expected = [
+        "升到下一等次（合格，60 分以上）需要整改的最少项目：",
+        "1. 党建档案：党建档案 由 不齐全 改为 齐全，+10.00 分",
+        "2. 台账资料：会议记录完整 由 否 改为 是、党费台账完整 由 否 改为 是、"
+        "活动影像资料完整 由 否 改为 是，+7.50 分",
+        "整改后总分 60.71 分，达到合格",
+        "注：以上按分数线计算，未考虑名额限制",
+    ]
+    assert expected == list(summary[-5:])
+
+
+def test_a_scale_fix_names_the_target() -> None:
+    """A scale item's fix shows the value needed out of the target (三会一课 12 of 12)."""
+    records = [{**_street_full(), "branch_id": "SQ01", "meetings_held": 6.0,
+                "audit_breaches": 2.0}]
+    summary = explain(_results(STREET, records), "SQ01").summary
+    fixes = [sentence for sentence in summary if sentence[:1].isdigit()]
+    assert ["1. 三会一课落实：三会一课召开次数 由 6 改为 12（共应 12），+7.50 分"] == fixes
+
+
+def _street_full() -> dict[str, Any]:
+    return {
+        "branch_name": "幸福里社区", "meetings_held": 12.0, "meetings_required": 12.0,
+        "reserve_cadres": 3.0, "activists": 2.0, "dues_on_time": 1.0, "files_status": "齐全",
+        "roster_ok": 1.0, "minutes_ok": 1.0, "ledger_ok": 1.0, "photos_ok": 1.0,
+        "study_absences": 0.0, "service_events": 7.0, "audit_breaches": 0.0,
+        "finance_published": 2.0, "satisfaction": 100.0, "awards": None, "media_reports": None,
+        "discipline_cases": None, "serious_violation": None, "remarks": None,
+    }
+
+
+def test_blank_values_under_na_and_zero_are_explained() -> None:
+    """n/a: not scored and the base rescaled; zero: counted as 0."""
+    record = {**_street_full(), "branch_id": "SQ01", "satisfaction": None,
+              "service_events": 6.0}
+    explanation = explain(_results(STREET, [record]), "SQ01")
+    reasons = {line.item_id: line.reason for line in explanation.lines}
+    assert "未填，本项不计分，基础分按比例折算" == reasons["satisfaction"]
+    assert "未填，按 0 计" == reasons["cases"]
+    assert any(s.startswith("基础分 98.92 分：有不计分的项目，按适用项目得分 92.00 / 93")
+               for s in explanation.summary)
+
+
+def test_quota_and_grade_without_quota_are_both_given() -> None:
+    """A branch pushed down by the quota is told its grade and the grade without quotas."""
+    results = evaluate(STREET, load_checklists(STREET, [SAMPLE]))
+    summary = explain(results, "SQ04").summary
+    assert "等次：良好（优秀名额已满，按排名顺延）；不考虑名额限制时为：优秀" in summary
+    assert "排名：第 6 名，共 15 个单位" in summary
+
+
+def test_self_check_skips_quota_and_rank() -> None:
+    """In self-check mode the grade is the one before quotas and no rank is given."""
+    results = evaluate(STREET, load_checklists(STREET, [SAMPLE]))
+    summary = explain(results, "SQ04", self_check=True).summary
+    assert "等次：优秀；不考虑名额限制时为：优秀" in summary
+    assert "自查模式：不设名额、不与其他单位排名" in summary
+    assert not any(sentence.startswith("排名") for sentence in summary)
+
+
+def test_text_lists_every_item_with_value_points_and_max() -> None:
+    """The printed explanation has a line per indicator, bonus, penalty and veto."""
+    results = _results(EN_BASIC, [EN_RECORD])
+    text = explanation_text(explain(results, "B1"), EN_BASIC)
+    assert "indicator  Meetings held as required  6  10.00  20  Meetings held 6" in text
+    assert "bonus  Awards  5  3.00  3" in text
+    assert "veto  Serious violation  no" in text
+
+
+def test_an_unknown_branch_lists_the_ids_closest_first() -> None:
+    """The ids that exist are listed, the closest match to the one asked for first."""
+    issue = branch_not_found("SQ7", ["SQ15", "SQ01", "SQ07"], "in.csv")
+    assert ("unknown-branch", "branch_id") == (issue.code, issue.column)
+    assert issue.message.endswith("the branches are: SQ07, SQ15, SQ01")
+
+
+def test_one_printable_sheet_per_branch(tmp_path: Path) -> None:
+    """-o writes a sheet per branch, A4, one page wide, with every item."""
+    results = evaluate(STREET, load_checklists(STREET, [SAMPLE]))
+    path = tmp_path / "explain.xlsx"
+    branches = ["SQ07", "SQ01"]
+    write_explanations([explain(results, branch) for branch in branches], STREET, path)
+    book = openpyxl.load_workbook(path)
+    assert branches == book.sheetnames
+    sheet = book["SQ07"]
+    setup = sheet.page_setup
+    # fitToWidth left out means 1, Excel's default
+    assert (9, True, 1, 0) == (int(setup.paperSize), sheet.sheet_properties.pageSetUpPr.fitToPage,
+                               setup.fitToWidth or 1, setup.fitToHeight)
+    titles = [sheet.cell(row, 2).value for row in range(4, 4 + len(STREET.items))]
+    assert [item.title for item in STREET.items] == titles
+    assert sheet["A1"].value == "金桥社区（SQ07）考评情况说明"
