@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import openpyxl
 from hypothesis import given, settings
+from strategies import checklists_for, make_checklists, rubrics
 
 from inspect_score.calibrate import (
     CALIBRATION_HEAD,
@@ -18,7 +19,6 @@ from inspect_score.calibrate import (
 )
 from inspect_score.rubric_loader import load_rubric
 from inspect_score.scoring import score
-from strategies import checklists_for, make_checklists, rubrics
 
 ROOT = Path(__file__).resolve().parent.parent
 EN_BASIC = load_rubric(ROOT / "tests" / "data" / "rubrics" / "en-basic.toml")
@@ -60,9 +60,9 @@ def test_per_branch_self_inspected_and_gap_biggest_first() -> None:
 def test_branches_on_one_side_only_are_listed() -> None:
     """A branch only one side scored is kept, with the other side empty."""
     branches = _calibration().branches.set_index("branch_id")
-    assert ("self_only", 100.0) == (branches.loc["B4", "side"], branches.loc["B4", "self_total"])
-    assert ("inspected_only", 100.0) == (branches.loc["B5", "side"],
-                                         branches.loc["B5", "inspected_total"])
+    assert (branches.loc["B4", "side"], branches.loc["B4", "self_total"]) == ("self_only", 100.0)
+    only_inspected = (branches.loc["B5", "side"], branches.loc["B5", "inspected_total"])
+    assert only_inspected == ("inspected_only", 100.0)
     assert np.isnan(branches.loc["B4", "gap"]) and np.isnan(branches.loc["B5", "gap"])
 
 
@@ -71,7 +71,7 @@ def test_items_over_claimed_most_come_first() -> None:
     over = _calibration().over_claims
     head = [tuple(row) for row in over[["item_id", "over_claimed", "under_claimed",
                                         "over_points"]].head(2).itertuples(index=False)]
-    assert [("files", 2, 1, 16.0), ("ledgers", 1, 0, 10.0)] == head
+    assert head == [("files", 2, 1, 16.0), ("ledgers", 1, 0, 10.0)]
 
 
 def test_calibration_csv_has_the_exact_columns(tmp_path: Path) -> None:
@@ -82,9 +82,9 @@ def test_calibration_csv_has_the_exact_columns(tmp_path: Path) -> None:
     assert [*CALIBRATION_HEAD, *(item.id for item in EN_BASIC.items)] == rows[0]
     by_id = {row[0]: row for row in rows[1:]}
     files = rows[0].index("files")
-    assert ["B1", "name B1", "100.00", "82.00", "18.00"] == by_id["B1"][:5]
-    assert ("8.00", "-8.00") == (by_id["B1"][files], by_id["B2"][files])
-    assert ["B5", "name B5", "", "100.00", ""] == by_id["B5"][:5]
+    assert by_id["B1"][:5] == ["B1", "name B1", "100.00", "82.00", "18.00"]
+    assert (by_id["B1"][files], by_id["B2"][files]) == ("8.00", "-8.00")
+    assert by_id["B5"][:5] == ["B5", "name B5", "", "100.00", ""]
 
 
 def test_workbook_has_the_tables_and_a_gap_chart(tmp_path: Path) -> None:
@@ -92,12 +92,12 @@ def test_workbook_has_the_tables_and_a_gap_chart(tmp_path: Path) -> None:
     path = tmp_path / "calibration.xlsx"
     write_calibration_workbook(_calibration(), path)
     book = openpyxl.load_workbook(path)
-    assert ["Self vs inspected", "Item gaps", "Over-claimed items"] == book.sheetnames
+    assert book.sheetnames == ["Self vs inspected", "Item gaps", "Over-claimed items"]
     sheet = book["Self vs inspected"]
-    assert ["ID", "Name", "Self total", "Inspected total", "Gap", "Note"] == [
-        cell.value for cell in sheet[1]]
-    assert 1 == len(sheet._charts)
-    assert "files" == book["Over-claimed items"]["A2"].value
+    headings = [cell.value for cell in sheet[1]]
+    assert headings == ["ID", "Name", "Self total", "Inspected total", "Gap", "Note"]
+    assert len(sheet._charts) == 1
+    assert book["Over-claimed items"]["A2"].value == "files"
 
 
 @settings(max_examples=25, deadline=None)

@@ -1,4 +1,4 @@
-"""Explanations of one branch: every rule and policy, in zh and en, with the path to the next grade."""
+"""Explaining one branch: every rule and policy, in zh and en, and the path to the next grade."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from strategies import make_checklists
 
 from inspect_score.checklists import load_checklists
 from inspect_score.explain import (
@@ -17,7 +18,6 @@ from inspect_score.explain import (
 from inspect_score.pipeline import evaluate
 from inspect_score.rubric_loader import load_rubric
 from inspect_score.tables import Results
-from strategies import make_checklists
 
 ROOT = Path(__file__).resolve().parent.parent
 STREET = load_rubric(ROOT / "rubrics" / "street-2025-h1.toml")
@@ -78,10 +78,10 @@ def test_a_veto_blocks_the_path_and_names_the_value_to_clear() -> None:
               "files_status": "complete", "minutes_ok": 1.0, "discipline_cases": 0.0}
     explanation = explain(_results(EN_BASIC, [record]), "B1")
     reasons = {line.item_id: line.reason for line in explanation.lines}
-    assert "veto: Serious violation; grade no better than fail" == reasons["violation"]
+    assert reasons["violation"] == "veto: Serious violation; grade no better than fail"
     blocked = [s for s in explanation.summary if s.startswith("capped at fail")]
-    assert ['capped at fail by the veto "Serious violation": no score can lift the branch past '
-            "fail; clear it first (Serious violation must be no)"] == blocked
+    assert blocked == ['capped at fail by the veto "Serious violation": no score can lift '
+                       "the branch past fail; clear it first (Serious violation must be no)"]
 
 
 def test_the_path_to_the_next_grade_is_spelled_out_in_chinese() -> None:
@@ -105,7 +105,7 @@ def test_a_scale_fix_names_the_target() -> None:
                 "audit_breaches": 2.0}]
     summary = explain(_results(STREET, records), "SQ01").summary
     fixes = [sentence for sentence in summary if sentence[:1].isdigit()]
-    assert ["1. 三会一课落实：三会一课召开次数 由 6 改为 12（共应 12），+7.50 分"] == fixes
+    assert fixes == ["1. 三会一课落实：三会一课召开次数 由 6 改为 12（共应 12），+7.50 分"]
 
 
 def _street_full() -> dict[str, Any]:
@@ -125,8 +125,8 @@ def test_blank_values_under_na_and_zero_are_explained() -> None:
               "service_events": 6.0}
     explanation = explain(_results(STREET, [record]), "SQ01")
     reasons = {line.item_id: line.reason for line in explanation.lines}
-    assert "未填，本项不计分，基础分按比例折算" == reasons["satisfaction"]
-    assert "未填，按 0 计" == reasons["cases"]
+    assert reasons["satisfaction"] == "未填，本项不计分，基础分按比例折算"
+    assert reasons["cases"] == "未填，按 0 计"
     assert any(s.startswith("基础分 98.92 分：有不计分的项目，按适用项目得分 92.00 / 93")
                for s in explanation.summary)
 
@@ -160,7 +160,7 @@ def test_text_lists_every_item_with_value_points_and_max() -> None:
 def test_an_unknown_branch_lists_the_ids_closest_first() -> None:
     """The ids that exist are listed, the closest match to the one asked for first."""
     issue = branch_not_found("SQ7", ["SQ15", "SQ01", "SQ07"], "in.csv")
-    assert ("unknown-branch", "branch_id") == (issue.code, issue.column)
+    assert (issue.code, issue.column) == ("unknown-branch", "branch_id")
     assert issue.message.endswith("the branches are: SQ07, SQ15, SQ01")
 
 
@@ -175,8 +175,8 @@ def test_one_printable_sheet_per_branch(tmp_path: Path) -> None:
     sheet = book["SQ07"]
     setup = sheet.page_setup
     # fitToWidth left out means 1, Excel's default
-    assert (9, True, 1, 0) == (int(setup.paperSize), sheet.sheet_properties.pageSetUpPr.fitToPage,
-                               setup.fitToWidth or 1, setup.fitToHeight)
+    assert (int(setup.paperSize), sheet.sheet_properties.pageSetUpPr.fitToPage,
+                               setup.fitToWidth or 1, setup.fitToHeight) == (9, True, 1, 0)
     titles = [sheet.cell(row, 2).value for row in range(4, 4 + len(STREET.items))]
     assert [item.title for item in STREET.items] == titles
     assert sheet["A1"].value == "金桥社区（SQ07）考评情况说明"

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import make_checklists
 
 from inspect_score.checklists import load_checklists
 from inspect_score.grading import grade_by_total
@@ -18,7 +19,6 @@ from inspect_score.model import Field, Grade, Item, Rubric, Section
 from inspect_score.next_grade import path_to_next_grade
 from inspect_score.rubric_loader import load_rubric
 from inspect_score.scoring import score
-from strategies import make_checklists
 
 ROOT = Path(__file__).resolve().parent.parent
 STREET = ROOT / "rubrics" / "street-2025-h1.toml"
@@ -188,7 +188,7 @@ def test_the_top_grade_has_no_next_grade() -> None:
     rubric = load_rubric(STREET)
     checklists = load_checklists(rubric, [SAMPLE])
     path = path_to_next_grade(rubric, checklists, "SQ01")
-    assert (None, ()) == (path.target, path.fixes)
+    assert (path.target, path.fixes) == (None, ())
 
 
 def test_several_raters_are_fixed_in_every_row() -> None:

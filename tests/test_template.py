@@ -58,7 +58,7 @@ def test_every_typed_field_has_a_validation_with_its_bounds(tmp_path: Path) -> N
         rule = found[f"{letter}2"]
         assert f"{letter}2:{letter}{last}" == str(rule.sqref)
         if field.type == "bool":
-            assert ("list", '"是,否"') == (rule.type, rule.formula1)
+            assert (rule.type, rule.formula1) == ("list", '"是,否"')
         elif field.type == "choice":
             assert ("list", '"' + ",".join(field.choices) + '"') == (rule.type, rule.formula1)
         else:
@@ -82,7 +82,7 @@ def test_open_bounds_become_one_sided_validations(tmp_path: Path) -> None:
     column = column_letter(2 + [field.id for field in EN_BASIC.fields].index("study_absences"))
     rule = next(rule for rule in sheet.data_validations.dataValidation
                 if str(rule.sqref).startswith(f"{column}2"))
-    assert ("whole", "greaterThanOrEqual", "0") == (rule.type, rule.operator, rule.formula1)
+    assert (rule.type, rule.operator, rule.formula1) == ("whole", "greaterThanOrEqual", "0")
 
 
 def test_header_comments_carry_help_and_the_rules_fed(tmp_path: Path) -> None:
@@ -167,7 +167,8 @@ def filled_forms(draw: st.DrawFn) -> tuple[Rubric, list[dict[str, Any]]]:
                     for index in range(count)]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(filled_forms())
 def test_a_filled_form_loads_back_through_the_checklist_loader(
     tmp_path: Path, filled: tuple[Rubric, list[dict[str, Any]]]
@@ -221,7 +222,7 @@ def test_a_removed_column_is_reported_with_its_cell(tmp_path: Path) -> None:
     book.worksheets[0].delete_cols(5)
     book.save(path)
     issues = form_issues(STREET, path)
-    assert [("form-column-removed", "后备干部人数")] == [(i.code, i.column) for i in issues]
+    assert [(i.code, i.column) for i in issues] == [("form-column-removed", "后备干部人数")]
     assert "E1" in issues[0].message
 
 
@@ -229,7 +230,7 @@ def test_other_tables_are_left_to_the_loader(tmp_path: Path) -> None:
     """A table not laid out like the form (headers in another order) raises no form issue."""
     path = tmp_path / "other.csv"
     path.write_text("三会一课召开次数,编号\n12,SQ01\n", encoding="utf-8")
-    assert [] == form_issues(STREET, path)
+    assert form_issues(STREET, path) == []
 
 
 @pytest.mark.parametrize(("index", "letter"), [(0, "A"), (25, "Z"), (26, "AA"), (701, "ZZ")])

@@ -1,0 +1,117 @@
+"""The self-check commands through the real command line: files written, messages, exit codes."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import openpyxl
+from click.testing import CliRunner
+
+from inspect_score.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+STREET = str(ROOT / "rubrics" / "street-2025-h1.toml")
+SAMPLE = str(ROOT / "samples" / "街道社区2025上半年.csv")
+TOML_FOLDER = str(ROOT / "samples" / "toml")
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_template_writes_a_form_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    """template -o writes the form; a second run without --force exits 2 and keeps it."""
+    form = tmp_path / "form.xlsx"
+    assert _run("template", STREET, "-o", str(form))[0] == 0
+    assert openpyxl.load_workbook(form).worksheets[0]["A1"].value == "编号"
+    code, _, err = _run("template", STREET, "-o", str(form))
+    assert code == 2 and "output-exists" not in err and "exists already" in err
+
+
+def test_template_prefills_branches_and_writes_csv(tmp_path: Path) -> None:
+    """--branches and --csv: a CSV form with the listed branches."""
+    listing = tmp_path / "branches.csv"
+    listing.write_text("branch_id,branch_name\nSQ01,幸福里社区\n", encoding="utf-8")
+    form = tmp_path / "form.csv"
+    assert _run("template", STREET, "-o", str(form), "--csv", "--branches", str(listing))[0] == 0
+    rows = list(csv.reader(form.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[1][:2] == ["SQ01", "幸福里社区"]
+
+
+def test_a_filled_form_is_explained_in_chinese(tmp_path: Path) -> None:
+    """Fill the form in, run explain --self-check: where each point went, what to fix first."""
+    form = tmp_path / "form.xlsx"
+    _run("template", STREET, "-o", str(form))
+    book = openpyxl.load_workbook(form)
+    sheet = book.worksheets[0]
+    values = ["SQ01", "幸福里社区", 10, 12, 3, 2, "是", "基本齐全", "是", "是", "是", "否",
+              0, 7, 0, 2, 80, None, None, None, "否", None]
+    for column, value in enumerate(values, start=1):
+        if value is not None:
+            sheet.cell(2, column, value)
+    book.save(form)
+    code, out, _ = _run("explain", STREET, str(form), "--branch", "SQ01", "--self-check")
+    assert code == 0
+    assert "党建档案为“基本齐全”，得 6 分" in out
+    assert "总分 89.60 分 = 基础分 89.60 + 加分 0.00 − 扣分 0.00" in out
+    assert "升到下一等次（优秀，90 分以上）需要整改的最少项目：" in out
+
+
+def test_explain_an_unknown_branch_lists_the_closest_ids() -> None:
+    """A branch id not in the checklists exits 1 and lists those that exist, closest first."""
+    code, _, err = _run("explain", STREET, SAMPLE, "--branch", "SQ7")
+    assert code == 1
+    assert "no branch 'SQ7' in the checklists; the branches are: SQ07," in err
+
+
+def test_explain_all_writes_one_sheet_per_branch(tmp_path: Path) -> None:
+    """--all -o writes every branch's explanation, a sheet each."""
+    output = tmp_path / "explain.xlsx"
+    assert _run("explain", STREET, SAMPLE, "--all", "-o", str(output))[0] == 0
+    assert len(openpyxl.load_workbook(output).sheetnames) == 15
+
+
+def test_explain_needs_a_branch() -> None:
+    """Without --branch or --all, explain is a usage error."""
+    assert _run("explain", STREET, SAMPLE)[0] == 2
+
+
+def test_a_form_with_a_changed_header_names_the_cell(tmp_path: Path) -> None:
+    """A header typed over in a form is reported with its cell; nothing is explained."""
+    form = tmp_path / "form.xlsx"
+    _run("template", STREET, "-o", str(form))
+    book = openpyxl.load_workbook(form)
+    book.worksheets[0]["C1"] = "开会次数"
+    book.worksheets[0]["A2"] = "SQ01"
+    book.save(form)
+    code, out, err = _run("explain", STREET, str(form), "--branch", "SQ01")
+    assert code == 1 and out == ""
+    assert f"{form}:1:开会次数: cell C1 reads '开会次数'" in err
+
+
+def test_calibrate_writes_the_csv_and_the_workbook(tmp_path: Path) -> None:
+    """calibrate --csv DIR -o FILE: calibration.csv and a workbook; one-sided branches listed."""
+    out = tmp_path / "out"
+    book = tmp_path / "calibration.xlsx"
+    code, stdout, _ = _run("calibrate", STREET, "--self", TOML_FOLDER, "--inspection", SAMPLE,
+                           "--csv", str(out), "-o", str(book))
+    assert code == 0
+    rows = list(csv.reader((out / "calibration.csv").read_text(encoding="utf-8-sig")
+                           .splitlines()))
+    assert rows[0][:5] == ["branch_id", "branch_name", "self_total", "inspected_total", "gap"]
+    assert len(rows) == 16
+    assert "只有检查" in stdout
+    assert len(openpyxl.load_workbook(book).worksheets[0]._charts) == 1
+
+
+def test_run_self_check_skips_quotas_and_says_so(tmp_path: Path) -> None:
+    """run --self-check: grades before quotas, no rank against others, and a note saying so."""
+    out = tmp_path / "out"
+    code, _, err = _run("run", "--self-check", STREET, SAMPLE, "--csv", str(out), "-q")
+    assert code == 0
+    assert "self-check: quotas are not applied" in err
+    with open(out / "ranking.csv", encoding="utf-8-sig") as handle:
+        rows = {row["branch_id"]: row for row in csv.DictReader(handle)}
+    assert (rows["SQ04"]["grade"], rows["SQ04"]["rank"]) == ("优秀", "1")
