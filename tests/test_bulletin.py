@@ -177,7 +177,7 @@ def test_best_branches_are_the_best_totals_not_vetoed(tmp_path: Path) -> None:
     results = sample_results()
     bulletin = build_bulletin(results, load_template(parseable_template(tmp_path), "zh"))
     best = next(text for text in bulletin.texts("paragraph") if text.startswith("best: "))
-    assert ["幸福里社区", "东湖社区", "柳园社区"] == re.findall(r"\[([^\]]*)\]", best)
+    assert re.findall(r"\[([^\]]*)\]", best) == ["幸福里社区", "东湖社区", "柳园社区"]
 
 
 def test_problems_are_numbered_in_chinese_and_end_like_a_list() -> None:
@@ -206,7 +206,7 @@ def test_an_english_template_gives_english_sentences() -> None:
     """The English template numbers problems (1), (2)… and counts branches in English."""
     results = golden_results("every-rule")
     english = build_bulletin(results, load_template(None, "en"))
-    assert "1. Scope" == english.texts("heading")[0]
+    assert english.texts("heading")[0] == "1. Scope"
     assert english.texts("item")[0].startswith("(1) ")
     assert f"scored {len(results.ranking)} branches." in english.texts("paragraph")[0]
 
