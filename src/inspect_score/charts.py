@@ -401,9 +401,13 @@ def write_sensitivity_png(result: Sensitivity, path: Path) -> None:
             "install it with: pip install 'inspect-score[png]'"
         ) from error
     matplotlib.use("Agg")
-    from matplotlib import pyplot
+    from matplotlib import font_manager, pyplot
 
-    words = _WORDS[result.rubric.lang]
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    chinese = any(name in installed for name in _CJK_FONTS[:-1])
+    # without a Chinese font every Chinese character is a box: then titles in
+    # English, and grades numbered so that the legend can still be read
+    words = _WORDS["en" if not chinese else result.rubric.lang]
     table = result.branches.iloc[:CHART_BRANCHES]
     positions = np.arange(len(table))
     width = max(6.0, min(0.25 * len(table) + 2, 40.0))
@@ -418,14 +422,15 @@ def write_sensitivity_png(result: Sensitivity, path: Path) -> None:
                   width=0.6)
         upper.scatter(positions, table["rank_median"], color="#C00000", marker="D", s=12,
                       zorder=3, label=words["rank_median"])
-        upper.invert_yaxis()
+        upper.set_ylim(len(result.branches) + 0.5, 0.5)
         upper.set_ylabel(words["rank"])
         upper.set_title(words["interval_title"])
-        upper.legend(loc="lower right")
+        upper.legend(loc="upper right")
         bottom = np.zeros(len(table))
-        for grade in result.rubric.grades:
+        for index, grade in enumerate(result.rubric.grades):
             shares = table[grade.name].to_numpy(dtype=np.float64)
-            lower.bar(positions, shares, bottom=bottom, width=0.6, label=grade.name)
+            label = grade.name if chinese or grade.name.isascii() else f"{index + 1}: {grade.name}"
+            lower.bar(positions, shares, bottom=bottom, width=0.6, label=label)
             bottom += shares
         lower.set_ylim(0, 1)
         lower.set_title(words["grade_title"])
