@@ -180,3 +180,21 @@ def test_one_printable_sheet_per_branch(tmp_path: Path) -> None:
     titles = [sheet.cell(row, 2).value for row in range(4, 4 + len(STREET.items))]
     assert [item.title for item in STREET.items] == titles
     assert sheet["A1"].value == "金桥社区（SQ07）考评情况说明"
+
+
+def test_every_rule_gives_its_reason_in_chinese() -> None:
+    """金桥社区 loses points on every rule; each reason is the bulletin's note in Chinese."""
+    results = evaluate(STREET, load_checklists(STREET, [SAMPLE]))
+    reasons = _reasons(results, "SQ07")
+    expected = {
+        "meetings": "三会一课召开次数 9，应为 12，按比例得 11.25 分",
+        "reserve": "后备干部人数 1，按档次得 3 分",
+        "dues": "党费足额按时上交 否，应为 是",
+        "files": "党建档案为“不齐全”，得 0 分",
+        "ledgers": "会议记录完整、党费台账完整、活动影像资料完整 未达标（1/4）",
+        "study": "学习教育缺勤人次 10，每人次扣 0.5 分",
+        "volunteer": "志愿服务活动次数 3，每次得 1 分，满分 7 分",
+        "audit": "违反三审制度笔数 2，每笔扣 5 分",
+        "activists": "",
+    }
+    assert {key: reasons[key] for key in expected} == expected

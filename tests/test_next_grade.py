@@ -211,3 +211,19 @@ def test_several_raters_are_fixed_in_every_row() -> None:
     total = float(scores.branches["total"].iloc[0])
     assert path.target_min is not None and total >= path.target_min
     assert total == path.new_total
+
+
+def test_a_number_field_is_raised_by_the_least_step_that_reaches() -> None:
+    """A percentage is raised to the least value (to the rubric's precision) that reaches 90."""
+    rubric = load_rubric(STREET)
+    checklists = load_checklists(rubric, [SAMPLE])
+    path = path_to_next_grade(rubric, checklists, "SQ15")
+    change = path.fixes[0].changes[0]
+    assert (change.field_id, path.new_total) == ("satisfaction", 90.0)
+    frame = checklists.frame[checklists.frame["branch_id"] == "SQ15"].reset_index(drop=True)
+    totals = []
+    for value in (change.after - 0.01, change.after):
+        frame["satisfaction"] = value
+        scores = score(rubric, attrs.evolve(checklists, frame=frame))
+        totals.append(float(scores.branches["total"].iloc[0]))
+    assert totals[0] < 90.0 <= totals[1]

@@ -134,7 +134,7 @@ def path_to_next_grade(rubric: Rubric, checklists: Checklists, branch_id: str) -
     best = _search(rubric, checklists, rows, fixable, levels, target)
     if best is None:
         return path
-    chosen, new_total, after = best
+    chosen, new_total, after = _refine(rubric, checklists, rows, *best, target)
     fixes = tuple(
         Fix(
             item=level.item,
@@ -316,6 +316,42 @@ def _best_option(rubric: Rubric, checklists: Checklists, rows: pd.DataFrame,
     pick = int(feasible[np.lexsort((feasible, costs, totals[feasible]))[0]])
     after = scored.points.iloc[[pick]].reset_index(drop=True)
     return options[pick], float(totals[pick]), after
+
+
+def _refine(rubric: Rubric, checklists: Checklists, rows: pd.DataFrame, chosen: list[_Level],
+            new_total: float, after: pd.DataFrame, target: int
+            ) -> tuple[list[_Level], float, pd.DataFrame]:
+    """Bring each number-field change as close to the current value as still reaches the grade.
+
+    A number field (a rate, a percentage) is continuous: the candidates tried
+    are whole numbers and the rule's marks, so the value found may overshoot.
+    Bisection over steps of ``10 ** -precision`` finds the least change that
+    still lifts the branch, with the real scorer deciding every step.
+    """
+    step = 10.0 ** -rubric.precision
+    for index, level in enumerate(chosen):
+        if len(level.assignment) != 1:
+            continue
+        (field_id, value), = level.assignment.items()
+        field = rubric.field(field_id)
+        if field.type != "number":
+            continue
+        start = _current_number(rows, field)
+        steps = round(abs(float(value) - start) / step)
+        direction = 1.0 if float(value) >= start else -1.0
+        low, high = 0, steps  # ``high`` steps away from the start is known to reach
+        while high - low > 1:
+            middle = (low + high) // 2
+            candidate = round(start + direction * middle * step, rubric.precision)
+            trial = [*chosen[:index], attrs.evolve(level, assignment={field_id: candidate}),
+                     *chosen[index + 1:]]
+            found = _best_option(rubric, checklists, rows, [trial], target)
+            if found is None:
+                low = middle
+            else:
+                high = middle
+                chosen, new_total, after = found
+    return chosen, new_total, after
 
 
 def _merged(option: Sequence[_Level]) -> Assignment:
