@@ -1,0 +1,237 @@
+"""Period to period: totals kept, changes, repeated problems, lists, what cannot be compared."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from strategies import checklists_for, rubrics
+
+from inspect_score.checklists import load_checklists
+from inspect_score.errors import ChecklistError
+from inspect_score.pipeline import evaluate
+from inspect_score.rubric_loader import load_rubric
+from inspect_score.tables import Checklists, Results
+from inspect_score.trend import (
+    Period,
+    TrendError,
+    compare_periods,
+    period_from_results,
+    periods_from_checklists,
+    read_period_files,
+    write_trend_csv,
+    write_trend_workbook,
+)
+from inspect_score.write_json import write_json
+
+ROOT = Path(__file__).parent.parent
+RUBRIC = ROOT / "rubrics" / "street-2025-h1.toml"
+SAMPLE = ROOT / "samples" / "街道社区2025上半年.csv"
+
+
+def sample_lines() -> list[str]:
+    return SAMPLE.read_bytes().decode("gb18030").splitlines()
+
+
+def results_of(lines: list[str], tmp_path: Path, name: str) -> Results:
+    path = tmp_path / f"{name}.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rubric = load_rubric(RUBRIC)
+    return evaluate(rubric, load_checklists(rubric, [path]))
+
+
+def second_half(lines: list[str]) -> list[str]:
+    """SQ15 missing, SQ06 now holding all 12 meetings and two activists."""
+    kept = [line for line in lines if not line.startswith("SQ15,")]
+    return [line.replace("SQ06,和平社区,11,12,3,0", "SQ06,和平社区,12,12,3,2") for line in kept]
+
+
+def losses(results: Results) -> set[tuple[str, str]]:
+    findings = results.findings
+    return {(branch, item) for branch, kind, item in
+            zip(findings["branch_id"], findings["kind"], findings["item_id"], strict=True)
+            if kind in ("indicator", "penalty")}
+
+
+def combined(first: Checklists, second: Checklists, kept: list[str]) -> Checklists:
+    """Period two: the kept branches' rows unchanged, then new branches."""
+    rows = first.frame[first.frame["branch_id"].isin(kept)]
+    new = second.frame.assign(branch_id="N" + second.frame["branch_id"])
+    frame = pd.concat([rows, new], ignore_index=True)
+    return Checklists(frame=frame, sources=first.sources, has_rater=first.has_rater)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_branch_whose_checklist_is_unchanged_keeps_its_total(data: st.DataObject) -> None:
+    """Between two periods, a branch with the same rows keeps its total (change 0), whatever
+    other branches come, go or change; the branches that come and go are reported."""
+    rubric = data.draw(rubrics())
+    first = data.draw(checklists_for(rubric))
+    second = data.draw(checklists_for(rubric, max_branches=4))
+    ids = list(dict.fromkeys(first.frame["branch_id"]))
+    kept = data.draw(st.lists(st.sampled_from(ids), unique=True))
+    later = combined(first, second, kept)
+    try:
+        before, after = evaluate(rubric, first), evaluate(rubric, later)
+    except ChecklistError:
+        assume(False)
+        raise
+    trend = compare_periods([period_from_results("P1", "a", before),
+                             period_from_results("P2", "b", after)])
+    table = trend.table.set_index("branch_id")
+    for branch in kept:
+        assert table.loc[branch, "P1_total"] == table.loc[branch, "P2_total"]
+        assert table.loc[branch, "P2_change"] == 0
+    absent = dict(zip(trend.missing["branch_id"], trend.missing["absent"], strict=True))
+    expected = {branch: "P2" for branch in ids if branch not in kept}
+    expected.update({branch: "P1" for branch in later.frame["branch_id"]
+                     if branch.startswith("N")})
+    assert expected == absent
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_repeated_problems_agree_with_a_set_reference(data: st.DataObject) -> None:
+    """A branch is flagged on an item in a period exactly when it lost points on that item
+    in that period and the one before (checked with plain sets over three periods)."""
+    rubric = data.draw(rubrics())
+    drawn = [data.draw(checklists_for(rubric)) for _ in range(3)]
+    try:
+        results = [evaluate(rubric, checklists) for checklists in drawn]
+    except ChecklistError:
+        assume(False)
+        raise
+    periods = [period_from_results(f"P{n}", "x", result) for n, result in enumerate(results)]
+    trend = compare_periods(periods)
+    actual = {(period, branch, item) for period, branch, item in
+              zip(trend.repeated["period"], trend.repeated["branch_id"],
+                  trend.repeated["item_id"], strict=True)}
+    expected = {(f"P{n}", branch, item)
+                for n in (1, 2) for branch, item in losses(results[n - 1]) & losses(results[n])}
+    assert expected == actual
+    yellow = trend.lists[trend.lists["list"] == "yellow"]
+    assert {(period, branch) for period, branch, _ in expected} == set(
+        zip(yellow["period"], yellow["branch_id"], strict=True))
+
+
+def json_periods(tmp_path: Path) -> list[Period]:
+    lines = sample_lines()
+    write_json(results_of(lines, tmp_path, "a"), tmp_path / "2025上半年.json", "0")
+    write_json(results_of(second_half(lines), tmp_path, "b"), tmp_path / "2025下半年.json", "0")
+    return read_period_files([tmp_path / "2025上半年.json", tmp_path / "2025下半年.json"])
+
+
+def test_json_results_are_periods_named_by_their_files(tmp_path: Path) -> None:
+    """Periods from `run --json` outputs are named by file stem, in the order given; the
+    change of total and of rank is shown, and the missing branch reported."""
+    trend = compare_periods(json_periods(tmp_path))
+    assert [period.name for period in trend.periods] == ["2025上半年", "2025下半年"]
+    row = trend.table.set_index("branch_id").loc["SQ06"]
+    # 11 → 12 meetings gives 1.25 more, 0 → 2 activists 6 more
+    actual = (row["2025上半年_total"], row["2025上半年_rank"],
+              row["2025下半年_total"], row["2025下半年_rank"])
+    assert actual == (90.05, 7, 97.3, 3)
+    assert row["2025下半年_change"] == 7.25
+    assert row["2025下半年_rank_change"] == 4
+    assert trend.missing["branch_id"].tolist() == ["SQ15"]
+    assert [issue.code for issue in trend.warnings] == ["branch-not-in-every-period"]
+    assert "SQ06" not in set(trend.repeated.loc[trend.repeated["item_id"] == "activists",
+                                                "branch_id"])
+    assert "SQ13" in set(trend.repeated.loc[trend.repeated["item_id"] == "activists",
+                                            "branch_id"])
+
+
+def test_red_and_black_lists_take_ties_at_the_cut_and_leave_vetoed_off_red(
+        tmp_path: Path) -> None:
+    """Red: the best totals not vetoed (SQ14, vetoed, is left off); black: the worst."""
+    trend = compare_periods(json_periods(tmp_path), red=3, black=2)
+    lists = trend.lists[trend.lists["period"] == "2025上半年"]
+    red = lists[lists["list"] == "red"]["branch_id"].tolist()
+    black = lists[lists["list"] == "black"]["branch_id"].tolist()
+    assert red == ["SQ01", "SQ02", "SQ03"]
+    assert black == ["SQ07", "SQ13"]
+
+
+def test_results_of_different_rubrics_are_flagged_with_the_items_only_one_has(
+        tmp_path: Path) -> None:
+    """A period scored against another rubric is compared, with a warning naming the items
+    that cannot be compared; those items are never flagged as repeated."""
+    periods = json_periods(tmp_path)
+    document = json.loads((tmp_path / "2025下半年.json").read_text(encoding="utf-8"))
+    document["rubric"]["sha256"] = "0" * 64
+    document["summary"] = [row for row in document["summary"] if row["item_id"] != "study"]
+    (tmp_path / "other.json").write_text(json.dumps(document, ensure_ascii=False),
+                                         encoding="utf-8")
+    changed = read_period_files([tmp_path / "other.json"])
+    trend = compare_periods([periods[0], *changed])
+    issues = [issue for issue in trend.warnings if issue.code == "rubric-differs"]
+    assert len(issues) == 1
+    assert "items only in 2025上半年: study" in issues[0].message
+    assert "study" not in set(trend.repeated["item_id"])
+
+
+def test_a_file_that_is_not_a_json_result_is_an_error(tmp_path: Path) -> None:
+    """Anything but a `run --json` output is refused with a code and the file."""
+    path = tmp_path / "notes.json"
+    path.write_text('{"ranking": 3}', encoding="utf-8")
+    with pytest.raises(TrendError) as raised:
+        read_period_files([path])
+    assert [("results-invalid", str(path))] == [(issue.code, issue.path)
+                                               for issue in raised.value.issues]
+
+
+def test_checklists_with_a_period_column_are_scored_per_period(tmp_path: Path) -> None:
+    """One CSV holding both halves with a period column gives the same totals as scoring
+    each half on its own; periods come in the order they first appear."""
+    lines = sample_lines()
+    header, *rows = lines
+    later = second_half(lines)[1:]
+    text = [header + ",period", *(row + ",2025H2" for row in later),
+            *(row + ",2025H1" for row in rows)]
+    path = tmp_path / "both.csv"
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    periods = periods_from_checklists(load_rubric(RUBRIC), [path])
+    assert [period.name for period in periods] == ["2025H2", "2025H1"]
+    alone = results_of(lines, tmp_path, "alone").ranking
+    first_half = periods[1].ranking
+    assert alone["branch_id"].tolist() == first_half["branch_id"].tolist()
+    np.testing.assert_array_equal(alone["total"].to_numpy(), first_half["total"].to_numpy())
+
+
+def test_a_branch_twice_in_one_period_is_an_input_error(tmp_path: Path) -> None:
+    """The period column allows a branch once per period, not twice in the same one."""
+    header, first, *_ = sample_lines()
+    path = tmp_path / "twice.csv"
+    path.write_text(f"{header},period\n{first},H1\n{first},H1\n", encoding="utf-8")
+    with pytest.raises(ChecklistError) as raised:
+        periods_from_checklists(load_rubric(RUBRIC), [path])
+    found = [(issue.code, issue.row) for issue in raised.value.issues]
+    assert found == [("duplicate-branch", 3)]
+
+
+def test_workbook_and_csv_hold_the_trend_with_charts(tmp_path: Path) -> None:
+    """The workbook has the trend, a line chart of totals and a chart of grades per
+    period; trend.csv has branch_id, branch_name, then total/rank/grade per period."""
+    trend = compare_periods(json_periods(tmp_path))
+    path = tmp_path / "trend.xlsx"
+    write_trend_workbook(trend, path)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["趋势", "总分走势", "等次分布", "屡查屡犯", "红黄黑榜", "说明"]
+    assert [len(book[name]._charts) for name in book.sheetnames] == [0, 1, 1, 0, 0, 0]
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    write_trend_csv(trend, folder)
+    header = (folder / "trend.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header == ("branch_id,branch_name,2025上半年_total,2025上半年_rank,2025上半年_grade,"
+            "2025下半年_total,2025下半年_rank,2025下半年_grade,2025下半年_change,"
+            "2025下半年_rank_change")
+    sq15 = next(line for line in (folder / "trend.csv").read_text(
+        encoding="utf-8-sig").splitlines() if line.startswith("SQ15,"))
+    assert sq15.endswith(",,,,,")
