@@ -533,9 +533,11 @@ def write_docx(bulletin: Bulletin, path: Path) -> None:
     path.write_bytes(docx_bytes(bulletin))
 
 
-def write_bulletin(bulletin: Bulletin, path: Path) -> None:
-    """Write ``bulletin`` to ``path`` as Word (.docx) or Markdown (any other suffix)."""
-    if path.suffix.lower() == ".docx":
+def write_bulletin(bulletin: Bulletin, path: Path, *, target: Path | None = None) -> None:
+    """Write ``bulletin`` to ``path`` as Word or Markdown, as the suffix of ``target`` (default
+    ``path``) says: .docx is Word, anything else Markdown. ``target`` is the final name
+    where ``path`` is a temporary file beside it."""
+    if (target or path).suffix.lower() == ".docx":
         write_docx(bulletin, path)
     else:
         write_markdown(bulletin, path)

@@ -127,7 +127,8 @@ def bulletin_command(rubric: Path, inputs: tuple[Path, ...], output: Path,
             results = steps.run("Scoring", lambda: evaluate(rubric_model, checklists))
             draft = build_bulletin(results, template, period=period, deadline=due, best=best)
             steps.run("Writing the bulletin",
-                      lambda: _write_staged({output: lambda path: write_bulletin(draft, path)}))
+                      lambda: _write_staged({
+                output: lambda path: write_bulletin(draft, path, target=output)}))
     except InspectError as error:
         fail(error.issues, EXIT_INPUT)
     report(results.warnings)

@@ -1,0 +1,144 @@
+"""The bulletin and trend commands and run --rectify, through the real command line."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from inspect_score.cli import main
+
+ROOT = Path(__file__).parent.parent
+RUBRIC = ROOT / "rubrics" / "street-2025-h1.toml"
+SAMPLE = ROOT / "samples" / "街道社区2025上半年.csv"
+
+
+@pytest.fixture
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder holding the bundled rubric and the sample checklist, made the current one."""
+    shutil.copy(RUBRIC, tmp_path / "rubric.toml")
+    shutil.copy(SAMPLE, tmp_path / "list.csv")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_bulletin_writes_markdown_with_the_deadline(work: Path) -> None:
+    """bulletin -o FILE.md drafts the bulletin, the deadline counted from the inspection."""
+    status, _, err = invoke("bulletin", "rubric.toml", "list.csv", "-o", "通报.md",
+                            "--days", "30", "--inspected-on", "2025-08-15")
+    assert (status, err.strip()) == (0, "Wrote 通报.md")
+    text = (work / "通报.md").read_text(encoding="utf-8")
+    assert text.startswith("# 关于社区党建工作半年检查考评细则考评情况的通报")
+    assert "于2025年9月14日前完成整改" in text
+
+
+def test_bulletin_writes_word(work: Path) -> None:
+    """bulletin -o FILE.docx writes a document python-docx opens, with the results table."""
+    status, _, _ = invoke("bulletin", "rubric.toml", "list.csv", "-o", "通报.docx")
+    assert status == 0
+    document = docx.Document(str(work / "通报.docx"))
+    assert document.paragraphs[0].style.name == "Title"
+    assert len(document.tables[0].rows) == 16
+
+
+@pytest.mark.parametrize("extra", [
+    ("-o", "通报.pdf"),
+    ("-o", "通报.md", "--days", "30"),
+    ("-o", "通报.md", "--deadline", "2025-09-30", "--days", "3", "--inspected-on", "2025-08-01"),
+    ("-o", "list.csv"),
+])
+def test_bulletin_usage_errors_write_nothing(work: Path, extra: tuple[str, ...]) -> None:
+    """A wrong suffix, --days without --inspected-on, a date and days together, or an input
+    as output is wrong usage: exit 2 and no file."""
+    before = sorted(path.name for path in work.iterdir())
+    status, _, err = invoke("bulletin", "rubric.toml", "list.csv", *extra)
+    assert status == 2
+    assert err
+    assert sorted(path.name for path in work.iterdir()) == before
+
+
+def test_bulletin_keeps_an_existing_file_without_force(work: Path) -> None:
+    """An existing bulletin is only replaced with --force."""
+    (work / "通报.md").write_text("mine", encoding="utf-8")
+    assert invoke("bulletin", "rubric.toml", "list.csv", "-o", "通报.md")[0] == 2
+    assert (work / "通报.md").read_text(encoding="utf-8") == "mine"
+    assert invoke("bulletin", "rubric.toml", "list.csv", "-o", "通报.md", "--force")[0] == 0
+    assert (work / "通报.md").read_text(encoding="utf-8") != "mine"
+
+
+def test_a_bad_template_is_an_input_error_naming_the_key(work: Path) -> None:
+    """A template with a placeholder the results cannot fill: exit 1, the key named."""
+    bundled = (ROOT / "src" / "inspect_score" / "templates" / "bulletin_zh.toml").read_text(
+        encoding="utf-8")
+    (work / "mine.toml").write_text(bundled.replace("{deadline}", "{due}"), encoding="utf-8")
+    status, _, err = invoke("bulletin", "rubric.toml", "list.csv", "-o", "通报.md",
+                            "--template", "mine.toml")
+    assert status == 1
+    assert "mine.toml: text.closing: uses {due}" in err
+    assert not (work / "通报.md").exists()
+
+
+def make_json_periods(work: Path) -> None:
+    assert invoke("run", "rubric.toml", "list.csv", "--json", "2025H1.json", "-q")[0] == 0
+    lines = SAMPLE.read_bytes().decode("gb18030").splitlines()
+    later = [line for line in lines if not line.startswith("SQ15,")]
+    (work / "later.csv").write_text("\n".join(later) + "\n", encoding="utf-8")
+    assert invoke("run", "rubric.toml", "later.csv", "--json", "2025H2.json", "-q")[0] == 0
+
+
+def test_trend_compares_json_results(work: Path) -> None:
+    """trend A.json B.json prints each branch per period, warns of the missing branch, and
+    writes the workbook and the CSV files."""
+    make_json_periods(work)
+    status, out, err = invoke("trend", "2025H1.json", "2025H2.json", "-o", "trend.xlsx",
+                              "--csv", "out")
+    assert status == 0
+    assert "2025H2.json: warning: branch SQ15 (清河社区) is in 2025H1 but not in 2025H2" in err
+    assert "幸福里社区" in out
+    assert "103.76 (1) 优秀" in out
+    assert openpyxl.load_workbook(work / "trend.xlsx").sheetnames[0] == "趋势"
+    assert sorted(path.name for path in (work / "out").iterdir()) == [
+        "lists.csv", "repeated.csv", "trend.csv"]
+
+
+def test_trend_of_checklists_needs_a_rubric(work: Path) -> None:
+    """Checklists are no JSON results: without --rubric that is wrong usage."""
+    status, _, err = invoke("trend", "list.csv")
+    assert status == 2
+    assert "need --rubric" in err
+
+
+def test_trend_scores_checklists_with_a_period_column(work: Path) -> None:
+    """trend --rubric RUBRIC CHECKLISTS: one period per value of the period column."""
+    header, *rows = SAMPLE.read_bytes().decode("gb18030").splitlines()
+    text = [header + ",period", *(row + ",上半年" for row in rows),
+            *(row + ",下半年" for row in rows)]
+    (work / "both.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
+    status, _, _ = invoke("trend", "--rubric", "rubric.toml", "both.csv", "--csv", "out", "-q")
+    assert status == 0
+    with (work / "out" / "trend.csv").open(encoding="utf-8-sig", newline="") as handle:
+        table = list(csv.DictReader(handle))
+    assert {row["下半年_change"] for row in table} == {"0.00"}
+
+
+def test_run_rectify_adds_the_sheet_and_the_csv(work: Path) -> None:
+    """run --rectify: the workbook gets 整改清单 and --csv gets rectify.csv with the deadline."""
+    status, _, err = invoke("run", "rubric.toml", "list.csv", "-o", "r.xlsx", "--csv", "out",
+                            "--rectify", "--deadline", "2025-09-30", "-q")
+    assert status == 0
+    assert "out/rectify.csv" in err
+    assert openpyxl.load_workbook(work / "r.xlsx").sheetnames[-1] == "整改清单"
+    with (work / "out" / "rectify.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {row["deadline"] for row in rows} == {"2025-09-30"}
+    assert {row["status"] for row in rows} == {"未整改"}
