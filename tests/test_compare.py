@@ -1,0 +1,204 @@
+"""Two rubrics on the same branches: totals, ranks, grades, and the items behind each move."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from strategies import make_checklists, runs
+
+from inspect_score.compare import REMAINDER, Comparison, compare_scores, main_causes
+from inspect_score.errors import ChecklistError
+from inspect_score.model import Item, Rubric
+from inspect_score.rounding import round_points
+from inspect_score.rubric_loader import load_rubric
+from inspect_score.scoring import score
+from inspect_score.tables import Checklists, Scores
+
+EN_BASIC = Path(__file__).parent / "data" / "rubrics" / "en-basic.toml"
+
+FULL_MARKS: dict[str, Any] = {
+    "meetings_held": 12, "meetings_required": 12, "reserve_cadres": 3, "dues_on_time": 1,
+    "files_status": "complete", "roster_ok": 1, "minutes_ok": 1, "study_absences": 0,
+    "service_events": 5, "awards": 0, "discipline_cases": 0, "serious_violation": 0,
+    "remarks": "",
+}
+
+
+def branch(branch_id: str, **values: Any) -> dict[str, Any]:
+    return {"branch_id": branch_id, "branch_name": f"Branch {branch_id}", **FULL_MARKS, **values}
+
+
+def scored(rubric: Rubric, checklists: Checklists) -> Scores:
+    try:
+        return score(rubric, checklists)
+    except ChecklistError:
+        assume(False)
+        raise
+
+
+def with_item(rubric: Rubric, item_id: str, **changes: Any) -> Rubric:
+    def evolve(items: tuple[Item, ...]) -> tuple[Item, ...]:
+        return tuple(attrs.evolve(i, **changes) if i.id == item_id else i for i in items)
+
+    return attrs.evolve(rubric, indicators=evolve(rubric.indicators),
+                        bonuses=evolve(rubric.bonuses), penalties=evolve(rubric.penalties))
+
+
+def compare(old: Rubric, new: Rubric, checklists: Checklists) -> Comparison:
+    return compare_scores(old, scored(old, checklists), new, scored(new, checklists))
+
+
+def rows_add_up(comparison: Comparison) -> bool:
+    frame = comparison.branches
+    parts = frame[[*comparison.item_ids, REMAINDER]].to_numpy(dtype=np.float64).sum(axis=1)
+    return bool(np.array_equal(round_points(parts, comparison.precision),
+                               frame["delta"].to_numpy(dtype=np.float64)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(runs())
+def test_comparing_a_rubric_with_itself_changes_nothing(run: tuple[Rubric, Checklists]) -> None:
+    """Same rubric twice: no edit, every change 0, same ranks and grades, no mover."""
+    rubric, checklists = run
+    comparison = compare(rubric, rubric, checklists)
+    frame = comparison.branches
+    changes = frame[["delta", *comparison.item_ids, REMAINDER]].to_numpy(dtype=np.float64)
+    assert (
+        (), True, True, True, len(frame), 0,
+    ) == (
+        comparison.edits,
+        bool((changes == 0).all()),
+        frame["rank_old"].equals(frame["rank_new"]),
+        frame["grade_old"].equals(frame["grade_new"]),
+        comparison.summary.grade_same,
+        len(comparison.movers),
+    )
+
+
+@st.composite
+def max_changes(draw: st.DrawFn) -> tuple[Rubric, Rubric, Checklists, str]:
+    """A run, and the same rubric with one item's max raised."""
+    rubric, checklists = draw(runs())
+    item = draw(st.sampled_from(rubric.items))
+    raised = item.max + draw(st.sampled_from((0.5, 1.0, 5.0, 10.0)))
+    return rubric, with_item(rubric, item.id, max=raised), checklists, item.id
+
+
+@settings(max_examples=60, deadline=None)
+@given(max_changes())
+def test_item_changes_and_the_remainder_add_up_to_the_change_in_total(
+    change: tuple[Rubric, Rubric, Checklists, str],
+) -> None:
+    """Every row: the items' changes plus cap/floor/rescaling equal the total's change exactly."""
+    old, new, checklists, _ = change
+    assert rows_add_up(compare(old, new, checklists))
+
+
+@settings(max_examples=60, deadline=None)
+@given(max_changes())
+def test_a_new_max_moves_only_branches_whose_points_on_that_item_differ(
+    change: tuple[Rubric, Rubric, Checklists, str],
+) -> None:
+    """A branch whose points on the edited item are unchanged keeps its total (n/a
+    rescaling aside: a rescaled base depends on every applicable max); only that item moves."""
+    old, new, checklists, item_id = change
+    comparison = compare(old, new, checklists)
+    frame = comparison.branches
+    old_scores = scored(old, checklists)
+    indicator_ids = [item.id for item in old.indicators]
+    rescaled_ids = set(old_scores.branches["branch_id"][
+        old_scores.points[indicator_ids].isna().any(axis=1).to_numpy()])
+    plain = ~frame["branch_id"].isin(rescaled_ids).to_numpy()
+    same_points = frame[item_id].to_numpy() == 0
+    others = [other for other in comparison.item_ids if other != item_id]
+    assert (
+        bool((frame["delta"].to_numpy()[plain & same_points] == 0).all()),
+        bool((frame[others].to_numpy(dtype=np.float64) == 0).all()),
+    ) == (True, True)
+
+
+def en_basic() -> Rubric:
+    return load_rubric(EN_BASIC)
+
+
+def test_raising_an_item_shows_who_moves_and_why() -> None:
+    """Meetings raised from 20 to 30 points: each branch gains in proportion to its meetings,
+    and the gain is traced to that item alone."""
+    old = en_basic()
+    new = attrs.evolve(with_item(old, "meetings", max=30.0), total=110.0)
+    checklists = make_checklists(old, [
+        branch("B1", meetings_held=12),
+        branch("B2", meetings_held=6, reserve_cadres=1),
+        branch("B3", meetings_held=3, files_status="partial"),
+    ])
+    comparison = compare(old, new, checklists)
+    frame = comparison.branches.set_index("branch_id")
+    assert frame["meetings"].to_dict() == {"B1": 10.0, "B2": 5.0, "B3": 2.5}
+    assert frame["delta"].to_dict() == {"B1": 10.0, "B2": 5.0, "B3": 2.5}
+    assert frame[REMAINDER].to_dict() == {"B1": 0.0, "B2": 0.0, "B3": 0.0}
+    assert list(main_causes(comparison)) == ["meetings +10.00", "meetings +5.00", "meetings +2.50"]
+
+
+def test_the_bonus_cap_shows_as_the_remainder() -> None:
+    """A bonus raised above the cap credits nothing more: the item's gain is cancelled by
+    the cap/floor/rescaling column."""
+    old = en_basic()
+    new = with_item(old, "awards", max=5.0)
+    checklists = make_checklists(old, [branch("B1", awards=5), branch("B2", awards=1)])
+    frame = compare(old, new, checklists).branches.set_index("branch_id")
+    assert frame["awards"].to_dict() == {"B1": 2.0, "B2": 0.0}
+    assert frame[REMAINDER].to_dict() == {"B1": -2.0, "B2": 0.0}
+    assert frame["delta"].to_dict() == {"B1": 0.0, "B2": 0.0}
+
+
+def test_a_penalty_counts_against_the_total() -> None:
+    """A heavier penalty shows as a negative change on the penalty's column."""
+    old = en_basic()
+    new = with_item(old, "cases", per=8.0)
+    checklists = make_checklists(old, [branch("B1", discipline_cases=1), branch("B2")])
+    frame = compare(old, new, checklists).branches.set_index("branch_id")
+    assert frame["cases"].to_dict() == {"B1": -3.0, "B2": 0.0}
+    assert frame["delta"].to_dict() == {"B1": -3.0, "B2": 0.0}
+
+
+def test_grade_moves_correlations_and_movers() -> None:
+    """Three branches reverse their order, a fourth stays last: the rank correlations say
+    so, one grade up and one down are counted, the biggest rank moves come first."""
+    old = en_basic()
+    # the old rubric rewards meetings, the new one service instead
+    new = attrs.evolve(with_item(old, "meetings", max=10.0), total=90.0)
+    new = with_item(new, "volunteer", max=20.0, per=4.0)
+    checklists = make_checklists(old, [
+        branch("B1", meetings_held=12, service_events=0),
+        branch("B2", meetings_held=6, service_events=3),
+        branch("B3", meetings_held=0, service_events=5),
+        branch("B4", meetings_held=0, service_events=0),
+    ])
+    comparison = compare(old, new, checklists)
+    frame = comparison.branches.set_index("branch_id")
+    summary = comparison.summary
+    ranks = {key: (row.rank_old, row.rank_new) for key, row in frame.iterrows()}
+    assert ranks == {"B1": (1, 3), "B2": (2, 2), "B3": (3, 1), "B4": (4, 4)}
+    # ranks (1, 2, 3, 4) against (3, 2, 1, 4): rho = 1 - 6 * 8 / 60; tau = (3 - 3) / 6
+    assert (round(summary.spearman, 9), round(summary.kendall, 9)) == (0.2, 0.0)
+    # one place at "excellent" (0.25 of 4 branches): B1 loses it to B3
+    moved = {key: (row.grade_old, row.grade_new) for key, row in frame.iterrows()
+             if row.grade_old != row.grade_new}
+    assert moved == {"B1": ("excellent", "good"), "B3": ("good", "excellent")}
+    assert (summary.grade_up, summary.grade_down) == (1, 1)
+    assert comparison.movers["branch_id"].tolist()[:2] == ["B3", "B1"]
+
+
+def test_correlation_is_undefined_for_a_single_branch() -> None:
+    """One branch has no ranking to correlate: both coefficients are NaN."""
+    old = en_basic()
+    comparison = compare(old, with_item(old, "dues", max=5.0),
+                         make_checklists(old, [branch("B1")]))
+    assert (math.isnan(comparison.summary.spearman),
+                            math.isnan(comparison.summary.kendall)) == (True, True)
