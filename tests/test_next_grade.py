@@ -9,11 +9,12 @@ from typing import Any
 import attrs
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
-from strategies import make_checklists
+from strategies import make_checklists, runs
 
 from inspect_score.checklists import load_checklists
+from inspect_score.errors import ChecklistError
 from inspect_score.grading import grade_by_total
 from inspect_score.model import Field, Grade, Item, Rubric, Section
 from inspect_score.next_grade import path_to_next_grade
@@ -227,3 +228,31 @@ def test_a_number_field_is_raised_by_the_least_step_that_reaches() -> None:
         scores = score(rubric, attrs.evolve(checklists, frame=frame))
         totals.append(float(scores.branches["total"].iloc[0]))
     assert totals[0] < 90.0 <= totals[1]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(runs(max_branches=3))
+def test_on_any_rubric_the_suggested_values_reach_the_next_grade(run: Any) -> None:
+    """Whatever the rubric (shared fields, n/a and zero blanks, raters, vetoes), writing the
+    suggested values into every row of the branch gives at least the next grade."""
+    rubric, checklists = run
+    try:
+        score(rubric, checklists)
+    except ChecklistError:
+        reject()  # drawn checklists that cannot be scored (nothing applicable)
+    branch = str(checklists.frame["branch_id"].iloc[0])
+    path = path_to_next_grade(rubric, checklists, branch)
+    if not path.fixes:
+        return
+    frame = checklists.frame[checklists.frame["branch_id"] == branch].reset_index(drop=True)
+    for fix in path.fixes:
+        for change in fix.changes:
+            field = rubric.field(change.field_id)
+            values = [change.after] * len(frame)
+            frame[field.id] = (pd.Categorical(values, categories=list(field.choices))
+                               if field.type == "choice" else np.asarray(values, dtype=float))
+    scores = score(rubric, attrs.evolve(checklists, frame=frame))
+    total = float(scores.branches["total"].iloc[0])
+    cap = int(scores.branches["veto_cap"].iloc[0])
+    grade = max(int(grade_by_total(rubric, np.array([total]))[0]), cap)
+    assert (total, grade <= rubric.grade_index(str(path.target))) == (path.new_total, True)

@@ -115,7 +115,7 @@ def explain_command(rubric: Path, inputs: tuple[Path, ...], branch_ids: tuple[st
     wanted = known if every else list(branch_ids)
     missing = [branch for branch in wanted if branch not in set(known)]
     if missing:
-        where = str(inputs[0]) if len(inputs) == 1 else ""
+        where = ", ".join(str(path) for path in inputs)
         fail([branch_not_found(branch, known, where) for branch in missing], EXIT_INPUT)
     explanations = [explain(results, branch, self_check=self_check) for branch in wanted]
     report(results.warnings)
