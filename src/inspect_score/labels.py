@@ -36,8 +36,6 @@ class Labels:
     sheets: Mapping[str, str]
     #: workbook and terminal headings
     headings: Mapping[str, str]
-    #: ``kind`` values shown in the workbook
-    kinds: Mapping[str, str]
     #: what a ``check`` condition expects, before the expected value
     expectations: Mapping[Op, str]
     #: finding notes by rule (indicators), ``penalty_*`` for penalties, and ``veto``
@@ -71,7 +69,6 @@ ZH = Labels(
         "rank": "排名",
         "grade": "等次",
         "vetoed": "否决事由",
-        "kind": "类别",
         "item": "项目",
         "value": "填报值",
         "points": "得分",
@@ -94,7 +91,6 @@ ZH = Labels(
         "tool": "工具版本",
         "page": "第 &P 页，共 &N 页",
     },
-    kinds={"indicator": "指标", "bonus": "加分项", "penalty": "扣分项", "veto": "否决项"},
     expectations={
         ">=": "应不少于 ",
         ">": "应多于 ",
@@ -147,7 +143,6 @@ EN = Labels(
         "rank": "Rank",
         "grade": "Grade",
         "vetoed": "Vetoed by",
-        "kind": "Kind",
         "item": "Item",
         "value": "Value",
         "points": "Points",
@@ -170,7 +165,6 @@ EN = Labels(
         "tool": "Tool version",
         "page": "Page &P of &N",
     },
-    kinds={"indicator": "indicator", "bonus": "bonus", "penalty": "penalty", "veto": "veto"},
     expectations={
         ">=": "expected at least ",
         ">": "expected more than ",
