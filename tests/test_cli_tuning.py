@@ -1,0 +1,203 @@
+"""The compare, sensitivity and check --strict commands, through the real command line."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from inspect_score.cli import main
+
+DATA = Path(__file__).parent / "data"
+EN_BASIC = DATA / "rubrics" / "en-basic.toml"
+LINT = DATA / "lint"
+
+HEADER = ("branch_id,branch_name,meetings_held,meetings_required,reserve_cadres,dues_on_time,"
+          "files_status,roster_ok,minutes_ok,study_absences,service_events,awards,"
+          "discipline_cases,serious_violation,remarks")
+ROWS = [
+    "B1,Branch one,12,12,3,yes,complete,yes,yes,0,5,1,0,no,",
+    "B2,Branch two,9,12,3,yes,partial,yes,yes,0,5,0,0,no,",
+    "B3,Branch three,6,12,1,yes,complete,yes,no,1,4,0,0,no,",
+    "B4,Branch four,12,12,2,no,complete,yes,yes,2,3,0,1,no,",
+    "B5,Branch five,3,12,3,yes,missing,no,yes,0,5,0,0,yes,",
+    "B6,Branch six,10,12,3,yes,complete,yes,yes,0,2,3,0,no,",
+]
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder with the old rubric, a new one (meetings worth 30), and a checklist."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(EN_BASIC, "old.toml")
+    text = EN_BASIC.read_text(encoding="utf-8")
+    # meetings 20 -> 30, organisation 40 -> 50, total 100 -> 110
+    text = text.replace('max = 20\nrule = "scale"', 'max = 30\nrule = "scale"')
+    text = text.replace('id = "org"\ntitle = "Organisation"\nmax = 40',
+                        'id = "org"\ntitle = "Organisation"\nmax = 50')
+    text = text.replace("total = 100", "total = 110")
+    Path("new.toml").write_text(text, encoding="utf-8")
+    Path("list.csv").write_text("\n".join([HEADER, *ROWS]) + "\n", encoding="utf-8")
+    return tmp_path
+
+
+def csv_lines(path: Path) -> list[str]:
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    return data.decode("utf-8-sig").splitlines()
+
+
+def test_compare_writes_the_csv_and_the_workbook(workspace: Path) -> None:
+    """compare.csv has the spec's columns, one per item and the remainder, and rows that add
+    up; the workbook holds the comparison, the item changes, the summary and a chart."""
+    status, out, _ = invoke("compare", "old.toml", "new.toml", "list.csv",
+                            "-o", "cmp.xlsx", "--csv", "out")
+    lines = csv_lines(workspace / "out" / "compare.csv")
+    header = lines[0].split(",")
+    assert status == 0
+    assert header == ["branch_id", "branch_name", "total_old", "total_new", "rank_old",
+                      "rank_new", "grade_old", "grade_new", "delta", "meetings", "reserve",
+                      "dues", "files", "ledgers", "study", "volunteer", "awards", "cases",
+                      "cap/floor/rescaling"]
+    for line in lines[1:]:
+        cells = line.split(",")
+        assert round(sum(float(c) for c in cells[9:]), 2) == float(cells[8])
+    b1 = next(line for line in lines if line.startswith("B1,")).split(",")
+    assert (b1[8], b1[9]) == ("10.00", "10.00")
+    assert "'Meetings held as required' (meetings): max 20 -> 30" in out
+
+    book = openpyxl.load_workbook(workspace / "cmp.xlsx")
+    assert book.sheetnames[:3] == ["Comparison", "Item changes", "Summary"]
+    comparison = book["Comparison"]
+    assert [cell.value for cell in comparison[1]][:3] == ["ID", "Name", "Old total"]
+    assert comparison.max_row == len(ROWS) + 1
+    with zipfile.ZipFile(workspace / "cmp.xlsx") as archive:
+        assert "barChart" in archive.read("xl/charts/chart1.xml").decode()
+
+
+def test_compare_reports_the_problems_of_both_rubrics_and_writes_nothing(
+    workspace: Path,
+) -> None:
+    """A checklist that breaks both rubrics: exit 1, every problem reported, no file written."""
+    Path("bad.csv").write_text(HEADER + "\n" + ROWS[0].replace(",12,12,", ",x,12,") + "\n",
+                               encoding="utf-8")
+    status, _, err = invoke("compare", "old.toml", "new.toml", "bad.csv", "-o", "cmp.xlsx")
+    assert status == 1
+    assert err.count("bad.csv:2:meetings_held") == 2
+    assert not (workspace / "cmp.xlsx").exists()
+
+
+def test_compare_will_not_overwrite_without_force(workspace: Path) -> None:
+    """An existing output needs --force (exit 2 without it)."""
+    Path("cmp.xlsx").write_bytes(b"keep")
+    status, _, err = invoke("compare", "old.toml", "new.toml", "list.csv", "-o", "cmp.xlsx")
+    assert (status, Path("cmp.xlsx").read_bytes()) == (2, b"keep")
+    assert "--force" in err
+    status, _, _ = invoke("compare", "old.toml", "new.toml", "list.csv", "-o", "cmp.xlsx",
+                          "--force", "-q")
+    assert status == 0
+    assert Path("cmp.xlsx").read_bytes() != b"keep"
+
+
+def test_sensitivity_writes_the_csv_and_the_workbook_with_charts(workspace: Path) -> None:
+    """sensitivity.csv has the spec's columns and grade shares that add up to 1; the workbook
+    has a rank-interval chart (bars with the median marked) and grade-probability bars."""
+    status, out, _ = invoke("sensitivity", "old.toml", "list.csv", "--runs", "300",
+                            "--seed", "3", "--thresholds", "2", "--csv", "out", "-o", "s.xlsx")
+    lines = csv_lines(workspace / "out" / "sensitivity.csv")
+    assert status == 0
+    assert lines[0].split(",") == ["branch_id", "branch_name", "rank", "rank_median",
+                                   "rank_p05", "rank_p95", "excellent", "good", "pass", "fail"]
+    assert len(lines) == len(ROWS) + 1
+    for line in lines[1:]:
+        cells = line.split(",")
+        assert int(cells[4]) <= int(cells[3]) <= int(cells[5])
+        assert round(sum(float(c) for c in cells[6:]), 4) == 1.0
+    assert "300 runs" in out
+
+    book = openpyxl.load_workbook(workspace / "s.xlsx")
+    assert book.sheetnames[:3] == ["Rank intervals", "Indicators", "About"]
+    with zipfile.ZipFile(workspace / "s.xlsx") as archive:
+        charts = [archive.read(name).decode() for name in sorted(archive.namelist())
+                  if name.startswith("xl/charts/chart")]
+    assert len(charts) == 2
+    assert any("barChart" in chart and "lineChart" in chart for chart in charts)
+    assert any('<c:grouping val="stacked"/>' in chart and "lineChart" not in chart
+               for chart in charts)
+
+
+def test_sensitivity_with_a_seed_repeats_byte_for_byte(workspace: Path) -> None:
+    """The same seed writes the same CSV and the same workbook."""
+    for folder in ("a", "b"):
+        status, _, _ = invoke("sensitivity", "old.toml", "list.csv", "--runs", "200",
+                              "--spread", "0.4", "--seed", "42", "-q",
+                              "--csv", folder, "-o", f"{folder}.xlsx")
+        assert status == 0
+    assert Path("a/sensitivity.csv").read_bytes() == Path("b/sensitivity.csv").read_bytes()
+    assert Path("a.xlsx").read_bytes() == Path("b.xlsx").read_bytes()
+
+
+def test_sensitivity_without_a_seed_says_which_it_drew(workspace: Path) -> None:
+    """Without --seed the seed drawn is printed, so that the analysis can be repeated."""
+    status, _, err = invoke("sensitivity", "old.toml", "list.csv", "--runs", "50", "-q")
+    assert status == 0
+    assert "pass --seed" in err
+
+
+@pytest.mark.parametrize(("option", "value"), [("--spread", "1.5"), ("--runs", "0"),
+                                                ("--thresholds", "-2")])
+def test_sensitivity_refuses_options_out_of_range(
+    workspace: Path, option: str, value: str
+) -> None:
+    """A spread outside [0, 1), no runs, or negative thresholds: exit 2 with the option named."""
+    status, _, err = invoke("sensitivity", "old.toml", "list.csv", option, value)
+    assert status == 2
+    assert option in err
+
+
+@pytest.mark.skipif(importlib.util.find_spec("matplotlib") is None,
+                    reason="matplotlib (the png extra) is not installed")
+def test_sensitivity_draws_a_png(workspace: Path) -> None:
+    """--png writes a PNG picture of the rank intervals and grade shares."""
+    status, _, _ = invoke("sensitivity", "old.toml", "list.csv", "--runs", "100", "--seed", "1",
+                          "-q", "--png", "s.png")
+    assert status == 0
+    assert Path("s.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_png_without_matplotlib_is_a_clear_error(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without matplotlib, --png stops before any work and says how to install it."""
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "matplotlib" else real(name, *a))
+    status, _, err = invoke("sensitivity", "old.toml", "list.csv", "--png", "s.png",
+                            "--csv", "out")
+    assert status == 2
+    assert "inspect-score[png]" in err
+    assert not Path("out").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "strict", "status"),
+    [("bonus-only-grade", False, 0), ("bonus-only-grade", True, 1), ("clean", True, 0)],
+)
+def test_check_prints_lint_warnings_and_fails_on_them_only_when_strict(
+    name: str, strict: bool, status: int
+) -> None:
+    """check reports lint warnings; they make it fail only under --strict."""
+    args = ["check", str(LINT / f"{name}.toml"), *(["--strict"] if strict else [])]
+    code, _, err = invoke(*args)
+    assert code == status
+    assert (name == "bonus-only-grade") == ("warning: grade[1].min:" in err)
