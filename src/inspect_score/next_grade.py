@@ -209,21 +209,26 @@ def _item_candidates(rubric: Rubric, rows: pd.DataFrame,
 
 def _share_candidates(rubric: Rubric, rows: pd.DataFrame,
                       item: Item) -> tuple[list[Assignment], list[float]]:
-    """Turning some of the fields not yet true (in every row) true; blanks under na stay."""
+    """Turning some of the fields not yet true (in every row) true; blanks under na stay.
+
+    A penalty counts the share of true fields against the branch: there, the
+    fix turns true fields false.
+    """
+    wanted = 0.0 if item.kind == "penalty" else 1.0
     open_fields = []
     for field_id in item.fields:
         values = rows[field_id].to_numpy(dtype=np.float64)
         blank = np.isnan(values)
         if rubric.missing_policy(field_id) == "na" and blank.all():
             continue
-        if not (values == 1.0).all():
+        if not (values == wanted).all():
             open_fields.append(field_id)
     open_fields = open_fields[:MAX_SHARE_FIELDS]
     assignments: list[Assignment] = []
     costs: list[float] = []
     for size in range(1, len(open_fields) + 1):
         for subset in itertools.combinations(open_fields, size):
-            assignments.append(dict.fromkeys(subset, 1.0))
+            assignments.append(dict.fromkeys(subset, wanted))
             costs.append(float(size))
     return assignments, costs
 
