@@ -46,6 +46,8 @@ PERIOD = "period"
 LOSING_KINDS = ("indicator", "penalty")
 #: Decimals of totals read from JSON results, which do not record the rubric's precision.
 JSON_PRECISION = 2
+#: Branches missing from a period warned of one by one; the rest are counted.
+MAX_MISSING_WARNINGS = 20
 
 
 class TrendError(InspectError):
@@ -242,23 +244,15 @@ def _column(period: Period, what: str) -> str:
 
 
 def trend_table(periods: Sequence[Period]) -> pd.DataFrame:
-    """Each branch's total, rank and grade per period, in the last period's ranking order
-    (branches absent from it after, in order of first appearance)."""
-    order: list[str] = []
-    names: dict[str, str] = {}
-    for period in reversed(periods):
-        ranking = period.ranking
-        order += [branch for branch in ranking["branch_id"] if branch not in names]
-        names.update({branch: name for branch, name in
-                      zip(ranking["branch_id"], ranking["branch_name"], strict=True)
-                      if branch not in names})
-    # branches absent from the last period: in order of first appearance over the periods
-    last = set(periods[-1].ranking["branch_id"]) if periods else set()
-    earlier = [branch for period in periods for branch in period.ranking["branch_id"]
-               if branch not in last]
-    order = [branch for branch in order if branch in last] + list(dict.fromkeys(earlier))
-    table = pd.DataFrame({"branch_id": pd.Series(order, dtype=str),
-                          "branch_name": pd.Series([names[b] for b in order], dtype=str)})
+    """Each branch's total, rank and grade per period, in the last period's ranking order;
+    branches absent from it follow, by the latest period they are in (its ranking order).
+    Names are the latest ones."""
+    latest_first = [period.ranking[["branch_id", "branch_name"]] for period in reversed(periods)]
+    branches = (pd.concat(latest_first, ignore_index=True).drop_duplicates("branch_id")
+                if latest_first else pd.DataFrame({"branch_id": [], "branch_name": []}))
+    table = pd.DataFrame({"branch_id": branches["branch_id"].astype(str).to_numpy(dtype=object),
+                          "branch_name": branches["branch_name"].astype(str).to_numpy(
+                              dtype=object)})
     previous: Period | None = None
     for period in periods:
         indexed = period.ranking.set_index("branch_id").reindex(table["branch_id"])
@@ -319,6 +313,19 @@ def _top(ranking: pd.DataFrame, count: int, ascending: bool) -> pd.DataFrame:
     return chosen
 
 
+def _repeated_items(period: Period, found: pd.DataFrame) -> pd.Series:
+    """Per branch with a repeated problem, the items' titles joined in rubric order.
+
+    Built one item at a time over all branches, never one join per branch.
+    """
+    branches = pd.Index(found["branch_id"].unique())
+    texts = np.full(len(branches), "", dtype=object)
+    for item_id, title in period.items.items():
+        has = branches.isin(found.loc[found["item_id"] == item_id, "branch_id"])
+        texts = np.where(has, np.where(texts == "", title, texts + "、" + title), texts)
+    return pd.Series(texts, index=branches, dtype=object)
+
+
 def honour_lists(periods: Sequence[Period], repeated: pd.DataFrame, red: int,
                  black: int) -> pd.DataFrame:
     """Per period: red (best ``red`` not vetoed), yellow (repeated problems), black (worst
@@ -326,8 +333,7 @@ def honour_lists(periods: Sequence[Period], repeated: pd.DataFrame, red: int,
     frames = []
     for period in periods:
         ranking = period.ranking
-        found = repeated[repeated["period"] == period.name]
-        items = found.groupby("branch_id", sort=False)["item"].agg("、".join)
+        items = _repeated_items(period, repeated[repeated["period"] == period.name])
         yellow = ranking[ranking["branch_id"].isin(items.index)]
         for name, chosen in (("red", _top(ranking[ranking["vetoed"] == ""], red, False)),
                              ("yellow", yellow),
@@ -362,15 +368,23 @@ def grade_distribution(periods: Sequence[Period]) -> pd.DataFrame:
 
 
 def missing_branches(periods: Sequence[Period], table: pd.DataFrame) -> pd.DataFrame:
-    present = np.column_stack([table[_column(period, "total")].notna().to_numpy()
-                               for period in periods]) if periods else np.zeros((0, 0), bool)
-    names = np.array([period.name for period in periods], dtype=object)
-    gaps = ~present.all(axis=1) if periods else np.zeros(0, dtype=bool)
+    """The branches absent from some period: the periods they are in, and those they are not."""
+    present = pd.DataFrame({period.name: table[_column(period, "total")].notna()
+                            for period in periods})
+    gaps = ~present.all(axis=1).to_numpy(dtype=bool) if periods else np.zeros(0, dtype=bool)
+    where = present[gaps]
+    texts = {"present": pd.Series("", index=where.index, dtype=object),
+             "absent": pd.Series("", index=where.index, dtype=object)}
+    for period in periods:
+        for key, holds in (("present", where[period.name]), ("absent", ~where[period.name])):
+            text = texts[key]
+            joined = text.where(text == "", text + ", ") + period.name
+            texts[key] = joined.where(holds, text)
     return pd.DataFrame({
         "branch_id": table["branch_id"].to_numpy(dtype=object)[gaps],
         "branch_name": table["branch_name"].to_numpy(dtype=object)[gaps],
-        "present": [", ".join(names[row]) for row in present[gaps]],
-        "absent": [", ".join(names[~row]) for row in present[gaps]],
+        "present": texts["present"].to_numpy(dtype=object),
+        "absent": texts["absent"].to_numpy(dtype=object),
     }, columns=["branch_id", "branch_name", "present", "absent"])
 
 
@@ -395,11 +409,19 @@ def _rubric_issues(periods: Sequence[Period]) -> list[Issue]:
 
 
 def _missing_issues(missing: pd.DataFrame, periods: Sequence[Period]) -> list[Issue]:
+    """One warning per branch missing from some period, the first ones only: the trend
+    workbook's Notes sheet and the CSV files carry them all."""
     where = periods[-1].source if periods else ""
-    return [Issue("branch-not-in-every-period",
-                  f"branch {branch} ({name}) is in {present} but not in {absent}",
-                  where, severity="warning")
-            for branch, name, present, absent in missing.itertuples(index=False)]
+    shown = missing.head(MAX_MISSING_WARNINGS)
+    issues = [Issue("branch-not-in-every-period",
+                    f"branch {branch} ({name}) is in {present} but not in {absent}",
+                    where, severity="warning")
+              for branch, name, present, absent in shown.itertuples(index=False)]
+    if len(missing) > len(shown):
+        issues.append(Issue("branch-not-in-every-period",
+                            f"and {len(missing) - len(shown)} more branches not in every period",
+                            where, severity="warning"))
+    return issues
 
 
 def compare_periods(periods: Sequence[Period], *, red: int = 5, black: int = 5,
@@ -624,8 +646,13 @@ def write_trend_workbook(trend: Trend, path: Path) -> None:
         book.table("repeated", repeated, [heading[name] for name in repeated.columns])
         lists = trend.lists.assign(list=trend.lists["list"].map(book.labels.lists))
         book.table("lists", lists, [heading[name] for name in lists.columns])
-        notes = pd.DataFrame({"issue": [issue.message for issue in trend.warnings]},
-                             dtype=object)
+        missing = trend.missing
+        gaps = ("branch " + missing["branch_id"].astype(str) + " ("
+                + missing["branch_name"].astype(str) + ") is in " + missing["present"].astype(str)
+                + " but not in " + missing["absent"].astype(str))
+        differences = [issue.message for issue in trend.warnings
+                       if issue.code != "branch-not-in-every-period"]
+        notes = pd.DataFrame({"issue": [*differences, *gaps.tolist()]}, dtype=object)
         book.table("notes", notes, [heading["issue"]])
     finally:
         book.close()
