@@ -235,3 +235,11 @@ def test_workbook_and_csv_hold_the_trend_with_charts(tmp_path: Path) -> None:
     sq15 = next(line for line in (folder / "trend.csv").read_text(
         encoding="utf-8-sig").splitlines() if line.startswith("SQ15,"))
     assert sq15.endswith(",,,,,")
+
+
+def test_the_same_periods_give_the_same_workbook_bytes(tmp_path: Path) -> None:
+    """Reproducible: the trend workbook depends on its inputs only."""
+    trend = compare_periods(json_periods(tmp_path))
+    write_trend_workbook(trend, tmp_path / "a.xlsx")
+    write_trend_workbook(trend, tmp_path / "b.xlsx")
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
