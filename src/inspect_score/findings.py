@@ -155,8 +155,12 @@ def find_problems(rubric: Rubric, checklists: Checklists, scores: Scores,
     """
     labels = labels_for(rubric.lang)
     texts = _BranchTexts(rubric, checklists, scores)
-    order_of_position = np.empty(len(scores.branches), dtype=np.int64)
-    order_of_position[ranking["position"].to_numpy(dtype=np.int64)] = np.arange(len(ranking))
+    ranked = ranking["position"].to_numpy(dtype=np.int64)
+
+    def ranked_where(hit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Branches (positions, and their places in the ranking) where ``hit``, best first."""
+        places = np.flatnonzero(hit[ranked])
+        return ranked[places], places
 
     items = (*rubric.indicators, *rubric.penalties)
     chunks: list[dict[str, np.ndarray]] = []
@@ -166,7 +170,7 @@ def find_problems(rubric: Rubric, checklists: Checklists, scores: Scores,
             lost = round_points(item.max - points, rubric.precision)
         else:
             lost = points
-        positions = np.flatnonzero(lost > 0)  # NaN (not applicable) compares False
+        positions, places = ranked_where(lost > 0)  # NaN (not applicable) compares False
         failed = np.zeros(0, dtype=object)
         if item.rule == "share":
             shares, fails = texts.share(item)
@@ -176,15 +180,17 @@ def find_problems(rubric: Rubric, checklists: Checklists, scores: Scores,
             value = texts.value(item.field)[positions]
         chunks.append({
             "position": positions,
+            "place": places,
             "value": value,
             "points": points[positions],
             "lost": lost[positions],
             "note": _item_note(item, labels, texts, value, points[positions], positions, failed),
         })
     for veto in rubric.vetoes:
-        positions = np.flatnonzero(scores.vetoes[veto.id].to_numpy(dtype=bool))
+        positions, places = ranked_where(scores.vetoes[veto.id].to_numpy(dtype=bool))
         chunks.append({
             "position": positions,
+            "place": places,
             "value": texts.value(veto.field)[positions],
             "points": np.full(len(positions), np.nan),
             "lost": np.full(len(positions), np.nan),
@@ -197,12 +203,12 @@ def find_problems(rubric: Rubric, checklists: Checklists, scores: Scores,
         "item_id": [item.id for item in items] + [veto.id for veto in rubric.vetoes],
         "max": [item.max for item in items] + [np.nan] * len(rubric.vetoes),
     })
-    return _assemble(chunks, sources, order_of_position,
+    return _assemble(chunks, sources,
                      scores.branches[BRANCH_ID].to_numpy(dtype=object))
 
 
 def _assemble(chunks: list[dict[str, np.ndarray]], sources: pd.DataFrame,
-              order_of_position: np.ndarray, branch_ids: np.ndarray) -> pd.DataFrame:
+              branch_ids: np.ndarray) -> pd.DataFrame:
     """One frame from the per-item chunks, in ranking then rubric order.
 
     ``sources`` holds, per chunk, what is the same for all its rows (kind,
@@ -215,8 +221,10 @@ def _assemble(chunks: list[dict[str, np.ndarray]], sources: pd.DataFrame,
     positions = stacked("position", np.int64).astype(np.int64)
     chunk_of_row = np.repeat(np.arange(len(chunks)),
                              [len(chunk["position"]) for chunk in chunks]).astype(np.int64)
-    # lexsort: the last key is the primary one
-    order = np.lexsort((chunk_of_row, order_of_position[positions]))
+    # Each chunk is already in ranking order and the chunks are in rubric order,
+    # so a stable sort by place in the ranking gives ranking-then-rubric order
+    # (and merges the sorted runs rather than sorting from scratch).
+    order = np.argsort(stacked("place", np.int64), kind="stable")
     chunk_of_row = chunk_of_row[order]
     return pd.DataFrame({
         "branch_id": pd.Series(branch_ids[positions[order]], dtype=str),
@@ -227,4 +235,4 @@ def _assemble(chunks: list[dict[str, np.ndarray]], sources: pd.DataFrame,
         "max": sources["max"].to_numpy(dtype=np.float64)[chunk_of_row],
         "lost": stacked("lost", np.float64)[order],
         "note": pd.Series(stacked("note", object)[order], dtype=str),
-    }, columns=list(FINDING_COLUMNS))
+    }, columns=list(FINDING_COLUMNS), copy=False)
