@@ -1,0 +1,197 @@
+"""The command line: parse arguments, call the library, map results to exit codes.
+
+Exit status: 0 done (warnings allowed); 1 rubric or input errors, nothing
+written; 2 wrong usage (unknown option, missing file, an output that exists
+without --force, an output that is also an input).
+
+Commands of other modules are added to ``main`` at the end of this file.
+"""
+
+from __future__ import annotations
+
+import datetime
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from inspect_score import __version__
+from inspect_score.cli_followup import deadline_options, resolve_deadline
+from inspect_score.cli_support import (
+    EXIT_INPUT,
+    EXIT_USAGE,
+    encoding_option,
+    existing_path,
+    fail,
+    load_inputs,
+    progress_steps,
+    report,
+    rubric_path,
+    sheet_option,
+    stderr_console,
+)
+from inspect_score.errors import InspectError, Issue, OutputError, errors_only
+from inspect_score.outputs import CSV_NAMES, write_outputs
+from inspect_score.pipeline import evaluate
+from inspect_score.rectify import CSV_NAME as RECTIFY_CSV
+from inspect_score.rectify import RectifyOutputs, rectify_outputs
+from inspect_score.staging import check_targets
+from inspect_score.tables import Results
+from inspect_score.terminal import print_ranking
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="inspect-score")
+def main() -> None:
+    """Score inspections of community party branches against a TOML rubric."""
+
+
+@main.command()
+@click.argument("rubric", type=rubric_path)
+@click.argument("inputs", nargs=-1, required=True, type=existing_path)
+@click.option("-o", "--output", "xlsx", type=click.Path(path_type=Path), help="Workbook to write.")
+@click.option(
+    "--csv", "csv_dir", type=click.Path(path_type=Path), help="Folder for the CSV outputs."
+)
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="JSON file to write.")
+@click.option("--force", is_flag=True, help="Overwrite outputs that exist already.")
+@click.option(
+    "--top", type=click.IntRange(min=0), help="Show only the first N rows of the ranking."
+)
+@click.option("-q", "--quiet", is_flag=True, help="Do not print the ranking.")
+@click.option("--self-check", is_flag=True, help="A branch's own checklist: no quotas, no ranking.")
+@click.option("--rectify", is_flag=True,
+              help="Add the rectification list: a workbook sheet, and rectify.csv with --csv.")
+@deadline_options
+@encoding_option
+@sheet_option
+def run(
+    rubric: Path,
+    inputs: tuple[Path, ...],
+    xlsx: Path | None,
+    csv_dir: Path | None,
+    json_path: Path | None,
+    force: bool,
+    top: int | None,
+    quiet: bool,
+    self_check: bool,
+    rectify: bool,
+    deadline: datetime.datetime | None,
+    days: int | None,
+    inspected_on: datetime.datetime | None,
+    encoding: str | None,
+    sheet: str | None,
+) -> None:
+    """Score, rank and grade the branches in INPUTS (files or folders) against RUBRIC.
+
+    With no -o, --csv or --json, writes results.xlsx in the current folder.
+    """
+    if xlsx is None and csv_dir is None and json_path is None:
+        xlsx = Path("results.xlsx")
+    if csv_dir is not None and csv_dir.exists() and not csv_dir.is_dir():
+        fail([Issue("output-not-folder", "exists and is not a folder", str(csv_dir))], EXIT_USAGE)
+    targets = [path for path in (xlsx, json_path) if path is not None]
+    if csv_dir is not None:
+        targets += [csv_dir / name for name in CSV_NAMES]
+        if rectify:
+            targets.append(csv_dir / RECTIFY_CSV)
+    due = resolve_deadline(deadline, days, inspected_on)
+    usage = check_targets(targets, [rubric, *inputs], force=force)
+    if usage:
+        fail(usage, EXIT_USAGE)
+
+    try:
+        with progress_steps() as steps:
+            rubric_model, checklists = load_inputs(steps, rubric, inputs, encoding, sheet)
+            results: Results = steps.run("Scoring", lambda: evaluate(rubric_model, checklists))
+            if self_check:
+                results = self_check_results(results)
+                stderr_console().print(SELF_CHECK_NOTE, markup=False)
+            extra = rectify_outputs(results, due) if rectify else RectifyOutputs((), {})
+            warnings = steps.run(
+                "Writing the outputs",
+                lambda: write_outputs(
+                    results,
+                    xlsx=xlsx,
+                    csv_dir=csv_dir,
+                    json_path=json_path,
+                    inputs=[str(path) for path in inputs],
+                    tool_version=__version__,
+                    extra_sheets=extra.sheets,
+                    extra_csv=extra.csv,
+                ),
+            )
+    except OutputError as error:
+        fail(error.issues, EXIT_INPUT)
+    except InspectError as error:
+        fail(error.issues, EXIT_INPUT)
+    report([*results.warnings, *warnings])
+    if not quiet:
+        print_ranking(results, Console(), limit=top)
+    written = [str(path) for path in targets]
+    stderr_console().print("Wrote " + ", ".join(written), markup=False)
+
+
+@main.command()
+@click.argument("rubrics", nargs=-1, required=True, type=rubric_path)
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+def check(rubrics: tuple[Path, ...], strict: bool) -> None:
+    """Check that each RUBRIC follows the rubric format, and warn where it says
+    something its author hardly meant (a grade no branch can reach, ...)."""
+    from inspect_score.lint import check_rubric_file
+
+    issues = [issue for path in rubrics for issue in check_rubric_file(path)]
+    report(issues)
+    if errors_only(issues) or (strict and issues):
+        sys.exit(EXIT_INPUT)
+    for path in rubrics:
+        stderr_console().print(f"{path}: OK", markup=False)
+
+
+@main.command()
+@click.argument("rubric", type=rubric_path)
+@click.argument("inputs", nargs=-1, required=True, type=existing_path)
+@encoding_option
+@sheet_option
+def validate(
+    rubric: Path, inputs: tuple[Path, ...], encoding: str | None, sheet: str | None
+) -> None:
+    """Check the checklists in INPUTS against RUBRIC; score nothing, write nothing."""
+    try:
+        with progress_steps() as steps:
+            rubric_model, checklists = load_inputs(steps, rubric, inputs, encoding, sheet)
+            # Scoring finds what loading cannot: a branch with no applicable indicator.
+            steps.run("Checking", lambda: evaluate(rubric_model, checklists))
+    except InspectError as error:
+        fail(error.issues, EXIT_INPUT)
+    report(checklists.warnings)
+    frame = checklists.frame
+    branches = frame["branch_id"].nunique()
+    stderr_console().print(
+        f"OK: {len(frame)} rows, {branches} branches in {len(checklists.sources)} files.",
+        markup=False,
+    )
+
+
+# Commands defined in their own modules.
+from inspect_score.cli_selfcheck import (  # noqa: E402
+    SELF_CHECK_NOTE,
+    calibrate_command,
+    explain_command,
+    self_check_results,
+    template,
+)
+
+main.add_command(template)
+main.add_command(explain_command)
+main.add_command(calibrate_command)
+
+from inspect_score.cli_followup import bulletin_command, trend_command  # noqa: E402
+
+main.add_command(bulletin_command)
+main.add_command(trend_command)
+from inspect_score.cli_tuning import compare_command, sensitivity_command  # noqa: E402
+
+main.add_command(compare_command)
+main.add_command(sensitivity_command)

@@ -1,0 +1,101 @@
+"""What every command shares: reporting issues, exit codes, progress on stderr."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import NoReturn, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from inspect_score.checklists import load_checklists
+from inspect_score.errors import Issue, errors_only
+from inspect_score.model import Rubric
+from inspect_score.rubric_loader import load_rubric
+from inspect_score.tables import Checklists
+
+EXIT_INPUT = 1
+EXIT_USAGE = 2
+
+T = TypeVar("T")
+
+existing_path = click.Path(exists=True, dir_okay=True, path_type=Path)
+rubric_path = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def stderr_console() -> Console:
+    # Chinese names and paths go to stderr too: let rich measure wide characters,
+    # but never wrap a PATH:ROW:COLUMN line, which editors and scripts parse.
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def report(issues: Iterable[Issue]) -> None:
+    console = stderr_console()
+    for issue in issues:
+        console.print(str(issue), markup=False)
+
+
+def fail(issues: Sequence[Issue], status: int) -> NoReturn:
+    report(issues)
+    count = len(errors_only(issues))
+    if count:
+        noun = "error" if count == 1 else "errors"
+        stderr_console().print(f"{count} {noun}; nothing was written.", markup=False)
+    sys.exit(status)
+
+
+class Steps:
+    """A progress display on stderr, shown only when stderr is a terminal."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self._progress = progress
+
+    def run(self, description: str, work: Callable[[], T]) -> T:
+        if self._progress is None:
+            return work()
+        task = self._progress.add_task(description, total=None)
+        try:
+            return work()
+        finally:
+            self._progress.remove_task(task)
+
+
+@contextmanager
+def progress_steps() -> Iterator[Steps]:
+    console = stderr_console()
+    if not console.is_terminal:
+        yield Steps(None)
+        return
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        yield Steps(progress)
+
+
+def load_inputs(
+    steps: Steps, rubric_path: Path, inputs: Sequence[Path], encoding: str | None, sheet: str | None
+) -> tuple[Rubric, Checklists]:
+    rubric = steps.run("Reading the rubric", lambda: load_rubric(rubric_path))
+    checklists = steps.run(
+        "Reading the checklists",
+        lambda: load_checklists(rubric, inputs, encoding=encoding, sheet=sheet),
+    )
+    return rubric, checklists
+
+
+encoding_option = click.option(
+    "--encoding",
+    metavar="NAME",
+    help="Encoding of CSV checklists (default: UTF-8, with or without BOM, else GB18030).",
+)
+sheet_option = click.option(
+    "--sheet", metavar="NAME", help="Sheet of XLSX checklists to read (default: the first)."
+)

@@ -1,0 +1,222 @@
+"""The command line, through the real command: exit codes, messages, files written or not."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from inspect_score.cli import main
+
+RUBRIC = """\
+schema = 1
+
+[rubric]
+id = "cli-test"
+title = "CLI test rubric"
+lang = "en"
+total = 10
+
+[[field]]
+id = "meetings"
+label = "Meetings held"
+type = "int"
+min = 0
+max = 50
+
+[[field]]
+id = "dues"
+type = "bool"
+
+[[section]]
+id = "org"
+title = "Organisation"
+max = 10
+
+[[indicator]]
+id = "meetings_ok"
+section = "org"
+title = "Meetings"
+field = "meetings"
+max = 6
+rule = "scale"
+target = 12
+
+[[indicator]]
+id = "dues_ok"
+section = "org"
+title = "Dues"
+field = "dues"
+max = 4
+rule = "check"
+
+[[grade]]
+name = "good"
+min = 8
+
+[[grade]]
+name = "poor"
+min = 0
+"""
+
+CHECKLIST = """\
+branch_id,branch_name,Meetings held,dues
+B1,North,12,yes
+B2,South,6,no
+B10,=HYPERLINK("x"),12,yes
+"""
+
+
+@pytest.fixture
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder holding a small valid rubric and checklist, made the current folder."""
+    (tmp_path / "rubric.toml").write_text(RUBRIC, encoding="utf-8")
+    (tmp_path / "list.csv").write_text(CHECKLIST, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def files_in(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+def test_run_without_outputs_writes_results_xlsx_and_prints_the_ranking(work: Path) -> None:
+    """`run` with no -o, --csv or --json writes results.xlsx here and prints the ranking."""
+    status, out, _ = invoke("run", "rubric.toml", "list.csv")
+    assert status == 0
+    assert (work / "results.xlsx").is_file()
+    assert out.index("B1") < out.index("B10") < out.index("B2")
+    book = openpyxl.load_workbook(work / "results.xlsx")
+    assert len(book.sheetnames) >= 4
+
+
+def test_run_writes_every_output_asked_for(work: Path) -> None:
+    """-o, --csv and --json together write the workbook, four CSV files and the JSON file."""
+    status, _, _ = invoke(
+        "run", "rubric.toml", "list.csv", "-o", "r.xlsx", "--csv", "out", "--json", "r.json"
+    )
+    assert status == 0
+    assert files_in(work) == [
+        "list.csv",
+        "out/findings.csv",
+        "out/points.csv",
+        "out/ranking.csv",
+        "out/summary.csv",
+        "r.json",
+        "r.xlsx",
+        "rubric.toml",
+    ]
+    ranking = (work / "out" / "ranking.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert ranking[0].startswith("rank,branch_id,branch_name,total,base,bonus,penalty,grade,vetoed")
+    assert ranking[1].startswith("1,B1,North,10.00")
+    # a branch named like a formula stays text in the CSV output
+    assert "'=HYPERLINK" in ranking[2]
+
+
+def test_an_existing_output_is_kept_without_force(work: Path) -> None:
+    """An output that exists is not overwritten without --force (exit 2), and is with it."""
+    (work / "r.xlsx").write_bytes(b"keep me")
+    status, _, err = invoke("run", "rubric.toml", "list.csv", "-o", "r.xlsx")
+    assert status == 2
+    assert "r.xlsx: exists already; pass --force" in err
+    assert (work / "r.xlsx").read_bytes() == b"keep me"
+    status, _, _ = invoke("run", "rubric.toml", "list.csv", "-o", "r.xlsx", "--force")
+    assert status == 0
+    assert (work / "r.xlsx").read_bytes()[:2] == b"PK"
+
+
+def test_an_input_is_never_overwritten(work: Path) -> None:
+    """An output naming an input is wrong usage (exit 2), even with --force."""
+    before = (work / "list.csv").read_bytes()
+    status, _, err = invoke("run", "rubric.toml", "list.csv", "--json", "list.csv", "--force")
+    assert status == 2
+    assert "list.csv: is an input of this run" in err
+    assert (work / "list.csv").read_bytes() == before
+
+
+def test_bad_input_is_reported_in_full_and_nothing_is_written(work: Path) -> None:
+    """Every bad cell is reported as PATH:ROW:COLUMN: message, exit 1, and no output appears."""
+    (work / "bad.csv").write_text(
+        "branch_id,branch_name,Meetings held,dues\nB1,North,12.5,yes\nB2,South,6,maybe\n",
+        encoding="utf-8",
+    )
+    status, _, err = invoke("run", "rubric.toml", "bad.csv", "--csv", "out", "-o", "r.xlsx")
+    assert status == 1
+    assert "bad.csv:2:Meetings held:" in err
+    assert "bad.csv:3:dues:" in err
+    assert "12.5" in err and "maybe" in err
+    assert "Traceback" not in err
+    assert files_in(work) == ["bad.csv", "list.csv", "rubric.toml"]
+
+
+def test_a_bad_rubric_is_reported_with_its_line(work: Path) -> None:
+    """A rubric error names the file, the line and the key path; exit 1, nothing written."""
+    (work / "bad.toml").write_text(RUBRIC.replace('rule = "scale"', 'rule = "scal"'), "utf-8")
+    status, _, err = invoke("run", "bad.toml", "list.csv")
+    assert status == 1
+    line = RUBRIC.splitlines().index('rule = "scale"') + 1
+    assert f"bad.toml:{line}: indicator[1].rule: " in err
+    assert not (work / "results.xlsx").exists()
+
+
+def test_check_accepts_a_good_rubric_and_refuses_a_bad_one(work: Path) -> None:
+    """`check` exits 0 for a valid rubric and 1 with PATH:LINE messages for an invalid one."""
+    assert invoke("check", "rubric.toml")[0] == 0
+    (work / "bad.toml").write_text(RUBRIC.replace("max = 6", "max = 7"), "utf-8")
+    status, _, err = invoke("check", "rubric.toml", "bad.toml")
+    assert status == 1
+    assert "bad.toml:" in err and "rubric.toml:" not in err.replace("bad.toml", "")
+
+
+def test_a_rubric_saved_in_gbk_gets_a_clear_error(work: Path) -> None:
+    """A rubric that is not UTF-8 is refused with a message, not a traceback."""
+    (work / "gbk.toml").write_bytes(RUBRIC.replace("CLI test", "测试细则").encode("gbk"))
+    status, _, err = invoke("check", "gbk.toml")
+    assert status == 1
+    assert "gbk.toml" in err and "UTF-8" in err
+    assert "Traceback" not in err
+
+
+def test_validate_scores_nothing_and_writes_nothing(work: Path) -> None:
+    """`validate` exits 0 on good checklists, 1 on bad ones, and never writes a file."""
+    status, _, err = invoke("validate", "rubric.toml", "list.csv")
+    assert status == 0
+    assert "3 branches" in err
+    (work / "bad.csv").write_text("branch_id,branch_name,Meetings held,dues\nB1,N,,yes\n", "utf-8")
+    status, _, err = invoke("validate", "rubric.toml", "bad.csv")
+    assert status == 1
+    assert "bad.csv:2:Meetings held:" in err
+    assert files_in(work) == ["bad.csv", "list.csv", "rubric.toml"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "rubric.toml", "missing.csv"],
+        ["run", "rubric.toml", "list.csv", "--no-such-option"],
+        ["run", "rubric.toml"],
+        ["check", "missing.toml"],
+    ],
+)
+def test_wrong_usage_exits_2(work: Path, args: list[str]) -> None:
+    """A missing file, an unknown option or a missing argument is wrong usage: exit 2."""
+    assert invoke(*args)[0] == 2
+    assert not (work / "results.xlsx").exists()
+
+
+def test_the_installed_command_runs(work: Path) -> None:
+    """`python -m inspect_score` runs the same command line, with --version."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "inspect_score", "--version"], capture_output=True, text=True
+    )
+    assert completed.returncode == 0
+    assert completed.stdout.startswith("inspect-score, version ")
