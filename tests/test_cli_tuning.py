@@ -88,12 +88,23 @@ def test_compare_writes_the_csv_and_the_workbook(workspace: Path) -> None:
 def test_compare_reports_the_problems_of_both_rubrics_and_writes_nothing(
     workspace: Path,
 ) -> None:
-    """A checklist that breaks both rubrics: exit 1, every problem reported, no file written."""
+    """A checklist that breaks both rubrics: exit 1, the problem reported once, nothing written."""
     Path("bad.csv").write_text(HEADER + "\n" + ROWS[0].replace(",12,12,", ",x,12,") + "\n",
                                encoding="utf-8")
     status, _, err = invoke("compare", "old.toml", "new.toml", "bad.csv", "-o", "cmp.xlsx")
     assert status == 1
-    assert err.count("bad.csv:2:meetings_held") == 2
+    assert err.count("bad.csv:2:meetings_held") == 1
+    assert not (workspace / "cmp.xlsx").exists()
+
+
+def test_compare_reports_each_rubrics_own_problems(workspace: Path) -> None:
+    """A checklist missing a column only the new rubric needs: the new rubric's error only."""
+    text = Path("new.toml").read_text(encoding="utf-8")
+    Path("new.toml").write_text(
+        text + '\n[[field]]\nid = "visits"\ntype = "int"\n', encoding="utf-8")
+    status, _, err = invoke("compare", "old.toml", "new.toml", "list.csv", "-o", "cmp.xlsx")
+    assert status == 1
+    assert "visits" in err
     assert not (workspace / "cmp.xlsx").exists()
 
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import attrs
+import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from strategies import runs
 
+from inspect_score.errors import ChecklistError
 from inspect_score.grading import quota_places
 from inspect_score.lint import (
     SMALL_RUN,
@@ -16,7 +20,10 @@ from inspect_score.lint import (
     smallest_run_with_place,
 )
 from inspect_score.model import Field, Item, Rubric
+from inspect_score.rounding import round_points
 from inspect_score.rubric_loader import load_rubric
+from inspect_score.scoring import score
+from inspect_score.tables import Checklists
 
 LINT = Path(__file__).parent / "data" / "lint"
 ROOT = Path(__file__).parent.parent
@@ -121,3 +128,33 @@ def test_a_blank_counted_as_zero_can_always_fail_a_check() -> None:
                 rule="check", op=">=", value=5.0)
     rubric = _rubric_with(item, field)
     assert point_range(rubric, item) == (0.0, 10.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(runs())
+def test_every_scored_point_lies_within_the_items_point_range(
+    run: tuple[Rubric, Checklists],
+) -> None:
+    """With each field bounded by the values submitted, every point the scorer gives an item
+    lies within the range the lint derives for it; the lint itself only ever warns."""
+    rubric, checklists = run
+    frame = checklists.frame
+    bounded = []
+    for field in rubric.fields:
+        if field.type in ("int", "number") and frame[field.id].notna().any():
+            values = frame[field.id].dropna()
+            field = attrs.evolve(field, min=float(values.min()), max=float(values.max()))
+        bounded.append(field)
+    rubric = attrs.evolve(rubric, fields=tuple(bounded))
+    try:
+        scores = score(rubric, checklists)
+    except ChecklistError:
+        assume(False)
+    outside = []
+    for item in rubric.items:
+        low, high = (round_points(np.array(point_range(rubric, item)), rubric.precision))
+        points = scores.points[item.id].dropna().to_numpy()
+        if ((points < low) | (points > high)).any():
+            outside.append((item.id, item.rule, low, high, sorted(set(points.tolist()))))
+    assert outside == []
+    assert {issue.severity for issue in lint_rubric(rubric)} <= {"warning"}

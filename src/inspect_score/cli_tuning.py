@@ -122,7 +122,8 @@ def compare_command(old: Path, new: Path, inputs: tuple[Path, ...], xlsx: Path |
             try:
                 scored.append(_score(steps, rubric_file, inputs, encoding, sheet))
             except InspectError as error:
-                issues += error.issues
+                # a checklist problem both rubrics find is reported once
+                issues += [issue for issue in error.issues if issue not in issues]
     if issues:
         fail(issues, EXIT_INPUT)
     (old_rubric, old_scores), (new_rubric, new_scores) = scored
