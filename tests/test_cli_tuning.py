@@ -212,3 +212,12 @@ def test_check_prints_lint_warnings_and_fails_on_them_only_when_strict(
     code, _, err = invoke(*args)
     assert code == status
     assert (name == "bonus-only-grade") == ("warning: grade[1].min:" in err)
+
+
+def test_compare_lists_as_many_movers_as_asked(workspace: Path) -> None:
+    """--top N lists the N largest movers in the terminal, most moved first."""
+    _, out_all, _ = invoke("compare", "old.toml", "new.toml", "list.csv")
+    _, out_one, _ = invoke("compare", "old.toml", "new.toml", "list.csv", "--top", "1")
+    names = [row.split(",")[1] for row in ROWS]
+    assert sum(name in out_all for name in names) > 1
+    assert sum(name in out_one for name in names) == 1

@@ -41,6 +41,7 @@ from inspect_score.compare import (
     REMAINDER,
     Comparison,
     compare_scores,
+    largest_movers,
     main_causes,
 )
 from inspect_score.errors import InspectError, Issue
@@ -72,7 +73,7 @@ csv_option = click.option("--csv", "csv_dir", type=click.Path(path_type=Path),
 force_option = click.option("--force", is_flag=True, help="Overwrite outputs that exist already.")
 quiet_option = click.option("-q", "--quiet", is_flag=True, help="Print no report.")
 top_option = click.option("--top", type=click.IntRange(min=0), default=20, show_default=True,
-                          help="Branches listed in the terminal report.")
+                          help="Branches listed in the terminal report (movers, intervals).")
 
 
 def _targets(xlsx: Path | None, csv_dir: Path | None, csv_name: str,
@@ -109,7 +110,12 @@ def _score(steps: Steps, rubric_file: Path, inputs: Sequence[Path], encoding: st
 def compare_command(old: Path, new: Path, inputs: tuple[Path, ...], xlsx: Path | None,
                     csv_dir: Path | None, force: bool, top: int, quiet: bool,
                     encoding: str | None, sheet: str | None) -> None:
-    """Score INPUTS under the OLD and the NEW rubric: who moves, and which items moved them."""
+    """Score INPUTS under the OLD and the NEW rubric: who moves, and which items moved them.
+
+    Prints the rubric edits, grade moves, rank correlations and the largest
+    movers. In compare.csv each row adds up: the item columns plus
+    cap/floor/rescaling (bonus cap, floor at zero, n/a rescaling) equal delta.
+    """
     targets = _targets(xlsx, csv_dir, COMPARE_CSV)
     usage = check_targets(targets, [old, new, *inputs], force=force)
     if usage:
@@ -176,7 +182,7 @@ def print_comparison(comparison: Comparison, console: Console, top: int) -> None
         f"Kendall {corr(summary.kendall)}",
         markup=False,
     )
-    movers = comparison.movers.head(top)
+    movers = largest_movers(comparison.branches, top)
     if movers.empty:
         console.print("No branch moved.", markup=False)
         return
