@@ -143,6 +143,8 @@ def test_raising_an_item_shows_who_moves_and_why() -> None:
     assert frame["delta"].to_dict() == {"B1": 10.0, "B2": 5.0, "B3": 2.5}
     assert frame[REMAINDER].to_dict() == {"B1": 0.0, "B2": 0.0, "B3": 0.0}
     assert list(main_causes(comparison)) == ["meetings +10.00", "meetings +5.00", "meetings +2.50"]
+    titled = main_causes(comparison, names=comparison.titles)
+    assert titled[0] == "Meetings held as required +10.00"
 
 
 def test_the_bonus_cap_shows_as_the_remainder() -> None:

@@ -54,6 +54,7 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "item_id": "指标", "title": "名称", "max": "满分", "first_order": "一阶敏感度",
         "runs": "模拟次数", "spread": "满分浮动幅度", "thresholds": "等次分数线浮动（分）",
         "seed": "随机种子", "stable_count": "等次稳定的单位数", "rubric": "细则",
+        "rubric_old": "原细则", "rubric_new": "新细则",
         "input": "输入文件", "change_chart": "各单位总分变化",
         "interval_title": "排名区间（5%–95%，点为中位数）", "grade_title": "各等次的概率",
         "chart_note": "图中只画出前 {count} 个单位",
@@ -79,6 +80,7 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "first_order": "First-order sensitivity", "runs": "Runs", "spread": "Spread of maxima",
         "thresholds": "Grade thresholds moved by (points)", "seed": "Seed",
         "stable_count": "Branches with a stable grade", "rubric": "Rubric",
+        "rubric_old": "Old rubric", "rubric_new": "New rubric",
         "input": "Input", "change_chart": "Change in total per branch",
         "interval_title": "Rank interval (5%-95%, dot = median)",
         "grade_title": "Share of runs in each grade",
@@ -181,7 +183,9 @@ def write_compare_workbook(comparison: Comparison, path: Path, *,
             (words["rank_move"], "count", rank_move.tolist()),
             (words["grade_old"], "text", frame["grade_old"].tolist()),
             (words["grade_new"], "text", frame["grade_new"].tolist()),
-            (words["causes"], "text", main_causes(comparison).tolist()),
+            (words["causes"], "text",
+             main_causes(comparison, names={**comparison.titles,
+                                            REMAINDER: words[REMAINDER]}).tolist()),
         ], filter_and_freeze=True)
 
         items = book.book.add_worksheet(words["items_sheet"])
@@ -209,8 +213,8 @@ def _compare_summary(book: _Book, comparison: Comparison, inputs: Sequence[str])
     summary = comparison.summary
     sheet = book.book.add_worksheet(words["summary_sheet"])
     pairs: list[tuple[str, Any]] = [
-        (words["rubric"] + " (old)", f"{comparison.old.title} {comparison.old.version or ''}"),
-        (words["rubric"] + " (new)", f"{comparison.new.title} {comparison.new.version or ''}"),
+        (words["rubric_old"], f"{comparison.old.title} {comparison.old.version or ''}".rstrip()),
+        (words["rubric_new"], f"{comparison.new.title} {comparison.new.version or ''}".rstrip()),
         (words["branches"], summary.branches),
         (words["grade_up"], summary.grade_up),
         (words["grade_down"], summary.grade_down),

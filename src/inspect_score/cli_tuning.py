@@ -204,7 +204,7 @@ def print_comparison(comparison: Comparison, console: Console, top: int) -> None
 
 
 def _causes_of(comparison: Comparison, branch_ids: list[str]) -> list[str]:
-    texts = main_causes(comparison)
+    texts = main_causes(comparison, names=comparison.titles)
     where = {branch: index for index, branch in enumerate(comparison.branches["branch_id"])}
     return [str(texts[where[branch]]) for branch in branch_ids]
 

@@ -196,16 +196,18 @@ def largest_movers(frame: pd.DataFrame, count: int) -> pd.DataFrame:
     return frame.iloc[order].reset_index(drop=True)
 
 
-def main_causes(comparison: Comparison, count: int = 3) -> np.ndarray:
+def main_causes(comparison: Comparison, count: int = 3,
+                names: dict[str, str] | None = None) -> np.ndarray:
     """Per branch, the items that moved its total most, in words: "meetings +5.00; dues -2.00".
 
+    Items are named by id, or by ``names[id]`` where given (REMAINDER too).
     Built from whole columns: a loop over the ``count`` places, never over branches.
     """
     frame = comparison.branches
     ids = [*comparison.item_ids, REMAINDER]
     changes = frame[ids].to_numpy(dtype=np.float64)
     order = np.argsort(-np.abs(changes), axis=1, kind="stable")[:, :count]
-    names = np.array(ids, dtype=object)
+    shown = np.array([(names or {}).get(name, name) for name in ids], dtype=object)
     precision = comparison.precision
     texts = np.full(len(frame), "", dtype=object)
     for place in range(min(count, len(ids))):
@@ -213,7 +215,7 @@ def main_causes(comparison: Comparison, count: int = 3) -> np.ndarray:
         values = changes[np.arange(len(frame)), column]
         # distinct values are formatted once (fixed_text), then indexed
         signs = np.where(values > 0, "+", "-").astype(object)
-        part = names[column] + " " + signs + fixed_text(np.abs(values), precision)
+        part = shown[column] + " " + signs + fixed_text(np.abs(values), precision)
         part = np.where(values != 0, part, "")
         joined = np.where((texts != "") & (part != ""), texts + "; " + part, texts + part)
         texts = np.asarray(joined, dtype=object)
