@@ -221,3 +221,20 @@ def test_compare_lists_as_many_movers_as_asked(workspace: Path) -> None:
     names = [row.split(",")[1] for row in ROWS]
     assert sum(name in out_all for name in names) > 1
     assert sum(name in out_one for name in names) == 1
+
+
+def test_a_chinese_rubric_gets_chinese_workbooks(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bundled rubric and sample checklists (GBK CSV): sheets and headings in Chinese."""
+    root = Path(__file__).parent.parent
+    rubric = str(root / "rubrics" / "street-2025-h1.toml")
+    sample = str(root / "samples" / "街道社区2025上半年.csv")
+    monkeypatch.chdir(tmp_path)
+    assert invoke("sensitivity", rubric, sample, "--runs", "100", "--seed", "1", "-q",
+                  "-o", "s.xlsx")[0] == 0
+    assert invoke("compare", rubric, rubric, sample, "-q", "-o", "c.xlsx")[0] == 0
+    sensitivity = openpyxl.load_workbook("s.xlsx")
+    comparison = openpyxl.load_workbook("c.xlsx")
+    assert sensitivity.sheetnames == ["排名区间", "指标敏感度", "说明", "排名区间图", "等次概率图"]
+    assert comparison.sheetnames == ["对比", "分项变化", "概况", "各单位总分变化"]
+    assert sensitivity["排名区间"]["A1"].value == "编号"
