@@ -28,7 +28,6 @@ from inspect_score.rounding import round_points
 from inspect_score.tables import BRANCH_ID, Checklists, Scores
 
 FINDING_COLUMNS = ("branch_id", "kind", "item_id", "value", "points", "max", "lost", "note")
-TEXT_COLUMNS = ("branch_id", "kind", "item_id", "value", "note")
 
 
 class _BranchTexts:

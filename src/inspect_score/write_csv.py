@@ -5,10 +5,12 @@ columns, numbers with exactly the rubric's precision, and text that a
 spreadsheet would read as a formula guarded with a leading ``'``.
 
 Speed: a million branches give tens of millions of cells. ``DataFrame.to_csv``
-with ``float_format`` formats every float on its own (15 s for 1,000,000 x 16
-cells); here each column's distinct numbers are formatted once and indexed
+with ``float_format`` formats every float on its own; here each column's
+distinct numbers are formatted once and indexed
 (:func:`inspect_score.labels.fixed_text`), text is guarded and quoted only
-where it needs it, and rows are joined in one pass (under 1 s for the same).
+where it needs it, and rows are joined in blocks. Measured on a shared two-CPU
+machine: points.csv for 1,000,000 branches 13.9 s with ``to_csv`` against
+1.7 s here; findings.csv with 5,159,507 rows 30.6 s against 7.7 s.
 """
 
 from __future__ import annotations
