@@ -117,7 +117,7 @@ def test_run_writes_every_output_asked_for(work: Path) -> None:
     ]
     ranking = (work / "out" / "ranking.csv").read_text(encoding="utf-8-sig").splitlines()
     assert ranking[0].startswith("rank,branch_id,branch_name,total,base,bonus,penalty,grade,vetoed")
-    assert ranking[1].startswith("1,B1,North,10.00")
+    assert ranking[1].startswith('1,"B1","North",10.00')
     # a branch named like a formula stays text in the CSV output
     assert "'=HYPERLINK" in ranking[2]
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import importlib.util
+import io
 import shutil
 import zipfile
 from pathlib import Path
@@ -51,10 +53,10 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def csv_lines(path: Path) -> list[str]:
+def csv_rows(path: Path) -> list[list[str]]:
     data = path.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
-    return data.decode("utf-8-sig").splitlines()
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
 
 
 def test_compare_writes_the_csv_and_the_workbook(workspace: Path) -> None:
@@ -62,17 +64,16 @@ def test_compare_writes_the_csv_and_the_workbook(workspace: Path) -> None:
     up; the workbook holds the comparison, the item changes, the summary and a chart."""
     status, out, _ = invoke("compare", "old.toml", "new.toml", "list.csv",
                             "-o", "cmp.xlsx", "--csv", "out")
-    lines = csv_lines(workspace / "out" / "compare.csv")
-    header = lines[0].split(",")
+    rows = csv_rows(workspace / "out" / "compare.csv")
+    header = rows[0]
     assert status == 0
     assert header == ["branch_id", "branch_name", "total_old", "total_new", "rank_old",
                       "rank_new", "grade_old", "grade_new", "delta", "meetings", "reserve",
                       "dues", "files", "ledgers", "study", "volunteer", "awards", "cases",
                       "cap/floor/rescaling"]
-    for line in lines[1:]:
-        cells = line.split(",")
+    for cells in rows[1:]:
         assert round(sum(float(c) for c in cells[9:]), 2) == float(cells[8])
-    b1 = next(line for line in lines if line.startswith("B1,")).split(",")
+    b1 = next(cells for cells in rows if cells[0] == "B1")
     assert (b1[8], b1[9]) == ("10.00", "10.00")
     assert "'Meetings held as required' (meetings): max 20 -> 30" in out
 
@@ -125,13 +126,12 @@ def test_sensitivity_writes_the_csv_and_the_workbook_with_charts(workspace: Path
     has a rank-interval chart (bars with the median marked) and grade-probability bars."""
     status, out, _ = invoke("sensitivity", "old.toml", "list.csv", "--runs", "300",
                             "--seed", "3", "--thresholds", "2", "--csv", "out", "-o", "s.xlsx")
-    lines = csv_lines(workspace / "out" / "sensitivity.csv")
+    rows = csv_rows(workspace / "out" / "sensitivity.csv")
     assert status == 0
-    assert lines[0].split(",") == ["branch_id", "branch_name", "rank", "rank_median",
+    assert rows[0] == ["branch_id", "branch_name", "rank", "rank_median",
                                    "rank_p05", "rank_p95", "excellent", "good", "pass", "fail"]
-    assert len(lines) == len(ROWS) + 1
-    for line in lines[1:]:
-        cells = line.split(",")
+    assert len(rows) == len(ROWS) + 1
+    for cells in rows[1:]:
         assert int(cells[4]) <= int(cells[3]) <= int(cells[5])
         assert round(sum(float(c) for c in cells[6:]), 4) == 1.0
     assert "300 runs" in out

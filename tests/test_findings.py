@@ -231,12 +231,15 @@ def test_findings_notes_in_english() -> None:
 
 
 def test_findings_columns_and_types() -> None:
-    """The columns are the spec's, text as str and numbers as floats."""
+    """The columns are the spec's: ids and kinds as categoricals (few distinct
+    texts, millions of rows), value and note as Python strings, numbers as floats."""
     findings = sample_results().findings
     assert list(FINDING_COLUMNS) == list(findings.columns)
-    assert [
-        str(dtype) for dtype in findings.dtypes
-    ] == ["str", "str", "str", "str", "float64", "float64", "float64", "str"]
+    assert [str(dtype) for dtype in findings.dtypes] == [
+        "category", "category", "category", "object", "float64", "float64", "float64", "object"
+    ]
+    text_columns = ["branch_id", "kind", "item_id", "value", "note"]
+    assert all(isinstance(text, str) for column in text_columns for text in findings[column])
 
 
 def test_no_problem_no_finding() -> None:

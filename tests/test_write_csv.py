@@ -32,14 +32,15 @@ def test_writes_the_four_files_with_a_byte_order_mark(tmp_path: Path) -> None:
 
 
 def test_ranking_csv_exactly(tmp_path: Path) -> None:
-    """ranking.csv: the spec's columns then sections, best first, fixed decimals, guarded text."""
+    """ranking.csv: the spec's columns then sections, best first, fixed decimals, guarded
+    text; numbers bare, text quoted (RFC 4180), an empty cell bare."""
     write_csv(sample_results(), tmp_path)
     expected = (
         "rank,branch_id,branch_name,total,base,bonus,penalty,grade,vetoed,org,basics,finance\n"
-        "1,SQ01,幸福里社区,100.85,98.85,2.00,0.00,优秀,,35.00,35.00,28.85\n"
-        "2,SQ10,\"'=HYPERLINK(\"\"http://x\"\")\",97.00,97.00,0.00,0.00,不合格,discipline,"
+        '1,"SQ01","幸福里社区",100.85,98.85,2.00,0.00,"优秀",,35.00,35.00,28.85\n'
+        '2,"SQ10","\'=HYPERLINK(""http://x"")",97.00,97.00,0.00,0.00,"不合格","discipline",'
         "32.00,35.00,30.00\n"
-        "3,SQ02,东湖社区,36.56,41.56,0.00,5.00,不合格,,13.00,16.00,3.00\n"
+        '3,"SQ02","东湖社区",36.56,41.56,0.00,5.00,"不合格",,13.00,16.00,3.00\n'
     )
     assert expected == (tmp_path / "ranking.csv").read_bytes().decode("utf-8-sig")
 

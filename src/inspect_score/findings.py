@@ -225,13 +225,28 @@ def _assemble(chunks: list[dict[str, np.ndarray]], sources: pd.DataFrame,
     # (and merges the sorted runs rather than sorting from scratch).
     order = np.argsort(stacked("place", np.int64), kind="stable")
     chunk_of_row = chunk_of_row[order]
+    # Columns repeating a few texts are categoricals built from codes, and the
+    # per-row texts stay object arrays: turning five million Python strings
+    # into a string dtype costs more than building them did.
     return pd.DataFrame({
-        "branch_id": pd.Series(branch_ids[positions[order]], dtype=str),
-        "kind": pd.Series(sources["kind"].to_numpy(dtype=object)[chunk_of_row], dtype=str),
-        "item_id": pd.Series(sources["item_id"].to_numpy(dtype=object)[chunk_of_row], dtype=str),
-        "value": pd.Series(stacked("value", object)[order], dtype=str),
+        "branch_id": _coded(positions[order], branch_ids),
+        "kind": _repeated(sources["kind"].to_numpy(dtype=object), chunk_of_row),
+        "item_id": _coded(chunk_of_row, sources["item_id"].to_numpy(dtype=object)),
+        "value": pd.Series(stacked("value", object)[order], dtype=object),
         "points": stacked("points", np.float64)[order],
         "max": sources["max"].to_numpy(dtype=np.float64)[chunk_of_row],
         "lost": stacked("lost", np.float64)[order],
-        "note": pd.Series(stacked("note", object)[order], dtype=str),
+        "note": pd.Series(stacked("note", object)[order], dtype=object),
     }, columns=list(FINDING_COLUMNS), copy=False)
+
+
+def _coded(codes: np.ndarray, texts: np.ndarray) -> pd.Series:
+    """``texts[codes]`` for distinct ``texts``, as a categorical column."""
+    dtype = pd.CategoricalDtype(pd.Index(texts.astype(str)))
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype))
+
+
+def _repeated(texts: np.ndarray, codes: np.ndarray) -> pd.Series:
+    """``texts[codes]`` as a categorical, without hashing a text per row."""
+    categories, inverse = np.unique(texts.astype(str), return_inverse=True)
+    return _coded(inverse[codes], categories)
