@@ -41,7 +41,15 @@ from inspect_score.readers import (
     read_sheet,
     read_toml,
 )
-from inspect_score.tables import BRANCH_ID, BRANCH_NAME, RATER, SOURCE_FILE, SOURCE_ROW, Checklists
+from inspect_score.tables import (
+    BRANCH_ID,
+    BRANCH_NAME,
+    RATER,
+    SOURCE_FILE,
+    SOURCE_ROW,
+    TEXT,
+    Checklists,
+)
 
 __all__ = ["load_checklists"]
 
@@ -253,11 +261,11 @@ class _TableParser:
             """A branch column as stripped str ("" where blank), kept as pandas strings."""
             position = headers.column_of(target)
             if position is None:
-                return pd.Series(np.full(count, "", dtype=object), dtype="str")
+                return pd.Series(np.full(count, "", dtype=object), dtype=TEXT)
             raw = table.columns[position]
             if pd.api.types.is_string_dtype(raw.dtype) and raw.dtype != object:
                 return raw.str.strip().fillna("")
-            return pd.Series(text_values(raw), dtype="str")
+            return pd.Series(text_values(raw), dtype=TEXT)
 
         id_text, name_text, rater_text = text_of(BRANCH_ID), text_of(BRANCH_NAME), text_of(RATER)
         ids, names, raters = (column.to_numpy(dtype=object)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from inspect_score.model import Rubric
-from inspect_score.tables import BRANCH_ID, BRANCH_NAME, Scores
+from inspect_score.tables import BRANCH_ID, BRANCH_NAME, TEXT, Scores
 
 _RANKING_HEAD = ("rank", BRANCH_ID, BRANCH_NAME, "total", "base", "bonus", "penalty")
 _RANKING_GRADES = ("grade", "grade_without_quota", "vetoed")
@@ -53,7 +53,7 @@ def rank_and_grade(rubric: Rubric, scores: Scores) -> pd.DataFrame:
     columns["position"] = order.astype(np.int64)
     ranking = pd.DataFrame(columns, index=pd.RangeIndex(len(order)))
     for text_column in (BRANCH_ID, BRANCH_NAME, "grade", "grade_without_quota", "vetoed"):
-        ranking[text_column] = ranking[text_column].astype(str)
+        ranking[text_column] = ranking[text_column].astype(TEXT)
     return ranking
 
 

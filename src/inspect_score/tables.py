@@ -8,6 +8,7 @@ one row per branch, never a Python object per branch.
 from __future__ import annotations
 
 import attrs
+import numpy as np
 import pandas as pd
 
 from inspect_score.errors import Issue
@@ -21,6 +22,12 @@ RATER = "rater"
 #: spreadsheet user counts it (header = 1) or the line of a TOML checklist.
 SOURCE_FILE = "_file"
 SOURCE_ROW = "_row"
+
+#: The dtype of text columns of branches (ids, names, grades): pandas' ``str``
+#: held as Python strings. The scorer, grader and writers hand these columns to
+#: NumPy again and again; Arrow-backed strings (pandas' default where pyarrow is
+#: installed) would be turned into Python objects anew each time.
+TEXT = pd.StringDtype("python", na_value=np.nan)
 
 
 @attrs.frozen
