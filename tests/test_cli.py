@@ -220,3 +220,29 @@ def test_the_installed_command_runs(work: Path) -> None:
     )
     assert completed.returncode == 0
     assert completed.stdout.startswith("inspect-score, version ")
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_command_is_documented_in_the_readme() -> None:
+    """Each command of the CLI is named in README.md, in backticks."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [name for name in main.commands if f"`{name}" not in readme
+               and f"inspect-score {name}" not in readme]
+    assert missing == []
+
+
+def test_the_readme_first_command_runs_on_the_bundled_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's first command scores the bundled sample under the bundled rubric."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = next(line for line in readme.splitlines() if "inspect-score run rubrics/" in line)
+    words = command.split("inspect-score ", 1)[1].split()
+    monkeypatch.chdir(ROOT)
+    words = [str(tmp_path / word) if word.endswith(".xlsx") else word for word in words]
+    status, out, err = invoke(*words)
+    assert status == 0, err
+    assert "幸福里社区" in out
+    assert (tmp_path / "results.xlsx").is_file()
