@@ -231,12 +231,13 @@ def test_findings_notes_in_english() -> None:
 
 
 def test_findings_columns_and_types() -> None:
-    """The columns are the spec's: ids and kinds as categoricals (few distinct
-    texts, millions of rows), value and note as Python strings, numbers as floats."""
+    """The columns are the spec's: text as categoricals (few distinct texts,
+    millions of rows) of Python strings, numbers as floats."""
     findings = sample_results().findings
     assert list(FINDING_COLUMNS) == list(findings.columns)
     assert [str(dtype) for dtype in findings.dtypes] == [
-        "category", "category", "category", "object", "float64", "float64", "float64", "object"
+        "category", "category", "category", "category", "float64", "float64", "float64",
+        "category",
     ]
     text_columns = ["branch_id", "kind", "item_id", "value", "note"]
     assert all(isinstance(text, str) for column in text_columns for text in findings[column])

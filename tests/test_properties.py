@@ -216,3 +216,17 @@ def test_natural_order_matches_natsort(texts: list[str]) -> None:
     order = natural_order(np.array(texts, dtype=object))
     actual = [texts[i] for i in order]
     assert expected == actual
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 999), st.integers(0, 99)), min_size=1, max_size=30,
+             unique=True).map(lambda pairs: [f"SQ{a:03d}-{b:02d}" for a, b in pairs])
+)
+def test_natural_order_of_ids_of_one_pattern_matches_natsort(texts: list[str]) -> None:
+    """Ids of one length with digits in the same places (the fast path) sort as natsort sorts
+    them too; so do the same ids with one made longer (the general path)."""
+    for ids in (texts, [*texts[:-1], texts[-1] + "0"]):
+        expected = sorted(ids, key=lambda text: (oracle._natural(text), text))
+        order = natural_order(np.array(ids, dtype=object))
+        assert expected == [ids[i] for i in order]

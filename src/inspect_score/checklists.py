@@ -264,7 +264,8 @@ class _TableParser:
                 return pd.Series(np.full(count, "", dtype=object), dtype=TEXT)
             raw = table.columns[position]
             if pd.api.types.is_string_dtype(raw.dtype) and raw.dtype != object:
-                return raw.str.strip().fillna("")
+                # stripped in Arrow, then held as Python strings once (see tables.TEXT)
+                return raw.str.strip().fillna("").astype(TEXT)
             return pd.Series(text_values(raw), dtype=TEXT)
 
         id_text, name_text, rater_text = text_of(BRANCH_ID), text_of(BRANCH_NAME), text_of(RATER)

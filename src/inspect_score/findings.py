@@ -21,6 +21,7 @@ from inspect_score.labels import (
     plain_number,
     plain_text,
     render,
+    render_coded,
     unit_of,
 )
 from inspect_score.model import Item, Rubric
@@ -106,8 +107,9 @@ class _BranchTexts:
 
 
 def _item_note(item: Item, labels: Labels, texts: _BranchTexts, value: np.ndarray,
-               points: np.ndarray, positions: np.ndarray, failed: np.ndarray) -> np.ndarray:
-    """Why ``item`` lost points, for the branches at ``positions``.
+               points: np.ndarray, positions: np.ndarray,
+               failed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Why ``item`` lost points, for the branches at ``positions``: codes into distinct notes.
 
     ``failed``: for a ``share``, the labels of its fields some rater found false.
     """
@@ -141,7 +143,7 @@ def _item_note(item: Item, labels: Labels, texts: _BranchTexts, value: np.ndarra
             parts["label"] = labels.list_separator.join(
                 texts.rubric.field(field_id).header for field_id in item.fields
             )
-    return render(labels.notes[key], parts, count)
+    return render_coded(labels.notes[key], parts, count)
 
 
 def find_problems(rubric: Rubric, checklists: Checklists, scores: Scores,
@@ -177,25 +179,27 @@ def find_problems(rubric: Rubric, checklists: Checklists, scores: Scores,
         else:
             assert item.field is not None
             value = texts.value(item.field)[positions]
+        note_codes, notes = _item_note(
+            item, labels, texts, value, points[positions], positions, failed
+        )
         chunks.append({
             "position": positions,
             "place": places,
-            "value": value,
+            **_coded_part("value", *pd.factorize(value)),
             "points": points[positions],
             "lost": lost[positions],
-            "note": _item_note(item, labels, texts, value, points[positions], positions, failed),
+            **_coded_part("note", note_codes, notes),
         })
     for veto in rubric.vetoes:
         positions, places = ranked_where(scores.vetoes[veto.id].to_numpy(dtype=bool))
+        note = labels.notes["veto"].format(title=veto.title, grade=veto.grade)
         chunks.append({
             "position": positions,
             "place": places,
-            "value": texts.value(veto.field)[positions],
+            **_coded_part("value", *pd.factorize(texts.value(veto.field)[positions])),
             "points": np.full(len(positions), np.nan),
             "lost": np.full(len(positions), np.nan),
-            "note": np.full(len(positions),
-                            labels.notes["veto"].format(title=veto.title, grade=veto.grade),
-                            dtype=object),
+            **_coded_part("note", np.zeros(len(positions), dtype=np.int64), np.array([note])),
         })
     sources = pd.DataFrame({
         "kind": [item.kind for item in items] + ["veto"] * len(rubric.vetoes),
@@ -225,19 +229,39 @@ def _assemble(chunks: list[dict[str, np.ndarray]], sources: pd.DataFrame,
     # (and merges the sorted runs rather than sorting from scratch).
     order = np.argsort(stacked("place", np.int64), kind="stable")
     chunk_of_row = chunk_of_row[order]
-    # Columns repeating a few texts are categoricals built from codes, and the
-    # per-row texts stay object arrays: turning five million Python strings
-    # into a string dtype costs more than building them did.
+    # Text columns are categoricals built from codes: a million branches give
+    # millions of findings but only thousands of distinct values and notes, and
+    # five million Python strings would cost a gigabyte and seconds to write.
     return pd.DataFrame({
         "branch_id": _coded(positions[order], branch_ids),
         "kind": _repeated(sources["kind"].to_numpy(dtype=object), chunk_of_row),
         "item_id": _coded(chunk_of_row, sources["item_id"].to_numpy(dtype=object)),
-        "value": pd.Series(stacked("value", object)[order], dtype=object),
+        "value": _stacked_coded(chunks, "value", order),
         "points": stacked("points", np.float64)[order],
         "max": sources["max"].to_numpy(dtype=np.float64)[chunk_of_row],
         "lost": stacked("lost", np.float64)[order],
-        "note": pd.Series(stacked("note", object)[order], dtype=object),
+        "note": _stacked_coded(chunks, "note", order),
     }, columns=list(FINDING_COLUMNS), copy=False)
+
+
+def _coded_part(name: str, codes: np.ndarray, texts: np.ndarray) -> dict[str, np.ndarray]:
+    """A chunk's text column as codes into its distinct texts."""
+    return {f"{name}_codes": np.asarray(codes, dtype=np.int64),
+            f"{name}_texts": np.asarray(texts, dtype=object)}
+
+
+def _stacked_coded(chunks: list[dict[str, np.ndarray]], name: str,
+                   order: np.ndarray) -> pd.Series:
+    """The chunks' coded texts as one categorical column, rows taken in ``order``."""
+    texts = [chunk[f"{name}_texts"] for chunk in chunks]
+    if not texts:
+        return _coded(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object))
+    offsets = np.cumsum([0, *(len(part) for part in texts[:-1])])
+    codes = np.concatenate([chunk[f"{name}_codes"] + offset
+                            for chunk, offset in zip(chunks, offsets, strict=True)])
+    # the same text may stand in several chunks: one category each
+    categories, inverse = np.unique(np.concatenate(texts).astype(str), return_inverse=True)
+    return _coded(inverse[codes[order]], categories)
 
 
 def _coded(codes: np.ndarray, texts: np.ndarray) -> pd.Series:

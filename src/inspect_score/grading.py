@@ -38,23 +38,26 @@ def rank_and_grade(rubric: Rubric, scores: Scores) -> pd.DataFrame:
     names = np.array([grade.name for grade in rubric.grades], dtype=object)
     columns: dict[str, object] = {
         "rank": ranks.astype(np.int64),
-        BRANCH_ID: branches[BRANCH_ID].to_numpy()[order],
-        BRANCH_NAME: branches[BRANCH_NAME].to_numpy()[order],
+        BRANCH_ID: _text(branches[BRANCH_ID].to_numpy()[order]),
+        BRANCH_NAME: _text(branches[BRANCH_NAME].to_numpy()[order]),
         "total": sorted_totals,
         "base": branches["base"].to_numpy(dtype=np.float64)[order],
         "bonus": branches["bonus"].to_numpy(dtype=np.float64)[order],
         "penalty": branches["penalty"].to_numpy(dtype=np.float64)[order],
-        "grade": names[with_quota],
-        "grade_without_quota": names[without_quota],
-        "vetoed": branches["vetoed"].to_numpy()[order],
+        "grade": _text(names[with_quota]),
+        "grade_without_quota": _text(names[without_quota]),
+        "vetoed": _text(branches["vetoed"].to_numpy()[order]),
     }
     for section in rubric.sections:
         columns[section.id] = scores.sections[section.id].to_numpy(dtype=np.float64)[order]
     columns["position"] = order.astype(np.int64)
     ranking = pd.DataFrame(columns, index=pd.RangeIndex(len(order)))
-    for text_column in (BRANCH_ID, BRANCH_NAME, "grade", "grade_without_quota", "vetoed"):
-        ranking[text_column] = ranking[text_column].astype(TEXT)
     return ranking
+
+
+def _text(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    # built as TEXT directly: a frame infers Arrow strings from object arrays
+    return pd.array(values.astype(object), dtype=TEXT)
 
 
 def ranking_order(totals: np.ndarray, branch_ids: np.ndarray) -> np.ndarray:
@@ -111,6 +114,9 @@ def natural_order(texts: np.ndarray) -> np.ndarray:
     if len(texts) == 0:
         return np.zeros(0, dtype=np.int64)
     plain = np.asarray(texts, dtype=str)
+    if _digits_aligned(plain):
+        # ids of one pattern (SQ0001, SQ0002, ...): plain order is natural order
+        return np.argsort(plain, kind="stable").astype(np.int64)
     keys = natural_keys(plain)
     order = np.argsort(keys, kind="stable")
     sorted_keys = keys[order]
@@ -118,6 +124,18 @@ def natural_order(texts: np.ndarray) -> np.ndarray:
         # equal keys ("B01", "B1") are rare: only then pay for the second key
         order = np.lexsort((plain, keys))
     return order.astype(np.int64)
+
+
+def _digits_aligned(plain: np.ndarray) -> bool:
+    """Whether every text has the same length and digits in the same places.
+
+    Then every pair of digit runs compared has equal width, and comparing them
+    as text compares their values: plain order is natural order.
+    """
+    points = np.ascontiguousarray(plain).view(np.uint32).reshape(len(plain), -1)
+    present = points != 0  # NumPy pads shorter texts with zeros
+    digit = (points >= _ZERO) & (points <= ord("9"))
+    return bool((present == present[0]).all() and (digit == digit[0]).all())
 
 
 #: Written before every digit run: it sorts before any character, so a text

@@ -212,7 +212,15 @@ Part = str | np.ndarray
 
 
 def render(template: str, parts: Mapping[str, Part], length: int) -> np.ndarray:
-    """Fill a note template with scalars and whole columns; an object array of ``length``.
+    """Fill a note template with scalars and whole columns; an object array of ``length``."""
+    codes, texts = render_coded(template, parts, length)
+    return np.asarray(texts[codes], dtype=object)
+
+
+def render_coded(
+    template: str, parts: Mapping[str, Part], length: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Like :func:`render`, as codes into the distinct texts: ``texts[codes]`` is the result.
 
     Scalars are folded into the literal text. Columns (object arrays of str,
     ``length`` long) are concatenated with the literals once per distinct
@@ -234,7 +242,7 @@ def render(template: str, parts: Mapping[str, Part], length: int) -> np.ndarray:
             columns.append(part)
             literal = ""
     if not columns:
-        return np.full(length, literal, dtype=object)
+        return np.zeros(length, dtype=np.int64), np.array([literal], dtype=object)
     # one dense code per distinct combination of the columns' values
     combination = np.zeros(length, dtype=np.int64)
     for column in columns:
@@ -248,7 +256,7 @@ def render(template: str, parts: Mapping[str, Part], length: int) -> np.ndarray:
     for before, column in zip(literals, columns, strict=True):
         texts = texts + before + column[representative]
     texts = texts + literal
-    return np.asarray(texts[combination], dtype=object)
+    return combination, np.asarray(texts, dtype=object)
 
 
 def fixed_text(values: np.ndarray | pd.Series, precision: int) -> np.ndarray:

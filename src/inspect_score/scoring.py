@@ -15,7 +15,15 @@ from inspect_score.errors import ChecklistError, Issue
 from inspect_score.model import Item, Rubric
 from inspect_score.rounding import round_points
 from inspect_score.rules import condition_holds, field_column, item_points
-from inspect_score.tables import BRANCH_ID, BRANCH_NAME, SOURCE_FILE, SOURCE_ROW, Checklists, Scores
+from inspect_score.tables import (
+    BRANCH_ID,
+    BRANCH_NAME,
+    SOURCE_FILE,
+    SOURCE_ROW,
+    TEXT,
+    Checklists,
+    Scores,
+)
 
 
 def score(rubric: Rubric, checklists: Checklists) -> Scores:
@@ -69,13 +77,13 @@ def score(rubric: Rubric, checklists: Checklists) -> Scores:
     vetoed, veto_cap = _veto_summary(rubric, vetoes, branch_count)
     branches = pd.DataFrame(
         {
-            BRANCH_ID: frame[BRANCH_ID].to_numpy()[first_rows],
-            BRANCH_NAME: frame[BRANCH_NAME].to_numpy()[first_rows],
+            BRANCH_ID: pd.array(frame[BRANCH_ID].to_numpy()[first_rows], dtype=TEXT),
+            BRANCH_NAME: pd.array(frame[BRANCH_NAME].to_numpy()[first_rows], dtype=TEXT),
             "base": base,
             "bonus": bonus,
             "penalty": penalty,
             "total": total,
-            "vetoed": vetoed,
+            "vetoed": pd.array(vetoed, dtype=TEXT),
             "veto_cap": veto_cap,
         },
         index=pd.RangeIndex(branch_count),
