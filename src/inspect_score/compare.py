@@ -17,7 +17,6 @@ import math
 import attrs
 import numpy as np
 import pandas as pd
-from scipy import stats  # type: ignore[import-untyped]  # scipy ships no type hints
 
 from inspect_score.grading import rank_and_grade
 from inspect_score.labels import fixed_text
@@ -121,8 +120,8 @@ def compare_scores(old: Rubric, old_scores: Scores, new: Rubric, new_scores: Sco
         grade_up=int((grade_change > 0).sum()),
         grade_down=int((grade_change < 0).sum()),
         grade_same=int((grade_change == 0).sum()),
-        spearman=_correlation(stats.spearmanr, frame["total_old"], frame["total_new"]),
-        kendall=_correlation(stats.kendalltau, frame["total_old"], frame["total_new"]),
+        spearman=_correlation("spearmanr", frame["total_old"], frame["total_new"]),
+        kendall=_correlation("kendalltau", frame["total_old"], frame["total_new"]),
     )
     return Comparison(
         old=old, new=new, branches=frame, item_ids=tuple(item_ids), titles=titles,
@@ -176,13 +175,19 @@ def _grade_change(old: Rubric, new: Rubric, grade_old: np.ndarray,
     return change
 
 
-def _correlation(method: object, first: pd.Series, second: pd.Series) -> float:
+def _correlation(method: str, first: pd.Series, second: pd.Series) -> float:
+    """Rank correlation by the named scipy.stats function (handles ties).
+
+    scipy is imported here, not at start-up: it costs every command half a second.
+    """
+    from scipy import stats  # type: ignore[import-untyped]  # scipy ships no type hints
+
     a = first.to_numpy(dtype=np.float64)
     b = second.to_numpy(dtype=np.float64)
     # both are undefined, and scipy warns, where either side is constant
     if len(a) < 2 or np.ptp(a) == 0 or np.ptp(b) == 0:
         return math.nan
-    result = method(a, b)  # type: ignore[operator]
+    result = getattr(stats, method)(a, b)
     return float(result.statistic)
 
 
