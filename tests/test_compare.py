@@ -3,43 +3,20 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any
 
 import attrs
 import numpy as np
-from hypothesis import assume, given, settings
+from en_basic import EN_BASIC, branch, scored
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import make_checklists, runs
 
 from inspect_score.compare import REMAINDER, Comparison, compare_scores, main_causes
-from inspect_score.errors import ChecklistError
 from inspect_score.model import Item, Rubric
 from inspect_score.rounding import round_points
 from inspect_score.rubric_loader import load_rubric
-from inspect_score.scoring import score
-from inspect_score.tables import Checklists, Scores
-
-EN_BASIC = Path(__file__).parent / "data" / "rubrics" / "en-basic.toml"
-
-FULL_MARKS: dict[str, Any] = {
-    "meetings_held": 12, "meetings_required": 12, "reserve_cadres": 3, "dues_on_time": 1,
-    "files_status": "complete", "roster_ok": 1, "minutes_ok": 1, "study_absences": 0,
-    "service_events": 5, "awards": 0, "discipline_cases": 0, "serious_violation": 0,
-    "remarks": "",
-}
-
-
-def branch(branch_id: str, **values: Any) -> dict[str, Any]:
-    return {"branch_id": branch_id, "branch_name": f"Branch {branch_id}", **FULL_MARKS, **values}
-
-
-def scored(rubric: Rubric, checklists: Checklists) -> Scores:
-    try:
-        return score(rubric, checklists)
-    except ChecklistError:
-        assume(False)
-        raise
+from inspect_score.tables import Checklists
 
 
 def with_item(rubric: Rubric, item_id: str, **changes: Any) -> Rubric:

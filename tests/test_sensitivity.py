@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from en_basic import EN_BASIC, branch, scored
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import make_checklists, runs
 
-from inspect_score.errors import ChecklistError
 from inspect_score.grading import rank_and_grade
 from inspect_score.model import Rubric
 from inspect_score.rubric_loader import load_rubric
@@ -28,27 +25,6 @@ from inspect_score.sensitivity import (
     run_totals,
 )
 from inspect_score.tables import Checklists, Scores
-
-EN_BASIC = Path(__file__).parent / "data" / "rubrics" / "en-basic.toml"
-
-FULL_MARKS: dict[str, Any] = {
-    "meetings_held": 12, "meetings_required": 12, "reserve_cadres": 3, "dues_on_time": 1,
-    "files_status": "complete", "roster_ok": 1, "minutes_ok": 1, "study_absences": 0,
-    "service_events": 5, "awards": 0, "discipline_cases": 0, "serious_violation": 0,
-    "remarks": "",
-}
-
-
-def branch(branch_id: str, **values: Any) -> dict[str, Any]:
-    return {"branch_id": branch_id, "branch_name": f"Branch {branch_id}", **FULL_MARKS, **values}
-
-
-def scored(rubric: Rubric, checklists: Checklists) -> Scores:
-    try:
-        return score(rubric, checklists)
-    except ChecklistError:
-        assume(False)
-        raise
 
 
 def sample() -> tuple[Rubric, Scores]:

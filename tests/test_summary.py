@@ -7,7 +7,7 @@ from pathlib import Path
 import attrs
 import numpy as np
 import pandas as pd
-from test_findings import sample_ranking, sample_rubric, sample_scores
+from sample_run import sample_ranking, sample_rubric, sample_scores
 
 from inspect_score.checklists import load_checklists
 from inspect_score.pipeline import evaluate

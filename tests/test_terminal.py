@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from rich.console import Console
-from test_findings import sample_results
+from sample_run import sample_results
 
 from inspect_score.terminal import print_ranking, ranking_table
 

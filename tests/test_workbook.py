@@ -8,7 +8,7 @@ import attrs
 import numpy as np
 import openpyxl
 import pytest
-from test_findings import sample_results
+from sample_run import sample_results
 
 from inspect_score import workbook
 from inspect_score.workbook import display_width, write_workbook

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_findings import sample_results
+from sample_run import sample_results
 
 from inspect_score.findings import FINDING_COLUMNS
 from inspect_score.write_csv import FORMULA_STARTS, write_csv

@@ -9,7 +9,7 @@ from pathlib import Path
 import attrs
 import pandas as pd
 from hypothesis import given, settings
-from test_findings import sample_results
+from sample_run import sample_results
 from test_write_csv import findings_frames
 
 from inspect_score.write_csv import output_tables
