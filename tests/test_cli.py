@@ -246,3 +246,32 @@ def test_the_readme_first_command_runs_on_the_bundled_files(
     assert status == 0, err
     assert "幸福里社区" in out
     assert (tmp_path / "results.xlsx").is_file()
+
+
+def test_progress_advances_a_step_at_a_time_on_a_terminal() -> None:
+    """On a terminal the progress bar counts the steps done and names the current one."""
+    import io
+
+    from rich.console import Console
+    from rich.progress import MofNCompleteColumn, Progress, TextColumn
+
+    from inspect_score.cli_support import Steps
+
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, color_system=None, width=60)
+    with Progress(MofNCompleteColumn(), TextColumn("{task.description}"), console=console,
+                  auto_refresh=False) as progress:
+        steps = Steps(progress, total=2)
+        assert steps.run("Reading", lambda: 1) == 1
+        progress.refresh()
+        assert "1/2 Reading" in screen.getvalue()
+        steps.run("Scoring", lambda: None)
+        progress.refresh()
+        assert "2/2 Scoring" in screen.getvalue()
+
+
+def test_no_progress_display_when_stderr_is_not_a_terminal(work: Path) -> None:
+    """Redirected stderr gets the messages only, no spinner or bar."""
+    status, _, err = invoke("run", "rubric.toml", "list.csv", "-q")
+    assert status == 0
+    assert err.strip() == "Wrote results.xlsx"

@@ -102,7 +102,7 @@ def run(
         fail(usage, EXIT_USAGE)
 
     try:
-        with progress_steps() as steps:
+        with progress_steps(total=4) as steps:
             rubric_model, checklists = load_inputs(steps, rubric, inputs, encoding, sheet)
             results: Results = steps.run("Scoring", lambda: evaluate(rubric_model, checklists))
             if self_check:
@@ -159,7 +159,7 @@ def validate(
 ) -> None:
     """Check the checklists in INPUTS against RUBRIC; score nothing, write nothing."""
     try:
-        with progress_steps() as steps:
+        with progress_steps(total=3) as steps:
             rubric_model, checklists = load_inputs(steps, rubric, inputs, encoding, sheet)
             # Scoring finds what loading cannot: a branch with no applicable indicator.
             steps.run("Checking", lambda: evaluate(rubric_model, checklists))

@@ -10,7 +10,14 @@ from typing import NoReturn, TypeVar
 
 import click
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from inspect_score.checklists import load_checklists
 from inspect_score.errors import Issue, errors_only
@@ -49,35 +56,42 @@ def fail(issues: Sequence[Issue], status: int) -> NoReturn:
 
 
 class Steps:
-    """A progress display on stderr, shown only when stderr is a terminal."""
+    """A progress display on stderr, shown only when stderr is a terminal.
 
-    def __init__(self, progress: Progress | None) -> None:
+    With a known number of steps it is a bar that advances a step at a time;
+    the current step's name stands beside it.
+    """
+
+    def __init__(self, progress: Progress | None, total: int | None = None) -> None:
         self._progress = progress
+        self._task = None if progress is None else progress.add_task("", total=total)
 
     def run(self, description: str, work: Callable[[], T]) -> T:
-        if self._progress is None:
+        if self._progress is None or self._task is None:
             return work()
-        task = self._progress.add_task(description, total=None)
-        try:
-            return work()
-        finally:
-            self._progress.remove_task(task)
+        self._progress.update(self._task, description=description)
+        result = work()
+        self._progress.advance(self._task)
+        return result
 
 
 @contextmanager
-def progress_steps() -> Iterator[Steps]:
+def progress_steps(total: int | None = None) -> Iterator[Steps]:
+    """Progress of a command made of ``total`` steps (each a :meth:`Steps.run`)."""
     console = stderr_console()
     if not console.is_terminal:
         yield Steps(None)
         return
     with Progress(
         SpinnerColumn(),
+        BarColumn(),
+        MofNCompleteColumn(),
         TextColumn("{task.description}"),
         TimeElapsedColumn(),
         console=console,
         transient=True,
     ) as progress:
-        yield Steps(progress)
+        yield Steps(progress, total)
 
 
 def load_inputs(
