@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import math
+import tempfile
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import attrs
@@ -13,7 +16,7 @@ from hypothesis import strategies as st
 from sample_run import sample_results
 
 from inspect_score.findings import FINDING_COLUMNS
-from inspect_score.write_csv import FORMULA_STARTS, write_csv
+from inspect_score.write_csv import FORMULA_STARTS, write_csv, write_table
 
 BOM = b"\xef\xbb\xbf"
 
@@ -137,3 +140,30 @@ def test_random_findings_read_back_equal(tmp_path_factory: object, findings: pd.
         for name in FINDING_COLUMNS
     }
     assert expected == {name: back[name].tolist() for name in FINDING_COLUMNS}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.one_of(st.floats(-1e9, 1e9, allow_nan=False),
+                       st.integers(-10**6, 10**6).map(lambda n: n / 1000),
+                       st.just(math.nan)), min_size=1, max_size=20),
+    st.integers(0, 4),
+)
+def test_numbers_are_written_as_decimal_rounding_would(values: list[float], precision: int) -> None:
+    """Every number is written with exactly ``precision`` decimals, rounded half away from
+    zero from its shortest decimal form (2.675 gives 2.68); NaN is an empty cell."""
+    quantum = Decimal(1).scaleb(-precision)
+    expected = [
+        "" if math.isnan(value)
+        else format(Decimal(repr(value)).quantize(quantum, ROUND_HALF_UP) + 0, "f")
+        for value in values
+    ]
+    lines = csv_text(pd.DataFrame({"x": values}), precision).splitlines()[1:]
+    assert expected == lines
+
+
+def csv_text(frame: pd.DataFrame, precision: int) -> str:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "x.csv"
+        write_table(frame, path, precision)
+        return path.read_bytes().decode("utf-8-sig")

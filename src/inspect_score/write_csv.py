@@ -84,26 +84,29 @@ def text_cell(text: str) -> str:
 def _number_cells(values: np.ndarray, precision: int) -> pa.Array:
     """Numbers as decimals with exactly ``precision`` places (written "15.00"), null for NaN.
 
-    Each distinct value is rounded once, half away from zero from the shortest
-    decimal that reads back as the float (so 2.675 gives 2.68), then taken by
-    index; the unscaled integers become an Arrow decimal column directly.
+    Rounds half away from zero from the shortest decimal that reads back as
+    the float (so 2.675 gives 2.68); the unscaled integers become an Arrow
+    decimal column directly.
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    quantum = Decimal(1).scaleb(-precision)
-    unscaled = np.array(
-        [
-            int(
-                Decimal(repr(float(value)))
-                .quantize(quantum, rounding=ROUND_HALF_UP)
-                .scaleb(precision)
-            )
-            for value in uniques
-        ]
-        + [0],
-        dtype=np.int64,
-    )
-    missing = codes < 0
-    integers = unscaled[np.where(missing, len(uniques), codes)]
+    missing = np.isnan(values)
+    scale = 10.0**precision
+    integers = np.rint(np.where(missing, 0.0, values) * scale)
+    # A value that is the float nearest to integer / 10**precision (what the scorer's
+    # rounding leaves) is that decimal; only others are rounded through Decimal,
+    # once per distinct value.
+    inexact = ~missing & (integers / scale != values)
+    if inexact.any():
+        codes, uniques = pd.factorize(values[inexact])
+        quantum = Decimal(1).scaleb(-precision)
+        rounded = np.array(
+            [
+                int(Decimal(repr(float(value))).quantize(quantum, ROUND_HALF_UP).scaleb(precision))
+                for value in uniques
+            ],
+            dtype=np.float64,
+        )
+        integers[inexact] = rounded[codes]
+    integers = integers.astype(np.int64)
     # decimal128 is a 16-byte two's complement integer: the low word, then the sign
     words = np.empty((len(integers), 2), dtype=np.int64)
     words[:, 0] = integers
