@@ -183,8 +183,8 @@ def find_problems(rubric: Rubric, checklists: Checklists, scores: Scores,
             item, labels, texts, value, points[positions], positions, failed
         )
         chunks.append({
-            "position": positions,
-            "place": places,
+            "position": positions.astype(np.int32),
+            "place": places.astype(np.int32),
             **_coded_part("value", *pd.factorize(value)),
             "points": points[positions],
             "lost": lost[positions],
@@ -194,8 +194,8 @@ def find_problems(rubric: Rubric, checklists: Checklists, scores: Scores,
         positions, places = ranked_where(scores.vetoes[veto.id].to_numpy(dtype=bool))
         note = labels.notes["veto"].format(title=veto.title, grade=veto.grade)
         chunks.append({
-            "position": positions,
-            "place": places,
+            "position": positions.astype(np.int32),
+            "place": places.astype(np.int32),
             **_coded_part("value", *pd.factorize(texts.value(veto.field)[positions])),
             "points": np.full(len(positions), np.nan),
             "lost": np.full(len(positions), np.nan),
@@ -216,48 +216,51 @@ def _assemble(chunks: list[dict[str, np.ndarray]], sources: pd.DataFrame,
 
     ``sources`` holds, per chunk, what is the same for all its rows (kind,
     item_id, max); they are looked up by chunk number rather than repeated.
+    The chunks' arrays are consumed as the columns are built, so that a
+    million branches never hold both at once.
     """
-    def stacked(name: str, dtype: type) -> np.ndarray:
-        parts = [chunk[name] for chunk in chunks]
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
-
-    positions = stacked("position", np.int64).astype(np.int64)
-    chunk_of_row = np.repeat(np.arange(len(chunks)),
-                             [len(chunk["position"]) for chunk in chunks]).astype(np.int64)
+    sizes = [len(chunk["position"]) for chunk in chunks]
     # Each chunk is already in ranking order and the chunks are in rubric order,
     # so a stable sort by place in the ranking gives ranking-then-rubric order
     # (and merges the sorted runs rather than sorting from scratch).
-    order = np.argsort(stacked("place", np.int64), kind="stable")
-    chunk_of_row = chunk_of_row[order]
+    order = np.argsort(_take(chunks, "place", np.int32), kind="stable")
+    chunk_of_row = np.repeat(np.arange(len(chunks), dtype=np.int32), sizes)[order]
     # Text columns are categoricals built from codes: a million branches give
     # millions of findings but only thousands of distinct values and notes, and
     # five million Python strings would cost a gigabyte and seconds to write.
-    return pd.DataFrame({
-        "branch_id": _coded(positions[order], branch_ids),
+    columns = {
+        "branch_id": _coded(_take(chunks, "position", np.int32)[order], branch_ids),
         "kind": _repeated(sources["kind"].to_numpy(dtype=object), chunk_of_row),
         "item_id": _coded(chunk_of_row, sources["item_id"].to_numpy(dtype=object)),
         "value": _stacked_coded(chunks, "value", order),
-        "points": stacked("points", np.float64)[order],
+        "points": _take(chunks, "points", np.float64)[order],
         "max": sources["max"].to_numpy(dtype=np.float64)[chunk_of_row],
-        "lost": stacked("lost", np.float64)[order],
+        "lost": _take(chunks, "lost", np.float64)[order],
         "note": _stacked_coded(chunks, "note", order),
-    }, columns=list(FINDING_COLUMNS), copy=False)
+    }
+    return pd.DataFrame(columns, columns=list(FINDING_COLUMNS), copy=False)
+
+
+def _take(chunks: list[dict[str, np.ndarray]], name: str, dtype: type) -> np.ndarray:
+    """One array of every chunk, stacked, and dropped from the chunks."""
+    parts = [chunk.pop(name) for chunk in chunks]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
 
 def _coded_part(name: str, codes: np.ndarray, texts: np.ndarray) -> dict[str, np.ndarray]:
     """A chunk's text column as codes into its distinct texts."""
-    return {f"{name}_codes": np.asarray(codes, dtype=np.int64),
+    return {f"{name}_codes": np.asarray(codes, dtype=np.int32),
             f"{name}_texts": np.asarray(texts, dtype=object)}
 
 
 def _stacked_coded(chunks: list[dict[str, np.ndarray]], name: str,
                    order: np.ndarray) -> pd.Series:
     """The chunks' coded texts as one categorical column, rows taken in ``order``."""
-    texts = [chunk[f"{name}_texts"] for chunk in chunks]
+    texts = [chunk.pop(f"{name}_texts") for chunk in chunks]
     if not texts:
-        return _coded(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object))
+        return _coded(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=object))
     offsets = np.cumsum([0, *(len(part) for part in texts[:-1])])
-    codes = np.concatenate([chunk[f"{name}_codes"] + offset
+    codes = np.concatenate([chunk.pop(f"{name}_codes") + np.int32(offset)
                             for chunk, offset in zip(chunks, offsets, strict=True)])
     # the same text may stand in several chunks: one category each
     categories, inverse = np.unique(np.concatenate(texts).astype(str), return_inverse=True)

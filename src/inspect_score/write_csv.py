@@ -46,6 +46,7 @@ RANKING_COLUMNS = (
 
 #: A cell beginning with one of these is a formula (or starts one) to a spreadsheet.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_ROWS_PER_BLOCK = 200_000
 _WRITE_OPTIONS = pacsv.WriteOptions(
     include_header=False, quoting_style="needed", batch_size=65_536, delimiter=","
 )
@@ -169,14 +170,16 @@ def write_table(frame: pd.DataFrame, path: Path, precision: int) -> None:
     and every CSV reader and spreadsheet reads it as the bare text), empty
     cells bare.
     """
-    table = pa.table(
-        [_cells(frame[name], precision) for name in frame.columns],
-        names=[str(name) for name in frame.columns],
-    )
     with open(path, "wb") as file:
         header = ",".join(text_cell(str(name)) for name in frame.columns) + "\n"
         file.write(("\ufeff" + header).encode("utf-8"))
-        if len(frame):
+        # a block of rows at a time: Arrow's copy of findings.csv would be a gigabyte
+        for start in range(0, len(frame), _ROWS_PER_BLOCK):
+            block = frame.iloc[start : start + _ROWS_PER_BLOCK]
+            table = pa.table(
+                [_cells(block[name], precision) for name in block.columns],
+                names=[str(name) for name in block.columns],
+            )
             pacsv.write_csv(table, file, _WRITE_OPTIONS)
 
 
