@@ -275,3 +275,19 @@ def test_no_progress_display_when_stderr_is_not_a_terminal(work: Path) -> None:
     status, _, err = invoke("run", "rubric.toml", "list.csv", "-q")
     assert status == 0
     assert err.strip() == "Wrote results.xlsx"
+
+
+def test_a_sheet_past_excel_s_limit_is_a_warning_naming_the_workbook(
+    work: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above Excel's row limit the run still succeeds; the warning names the workbook asked
+    for (not its temporary file) and points to the CSV outputs, which carry every row."""
+    from inspect_score import workbook
+
+    monkeypatch.setattr(workbook, "EXCEL_MAX_ROWS", 4)  # title, header and two rows
+    status, _, err = invoke("run", "rubric.toml", "list.csv", "-o", "r.xlsx", "--csv", "out")
+    assert status == 0
+    assert "r.xlsx: warning: sheet 'Ranking' holds only the first 2 of 3 rows" in err
+    assert ".tmp" not in err
+    ranking = (work / "out" / "ranking.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(ranking) == 4

@@ -7,6 +7,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from inspect_score.errors import Issue
 from inspect_score.staging import staged, temporary_beside
 from inspect_score.tables import Results
@@ -54,8 +56,12 @@ def write_outputs(
     warnings: list[Issue] = []
     with staged(temporaries):
         if xlsx is not None:
-            warnings += write_workbook(results, temporaries[xlsx], inputs=inputs,
-                                       extra_sheets=extra_sheets)
+            written = write_workbook(
+                results, temporaries[xlsx], inputs=inputs, extra_sheets=extra_sheets,
+                tool_version=tool_version or None,
+            )
+            # the writer saw the temporary file; the user knows the target
+            warnings += [attrs.evolve(issue, path=str(xlsx)) for issue in written]
         if json_path is not None:
             write_json(results, temporaries[json_path], tool_version=tool_version)
         if csv_staging is not None:
