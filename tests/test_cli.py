@@ -291,3 +291,19 @@ def test_a_sheet_past_excel_s_limit_is_a_warning_naming_the_workbook(
     assert ".tmp" not in err
     ranking = (work / "out" / "ranking.csv").read_text(encoding="utf-8-sig").splitlines()
     assert len(ranking) == 4
+
+
+def test_a_long_ranking_is_shown_in_part_unless_top_says_otherwise(work: Path) -> None:
+    """More than 200 branches: the terminal shows the first 50 and how many more there are;
+    --top N shows N; the outputs always hold every branch."""
+    rows = "".join(f"B{n},Branch {n},{n % 13},yes\n" for n in range(1, 252))
+    (work / "many.csv").write_text("branch_id,branch_name,Meetings held,dues\n" + rows, "utf-8")
+    status, out, _ = invoke("run", "rubric.toml", "many.csv", "--csv", "out")
+    assert status == 0
+    assert out.count("Branch ") == 50
+    assert "… 201" in out
+    status, out, _ = invoke("run", "rubric.toml", "many.csv", "--top", "3", "--json", "r.json")
+    assert status == 0
+    assert out.count("Branch ") == 3
+    ranking = (work / "out" / "ranking.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(ranking) == 252

@@ -31,7 +31,7 @@ from inspect_score.cli_support import (
     sheet_option,
     stderr_console,
 )
-from inspect_score.errors import InspectError, Issue, OutputError, errors_only
+from inspect_score.errors import InspectError, Issue, errors_only
 from inspect_score.outputs import CSV_NAMES, write_outputs
 from inspect_score.pipeline import evaluate
 from inspect_score.rectify import CSV_NAME as RECTIFY_CSV
@@ -57,7 +57,9 @@ def main() -> None:
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="JSON file to write.")
 @click.option("--force", is_flag=True, help="Overwrite outputs that exist already.")
 @click.option(
-    "--top", type=click.IntRange(min=0), help="Show only the first N rows of the ranking."
+    "--top",
+    type=click.IntRange(min=0),
+    help="Show only the first N rows of the ranking (default: all, or 50 of more than 200).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the ranking.")
 @click.option("--self-check", is_flag=True, help="A branch's own checklist: no quotas, no ranking.")
@@ -122,15 +124,23 @@ def run(
                     extra_csv=extra.csv,
                 ),
             )
-    except OutputError as error:
-        fail(error.issues, EXIT_INPUT)
-    except InspectError as error:
+    except InspectError as error:  # bad rubric or input, or an output that cannot be written
         fail(error.issues, EXIT_INPUT)
     report([*results.warnings, *warnings])
     if not quiet:
-        print_ranking(results, Console(), limit=top)
+        print_ranking(results, Console(), limit=top if top is not None else _shown(results))
     written = [str(path) for path in targets]
     stderr_console().print("Wrote " + ", ".join(written), markup=False)
+
+
+#: A ranking longer than this is shown in part unless --top says otherwise: the
+#: workbook and the CSV files hold every branch, a terminal does not need to.
+LONG_RANKING = 200
+SHOWN_OF_LONG_RANKING = 50
+
+
+def _shown(results: Results) -> int | None:
+    return SHOWN_OF_LONG_RANKING if len(results.ranking) > LONG_RANKING else None
 
 
 @main.command()
