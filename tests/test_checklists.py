@@ -11,7 +11,7 @@ import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inspect_score.checklists import load_checklists
+from inspect_score.checklists import load_checklists, load_checklists_by
 from inspect_score.errors import ChecklistError, Issue
 from inspect_score.model import Field, Grade, Item, Rubric, Section
 
@@ -368,3 +368,33 @@ def test_messages_show_cells_as_written_even_where_pandas_typed_them(tmp_path: P
     messages = [issue.message.split(";")[0] for issue in load_error([fraction, word])]
     assert messages == ["'12.50' is not a whole number", "'是' is not a number",
                         "'否' is not a number"]
+
+
+PERIOD = Field(id="period", type="text", label="期间")
+
+
+def test_rows_split_by_a_column_allow_a_branch_once_per_group(tmp_path: Path) -> None:
+    """load_checklists_by: groups in the order they first appear, each branch once per group,
+    every group's rows parsed as load_checklists parses them."""
+    rows = ("B1,一社区,12,85%,是,齐全,,,2025上半年\nB1,一社区,10,90,否,齐全,,,2025下半年\n"
+            "B2,二社区,6,,是,不齐全,,,2025上半年\n")
+    path = write(tmp_path, "a.csv", f"{HEADER},期间\n{rows}")
+    groups = load_checklists_by(RUBRIC, [path], PERIOD)
+    assert [name for name, _ in groups] == ["2025上半年", "2025下半年"]
+    first, second = (checklists.frame for _, checklists in groups)
+    assert first["branch_id"].tolist() == ["B1", "B2"]
+    assert first["_row"].tolist() == [2, 4]
+    assert second["meetings"].tolist() == [10.0]
+
+
+def test_a_repeat_within_a_group_or_a_blank_group_is_an_error(tmp_path: Path) -> None:
+    """A branch twice in one group is refused at both rows; a blank group cell at its row."""
+    rows = ("B1,一社区,12,85,是,齐全,,,2025上半年\nB1,一社区,10,90,否,齐全,,,2025上半年\n"
+            "B2,二社区,6,,是,不齐全,,,\n")
+    path = write(tmp_path, "a.csv", f"{HEADER},期间\n{rows}")
+    with pytest.raises(ChecklistError) as caught:
+        load_checklists_by(RUBRIC, [path], PERIOD)
+    assert where(list(caught.value.issues)) == [
+        ("missing-value", "a.csv", 4, "期间"),
+        ("duplicate-branch", "a.csv", 3, None),
+    ]

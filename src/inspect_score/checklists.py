@@ -91,6 +91,67 @@ def load_checklists(
     ``Checklists.warnings``.
     """
     issues: list[Issue] = []
+    frame, sources, has_rater = _read_all(rubric, inputs, encoding, sheet, issues)
+    issues.extend(_duplicates(frame))
+    _check_not_empty(inputs, sources, frame, issues)
+    if errors_only(issues):
+        raise ChecklistError(issues)
+    return Checklists(
+        frame=frame,
+        sources=tuple(sources),
+        has_rater=has_rater,
+        warnings=tuple(warnings_only(issues)),
+    )
+
+
+def load_checklists_by(
+    rubric: Rubric,
+    inputs: Sequence[str | os.PathLike[str]],
+    by: Field,
+    *,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> list[tuple[str, Checklists]]:
+    """Like :func:`load_checklists`, for checklists whose column ``by`` (a text field
+    the rubric does not declare, such as a period) splits the rows into groups.
+
+    A branch may appear once per group (once per group and rater); repeats are
+    checked within each group. Groups come in the order they first appear,
+    each with its rows (the ``by`` column kept). A blank ``by`` cell is an
+    error at its row, whatever ``by.missing`` says.
+    """
+    grouping = attrs.evolve(by, type="text", missing="error")
+    extended = attrs.evolve(rubric, fields=(*rubric.fields, grouping))
+    issues: list[Issue] = []
+    frame, sources, has_rater = _read_all(extended, inputs, encoding, sheet, issues)
+    names = list(dict.fromkeys(frame[by.id].astype(str))) if not frame.empty else []
+    groups = []
+    for name in names:
+        rows = frame[frame[by.id].astype(str) == name].reset_index(drop=True)
+        issues.extend(_duplicates(rows))
+        groups.append((name, rows))
+    _check_not_empty(inputs, sources, frame, issues)
+    if errors_only(issues):
+        raise ChecklistError(issues)
+    warnings = tuple(warnings_only(issues))
+    return [
+        (name, Checklists(frame=rows, sources=tuple(sources), has_rater=has_rater,
+                          warnings=warnings))
+        for name, rows in groups
+    ]
+
+
+def _read_all(
+    rubric: Rubric,
+    inputs: Sequence[str | os.PathLike[str]],
+    encoding: str | None,
+    sheet: str | None,
+    issues: list[Issue],
+) -> tuple[pd.DataFrame, list[str], bool]:
+    """Every file's rows parsed and combined: (frame, paths shown, whether any has raters).
+
+    Problems go to ``issues``; a file that cannot be read adds its issue and no rows.
+    """
     parts: list[pd.DataFrame] = []
     sources: list[str] = []
     has_rater = False
@@ -105,20 +166,20 @@ def load_checklists(
         has_rater = has_rater or parsed.has_rater
         parts.append(parsed.frame.assign(**{SOURCE_FILE: len(sources)}))
         sources.append(shown)
-    frame = _combine(rubric, parts, sources)
-    issues.extend(_duplicates(frame))
+    return _combine(rubric, parts, sources), sources, has_rater
+
+
+def _check_not_empty(
+    inputs: Sequence[str | os.PathLike[str]],
+    sources: list[str],
+    frame: pd.DataFrame,
+    issues: list[Issue],
+) -> None:
+    """An empty run is an error: no input given, or files with no branch rows."""
     if not inputs:
         issues.append(Issue("no-checklists", "no checklist given", path=""))
     elif sources and frame.empty and not errors_only(issues):
         issues.append(Issue("no-branches", "the checklists hold no branch rows", path=sources[0]))
-    if errors_only(issues):
-        raise ChecklistError(issues)
-    return Checklists(
-        frame=frame,
-        sources=tuple(sources),
-        has_rater=has_rater,
-        warnings=tuple(warnings_only(issues)),
-    )
 
 
 # --- files -----------------------------------------------------------------------

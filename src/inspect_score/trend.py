@@ -31,12 +31,12 @@ import xlsxwriter
 from rich.table import Table
 from rich.text import Text
 
-from inspect_score.errors import ChecklistError, InspectError, Issue, errors_only, warnings_only
+from inspect_score.checklists import load_checklists_by
+from inspect_score.errors import InspectError, Issue
 from inspect_score.labels import fixed_text
 from inspect_score.model import Field, Lang, Rubric
 from inspect_score.pipeline import evaluate
-from inspect_score.readers import ReadError
-from inspect_score.tables import SOURCE_FILE, Checklists, Results
+from inspect_score.tables import Results
 from inspect_score.workbook import PINNED_CREATED, display_width
 from inspect_score.write_csv import write_table
 from inspect_score.write_json import read_json_results
@@ -170,48 +170,12 @@ def periods_from_checklists(rubric: Rubric, inputs: Sequence[Path], *,
     A branch may appear once per period (once per period and rater). A blank
     period is an input error at its row.
     """
-    # Private pieces of the loader: its public function refuses a branch that
-    # appears twice, which is every branch here; repeats are checked per period.
-    from inspect_score import checklists as loader
-
     period_field = Field(id=PERIOD, type="text", label="期间", missing="error")
-    extended = attrs.evolve(rubric, fields=(*rubric.fields, period_field))
-    issues: list[Issue] = []
-    parts: list[pd.DataFrame] = []
-    sources: list[str] = []
-    has_rater = False
-    for path, shown in loader._checklist_files(inputs, issues):
-        try:
-            table = loader._read(extended, path, shown, encoding, sheet)
-        except ReadError as error:
-            issues.append(error.issue)
-            continue
-        parsed = loader._TableParser(extended, table)
-        issues.extend(parsed.issues)
-        has_rater = has_rater or parsed.has_rater
-        parts.append(parsed.frame.assign(**{SOURCE_FILE: len(sources)}))
-        sources.append(shown)
-    if errors_only(issues):
-        raise ChecklistError(issues)
-    frame = loader._combine(extended, parts, sources)
-    names = list(dict.fromkeys(frame[PERIOD].astype(str)))
-    groups = []
-    for name in names:
-        rows = frame[frame[PERIOD].astype(str) == name].reset_index(drop=True)
-        issues.extend(loader._duplicates(rows))
-        groups.append((name, rows))
-    if not names:
-        issues.append(Issue("no-branches", "the checklists hold no branch rows",
-                            sources[0] if sources else ""))
-    if errors_only(issues):
-        raise ChecklistError(issues)
-    periods = []
-    for name, rows in groups:
-        checklists = Checklists(frame=rows, sources=tuple(sources), has_rater=has_rater,
-                                warnings=tuple(warnings_only(issues)))
-        periods.append(period_from_results(name, ", ".join(sources),
-                                           evaluate(rubric, checklists)))
-    return periods
+    groups = load_checklists_by(rubric, inputs, period_field, encoding=encoding, sheet=sheet)
+    return [
+        period_from_results(name, ", ".join(checklists.sources), evaluate(rubric, checklists))
+        for name, checklists in groups
+    ]
 
 
 # --- comparing ------------------------------------------------------------------------
