@@ -20,6 +20,7 @@ from inspect_score.model import Field, Grade, Item, Rubric, Section
 from inspect_score.next_grade import path_to_next_grade
 from inspect_score.rubric_loader import load_rubric
 from inspect_score.scoring import score
+from inspect_score.tables import Checklists, Scores
 
 ROOT = Path(__file__).resolve().parent.parent
 STREET = ROOT / "rubrics" / "street-2025-h1.toml"
@@ -192,6 +193,18 @@ def test_the_top_grade_has_no_next_grade() -> None:
     assert (path.target, path.fixes) == (None, ())
 
 
+def scored_with_fixes(rubric: Rubric, checklists: Checklists, branch: str, path: Any) -> Scores:
+    """The branch scored alone with the path's suggested values written into every row."""
+    frame = checklists.frame[checklists.frame["branch_id"] == branch].reset_index(drop=True)
+    for fix in path.fixes:
+        for change in fix.changes:
+            field = rubric.field(change.field_id)
+            values = [change.after] * len(frame)
+            frame[field.id] = (pd.Categorical(values, categories=list(field.choices))
+                               if field.type == "choice" else np.asarray(values, dtype=float))
+    return score(rubric, attrs.evolve(checklists, frame=frame))
+
+
 def test_several_raters_are_fixed_in_every_row() -> None:
     """With three raters the suggested values, written in every rater's row, reach the grade."""
     rubric = load_rubric(STREET)
@@ -201,14 +214,7 @@ def test_several_raters_are_fixed_in_every_row() -> None:
     if not path.fixes:
         assert path.target is None or path.blocking_vetoes
         return
-    frame = checklists.frame[checklists.frame["branch_id"] == branch].reset_index(drop=True)
-    for fix in path.fixes:
-        for change in fix.changes:
-            field = rubric.field(change.field_id)
-            values = [change.after] * len(frame)
-            frame[field.id] = (pd.Categorical(values, categories=list(field.choices))
-                               if field.type == "choice" else np.asarray(values, dtype=float))
-    scores = score(rubric, attrs.evolve(checklists, frame=frame))
+    scores = scored_with_fixes(rubric, checklists, branch, path)
     total = float(scores.branches["total"].iloc[0])
     assert path.target_min is not None and total >= path.target_min
     assert total == path.new_total
@@ -244,14 +250,7 @@ def test_on_any_rubric_the_suggested_values_reach_the_next_grade(run: Any) -> No
     path = path_to_next_grade(rubric, checklists, branch)
     if not path.fixes:
         return
-    frame = checklists.frame[checklists.frame["branch_id"] == branch].reset_index(drop=True)
-    for fix in path.fixes:
-        for change in fix.changes:
-            field = rubric.field(change.field_id)
-            values = [change.after] * len(frame)
-            frame[field.id] = (pd.Categorical(values, categories=list(field.choices))
-                               if field.type == "choice" else np.asarray(values, dtype=float))
-    scores = score(rubric, attrs.evolve(checklists, frame=frame))
+    scores = scored_with_fixes(rubric, checklists, branch, path)
     total = float(scores.branches["total"].iloc[0])
     cap = int(scores.branches["veto_cap"].iloc[0])
     grade = max(int(grade_by_total(rubric, np.array([total]))[0]), cap)
