@@ -97,3 +97,15 @@ def test_a_locked_target_is_reported_before_anything_is_replaced(
     assert "close it" in raised.value.issues[0].message
     assert free.read_text() == "old" and locked.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.xlsx"]
+
+
+def test_a_folder_made_only_for_temporary_files_is_removed(tmp_path: Path) -> None:
+    """A private folder holding temporaries goes once they are renamed; the targets' stays."""
+    target = tmp_path / "out" / "ranking.csv"
+    temporary = tmp_path / "out" / ".private.tmp" / "ranking.csv"
+    with staged({target: temporary}):
+        temporary.write_text("new")
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
+        "out",
+        "out/ranking.csv",
+    ]

@@ -48,7 +48,7 @@ def write_outputs(
     csv_staging = None
     if csv_dir is not None:
         # The CSV writer fills a folder; a private one inside the target folder
-        # keeps the final renames on one file system.
+        # (made and removed by staged()) keeps the final renames on one file system.
         csv_staging = csv_dir / f".inspect-score.{os.getpid()}.tmp"
         for name in (*CSV_NAMES, *extra_csv):
             temporaries[csv_dir / name] = csv_staging / name
@@ -65,7 +65,6 @@ def write_outputs(
         if json_path is not None:
             write_json(results, temporaries[json_path], tool_version=tool_version)
         if csv_staging is not None:
-            csv_staging.mkdir(exist_ok=True)
             write_csv(results, csv_staging)
             for name, write_extra in extra_csv.items():
                 write_extra(csv_staging / name)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from inspect_score.errors import Issue, OutputError
@@ -108,17 +108,11 @@ def staged(temporaries: Mapping[Path, Path]) -> Iterator[None]:
     file and every folder made here is removed, and the targets are left as
     they were.
     """
-    made_folders: list[Path] = []
+    # Folders made for the targets stay; folders made only to hold temporary
+    # files (a private one inside an output folder) go once the renames are done.
+    for_targets = _make_folders(temporaries.keys())
+    for_temporaries = _make_folders(temporaries.values())
     try:
-        for path in [*temporaries.keys(), *temporaries.values()]:
-            folder = path.parent
-            missing = []
-            while not folder.exists():
-                missing.append(folder)
-                folder = folder.parent
-            for new_folder in reversed(missing):
-                new_folder.mkdir()
-                made_folders.append(new_folder)
         yield
         for target in temporaries:
             _ensure_writable(target)
@@ -131,12 +125,27 @@ def staged(temporaries: Mapping[Path, Path]) -> Iterator[None]:
         for temporary in temporaries.values():
             with contextlib.suppress(FileNotFoundError):
                 temporary.unlink()
-        for folder in reversed(made_folders):
-            shutil.rmtree(folder, ignore_errors=True)
+        _remove_folders(for_targets)
         raise
     finally:
-        # Private temporary folders (inside an output folder) are emptied by the renames.
-        for temporary in temporaries.values():
-            folder = temporary.parent
-            if folder.name.startswith(".") and folder.name.endswith(".tmp"):
-                shutil.rmtree(folder, ignore_errors=True)
+        _remove_folders(for_temporaries)
+
+
+def _make_folders(paths: Iterable[Path]) -> list[Path]:
+    """Make the missing folders the paths need; return them, outermost first."""
+    made: list[Path] = []
+    for path in paths:
+        folder = path.parent
+        missing = []
+        while not folder.exists():
+            missing.append(folder)
+            folder = folder.parent
+        for new_folder in reversed(missing):
+            new_folder.mkdir()
+            made.append(new_folder)
+    return made
+
+
+def _remove_folders(folders: list[Path]) -> None:
+    for folder in reversed(folders):
+        shutil.rmtree(folder, ignore_errors=True)
