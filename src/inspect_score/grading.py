@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from inspect_score.model import Rubric
-from inspect_score.tables import BRANCH_ID, BRANCH_NAME, TEXT, Scores
+from inspect_score.tables import BRANCH_ID, BRANCH_NAME, Scores, text_array
 
 _RANKING_HEAD = ("rank", BRANCH_ID, BRANCH_NAME, "total", "base", "bonus", "penalty")
 _RANKING_GRADES = ("grade", "grade_without_quota", "vetoed")
@@ -38,26 +38,21 @@ def rank_and_grade(rubric: Rubric, scores: Scores) -> pd.DataFrame:
     names = np.array([grade.name for grade in rubric.grades], dtype=object)
     columns: dict[str, object] = {
         "rank": ranks.astype(np.int64),
-        BRANCH_ID: _text(branches[BRANCH_ID].to_numpy()[order]),
-        BRANCH_NAME: _text(branches[BRANCH_NAME].to_numpy()[order]),
+        BRANCH_ID: text_array(branches[BRANCH_ID].to_numpy()[order]),
+        BRANCH_NAME: text_array(branches[BRANCH_NAME].to_numpy()[order]),
         "total": sorted_totals,
         "base": branches["base"].to_numpy(dtype=np.float64)[order],
         "bonus": branches["bonus"].to_numpy(dtype=np.float64)[order],
         "penalty": branches["penalty"].to_numpy(dtype=np.float64)[order],
-        "grade": _text(names[with_quota]),
-        "grade_without_quota": _text(names[without_quota]),
-        "vetoed": _text(branches["vetoed"].to_numpy()[order]),
+        "grade": text_array(names[with_quota]),
+        "grade_without_quota": text_array(names[without_quota]),
+        "vetoed": text_array(branches["vetoed"].to_numpy()[order]),
     }
     for section in rubric.sections:
         columns[section.id] = scores.sections[section.id].to_numpy(dtype=np.float64)[order]
     columns["position"] = order.astype(np.int64)
     ranking = pd.DataFrame(columns, index=pd.RangeIndex(len(order)))
     return ranking
-
-
-def _text(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    # built as TEXT directly: a frame infers Arrow strings from object arrays
-    return pd.array(values.astype(object), dtype=TEXT)
 
 
 def ranking_order(totals: np.ndarray, branch_ids: np.ndarray) -> np.ndarray:

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
 
 import attrs
 import numpy as np
 import pandas as pd
 
 from inspect_score.model import Lang, Op
+from inspect_score.rounding import decimal_of
 
 
 @attrs.frozen
@@ -266,11 +266,7 @@ def fixed_text(values: np.ndarray | pd.Series, precision: int) -> np.ndarray:
     decimal that reads back as the float (so 2.675 gives "2.68").
     """
     codes, uniques = pd.factorize(np.asarray(values, dtype=np.float64), use_na_sentinel=True)
-    quantum = Decimal(1).scaleb(-precision)
-    texts = [
-        format(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP) + 0, "f")
-        for value in uniques
-    ]
+    texts = [format(decimal_of(value, precision), "f") for value in uniques]
     # code -1 (NaN) picks the trailing ""
     return np.array([*texts, ""], dtype=object)[codes]
 

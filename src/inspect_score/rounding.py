@@ -9,6 +9,7 @@ arithmetic, and only then round half away from zero.
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
 import numpy as np
@@ -39,3 +40,15 @@ def _round_array(values: np.ndarray, precision: int) -> np.ndarray:
     magnitude = np.floor(np.abs(scaled) + 0.5)
     # + 0.0 turns -0.0 into 0.0, so that outputs never show "-0.00"
     return np.copysign(magnitude, scaled) / factor + 0.0
+
+
+def decimal_of(value: float, precision: int) -> Decimal:
+    """One float as the decimal an output shows: its shortest decimal form (the
+    digits a person typed), rounded half away from zero to ``precision`` places.
+
+    Exact where :func:`round_points` is fast: outputs format each distinct value
+    once, so they can afford it.
+    """
+    quantum = Decimal(1).scaleb(-precision)
+    # + 0 turns -0.00 into 0.00
+    return Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP) + 0

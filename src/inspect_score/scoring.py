@@ -20,9 +20,9 @@ from inspect_score.tables import (
     BRANCH_NAME,
     SOURCE_FILE,
     SOURCE_ROW,
-    TEXT,
     Checklists,
     Scores,
+    text_array,
 )
 
 
@@ -77,13 +77,13 @@ def score(rubric: Rubric, checklists: Checklists) -> Scores:
     vetoed, veto_cap = _veto_summary(rubric, vetoes, branch_count)
     branches = pd.DataFrame(
         {
-            BRANCH_ID: pd.array(frame[BRANCH_ID].to_numpy()[first_rows], dtype=TEXT),
-            BRANCH_NAME: pd.array(frame[BRANCH_NAME].to_numpy()[first_rows], dtype=TEXT),
+            BRANCH_ID: text_array(frame[BRANCH_ID].to_numpy()[first_rows]),
+            BRANCH_NAME: text_array(frame[BRANCH_NAME].to_numpy()[first_rows]),
             "base": base,
             "bonus": bonus,
             "penalty": penalty,
             "total": total,
-            "vetoed": pd.array(vetoed, dtype=TEXT),
+            "vetoed": text_array(vetoed),
             "veto_cap": veto_cap,
         },
         index=pd.RangeIndex(branch_count),

@@ -30,6 +30,12 @@ SOURCE_ROW = "_row"
 TEXT = pd.StringDtype("python", na_value=np.nan)
 
 
+def text_array(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """Texts as a :data:`TEXT` array. A DataFrame built from object arrays would
+    infer Arrow strings instead."""
+    return pd.array(np.asarray(values, dtype=object), dtype=TEXT)
+
+
 @attrs.frozen
 class Checklists:
     """Every checklist row of a run, parsed and checked against a rubric.

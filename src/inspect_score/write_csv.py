@@ -21,7 +21,6 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from inspect_score.rounding import decimal_of
 from inspect_score.tables import BRANCH_ID, Results
 
 RANKING_COLUMNS = (
@@ -100,12 +100,8 @@ def _number_cells(values: np.ndarray, precision: int) -> pa.Array:
     inexact = ~missing & (integers / scale != values)
     if inexact.any():
         codes, uniques = pd.factorize(values[inexact])
-        quantum = Decimal(1).scaleb(-precision)
         rounded = np.array(
-            [
-                int(Decimal(repr(float(value))).quantize(quantum, ROUND_HALF_UP).scaleb(precision))
-                for value in uniques
-            ],
+            [int(decimal_of(value, precision).scaleb(precision)) for value in uniques],
             dtype=np.float64,
         )
         integers[inexact] = rounded[codes]
