@@ -67,14 +67,16 @@ def test_findings_notes_in_english() -> None:
 
 
 def test_findings_columns_and_types() -> None:
-    """The columns are the spec's: text as categoricals (few distinct texts,
-    millions of rows) of Python strings, numbers as floats."""
-    findings = sample_results().findings
+    """The columns are the spec's: branch ids as the ranking's strings, other
+    text as categoricals (few distinct texts, millions of rows), numbers as floats."""
+    results = sample_results()
+    findings = results.findings
     assert list(FINDING_COLUMNS) == list(findings.columns)
     assert [str(dtype) for dtype in findings.dtypes] == [
-        "category", "category", "category", "category", "float64", "float64", "float64",
+        "str", "category", "category", "category", "float64", "float64", "float64",
         "category",
     ]
+    assert findings["branch_id"].dtype == results.ranking["branch_id"].dtype
     text_columns = ["branch_id", "kind", "item_id", "value", "note"]
     assert all(isinstance(text, str) for column in text_columns for text in findings[column])
 

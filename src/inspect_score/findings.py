@@ -13,26 +13,30 @@ import numpy as np
 import pandas as pd
 
 from inspect_score.labels import (
+    Coded,
     Labels,
     Part,
     check_value_text,
-    fixed_text,
+    fixed_coded,
     labels_for,
+    plain_coded,
     plain_number,
-    plain_text,
-    render,
     render_coded,
     unit_of,
 )
 from inspect_score.model import Item, Rubric
 from inspect_score.rounding import round_points
-from inspect_score.tables import BRANCH_ID, Checklists, Scores
+from inspect_score.tables import BRANCH_ID, Checklists, Scores, output_text_taken
 
 FINDING_COLUMNS = ("branch_id", "kind", "item_id", "value", "points", "max", "lost", "note")
 
 
 class _BranchTexts:
-    """Values as text, per branch: raters' values joined by ";" in checklist order."""
+    """Values as text, per branch: raters' values joined by ";" in checklist order.
+
+    Every column is :class:`Coded`: a field's distinct values are turned into
+    text once, and a million branches cost a million codes, not a million strings.
+    """
 
     def __init__(self, rubric: Rubric, checklists: Checklists, scores: Scores) -> None:
         self.rubric = rubric
@@ -46,38 +50,43 @@ class _BranchTexts:
             if len(self.row_branch) else np.zeros(0, dtype=np.int64)
         )
         self.one_row_each = np.array_equal(self.row_branch, np.arange(self.branches))
-        self._cache: dict[str, np.ndarray] = {}
+        self._cache: dict[str, Coded] = {}
 
-    def join_rows(self, row_text: np.ndarray) -> np.ndarray:
+    def join_rows(self, rows: Coded) -> Coded:
         """Row texts gathered per branch, joined by ";" where a branch has several rows."""
         if self.one_row_each:
-            return row_text
+            return rows
+        row_text = rows.decoded()
         joined = np.full(self.branches, "", dtype=object)
         for nth in range(int(self.occurrence.max()) + 1):
-            rows = self.occurrence == nth
-            where = self.row_branch[rows]
-            joined[where] = row_text[rows] if nth == 0 else joined[where] + ";" + row_text[rows]
-        return joined
+            at = self.occurrence == nth
+            where = self.row_branch[at]
+            joined[where] = row_text[at] if nth == 0 else joined[where] + ";" + row_text[at]
+        return Coded.of(joined)
 
-    def row_text(self, field_id: str) -> np.ndarray:
+    def row_text(self, field_id: str) -> Coded:
         """A field's parsed values as text, per checklist row; "" where blank."""
         field = self.rubric.field(field_id)
         column = self.frame[field_id]
         if field.type == "bool":
             numbers = column.to_numpy(dtype=np.float64)
-            return np.where(
-                np.isnan(numbers), "", np.where(numbers == 1, self.labels.yes, self.labels.no)
-            ).astype(object)
+            codes = np.where(np.isnan(numbers), 0, np.where(numbers == 1, 1, 2))
+            return Coded(codes, np.array(["", self.labels.yes, self.labels.no], dtype=object))
         if field.type in ("int", "number"):
-            return plain_text(column.to_numpy(dtype=np.float64))
-        return column.astype(object).where(column.notna(), "").astype(str).to_numpy(dtype=object)
+            return plain_coded(column.to_numpy(dtype=np.float64))
+        if field.type == "choice":
+            categories = column.cat.categories.astype(str).to_numpy(dtype=object)
+            codes = column.cat.codes.to_numpy(dtype=np.int64).copy()
+            codes[codes < 0] = len(categories)  # blank
+            return Coded(codes, np.append(categories, ""))
+        return Coded.of(column.astype(object).where(column.notna(), "").astype(str).to_numpy())
 
-    def value(self, field_id: str) -> np.ndarray:
+    def value(self, field_id: str) -> Coded:
         if field_id not in self._cache:
             self._cache[field_id] = self.join_rows(self.row_text(field_id))
         return self._cache[field_id]
 
-    def share(self, item: Item) -> tuple[np.ndarray, np.ndarray]:
+    def share(self, item: Item) -> tuple[Coded, Coded]:
         """"true/applicable" per branch, and the labels of the fields some rater found false."""
         rows = len(self.frame)
         trues = np.zeros(rows)
@@ -101,23 +110,24 @@ class _BranchTexts:
                 label for bit, label in enumerate(labels) if int(pattern) >> bit & 1)
             for pattern in patterns
         ], dtype=object)
-        row_text = render("{trues}/{applicable}",
-                          {"trues": plain_text(trues), "applicable": plain_text(applicable)}, rows)
-        return self.join_rows(row_text), failed_texts[codes]
+        row_text = Coded(*render_coded(
+            "{trues}/{applicable}",
+            {"trues": plain_coded(trues), "applicable": plain_coded(applicable)}, rows))
+        return self.join_rows(row_text), Coded(codes, failed_texts)
 
 
-def _item_note(item: Item, labels: Labels, texts: _BranchTexts, value: np.ndarray,
+def _item_note(item: Item, labels: Labels, texts: _BranchTexts, value: Coded,
                points: np.ndarray, positions: np.ndarray,
-               failed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+               failed: Coded | None) -> tuple[np.ndarray, np.ndarray]:
     """Why ``item`` lost points, for the branches at ``positions``: codes into distinct notes.
 
     ``failed``: for a ``share``, the labels of its fields some rater found false.
     """
     count = len(positions)
-    shown = np.where(value == "", labels.blank, value).astype(object)
+    shown = value.with_texts(np.where(value.texts == "", labels.blank, value.texts))
     parts: dict[str, Part] = {
         "value": shown,
-        "points": plain_text(points),
+        "points": plain_coded(points),
         "per": plain_number(item.per),
         "max": plain_number(item.max),
     }
@@ -130,14 +140,15 @@ def _item_note(item: Item, labels: Labels, texts: _BranchTexts, value: np.ndarra
     else:
         key = item.rule
     if item.rule == "scale":
-        parts["points"] = fixed_text(points, texts.rubric.precision)
+        parts["points"] = fixed_coded(points, texts.rubric.precision)
         if item.target_field is not None:
-            parts["target"] = texts.value(item.target_field)[positions]
+            parts["target"] = texts.value(item.target_field).take(positions)
         else:
             parts["target"] = plain_number(item.target or 0.0)
     elif item.rule == "check":
         parts["expectation"] = labels.expectations[item.op] + check_value_text(item.value, labels)
     elif item.rule == "share":
+        assert failed is not None
         parts["failed"] = failed
         if key == "penalty":
             parts["label"] = labels.list_separator.join(
@@ -172,20 +183,20 @@ def find_problems(rubric: Rubric, checklists: Checklists, scores: Scores,
         else:
             lost = points
         positions, places = ranked_where(lost > 0)  # NaN (not applicable) compares False
-        failed = np.zeros(0, dtype=object)
+        failed = None
         if item.rule == "share":
             shares, fails = texts.share(item)
-            value, failed = shares[positions], fails[positions]
+            value, failed = shares.take(positions), fails.take(positions)
         else:
             assert item.field is not None
-            value = texts.value(item.field)[positions]
+            value = texts.value(item.field).take(positions)
         note_codes, notes = _item_note(
             item, labels, texts, value, points[positions], positions, failed
         )
+        value = value.compact()
         chunks.append({
-            "position": positions.astype(np.int32),
             "place": places.astype(np.int32),
-            **_coded_part("value", *pd.factorize(value)),
+            **_coded_part("value", value.codes, value.texts),
             "points": points[positions],
             "lost": lost[positions],
             **_coded_part("note", note_codes, notes),
@@ -194,9 +205,8 @@ def find_problems(rubric: Rubric, checklists: Checklists, scores: Scores,
         positions, places = ranked_where(scores.vetoes[veto.id].to_numpy(dtype=bool))
         note = labels.notes["veto"].format(title=veto.title, grade=veto.grade)
         chunks.append({
-            "position": positions.astype(np.int32),
             "place": places.astype(np.int32),
-            **_coded_part("value", *pd.factorize(texts.value(veto.field)[positions])),
+            **_coded_part("value", *_compact(texts.value(veto.field).take(positions))),
             "points": np.full(len(positions), np.nan),
             "lost": np.full(len(positions), np.nan),
             **_coded_part("note", np.zeros(len(positions), dtype=np.int64), np.array([note])),
@@ -206,12 +216,11 @@ def find_problems(rubric: Rubric, checklists: Checklists, scores: Scores,
         "item_id": [item.id for item in items] + [veto.id for veto in rubric.vetoes],
         "max": [item.max for item in items] + [np.nan] * len(rubric.vetoes),
     })
-    return _assemble(chunks, sources,
-                     scores.branches[BRANCH_ID].to_numpy(dtype=object))
+    return _assemble(chunks, sources, ranking[BRANCH_ID])
 
 
 def _assemble(chunks: list[dict[str, np.ndarray]], sources: pd.DataFrame,
-              branch_ids: np.ndarray) -> pd.DataFrame:
+              ranked_ids: pd.Series) -> pd.DataFrame:
     """One frame from the per-item chunks, in ranking then rubric order.
 
     ``sources`` holds, per chunk, what is the same for all its rows (kind,
@@ -219,17 +228,19 @@ def _assemble(chunks: list[dict[str, np.ndarray]], sources: pd.DataFrame,
     The chunks' arrays are consumed as the columns are built, so that a
     million branches never hold both at once.
     """
-    sizes = [len(chunk["position"]) for chunk in chunks]
+    sizes = [len(chunk["place"]) for chunk in chunks]
     # Each chunk is already in ranking order and the chunks are in rubric order,
     # so a stable sort by place in the ranking gives ranking-then-rubric order
     # (and merges the sorted runs rather than sorting from scratch).
-    order = np.argsort(_take(chunks, "place", np.int32), kind="stable")
+    places = _take(chunks, "place", np.int32)
+    order = np.argsort(places, kind="stable")
     chunk_of_row = np.repeat(np.arange(len(chunks), dtype=np.int32), sizes)[order]
     # Text columns are categoricals built from codes: a million branches give
     # millions of findings but only thousands of distinct values and notes, and
     # five million Python strings would cost a gigabyte and seconds to write.
+    # Branch ids, distinct per branch, are taken from the ranking's Arrow strings.
     columns = {
-        "branch_id": _coded(_take(chunks, "position", np.int32)[order], branch_ids),
+        "branch_id": output_text_taken(ranked_ids, places[order]),
         "kind": _repeated(sources["kind"].to_numpy(dtype=object), chunk_of_row),
         "item_id": _coded(chunk_of_row, sources["item_id"].to_numpy(dtype=object)),
         "value": _stacked_coded(chunks, "value", order),
@@ -245,6 +256,11 @@ def _take(chunks: list[dict[str, np.ndarray]], name: str, dtype: type) -> np.nda
     """One array of every chunk, stacked, and dropped from the chunks."""
     parts = [chunk.pop(name) for chunk in chunks]
     return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+
+def _compact(column: Coded) -> tuple[np.ndarray, np.ndarray]:
+    compact = column.compact()
+    return compact.codes, compact.texts
 
 
 def _coded_part(name: str, codes: np.ndarray, texts: np.ndarray) -> dict[str, np.ndarray]:

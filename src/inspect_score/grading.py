@@ -16,7 +16,13 @@ import numpy as np
 import pandas as pd
 
 from inspect_score.model import Rubric
-from inspect_score.tables import BRANCH_ID, BRANCH_NAME, Scores, text_array
+from inspect_score.tables import (
+    BRANCH_ID,
+    BRANCH_NAME,
+    Scores,
+    output_text_array,
+    output_text_taken,
+)
 
 _RANKING_HEAD = ("rank", BRANCH_ID, BRANCH_NAME, "total", "base", "bonus", "penalty")
 _RANKING_GRADES = ("grade", "grade_without_quota", "vetoed")
@@ -35,18 +41,18 @@ def rank_and_grade(rubric: Rubric, scores: Scores) -> pd.DataFrame:
     without_quota = np.maximum(grade_by_total(rubric, sorted_totals), caps)
     with_quota = apply_quotas(rubric, sorted_totals, without_quota)
 
-    names = np.array([grade.name for grade in rubric.grades], dtype=object)
+    names = [grade.name for grade in rubric.grades]
     columns: dict[str, object] = {
         "rank": ranks.astype(np.int64),
-        BRANCH_ID: text_array(branches[BRANCH_ID].to_numpy()[order]),
-        BRANCH_NAME: text_array(branches[BRANCH_NAME].to_numpy()[order]),
+        BRANCH_ID: output_text_array(branches[BRANCH_ID].to_numpy()[order]),
+        BRANCH_NAME: output_text_array(branches[BRANCH_NAME].to_numpy()[order]),
         "total": sorted_totals,
         "base": branches["base"].to_numpy(dtype=np.float64)[order],
         "bonus": branches["bonus"].to_numpy(dtype=np.float64)[order],
         "penalty": branches["penalty"].to_numpy(dtype=np.float64)[order],
-        "grade": text_array(names[with_quota]),
-        "grade_without_quota": text_array(names[without_quota]),
-        "vetoed": text_array(branches["vetoed"].to_numpy()[order]),
+        "grade": output_text_taken(names, with_quota),
+        "grade_without_quota": output_text_taken(names, without_quota),
+        "vetoed": output_text_array(branches["vetoed"].to_numpy()[order]),
     }
     for section in rubric.sections:
         columns[section.id] = scores.sections[section.id].to_numpy(dtype=np.float64)[order]

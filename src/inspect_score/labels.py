@@ -13,7 +13,7 @@ formatting those and indexing is what keeps a million-row CSV fast.
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import attrs
 import numpy as np
@@ -208,7 +208,46 @@ def unit_of(labels: Labels, field_label: str) -> str:
     return labels.default_unit
 
 
-Part = str | np.ndarray
+@attrs.frozen
+class Coded:
+    """A column of texts held as codes into its distinct texts: ``texts[codes]``.
+
+    Findings repeat a few thousand distinct values and notes over millions of
+    rows; codes keep them one integer a row, and Python touches each distinct
+    text once.
+    """
+
+    #: integer positions into ``texts``, one per row
+    codes: np.ndarray
+    #: object array of str; may hold texts no row uses
+    texts: np.ndarray
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> Coded:
+        """Texts (an object array of str) as codes."""
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+        return cls(codes, np.asarray(uniques, dtype=object))
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def take(self, positions: np.ndarray) -> Coded:
+        return Coded(self.codes[positions], self.texts)
+
+    def decoded(self) -> np.ndarray:
+        return np.asarray(self.texts[self.codes], dtype=object)
+
+    def compact(self) -> Coded:
+        """The same column, with only the texts some row uses, in order of first use."""
+        codes, used = pd.factorize(self.codes)
+        return Coded(codes, np.asarray(self.texts[used], dtype=object))
+
+    def with_texts(self, texts: np.ndarray) -> Coded:
+        """The same codes into other texts (one per text, in the same places)."""
+        return Coded(self.codes, np.asarray(texts, dtype=object))
+
+
+Part = str | np.ndarray | Coded
 
 
 def render(template: str, parts: Mapping[str, Part], length: int) -> np.ndarray:
@@ -223,12 +262,13 @@ def render_coded(
     """Like :func:`render`, as codes into the distinct texts: ``texts[codes]`` is the result.
 
     Scalars are folded into the literal text. Columns (object arrays of str,
-    ``length`` long) are concatenated with the literals once per distinct
-    combination of their values, and the texts then indexed: a million
-    findings of one item share a few thousand distinct notes at most.
+    or :class:`Coded` columns, ``length`` long) are concatenated with the
+    literals once per distinct combination of their values, and the texts then
+    indexed: a million findings of one item share a few thousand distinct
+    notes at most.
     """
     literals: list[str] = []
-    columns: list[np.ndarray] = []
+    columns: list[Coded] = []
     literal = ""
     for text, name, _spec, _conversion in string.Formatter().parse(template):
         literal += text
@@ -239,22 +279,21 @@ def render_coded(
             literal += part
         else:
             literals.append(literal)
-            columns.append(part)
+            columns.append(part if isinstance(part, Coded) else Coded.of(part))
             literal = ""
     if not columns:
         return np.zeros(length, dtype=np.int64), np.array([literal], dtype=object)
     # one dense code per distinct combination of the columns' values
     combination = np.zeros(length, dtype=np.int64)
     for column in columns:
-        codes, uniques = pd.factorize(column)
-        combination, _ = pd.factorize(combination * len(uniques) + codes)
+        combination, _ = pd.factorize(combination * len(column.texts) + column.codes)
     distinct = int(combination.max()) + 1 if length else 0
     # any row of a combination represents it: they all hold the same values
     representative = np.zeros(distinct, dtype=np.int64)
     representative[combination] = np.arange(length)
     texts = np.full(distinct, "", dtype=object)
     for before, column in zip(literals, columns, strict=True):
-        texts = texts + before + column[representative]
+        texts = texts + before + column.texts[column.codes[representative]]
     texts = texts + literal
     return combination, np.asarray(texts, dtype=object)
 
@@ -265,17 +304,30 @@ def fixed_text(values: np.ndarray | pd.Series, precision: int) -> np.ndarray:
     Rounds half away from zero as decimal arithmetic would, from the shortest
     decimal that reads back as the float (so 2.675 gives "2.68").
     """
-    codes, uniques = pd.factorize(np.asarray(values, dtype=np.float64), use_na_sentinel=True)
-    texts = [format(decimal_of(value, precision), "f") for value in uniques]
-    # code -1 (NaN) picks the trailing ""
-    return np.array([*texts, ""], dtype=object)[codes]
+    return fixed_coded(values, precision).decoded()
+
+
+def fixed_coded(values: np.ndarray | pd.Series, precision: int) -> Coded:
+    """:func:`fixed_text` as codes: each distinct number is formatted once."""
+    return _numbers_coded(
+        values, lambda value: format(decimal_of(value, precision), "f"))
 
 
 def plain_text(values: np.ndarray | pd.Series) -> np.ndarray:
     """Numbers as a person writes them: "8", "85.5", never "8.0"; "" for NaN."""
+    return plain_coded(values).decoded()
+
+
+def plain_coded(values: np.ndarray | pd.Series) -> Coded:
+    """:func:`plain_text` as codes: each distinct number is formatted once."""
+    return _numbers_coded(values, lambda value: plain_number(float(value)))
+
+
+def _numbers_coded(values: np.ndarray | pd.Series, text_of: Callable[[float], str]) -> Coded:
     codes, uniques = pd.factorize(np.asarray(values, dtype=np.float64), use_na_sentinel=True)
-    texts = [plain_number(float(value)) for value in uniques]
-    return np.array([*texts, ""], dtype=object)[codes]
+    # NaN (code -1) takes the trailing ""
+    codes[codes < 0] = len(uniques)
+    return Coded(codes, np.array([*(text_of(value) for value in uniques), ""], dtype=object))
 
 
 def plain_number(value: float) -> str:

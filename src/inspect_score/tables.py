@@ -7,9 +7,12 @@ one row per branch, never a Python object per branch.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import attrs
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from inspect_score.errors import Issue
 from inspect_score.model import Rubric
@@ -34,6 +37,28 @@ def text_array(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
     """Texts as a :data:`TEXT` array. A DataFrame built from object arrays would
     infer Arrow strings instead."""
     return pd.array(np.asarray(values, dtype=object), dtype=TEXT)
+
+
+#: The dtype of the text columns of the ranking and the findings, which the
+#: outputs read: pandas' ``str`` held in Arrow. The CSV writer takes these
+#: columns without a copy; a million Python strings would be converted to
+#: Arrow once per file that shows them.
+OUTPUT_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def output_text_array(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """Texts as an :data:`OUTPUT_TEXT` array."""
+    return pd.array(np.asarray(values, dtype=object), dtype=OUTPUT_TEXT)
+
+
+def output_text_taken(
+    texts: Sequence[str] | pd.Series, codes: np.ndarray
+) -> pd.api.extensions.ExtensionArray:
+    """``texts[codes]`` as an :data:`OUTPUT_TEXT` array, each text converted to Arrow
+    once (not at all if ``texts`` is an :data:`OUTPUT_TEXT` column already)."""
+    distinct = pa.array(texts if isinstance(texts, pd.Series) else list(texts),
+                        type=pa.large_string())
+    return pd.array(distinct.take(codes), dtype=OUTPUT_TEXT)
 
 
 @attrs.frozen
