@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from inspect_score.findings import find_problems
 from inspect_score.model import Field, Grade, Item, Rubric, Section, Veto
 from inspect_score.summary import summarize
 from inspect_score.tables import Checklists, Results, Scores
@@ -169,5 +168,4 @@ def sample_results(lang: str = "zh") -> Results:
     ranking = sample_ranking()
     summary, grade_counts = summarize(rubric, scores, ranking)
     return Results(rubric=rubric, checklists=checklists, scores=scores, ranking=ranking,
-                   findings=find_problems(rubric, checklists, scores, ranking),
                    summary=summary, grade_counts=grade_counts)

@@ -325,15 +325,13 @@ class _TableParser:
                 return pd.Series(np.full(count, "", dtype=object), dtype=TEXT)
             raw = table.columns[position]
             if pd.api.types.is_string_dtype(raw.dtype) and raw.dtype != object:
-                # stripped in Arrow, then held as Python strings once (see tables.TEXT)
+                # the CSV reader's Arrow strings, stripped in Arrow (see tables.TEXT)
                 return raw.str.strip().fillna("").astype(TEXT)
             return pd.Series(text_values(raw), dtype=TEXT)
 
         id_text, name_text, rater_text = text_of(BRANCH_ID), text_of(BRANCH_NAME), text_of(RATER)
-        ids, names, raters = (column.to_numpy(dtype=object)
-                              for column in (id_text, name_text, rater_text))
-        for column in (ids, names, raters):
-            blank_everywhere &= column == ""
+        for column in (id_text, name_text, rater_text):
+            blank_everywhere &= (column == "").to_numpy(dtype=bool)
         for position in sorted([*headers.unknown, *(later for later, _ in headers.repeated)]):
             blank = text_values(table.columns[position]) == ""
             if blank.all() and not headers.headers[position].strip():
@@ -352,15 +350,15 @@ class _TableParser:
         fields_blank = np.ones(count, dtype=bool)
         for _, cells in parsed.values():
             fields_blank &= cells.blank
-        has_id = ids != ""
+        has_id = (id_text != "").to_numpy(dtype=bool)
         empty_row = keep & has_id & fields_blank
 
         self._branch_id_issues(keep & ~has_id)
-        self._empty_row_issues(empty_row, ids)
+        self._empty_row_issues(empty_row, id_text)
         for field in self.rubric.fields:
             if field.id in parsed:
                 position, cells = parsed[field.id]
-                self._cell_issues(field, position, cells, keep & ~empty_row, ids)
+                self._cell_issues(field, position, cells, keep & ~empty_row, id_text)
             elif self.rubric.missing_policy(field.id) == "error":
                 self._issue("missing-column", f"no column for field {field.id!r} "
                             f"({field.header}); its missing policy is \"error\"",
@@ -416,19 +414,19 @@ class _TableParser:
                            "the row has values but no branch id; expected the branch's id"),
         )
 
-    def _empty_row_issues(self, empty: BoolArray, ids: npt.NDArray[np.object_]) -> None:
+    def _empty_row_issues(self, empty: BoolArray, ids: pd.Series) -> None:
         position = self.headers.column_of(BRANCH_ID)
         if position is None:
             return
         self._report(
             position, empty, None,
             lambda index: ("empty-checklist-row",
-                           f"branch {ids[index]}: every field is blank; "
+                           f"branch {ids.iloc[index]}: every field is blank; "
                            "an empty checklist cannot be scored"),
         )
 
     def _cell_issues(self, field: Field, position: int, column: ParsedColumn,
-                     rows: BoolArray, ids: npt.NDArray[np.object_]) -> None:
+                     rows: BoolArray, ids: pd.Series) -> None:
         raw = self.table.columns[position]
         wanted = expected(field)
         written_cells: list[pd.Series] = []
@@ -452,7 +450,7 @@ class _TableParser:
                 return f"bad-{field.type}", f"'{shown}' {problem}; expected {wanted}"
             if column.out_of_range[index]:
                 return "out-of-range", f"'{shown}' is out of range; expected {wanted}"
-            branch = f" for branch {ids[index]}" if ids[index] else ""
+            branch = f" for branch {ids.iloc[index]}" if ids.iloc[index] else ""
             return ("missing-value",
                     f"blank{branch}; expected {wanted} (the field's missing policy is \"error\")")
 
@@ -516,18 +514,15 @@ def _combine(rubric: Rubric, parts: list[pd.DataFrame], sources: list[str]) -> p
 
 def _duplicates(frame: pd.DataFrame) -> list[Issue]:
     """A branch twice without raters, or the same rater twice for one branch."""
-    ids = frame[BRANCH_ID].to_numpy(dtype=object)
-    raters = frame[RATER].to_numpy(dtype=object)
-    if (raters == "").all():
-        key = pd.Series(ids)
-    else:
-        # one int per (branch, rater) pair: hashing ints is cheaper than pairs of strings
-        branch_codes, _ = pd.factorize(ids)
-        rater_codes, rater_names = pd.factorize(raters)
-        key = pd.Series(branch_codes.astype(np.int64) * (len(rater_names) + 1) + rater_codes)
-    repeated = (ids != "") & key.duplicated().to_numpy()
+    # one int per (branch, rater) pair: Arrow encodes the texts, and ints hash fast
+    branch_codes, _ = pd.factorize(frame[BRANCH_ID])
+    rater_codes, rater_names = pd.factorize(frame[RATER])
+    key = pd.Series(branch_codes.astype(np.int64) * (len(rater_names) + 1) + rater_codes)
+    repeated = (frame[BRANCH_ID] != "").to_numpy(dtype=bool) & key.duplicated().to_numpy()
     if not repeated.any():
         return []
+    ids = frame[BRANCH_ID].to_numpy(dtype=object)
+    raters = frame[RATER].to_numpy(dtype=object)
     codes, _ = pd.factorize(key)
     first_of = pd.Series(np.arange(len(codes))).groupby(codes).transform("first").to_numpy()
     files = frame[SOURCE_FILE].astype(str).to_numpy()

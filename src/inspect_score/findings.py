@@ -26,7 +26,7 @@ from inspect_score.labels import (
 )
 from inspect_score.model import Item, Rubric
 from inspect_score.rounding import round_points
-from inspect_score.tables import BRANCH_ID, Checklists, Scores, output_text_taken
+from inspect_score.tables import BRANCH_ID, Checklists, Scores, text_taken
 
 FINDING_COLUMNS = ("branch_id", "kind", "item_id", "value", "points", "max", "lost", "note")
 
@@ -240,7 +240,7 @@ def _assemble(chunks: list[dict[str, np.ndarray]], sources: pd.DataFrame,
     # five million Python strings would cost a gigabyte and seconds to write.
     # Branch ids, distinct per branch, are taken from the ranking's Arrow strings.
     columns = {
-        "branch_id": output_text_taken(ranked_ids, places[order]),
+        "branch_id": text_taken(ranked_ids, places[order]),
         "kind": _repeated(sources["kind"].to_numpy(dtype=object), chunk_of_row),
         "item_id": _coded(chunk_of_row, sources["item_id"].to_numpy(dtype=object)),
         "value": _stacked_coded(chunks, "value", order),

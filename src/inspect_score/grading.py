@@ -20,8 +20,7 @@ from inspect_score.tables import (
     BRANCH_ID,
     BRANCH_NAME,
     Scores,
-    output_text_array,
-    output_text_taken,
+    text_taken,
 )
 
 _RANKING_HEAD = ("rank", BRANCH_ID, BRANCH_NAME, "total", "base", "bonus", "penalty")
@@ -44,15 +43,15 @@ def rank_and_grade(rubric: Rubric, scores: Scores) -> pd.DataFrame:
     names = [grade.name for grade in rubric.grades]
     columns: dict[str, object] = {
         "rank": ranks.astype(np.int64),
-        BRANCH_ID: output_text_array(branches[BRANCH_ID].to_numpy()[order]),
-        BRANCH_NAME: output_text_array(branches[BRANCH_NAME].to_numpy()[order]),
+        BRANCH_ID: branches[BRANCH_ID].array.take(order),
+        BRANCH_NAME: branches[BRANCH_NAME].array.take(order),
         "total": sorted_totals,
         "base": branches["base"].to_numpy(dtype=np.float64)[order],
         "bonus": branches["bonus"].to_numpy(dtype=np.float64)[order],
         "penalty": branches["penalty"].to_numpy(dtype=np.float64)[order],
-        "grade": output_text_taken(names, with_quota),
-        "grade_without_quota": output_text_taken(names, without_quota),
-        "vetoed": output_text_array(branches["vetoed"].to_numpy()[order]),
+        "grade": text_taken(names, with_quota),
+        "grade_without_quota": text_taken(names, without_quota),
+        "vetoed": branches["vetoed"].array.take(order),
     }
     for section in rubric.sections:
         columns[section.id] = scores.sections[section.id].to_numpy(dtype=np.float64)[order]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from inspect_score.findings import find_problems
 from inspect_score.grading import rank_and_grade
 from inspect_score.model import Rubric
 from inspect_score.scoring import score
@@ -11,21 +10,20 @@ from inspect_score.tables import Checklists, Results
 
 
 def evaluate(rubric: Rubric, checklists: Checklists) -> Results:
-    """Score, rank and grade every branch, and list the problems found.
+    """Score, rank and grade every branch; ``Results.findings`` lists the problems
+    found when first asked for.
 
     Raises :class:`~inspect_score.errors.ChecklistError` where the
     checklists cannot be scored (a branch with no applicable indicator).
     """
     scores = score(rubric, checklists)
     ranking = rank_and_grade(rubric, scores)
-    findings = find_problems(rubric, checklists, scores, ranking)
     summary, grade_counts = summarize(rubric, scores, ranking)
     return Results(
         rubric=rubric,
         checklists=checklists,
         scores=scores,
         ranking=ranking,
-        findings=findings,
         summary=summary,
         grade_counts=grade_counts,
         warnings=checklists.warnings,

@@ -77,8 +77,8 @@ def score(rubric: Rubric, checklists: Checklists) -> Scores:
     vetoed, veto_cap = _veto_summary(rubric, vetoes, branch_count)
     branches = pd.DataFrame(
         {
-            BRANCH_ID: text_array(frame[BRANCH_ID].to_numpy()[first_rows]),
-            BRANCH_NAME: text_array(frame[BRANCH_NAME].to_numpy()[first_rows]),
+            BRANCH_ID: frame[BRANCH_ID].array.take(first_rows),
+            BRANCH_NAME: frame[BRANCH_NAME].array.take(first_rows),
             "base": base,
             "bonus": bonus,
             "penalty": penalty,

@@ -26,39 +26,29 @@ RATER = "rater"
 SOURCE_FILE = "_file"
 SOURCE_ROW = "_row"
 
-#: The dtype of text columns of branches (ids, names, grades): pandas' ``str``
-#: held as Python strings. The scorer, grader and writers hand these columns to
-#: NumPy again and again; Arrow-backed strings (pandas' default where pyarrow is
-#: installed) would be turned into Python objects anew each time.
-TEXT = pd.StringDtype("python", na_value=np.nan)
+#: The dtype of the text columns of branches (ids, names, raters, grades), in
+#: the checklists, the scores, the ranking and the findings: pandas' ``str``
+#: held in Arrow, as the CSV reader makes it. A million ids and names stay two
+#: Arrow buffers from reading to writing: the steps between take rows by
+#: index, and the CSV writer reads the buffers without a copy. (As Python
+#: strings they cost three times the memory and a conversion per output.)
+TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
-def text_array(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """Texts as a :data:`TEXT` array. A DataFrame built from object arrays would
-    infer Arrow strings instead."""
+def text_array(values: np.ndarray | Sequence[str]) -> pd.api.extensions.ExtensionArray:
+    """Texts (an object array of str) as a :data:`TEXT` array."""
     return pd.array(np.asarray(values, dtype=object), dtype=TEXT)
 
 
-#: The dtype of the text columns of the ranking and the findings, which the
-#: outputs read: pandas' ``str`` held in Arrow. The CSV writer takes these
-#: columns without a copy; a million Python strings would be converted to
-#: Arrow once per file that shows them.
-OUTPUT_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
-
-
-def output_text_array(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """Texts as an :data:`OUTPUT_TEXT` array."""
-    return pd.array(np.asarray(values, dtype=object), dtype=OUTPUT_TEXT)
-
-
-def output_text_taken(
+def text_taken(
     texts: Sequence[str] | pd.Series, codes: np.ndarray
 ) -> pd.api.extensions.ExtensionArray:
-    """``texts[codes]`` as an :data:`OUTPUT_TEXT` array, each text converted to Arrow
-    once (not at all if ``texts`` is an :data:`OUTPUT_TEXT` column already)."""
+    """``texts[codes]`` as a :data:`TEXT` array, each text converted to Arrow once
+    (not at all if ``texts`` is a :data:`TEXT` column already)."""
     distinct = pa.array(texts if isinstance(texts, pd.Series) else list(texts),
                         type=pa.large_string())
-    return pd.array(distinct.take(codes), dtype=OUTPUT_TEXT)
+    taken: pd.api.extensions.ExtensionArray = pd.array(distinct.take(codes), dtype=TEXT)
+    return taken
 
 
 @attrs.frozen
@@ -127,11 +117,30 @@ class Results:
     #: ``grade_without_quota``, ``vetoed``, then one column per section id;
     #: ``position`` is the branch's row in the ``Scores`` frames.
     ranking: pd.DataFrame
-    #: ``branch_id, kind, item_id, value, points, max, lost, note`` in ranking
-    #: then rubric order (see the spec's findings.csv)
-    findings: pd.DataFrame
     #: ``item_id, title, max, mean_points, full_marks, zero_points, branches``
     summary: pd.DataFrame
     #: ``grade, branches`` for every grade, best first
     grade_counts: pd.DataFrame
     warnings: tuple[Issue, ...] = ()
+    #: given, or found when first asked for: see :attr:`findings`
+    _findings: pd.DataFrame | None = attrs.field(default=None, alias="findings", repr=False)
+
+    @property
+    def findings(self) -> pd.DataFrame:
+        """``branch_id, kind, item_id, value, points, max, lost, note`` in ranking
+        then rubric order (see the spec's findings.csv and
+        :func:`inspect_score.findings.find_problems`).
+
+        Unless given, found when first asked for, and kept: a million branches
+        have millions of findings, which the CSV writer builds while it writes
+        the ranking.
+        """
+        if self._findings is None:
+            # findings.py builds on the tables of this module
+            from inspect_score.findings import find_problems
+
+            found = find_problems(self.rubric, self.checklists, self.scores, self.ranking)
+            # kept as if given: the results stay the same results
+            object.__setattr__(self, "_findings", found)
+            return found
+        return self._findings

@@ -57,21 +57,26 @@ def output_tables(results: Results) -> dict[str, pd.DataFrame]:
 
     ``points`` lists the branches in ranking order, like ``ranking``.
     """
-    rubric = results.rubric
-    ranking = results.ranking
-    section_ids = [section.id for section in rubric.sections]
-    ranked = ranking[[*RANKING_COLUMNS, *section_ids]].reset_index(drop=True)
-
-    order = ranking["position"].to_numpy(dtype=np.int64)
-    item_ids = [item.id for item in rubric.items]
-    points = results.scores.points[item_ids].iloc[order].reset_index(drop=True)
-    points.insert(0, BRANCH_ID, ranked[BRANCH_ID])
+    points, order = _points_by_position(results)
     return {
-        "ranking": ranked,
-        "points": points,
+        "ranking": _ranking_table(results),
+        "points": points.iloc[order].reset_index(drop=True),
         "findings": results.findings.reset_index(drop=True),
         "summary": results.summary.reset_index(drop=True),
     }
+
+
+def _ranking_table(results: Results) -> pd.DataFrame:
+    section_ids = [section.id for section in results.rubric.sections]
+    return results.ranking[[*RANKING_COLUMNS, *section_ids]].reset_index(drop=True)
+
+
+def _points_by_position(results: Results) -> tuple[pd.DataFrame, np.ndarray]:
+    """points.csv's table with its rows in ``Scores`` order, and their ranking order."""
+    item_ids = [item.id for item in results.rubric.items]
+    points = results.scores.points[item_ids]
+    points.insert(0, BRANCH_ID, results.scores.branches[BRANCH_ID])
+    return points, results.ranking["position"].to_numpy(dtype=np.int64)
 
 
 def text_cell(text: str) -> str:
@@ -158,20 +163,26 @@ def _cells(column: pd.Series, precision: int) -> pa.Array:
     return _text_cells(column)
 
 
-def write_table(frame: pd.DataFrame, path: Path, precision: int) -> None:
+def write_table(
+    frame: pd.DataFrame, path: Path, precision: int, order: np.ndarray | None = None
+) -> None:
     """Write ``frame`` as a CSV file: BOM, header, one "\\n"-terminated line per row.
 
     Arrow's CSV writer (C++) writes the rows: numbers bare, text in double
     quotes (RFC 4180: a quoted field may hold commas, quotes and line breaks,
     and every CSV reader and spreadsheet reads it as the bare text), empty
-    cells bare.
+    cells bare. ``order``: the positions of the rows in the order to write them,
+    taken a block at a time rather than copying the frame in that order.
     """
     with open(path, "wb") as file:
         header = ",".join(text_cell(str(name)) for name in frame.columns) + "\n"
         file.write(("\ufeff" + header).encode("utf-8"))
         # a block of rows at a time: Arrow's copy of findings.csv would be a gigabyte
         for start in range(0, len(frame), _ROWS_PER_BLOCK):
-            block = frame.iloc[start : start + _ROWS_PER_BLOCK]
+            if order is None:
+                block = frame.iloc[start : start + _ROWS_PER_BLOCK]
+            else:
+                block = frame.iloc[order[start : start + _ROWS_PER_BLOCK]]
             table = pa.table(
                 [_cells(block[name], precision) for name in block.columns],
                 names=[str(name) for name in block.columns],
@@ -186,19 +197,27 @@ def write_csv(
 ) -> list[Path]:
     """Write ``NAME.csv`` into ``directory`` for each table; return the paths written.
 
-    The files are written side by side: Arrow's writer releases the GIL, and
-    findings.csv alone takes as long as the others together.
+    The files are written side by side, findings.csv first: it takes as long
+    as the others together, and when the findings have not been asked for
+    yet, its worker builds them while another writes the ranking. Arrow's
+    writer and most of NumPy's work release the GIL.
     """
-    tables = output_tables(results)
+    precision = results.rubric.precision
+
+    def write(name: str, path: Path) -> None:
+        if name == "points":
+            points, order = _points_by_position(results)
+            write_table(points, path, precision, order)
+        elif name == "ranking":
+            write_table(_ranking_table(results), path, precision)
+        else:
+            write_table(getattr(results, name).reset_index(drop=True), path, precision)
+
     written = [directory / f"{name}.csv" for name in names]
     workers = max(1, min(len(names), os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        # the longest table first, so that it never waits for a free worker
-        by_length = sorted(zip(names, written, strict=True), key=lambda job: -len(tables[job[0]]))
-        jobs = [
-            pool.submit(write_table, tables[name], path, results.rubric.precision)
-            for name, path in by_length
-        ]
+        first = sorted(zip(names, written, strict=True), key=lambda job: job[0] != "findings")
+        jobs = [pool.submit(write, name, path) for name, path in first]
         for job in jobs:
             job.result()  # re-raises what a writer raised
     return written
