@@ -216,6 +216,8 @@ def find_problems(rubric: Rubric, checklists: Checklists, scores: Scores,
         "item_id": [item.id for item in items] + [veto.id for veto in rubric.vetoes],
         "max": [item.max for item in items] + [np.nan] * len(rubric.vetoes),
     })
+    # every field's codes can go before the chunks become columns
+    del texts
     return _assemble(chunks, sources, ranking[BRANCH_ID])
 
 

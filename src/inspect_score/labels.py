@@ -208,6 +208,10 @@ def unit_of(labels: Labels, field_label: str) -> str:
     return labels.default_unit
 
 
+def _int32(codes: np.ndarray) -> np.ndarray:
+    return np.asarray(codes, dtype=np.int32)
+
+
 @attrs.frozen
 class Coded:
     """A column of texts held as codes into its distinct texts: ``texts[codes]``.
@@ -217,8 +221,9 @@ class Coded:
     text once.
     """
 
-    #: integer positions into ``texts``, one per row
-    codes: np.ndarray
+    #: positions into ``texts``, one per row (int32: a million rows, not
+    #: two billion texts)
+    codes: np.ndarray = attrs.field(converter=_int32)
     #: object array of str; may hold texts no row uses
     texts: np.ndarray
 
