@@ -86,7 +86,10 @@ def text_values(raw: pd.Series) -> npt.NDArray[np.object_]:
     """Every cell as stripped text ("" for blank), vectorised for string columns."""
     if raw.dtype == object or pd.api.types.is_numeric_dtype(raw.dtype):
         return np.asarray(raw.map(cell_text), dtype=object)
-    return np.asarray(raw.str.strip().fillna(""), dtype=object)
+    # Arrow strings: one Python str per distinct text, shared by the rows that
+    # hold it (a million remarks of a few kinds are a few strings, not a million)
+    codes, uniques = pd.factorize(raw.str.strip().fillna(""))
+    return np.asarray(uniques, dtype=object)[codes]
 
 
 def parse_text(raw: pd.Series) -> ParsedColumn:

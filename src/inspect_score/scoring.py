@@ -77,8 +77,8 @@ def score(rubric: Rubric, checklists: Checklists) -> Scores:
     vetoed, veto_cap = _veto_summary(rubric, vetoes, branch_count)
     branches = pd.DataFrame(
         {
-            BRANCH_ID: frame[BRANCH_ID].array.take(first_rows),
-            BRANCH_NAME: frame[BRANCH_NAME].array.take(first_rows),
+            BRANCH_ID: _first_rows_of(frame[BRANCH_ID], first_rows),
+            BRANCH_NAME: _first_rows_of(frame[BRANCH_NAME], first_rows),
             "base": base,
             "bonus": bonus,
             "penalty": penalty,
@@ -92,6 +92,17 @@ def score(rubric: Rubric, checklists: Checklists) -> Scores:
     return Scores(
         branches=branches, points=points, sections=sections, vetoes=vetoes, row_branch=row_branch
     )
+
+
+def _first_rows_of(
+    column: pd.Series, first_rows: np.ndarray
+) -> pd.api.extensions.ExtensionArray:
+    """A column's values at each branch's first row; with one row per branch, the
+    column's own (immutable Arrow) array, shared rather than copied."""
+    values: pd.api.extensions.ExtensionArray = column.array
+    if len(first_rows) == len(column):  # first_rows ascend: they are every row
+        return values
+    return values.take(first_rows)
 
 
 def _float_frame(names: list[str], columns: list[np.ndarray], rows: int) -> pd.DataFrame:
