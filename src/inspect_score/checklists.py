@@ -29,6 +29,7 @@ from inspect_score.cells import (
     text_values,
 )
 from inspect_score.errors import ChecklistError, Issue, errors_only, warnings_only
+from inspect_score.memory import release_freed_memory
 from inspect_score.model import Field, Rubric
 from inspect_score.readers import (
     CSV_SUFFIXES,
@@ -96,6 +97,7 @@ def load_checklists(
     _check_not_empty(inputs, sources, frame, issues)
     if errors_only(issues):
         raise ChecklistError(issues)
+    release_freed_memory()  # the raw cells, read and parsed
     return Checklists(
         frame=frame,
         sources=tuple(sources),

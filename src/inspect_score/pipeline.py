@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from inspect_score.grading import rank_and_grade
+from inspect_score.memory import release_freed_memory
 from inspect_score.model import Rubric
 from inspect_score.scoring import score
 from inspect_score.summary import summarize
@@ -19,6 +20,7 @@ def evaluate(rubric: Rubric, checklists: Checklists) -> Results:
     scores = score(rubric, checklists)
     ranking = rank_and_grade(rubric, scores)
     summary, grade_counts = summarize(rubric, scores, ranking)
+    release_freed_memory()  # what scoring and ranking a million branches left
     return Results(
         rubric=rubric,
         checklists=checklists,
