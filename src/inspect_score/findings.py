@@ -282,7 +282,7 @@ def _stacked_coded(chunks: list[dict[str, np.ndarray]], name: str,
                             for chunk, offset in zip(chunks, offsets, strict=True)])
     # the same text may stand in several chunks: one category each
     categories, inverse = np.unique(np.concatenate(texts).astype(str), return_inverse=True)
-    return _coded(inverse[codes[order]], categories)
+    return _coded(_small(inverse)[codes[order]], categories)
 
 
 def _coded(codes: np.ndarray, texts: np.ndarray) -> pd.Series:
@@ -294,4 +294,10 @@ def _coded(codes: np.ndarray, texts: np.ndarray) -> pd.Series:
 def _repeated(texts: np.ndarray, codes: np.ndarray) -> pd.Series:
     """``texts[codes]`` as a categorical, without hashing a text per row."""
     categories, inverse = np.unique(texts.astype(str), return_inverse=True)
-    return _coded(inverse[codes], categories)
+    return _coded(_small(inverse)[codes], categories)
+
+
+def _small(codes: np.ndarray) -> np.ndarray:
+    """Codes in the smallest integer type that holds them: gathered for millions of
+    rows, int64 codes would be four or eight times the categorical's own."""
+    return codes.astype(np.min_scalar_type(max(int(codes.max(initial=0)), 1)))

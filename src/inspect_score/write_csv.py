@@ -5,22 +5,22 @@ columns, numbers with exactly the rubric's precision, and text that a
 spreadsheet would read as a formula guarded with a leading ``'``.
 
 Speed: a million branches give tens of millions of cells, and findings.csv
-alone has about five rows per branch. Each column is turned into CSV cells by
-Arrow's compute kernels (C++, whole columns): numbers are formatted once per
-distinct value and taken by index, text is guarded and quoted by vectorised
-regular-expression matches, and the rows are joined by one element-wise join.
-The joined bytes are written as they are. No Python code runs per cell.
-Measured for 1,000,000 branches (5,159,507 finding rows) on a shared two-CPU
-machine: ``DataFrame.to_csv`` 13.9 s for points.csv and 30.6 s for
-findings.csv; joining rows in Python 1.7 s and 7.7 s; Arrow kernels (these)
-see benchmarks/bench_run.py.
+alone has about five rows per branch. Blocks of rows are turned into Arrow
+columns (numbers as decimals with the rubric's places, text guarded by
+vectorised matches, categoricals as dictionaries whose few texts are guarded
+once) and written by Arrow's CSV writer in C++, on every CPU, in order. No
+Python code runs per cell. Measured for 1,000,000 branches (5,159,507 finding
+rows) on a shared two-CPU machine: ``DataFrame.to_csv`` 13.9 s for points.csv
+and 30.6 s for findings.csv; findings.csv here 2.2-2.7 s on one CPU and
+1.0-1.3 s on two; the whole run in benchmarks/bench_run.py.
 """
 
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -164,7 +164,11 @@ def _cells(column: pd.Series, precision: int) -> pa.Array:
 
 
 def write_table(
-    frame: pd.DataFrame, path: Path, precision: int, order: np.ndarray | None = None
+    frame: pd.DataFrame,
+    path: Path,
+    precision: int,
+    order: np.ndarray | None = None,
+    workers: int = 1,
 ) -> None:
     """Write ``frame`` as a CSV file: BOM, header, one "\\n"-terminated line per row.
 
@@ -173,21 +177,39 @@ def write_table(
     and every CSV reader and spreadsheet reads it as the bare text), empty
     cells bare. ``order``: the positions of the rows in the order to write them,
     taken a block at a time rather than copying the frame in that order.
+    ``workers``: blocks of rows formatted side by side (Arrow's writer releases
+    the GIL), written in order.
     """
+
+    def block_text(start: int) -> pa.Buffer:
+        rows = slice(start, start + _ROWS_PER_BLOCK)
+        block = frame.iloc[rows] if order is None else frame.iloc[order[rows]]
+        table = pa.table(
+            [_cells(block[name], precision) for name in block.columns],
+            names=[str(name) for name in block.columns],
+        )
+        sink = pa.BufferOutputStream()
+        pacsv.write_csv(table, sink, _WRITE_OPTIONS)
+        return sink.getvalue()
+
+    starts = range(0, len(frame), _ROWS_PER_BLOCK)
     with open(path, "wb") as file:
         header = ",".join(text_cell(str(name)) for name in frame.columns) + "\n"
         file.write(("\ufeff" + header).encode("utf-8"))
         # a block of rows at a time: Arrow's copy of findings.csv would be a gigabyte
-        for start in range(0, len(frame), _ROWS_PER_BLOCK):
-            if order is None:
-                block = frame.iloc[start : start + _ROWS_PER_BLOCK]
-            else:
-                block = frame.iloc[order[start : start + _ROWS_PER_BLOCK]]
-            table = pa.table(
-                [_cells(block[name], precision) for name in block.columns],
-                names=[str(name) for name in block.columns],
-            )
-            pacsv.write_csv(table, file, _WRITE_OPTIONS)
+        if workers <= 1 or len(starts) <= 1:
+            for start in starts:
+                file.write(block_text(start))
+            return
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            # a few blocks ahead of the one being written, never the whole file
+            ahead: deque[Future[pa.Buffer]] = deque()
+            for start in starts:
+                ahead.append(pool.submit(block_text, start))
+                if len(ahead) > workers:
+                    file.write(ahead.popleft().result())
+            while ahead:
+                file.write(ahead.popleft().result())
 
 
 def write_csv(
@@ -197,27 +219,21 @@ def write_csv(
 ) -> list[Path]:
     """Write ``NAME.csv`` into ``directory`` for each table; return the paths written.
 
-    The files are written side by side, findings.csv first: it takes as long
-    as the others together, and when the findings have not been asked for
-    yet, its worker builds them while another writes the ranking. Arrow's
-    writer and most of NumPy's work release the GIL.
+    One file after another, each formatted on every CPU a block of rows at a
+    time (see :func:`write_table`).
     """
     precision = results.rubric.precision
-
-    def write(name: str, path: Path) -> None:
+    workers = os.cpu_count() or 1
+    written = []
+    for name in names:
+        path = directory / f"{name}.csv"
         if name == "points":
             points, order = _points_by_position(results)
-            write_table(points, path, precision, order)
+            write_table(points, path, precision, order, workers=workers)
         elif name == "ranking":
-            write_table(_ranking_table(results), path, precision)
+            write_table(_ranking_table(results), path, precision, workers=workers)
         else:
-            write_table(getattr(results, name).reset_index(drop=True), path, precision)
-
-    written = [directory / f"{name}.csv" for name in names]
-    workers = max(1, min(len(names), os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        first = sorted(zip(names, written, strict=True), key=lambda job: job[0] != "findings")
-        jobs = [pool.submit(write, name, path) for name, path in first]
-        for job in jobs:
-            job.result()  # re-raises what a writer raised
+            table = getattr(results, name).reset_index(drop=True)
+            write_table(table, path, precision, workers=workers)
+        written.append(path)
     return written
