@@ -130,3 +130,15 @@ def test_blank_value_counted_as_zero_is_named_blank() -> None:
     penalty = findings[findings["kind"] == "penalty"]
     actual = list(zip(penalty["branch_id"], penalty["value"], penalty["note"], strict=True))
     assert actual == [("SQ02", "", "区级以上表彰次数 未填，扣 10 分")]
+
+
+def test_findings_are_found_once_when_first_asked_for_or_kept_as_given() -> None:
+    """``Results.findings`` is what find_problems gives, built on first use and kept;
+    findings given to ``Results`` are the findings."""
+    results = sample_results()
+    found = results.findings
+    assert found is results.findings
+    expected = find_problems(results.rubric, results.checklists, results.scores, results.ranking)
+    pd.testing.assert_frame_equal(expected, found)
+    given = found.head(1)
+    assert attrs.evolve(results, findings=given).findings is given

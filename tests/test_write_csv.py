@@ -167,3 +167,35 @@ def csv_text(frame: pd.DataFrame, precision: int) -> str:
         path = Path(folder) / "x.csv"
         write_table(frame, path, precision)
         return path.read_bytes().decode("utf-8-sig")
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.tuples(texts, numbers), min_size=0, max_size=40),
+    st.integers(1, 7),
+    st.integers(1, 4),
+    st.randoms(use_true_random=False),
+)
+def test_blocks_on_several_workers_write_the_same_file_in_any_order_asked(
+    rows: list[tuple[str, float | None]], block: int, workers: int, shuffle: object
+) -> None:
+    """However the rows are cut into blocks and however many workers format them, the
+    file is the one a single worker writes; ``order`` writes the rows in that order."""
+    import inspect_score.write_csv as module
+
+    frame = pd.DataFrame({
+        "name": pd.array([text for text, _ in rows], dtype="str"),
+        "points": [np.nan if number is None else number for _, number in rows],
+    })
+    order = np.arange(len(rows))
+    shuffle.shuffle(order)  # type: ignore[attr-defined]
+    expected = csv_text(frame.iloc[order].reset_index(drop=True), 2)
+    saved = module._ROWS_PER_BLOCK
+    module._ROWS_PER_BLOCK = block
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "x.csv"
+            write_table(frame, path, 2, order, workers=workers)
+            assert expected == path.read_bytes().decode("utf-8-sig")
+    finally:
+        module._ROWS_PER_BLOCK = saved
