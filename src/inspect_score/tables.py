@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 
 from inspect_score.errors import Issue
+from inspect_score.memory import release_freed_memory
 from inspect_score.model import Rubric
 
 #: Checklist columns that are not fields.
@@ -140,6 +141,7 @@ class Results:
             from inspect_score.findings import find_problems
 
             found = find_problems(self.rubric, self.checklists, self.scores, self.ranking)
+            release_freed_memory()  # what finding millions of problems left
             # kept as if given: the results stay the same results
             object.__setattr__(self, "_findings", found)
             return found

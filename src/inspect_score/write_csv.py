@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from inspect_score.memory import release_freed_memory
 from inspect_score.rounding import decimal_of
 from inspect_score.tables import BRANCH_ID, Results
 
@@ -235,5 +236,7 @@ def write_csv(
         else:
             table = getattr(results, name).reset_index(drop=True)
             write_table(table, path, precision, workers=workers)
+        # the blocks the workers formatted, before the next file (or the findings)
+        release_freed_memory()
         written.append(path)
     return written
