@@ -370,6 +370,25 @@ def test_messages_show_cells_as_written_even_where_pandas_typed_them(tmp_path: P
                         "'否' is not a number"]
 
 
+def test_text_columns_keep_what_was_written_where_it_looks_like_numbers_or_yes_no(
+    tmp_path: Path,
+) -> None:
+    """Ids "007", names "1", remarks 是/否 and "1.50" stay text as written: pandas reads
+    them as numbers or yes/no first, and those columns are read again as text."""
+    path = write(tmp_path, "a.csv", f"{HEADER}\n007,1,12,,是,齐全,,是\n010,2,10,,否,齐全,,1.50\n")
+    frame = load_checklists(RUBRIC, [path]).frame
+    assert frame["branch_id"].tolist() == ["007", "010"]
+    assert frame["branch_name"].tolist() == ["1", "2"]
+    assert frame["remarks"].tolist() == ["是", "1.50"]
+
+
+def test_a_text_column_left_blank_everywhere_is_blank(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.csv", f"{HEADER}\nB1,,12,,是,齐全,,\nB2,,10,,否,齐全,,\n")
+    frame = load_checklists(RUBRIC, [path]).frame
+    assert frame["branch_name"].tolist() == ["", ""]
+    assert frame["remarks"].isna().all()
+
+
 PERIOD = Field(id="period", type="text", label="期间")
 
 

@@ -150,7 +150,10 @@ def read_csv(
 
     Letting pandas infer the numeric and bool columns in C is what keeps a
     million rows fast; a column it cannot infer arrives as strings and is
-    parsed by :mod:`inspect_score.cells`.
+    parsed by :mod:`inspect_score.cells`. Text columns are inferred too (as
+    strings, mostly): naming their type makes pandas' reader take twice as
+    long. A text column it took for numbers or yes/no ("001" as 1, 是 as
+    True) is read again, as written.
     """
     encodings = (encoding,) if user_encoding else tuple(
         dict.fromkeys((encoding, *DEFAULT_ENCODINGS))
@@ -162,17 +165,27 @@ def read_csv(
         encodings,
         skiprows=1,
         names=names,
-        dtype=dict.fromkeys(text_columns, str),
         # bool columns typed the Chinese way are recognised by the C parser
-        # too; text columns are read as str and keep these words as written
+        # too; text columns are read again as str where it recognised them
         true_values=list(CSV_TRUE),
         false_values=list(CSV_FALSE),
     )
 
-    def written(column: int) -> pd.Series:
-        text, _ = _read_csv(path, shown, (found,), skiprows=1, names=names, usecols=[column],
+    def as_written(columns: list[int]) -> pd.DataFrame:
+        text, _ = _read_csv(path, shown, (found,), skiprows=1, names=names, usecols=columns,
                             dtype=str)
-        return text[column]
+        return text
+
+    def written(column: int) -> pd.Series:
+        return as_written([column])[column]
+
+    retyped = [column for column in text_columns
+               if not pd.api.types.is_string_dtype(frame[column].dtype)
+               and frame[column].notna().any()]  # all blank is blank, whatever its type
+    if retyped:
+        text = as_written(retyped)
+        for column in retyped:
+            frame[column] = text[column]
 
     rows = np.arange(2, len(frame) + 2, dtype=np.int64)
     columns = tuple(frame[index] for index in names)
