@@ -382,6 +382,31 @@ def test_text_columns_keep_what_was_written_where_it_looks_like_numbers_or_yes_n
     assert frame["remarks"].tolist() == ["是", "1.50"]
 
 
+def test_a_file_is_read_again_only_for_text_columns_pandas_typed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The header and the body are one read each; ids like 007 cost one more read,
+    an unknown 序号 column of numbers none (only its blanks matter)."""
+    from inspect_score import readers
+
+    reads: list[object] = []
+    strict = readers._read_csv_strict
+
+    def counted(*args: object, **options: object) -> pd.DataFrame:
+        reads.append(options.get("usecols"))
+        return strict(*args, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(readers, "_read_csv_strict", counted)
+    rows = "一社区,12,,是,齐全,,\n", "二社区,10,,否,齐全,,\n"
+    plain = write(tmp_path, "a.csv", f"序号,{HEADER}\n1,B1,{rows[0]}2,B2,{rows[1]}")
+    assert load_checklists(RUBRIC, [plain]).frame["branch_id"].tolist() == ["B1", "B2"]
+    assert reads == [None, None]
+    reads.clear()
+    digits = write(tmp_path, "b.csv", f"{HEADER}\n007,{rows[0]}010,{rows[1]}")
+    assert load_checklists(RUBRIC, [digits]).frame["branch_id"].tolist() == ["007", "010"]
+    assert reads == [None, None, [0]]
+
+
 def test_a_text_column_left_blank_everywhere_is_blank(tmp_path: Path) -> None:
     path = write(tmp_path, "a.csv", f"{HEADER}\nB1,,12,,是,齐全,,\nB2,,10,,否,齐全,,\n")
     frame = load_checklists(RUBRIC, [path]).frame

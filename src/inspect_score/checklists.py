@@ -232,8 +232,9 @@ def _read(
         headers, found = csv_headers(path, shown, encoding)
         targets = _HeaderMap(rubric, headers).targets
         typed = {field.id for field in rubric.fields if field.type in ("int", "number", "bool")}
-        text_columns = [index for index, header in enumerate(headers)
-                        if targets.get(index) not in typed]
+        # ids, names, raters, choices and text, whose cells are kept as written;
+        # other columns (a 序号 column of numbers, say) are only checked for blanks
+        text_columns = [index for index, target in targets.items() if target not in typed]
         return read_csv(
             path, shown, headers, found, user_encoding=encoding is not None,
             text_columns=text_columns,
