@@ -204,9 +204,10 @@ def find_problems(rubric: Rubric, checklists: Checklists, scores: Scores,
     for veto in rubric.vetoes:
         positions, places = ranked_where(scores.vetoes[veto.id].to_numpy(dtype=bool))
         note = labels.notes["veto"].format(title=veto.title, grade=veto.grade)
+        value = texts.value(veto.field).take(positions).compact()
         chunks.append({
             "place": places.astype(np.int32),
-            **_coded_part("value", *_compact(texts.value(veto.field).take(positions))),
+            **_coded_part("value", value.codes, value.texts),
             "points": np.full(len(positions), np.nan),
             "lost": np.full(len(positions), np.nan),
             **_coded_part("note", np.zeros(len(positions), dtype=np.int64), np.array([note])),
@@ -258,11 +259,6 @@ def _take(chunks: list[dict[str, np.ndarray]], name: str, dtype: type) -> np.nda
     """One array of every chunk, stacked, and dropped from the chunks."""
     parts = [chunk.pop(name) for chunk in chunks]
     return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
-
-
-def _compact(column: Coded) -> tuple[np.ndarray, np.ndarray]:
-    compact = column.compact()
-    return compact.codes, compact.texts
 
 
 def _coded_part(name: str, codes: np.ndarray, texts: np.ndarray) -> dict[str, np.ndarray]:

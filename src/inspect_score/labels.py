@@ -233,9 +233,6 @@ class Coded:
         codes, uniques = pd.factorize(np.asarray(values, dtype=object))
         return cls(codes, np.asarray(uniques, dtype=object))
 
-    def __len__(self) -> int:
-        return len(self.codes)
-
     def take(self, positions: np.ndarray) -> Coded:
         return Coded(self.codes[positions], self.texts)
 
