@@ -133,8 +133,8 @@ class Results:
         :func:`inspect_score.findings.find_problems`).
 
         Unless given, found when first asked for, and kept: a million branches
-        have millions of findings, which the CSV writer builds while it writes
-        the ranking.
+        have millions of findings, which a caller that wants the ranking alone
+        (`inspect-score validate`, say) never pays for.
         """
         if self._findings is None:
             # findings.py builds on the tables of this module
