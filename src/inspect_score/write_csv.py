@@ -58,26 +58,33 @@ def output_tables(results: Results) -> dict[str, pd.DataFrame]:
 
     ``points`` lists the branches in ranking order, like ``ranking``.
     """
-    points, order = _points_by_position(results)
-    return {
-        "ranking": _ranking_table(results),
-        "points": points.iloc[order].reset_index(drop=True),
-        "findings": results.findings.reset_index(drop=True),
-        "summary": results.summary.reset_index(drop=True),
-    }
+    tables = {}
+    for name in CSV_TABLES:
+        table, order = _output_table(results, name)
+        tables[name] = table if order is None else table.iloc[order].reset_index(drop=True)
+    return tables
 
 
-def _ranking_table(results: Results) -> pd.DataFrame:
-    section_ids = [section.id for section in results.rubric.sections]
-    return results.ranking[[*RANKING_COLUMNS, *section_ids]].reset_index(drop=True)
+#: The tables of the CSV outputs, in the spec's order.
+CSV_TABLES = ("ranking", "points", "findings", "summary")
 
 
-def _points_by_position(results: Results) -> tuple[pd.DataFrame, np.ndarray]:
-    """points.csv's table with its rows in ``Scores`` order, and their ranking order."""
-    item_ids = [item.id for item in results.rubric.items]
-    points = results.scores.points[item_ids]
-    points.insert(0, BRANCH_ID, results.scores.branches[BRANCH_ID])
-    return points, results.ranking["position"].to_numpy(dtype=np.int64)
+def _output_table(results: Results, name: str) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """One output table, and the order to take its rows in (None: as they stand).
+
+    points.csv's rows stand in ``Scores`` order: taking them in ranking order
+    a block at a time spares a copy of the whole table.
+    """
+    if name == "ranking":
+        section_ids = [section.id for section in results.rubric.sections]
+        return results.ranking[[*RANKING_COLUMNS, *section_ids]].reset_index(drop=True), None
+    if name == "points":
+        item_ids = [item.id for item in results.rubric.items]
+        points = results.scores.points[item_ids]
+        points.insert(0, BRANCH_ID, results.scores.branches[BRANCH_ID])
+        return points, results.ranking["position"].to_numpy(dtype=np.int64)
+    table: pd.DataFrame = getattr(results, name)
+    return table.reset_index(drop=True), None
 
 
 def text_cell(text: str) -> str:
@@ -216,26 +223,19 @@ def write_table(
 def write_csv(
     results: Results,
     directory: Path,
-    names: Sequence[str] = ("ranking", "points", "findings", "summary"),
+    names: Sequence[str] = CSV_TABLES,
 ) -> list[Path]:
     """Write ``NAME.csv`` into ``directory`` for each table; return the paths written.
 
     One file after another, each formatted on every CPU a block of rows at a
     time (see :func:`write_table`).
     """
-    precision = results.rubric.precision
     workers = os.cpu_count() or 1
     written = []
     for name in names:
         path = directory / f"{name}.csv"
-        if name == "points":
-            points, order = _points_by_position(results)
-            write_table(points, path, precision, order, workers=workers)
-        elif name == "ranking":
-            write_table(_ranking_table(results), path, precision, workers=workers)
-        else:
-            table = getattr(results, name).reset_index(drop=True)
-            write_table(table, path, precision, workers=workers)
+        table, order = _output_table(results, name)
+        write_table(table, path, results.rubric.precision, order, workers=workers)
         # the blocks the workers formatted, before the next file (or the findings)
         release_freed_memory()
         written.append(path)
