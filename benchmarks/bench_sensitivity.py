@@ -24,10 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
-from inspect_score.checklists import load_checklists
-from inspect_score.rubric_loader import load_rubric
-from inspect_score.scoring import score
-from inspect_score.sensitivity import Settings, analyse
+from inspect_score.checklists.load import load_checklists
+from inspect_score.rubric.loader import load_rubric
+from inspect_score.scoring.score import score
+from inspect_score.tuning.sensitivity import Settings, analyse
 
 HEAD = """\
 schema = 1

@@ -7,10 +7,11 @@ from typing import Any
 
 from hypothesis import assume
 
+from inspect_score.checklists.table import Checklists
 from inspect_score.errors import ChecklistError
-from inspect_score.model import Rubric
-from inspect_score.scoring import score
-from inspect_score.tables import Checklists, Scores
+from inspect_score.rubric.model import Rubric
+from inspect_score.scoring.score import score
+from inspect_score.scoring.tables import Scores
 
 EN_BASIC = Path(__file__).parent / "data" / "rubrics" / "en-basic.toml"
 

@@ -15,7 +15,7 @@ from typing import Any
 import natsort
 import pandas as pd
 
-from inspect_score.model import Item, Rubric
+from inspect_score.rubric.model import Item, Rubric
 
 _natural = natsort.natsort_keygen()
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from inspect_score.model import Field, Grade, Item, Rubric, Section, Veto
-from inspect_score.summary import summarize
-from inspect_score.tables import Checklists, Results, Scores
+from inspect_score.checklists.table import Checklists
+from inspect_score.rubric.model import Field, Grade, Item, Rubric, Section, Veto
+from inspect_score.scoring.results import Results
+from inspect_score.scoring.summary import summarize
+from inspect_score.scoring.tables import Scores
 
 FIELDS = (
     Field("meetings_held", "int", label="三会一课召开次数"),

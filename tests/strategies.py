@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 from hypothesis import strategies as st
 
-from inspect_score.model import (
+from inspect_score.checklists.table import Checklists
+from inspect_score.rubric.model import (
     Field,
     Grade,
     Item,
@@ -30,7 +31,6 @@ from inspect_score.model import (
     Section,
     Veto,
 )
-from inspect_score.tables import Checklists
 
 CHOICES = ("齐全", "基本齐全", "不齐全")
 NUMERIC_FIELDS = ("n_count", "n_faults", "n_rate", "n_target")

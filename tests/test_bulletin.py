@@ -11,7 +11,8 @@ import docx
 import numpy as np
 import pytest
 
-from inspect_score.bulletin import (
+from inspect_score.checklists.load import load_checklists
+from inspect_score.followup.bulletin import (
     TEXT_PLACEHOLDERS,
     Bulletin,
     TemplateError,
@@ -22,11 +23,10 @@ from inspect_score.bulletin import (
     markdown_text,
     write_bulletin,
 )
-from inspect_score.checklists import load_checklists
-from inspect_score.pipeline import evaluate
-from inspect_score.rounding import round_points
-from inspect_score.rubric_loader import load_rubric
-from inspect_score.tables import Results
+from inspect_score.rubric.loader import load_rubric
+from inspect_score.scoring.pipeline import evaluate
+from inspect_score.scoring.results import Results
+from inspect_score.scoring.rounding import round_points
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -34,6 +34,8 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 ROOT = Path(__file__).parent.parent
+TEMPLATES = ROOT / "src" / "inspect_score" / "followup" / "templates"
+BUNDLED_ZH = TEMPLATES / "bulletin_zh.toml"
 GOLDEN = Path(__file__).parent / "data" / "golden"
 CASES = sorted(path.name for path in GOLDEN.iterdir() if path.is_dir())
 SAMPLE_RUBRIC = ROOT / "rubrics" / "street-2025-h1.toml"
@@ -66,7 +68,7 @@ def sample_results() -> Results:
 
 
 def parseable_template(tmp_path: Path, lang: str = "zh") -> Path:
-    bundled = ROOT / "src" / "inspect_score" / "templates" / f"bulletin_{lang}.toml"
+    bundled = TEMPLATES / f"bulletin_{lang}.toml"
     document = tomllib.loads(bundled.read_text(encoding="utf-8"))
     lines = ["[words]"]
     lines += [f"{key} = {value!r}" if isinstance(value, int) else f'{key} = "{value}"'
@@ -268,8 +270,7 @@ def test_bundled_templates_use_only_known_placeholders() -> None:
 def test_a_template_placeholder_the_results_cannot_fill_is_an_error(tmp_path: Path) -> None:
     """A reworded template naming {secretary} (not in the results) and missing a sentence
     is refused with codes and key paths, never drafted with holes."""
-    bundled = (ROOT / "src" / "inspect_score" / "templates" / "bulletin_zh.toml").read_text(
-        encoding="utf-8")
+    bundled = BUNDLED_ZH.read_text(encoding="utf-8")
     broken = bundled.replace('problem_entry = "{name}（{note}）"',
                              'problem_entry = "{name}（{secretary}）"')
     broken = re.sub(r"^vetoes_none = .*$", "", broken, flags=re.MULTILINE)
@@ -284,8 +285,7 @@ def test_a_template_placeholder_the_results_cannot_fill_is_an_error(tmp_path: Pa
 
 def test_a_reworded_template_changes_only_the_words(tmp_path: Path) -> None:
     """An office's rewording is used as it is: 存在问题 becomes 发现的问题."""
-    bundled = (ROOT / "src" / "inspect_score" / "templates" / "bulletin_zh.toml").read_text(
-        encoding="utf-8")
+    bundled = BUNDLED_ZH.read_text(encoding="utf-8")
     path = tmp_path / "mine.toml"
     path.write_text(bundled.replace("四、存在问题", "四、发现的问题"), encoding="utf-8")
     bulletin: Bulletin = build_bulletin(sample_results(), load_template(path, "zh"))

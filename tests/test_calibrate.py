@@ -11,15 +11,15 @@ import openpyxl
 from hypothesis import given, reject, settings
 from strategies import checklists_for, make_checklists, rubrics
 
-from inspect_score.calibrate import (
+from inspect_score.errors import ChecklistError
+from inspect_score.rubric.loader import load_rubric
+from inspect_score.scoring.score import score
+from inspect_score.selfcheck.calibrate import (
     CALIBRATION_HEAD,
     calibrate,
     write_calibration_csv,
     write_calibration_workbook,
 )
-from inspect_score.errors import ChecklistError
-from inspect_score.rubric_loader import load_rubric
-from inspect_score.scoring import score
 
 ROOT = Path(__file__).resolve().parent.parent
 EN_BASIC = load_rubric(ROOT / "tests" / "data" / "rubrics" / "en-basic.toml")

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inspect_score.cells import cell_text, expected, parse_column
-from inspect_score.model import Field
+from inspect_score.checklists.cells import cell_text, expected, parse_column
+from inspect_score.rubric.model import Field
 
 INT = Field(id="n", type="int", min=0, max=200)
 NUMBER = Field(id="x", type="number", min=0, max=100)

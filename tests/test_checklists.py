@@ -11,9 +11,9 @@ import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inspect_score.checklists import load_checklists, load_checklists_by
+from inspect_score.checklists.load import load_checklists, load_checklists_by
 from inspect_score.errors import ChecklistError, Issue
-from inspect_score.model import Field, Grade, Item, Rubric, Section
+from inspect_score.rubric.model import Field, Grade, Item, Rubric, Section
 
 DATA = Path(__file__).parent / "data" / "checklists"
 ROOT = Path(__file__).parent.parent
@@ -305,7 +305,7 @@ def test_bundled_samples_load_under_the_street_rubric(
     sample: str, rows: int, has_rater: bool
 ) -> None:
     """Every bundled sample loads cleanly under rubrics/street-2025-h1.toml."""
-    rubric_loader = pytest.importorskip("inspect_score.rubric_loader")
+    rubric_loader = pytest.importorskip("inspect_score.rubric.loader")
     rubric = rubric_loader.load_rubric(ROOT / "rubrics" / "street-2025-h1.toml")
     checklists = load_checklists(rubric, [str(ROOT / "samples" / sample)])
     assert (rows, has_rater, ()) == (len(checklists.frame), checklists.has_rater,
@@ -387,7 +387,7 @@ def test_a_file_is_read_again_only_for_text_columns_pandas_typed(
 ) -> None:
     """The header and the body are one read each; ids like 007 cost one more read,
     an unknown 序号 column of numbers none (only its blanks matter)."""
-    from inspect_score import readers
+    from inspect_score.checklists import readers
 
     reads: list[object] = []
     strict = readers._read_csv_strict

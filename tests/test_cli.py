@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from inspect_score.cli import main
+from inspect_score.cli.main import main
 
 RUBRIC = """\
 schema = 1
@@ -255,7 +255,7 @@ def test_progress_advances_a_step_at_a_time_on_a_terminal() -> None:
     from rich.console import Console
     from rich.progress import MofNCompleteColumn, Progress, TextColumn
 
-    from inspect_score.cli_support import Steps
+    from inspect_score.cli.support import Steps
 
     screen = io.StringIO()
     console = Console(file=screen, force_terminal=True, color_system=None, width=60)
@@ -282,7 +282,7 @@ def test_a_sheet_past_excel_s_limit_is_a_warning_naming_the_workbook(
 ) -> None:
     """Above Excel's row limit the run still succeeds; the warning names the workbook asked
     for (not its temporary file) and points to the CSV outputs, which carry every row."""
-    from inspect_score import workbook
+    from inspect_score.outputs import workbook
 
     monkeypatch.setattr(workbook, "EXCEL_MAX_ROWS", 4)  # title, header and two rows
     status, _, err = invoke("run", "rubric.toml", "list.csv", "-o", "r.xlsx", "--csv", "out")

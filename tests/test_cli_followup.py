@@ -11,9 +11,10 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from inspect_score.cli import main
+from inspect_score.cli.main import main
 
 ROOT = Path(__file__).parent.parent
+BUNDLED_ZH = ROOT / "src" / "inspect_score" / "followup" / "templates" / "bulletin_zh.toml"
 RUBRIC = ROOT / "rubrics" / "street-2025-h1.toml"
 SAMPLE = ROOT / "samples" / "街道社区2025上半年.csv"
 
@@ -78,8 +79,7 @@ def test_bulletin_keeps_an_existing_file_without_force(work: Path) -> None:
 
 def test_a_bad_template_is_an_input_error_naming_the_key(work: Path) -> None:
     """A template with a placeholder the results cannot fill: exit 1, the key named."""
-    bundled = (ROOT / "src" / "inspect_score" / "templates" / "bulletin_zh.toml").read_text(
-        encoding="utf-8")
+    bundled = BUNDLED_ZH.read_text(encoding="utf-8")
     (work / "mine.toml").write_text(bundled.replace("{deadline}", "{due}"), encoding="utf-8")
     status, _, err = invoke("bulletin", "rubric.toml", "list.csv", "-o", "通报.md",
                             "--template", "mine.toml")

@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 from click.testing import CliRunner
 
-from inspect_score.cli import main
+from inspect_score.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 STREET = str(ROOT / "rubrics" / "street-2025-h1.toml")

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from inspect_score.cli import main
+from inspect_score.cli.main import main
 
 DATA = Path(__file__).parent / "data"
 EN_BASIC = DATA / "rubrics" / "en-basic.toml"

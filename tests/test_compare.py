@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import make_checklists, runs
 
-from inspect_score.compare import REMAINDER, Comparison, compare_scores, main_causes
-from inspect_score.model import Item, Rubric
-from inspect_score.rounding import round_points
-from inspect_score.rubric_loader import load_rubric
-from inspect_score.tables import Checklists
+from inspect_score.checklists.table import Checklists
+from inspect_score.rubric.loader import load_rubric
+from inspect_score.rubric.model import Item, Rubric
+from inspect_score.scoring.rounding import round_points
+from inspect_score.tuning.compare import REMAINDER, Comparison, compare_scores, main_causes
 
 
 def with_item(rubric: Rubric, item_id: str, **changes: Any) -> Rubric:

@@ -8,16 +8,16 @@ from typing import Any
 import openpyxl
 from strategies import make_checklists
 
-from inspect_score.checklists import load_checklists
-from inspect_score.explain import (
+from inspect_score.checklists.load import load_checklists
+from inspect_score.rubric.loader import load_rubric
+from inspect_score.scoring.pipeline import evaluate
+from inspect_score.scoring.results import Results
+from inspect_score.selfcheck.explain import (
     branch_not_found,
     explain,
     explanation_text,
     write_explanations,
 )
-from inspect_score.pipeline import evaluate
-from inspect_score.rubric_loader import load_rubric
-from inspect_score.tables import Results
 
 ROOT = Path(__file__).resolve().parent.parent
 STREET = load_rubric(ROOT / "rubrics" / "street-2025-h1.toml")

@@ -8,8 +8,8 @@ import attrs
 import pandas as pd
 from sample_run import sample_results
 
-from inspect_score.findings import FINDING_COLUMNS, find_problems
-from inspect_score.tables import Checklists
+from inspect_score.checklists.table import Checklists
+from inspect_score.scoring.findings import FINDING_COLUMNS, find_problems
 
 
 def _records(frame: pd.DataFrame) -> list[tuple[object, ...]]:

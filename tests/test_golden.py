@@ -13,11 +13,11 @@ from pathlib import Path
 import oracle
 import pytest
 
-from inspect_score.grading import rank_and_grade
-from inspect_score.scoring import score
+from inspect_score.scoring.grading import rank_and_grade
+from inspect_score.scoring.score import score
 
-rubric_loader = pytest.importorskip("inspect_score.rubric_loader")
-checklists_module = pytest.importorskip("inspect_score.checklists")
+rubric_loader = pytest.importorskip("inspect_score.rubric.loader")
+checklists_module = pytest.importorskip("inspect_score.checklists.load")
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
 CASES = sorted(path.name for path in GOLDEN.iterdir() if path.is_dir())

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from strategies import rubric_of
 
-from inspect_score.grading import natural_order, quota_places, rank_and_grade
-from inspect_score.model import Grade, Item, Rubric
-from inspect_score.tables import Scores
+from inspect_score.rubric.model import Grade, Item, Rubric
+from inspect_score.scoring.grading import natural_order, quota_places, rank_and_grade
+from inspect_score.scoring.tables import Scores
 
 STANDARD = (
     Grade("优秀", 90.0),

@@ -10,20 +10,20 @@ import pytest
 from hypothesis import assume, given, settings
 from strategies import runs
 
+from inspect_score.checklists.table import Checklists
 from inspect_score.errors import ChecklistError
-from inspect_score.grading import quota_places
-from inspect_score.lint import (
+from inspect_score.rubric.loader import load_rubric
+from inspect_score.rubric.model import Field, Item, Rubric
+from inspect_score.scoring.grading import quota_places
+from inspect_score.scoring.rounding import round_points
+from inspect_score.scoring.score import score
+from inspect_score.tuning.lint import (
     SMALL_RUN,
     check_rubric_file,
     lint_rubric,
     point_range,
     smallest_run_with_place,
 )
-from inspect_score.model import Field, Item, Rubric
-from inspect_score.rounding import round_points
-from inspect_score.rubric_loader import load_rubric
-from inspect_score.scoring import score
-from inspect_score.tables import Checklists
 
 LINT = Path(__file__).parent / "data" / "lint"
 ROOT = Path(__file__).parent.parent

@@ -13,14 +13,15 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 from strategies import make_checklists, runs
 
-from inspect_score.checklists import load_checklists
+from inspect_score.checklists.load import load_checklists
+from inspect_score.checklists.table import Checklists
 from inspect_score.errors import ChecklistError
-from inspect_score.grading import grade_by_total
-from inspect_score.model import Field, Grade, Item, Rubric, Section
-from inspect_score.next_grade import path_to_next_grade
-from inspect_score.rubric_loader import load_rubric
-from inspect_score.scoring import score
-from inspect_score.tables import Checklists, Scores
+from inspect_score.rubric.loader import load_rubric
+from inspect_score.rubric.model import Field, Grade, Item, Rubric, Section
+from inspect_score.scoring.grading import grade_by_total
+from inspect_score.scoring.score import score
+from inspect_score.scoring.tables import Scores
+from inspect_score.selfcheck.next_grade import path_to_next_grade
 
 ROOT = Path(__file__).resolve().parent.parent
 STREET = ROOT / "rubrics" / "street-2025-h1.toml"

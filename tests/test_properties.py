@@ -12,11 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import checklists_for, make_checklists, rubrics, runs
 
+from inspect_score.checklists.table import Checklists
 from inspect_score.errors import ChecklistError
-from inspect_score.grading import natural_order, rank_and_grade
-from inspect_score.model import Rubric
-from inspect_score.scoring import score
-from inspect_score.tables import Checklists, Scores
+from inspect_score.rubric.model import Rubric
+from inspect_score.scoring.grading import natural_order, rank_and_grade
+from inspect_score.scoring.score import score
+from inspect_score.scoring.tables import Scores
 
 quick = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 #: the oracle comparison is the strongest check: it gets more examples

@@ -10,17 +10,17 @@ import numpy as np
 import openpyxl
 import pytest
 
-from inspect_score.checklists import load_checklists
-from inspect_score.pipeline import evaluate
-from inspect_score.rectify import (
+from inspect_score.checklists.load import load_checklists
+from inspect_score.followup.rectify import (
     RECTIFY_COLUMNS,
     deadline_from,
     rectification_table,
     rectify_outputs,
 )
-from inspect_score.rubric_loader import load_rubric
-from inspect_score.tables import Results
-from inspect_score.workbook import write_workbook
+from inspect_score.outputs.workbook import write_workbook
+from inspect_score.rubric.loader import load_rubric
+from inspect_score.scoring.pipeline import evaluate
+from inspect_score.scoring.results import Results
 
 ROOT = Path(__file__).parent.parent
 GOLDEN = Path(__file__).parent / "data" / "golden"

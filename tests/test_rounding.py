@@ -9,7 +9,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inspect_score.rounding import round_points
+from inspect_score.scoring.rounding import round_points
 
 
 def decimal_round(value: float, precision: int) -> float:

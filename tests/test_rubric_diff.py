@@ -8,9 +8,9 @@ import attrs
 from hypothesis import given, settings
 from strategies import rubrics
 
-from inspect_score.model import Grade, Item, Rubric, Veto
-from inspect_score.rubric_diff import diff_rubrics, rule_parameters
-from inspect_score.rubric_loader import load_rubric
+from inspect_score.rubric.loader import load_rubric
+from inspect_score.rubric.model import Grade, Item, Rubric, Veto
+from inspect_score.tuning.rubric_diff import diff_rubrics, rule_parameters
 
 EN_BASIC = Path(__file__).parent / "data" / "rubrics" / "en-basic.toml"
 

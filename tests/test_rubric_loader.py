@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from strategies import rubrics
 
 from inspect_score.errors import Issue, RubricError, errors_only
-from inspect_score.model import Item, Rubric
-from inspect_score.rubric_loader import load_rubric, validate_rubric_file
-from inspect_score.toml_lines import KeyLocator, render_key
+from inspect_score.rubric.loader import load_rubric, validate_rubric_file
+from inspect_score.rubric.model import Item, Rubric
+from inspect_score.rubric.toml_lines import KeyLocator, render_key
 
 ROOT = Path(__file__).resolve().parent.parent
 STREET = ROOT / "rubrics" / "street-2025-h1.toml"

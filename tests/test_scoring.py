@@ -8,9 +8,9 @@ import pytest
 from strategies import make_checklists, rubric_of
 
 from inspect_score.errors import ChecklistError
-from inspect_score.model import Field, Item, Rubric, Veto
-from inspect_score.scoring import score
-from inspect_score.tables import Scores
+from inspect_score.rubric.model import Field, Item, Rubric, Veto
+from inspect_score.scoring.score import score
+from inspect_score.scoring.tables import Scores
 
 
 def indicator(item_id: str, rule: str, top: float, **params: Any) -> Item:

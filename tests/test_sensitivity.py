@@ -9,11 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import make_checklists, runs
 
-from inspect_score.grading import rank_and_grade
-from inspect_score.model import Rubric
-from inspect_score.rubric_loader import load_rubric
-from inspect_score.scoring import score
-from inspect_score.sensitivity import (
+from inspect_score.checklists.table import Checklists
+from inspect_score.rubric.loader import load_rubric
+from inspect_score.rubric.model import Rubric
+from inspect_score.scoring.grading import rank_and_grade
+from inspect_score.scoring.score import score
+from inspect_score.scoring.tables import Scores
+from inspect_score.tuning.sensitivity import (
     Settings,
     analyse,
     build_model,
@@ -24,7 +26,6 @@ from inspect_score.sensitivity import (
     run_ranks_and_grades,
     run_totals,
 )
-from inspect_score.tables import Checklists, Scores
 
 
 def sample() -> tuple[Rubric, Scores]:
@@ -130,7 +131,7 @@ def test_chunks_do_not_change_the_result(monkeypatch: pytest.MonkeyPatch) -> Non
     """Processing the runs in small chunks gives the same ranks as in one block."""
     rubric, scores = sample()
     whole = analyse(rubric, scores, Settings(runs=300, spread=0.3, seed=5))
-    monkeypatch.setattr("inspect_score.sensitivity.CHUNK_CELLS", 8 * 7)
+    monkeypatch.setattr("inspect_score.tuning.sensitivity.CHUNK_CELLS", 8 * 7)
     chunked = analyse(rubric, scores, Settings(runs=300, spread=0.3, seed=5))
     assert np.array_equal(whole.ranks, chunked.ranks)
     assert whole.branches.equals(chunked.branches)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from inspect_score.errors import OutputError
-from inspect_score.staging import check_targets, staged, temporary_beside
+from inspect_score.outputs.staging import check_targets, staged, temporary_beside
 
 
 def test_an_existing_output_needs_force(tmp_path: Path) -> None:
@@ -86,7 +86,8 @@ def test_a_locked_target_is_reported_before_anything_is_replaced(
             raise PermissionError(13, "Permission denied", str(path))
         return open(path, *args, **kwargs)  # type: ignore[call-overload]
 
-    monkeypatch.setattr("inspect_score.staging.open", open_as_excel_would_allow, raising=False)
+    monkeypatch.setattr("inspect_score.outputs.staging.open", open_as_excel_would_allow,
+                        raising=False)
     temporaries = {free: temporary_beside(free), locked: temporary_beside(locked)}
     with pytest.raises(OutputError) as raised, staged(temporaries):
         for temporary in temporaries.values():

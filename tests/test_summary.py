@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 from sample_run import sample_ranking, sample_rubric, sample_scores
 
-from inspect_score.checklists import load_checklists
-from inspect_score.pipeline import evaluate
-from inspect_score.rubric_loader import load_rubric
-from inspect_score.summary import GRADE_COUNT_COLUMNS, SUMMARY_COLUMNS, summarize
-from inspect_score.write_csv import write_csv
-from inspect_score.write_json import read_json_results, write_json
+from inspect_score.checklists.load import load_checklists
+from inspect_score.outputs.write_csv import write_csv
+from inspect_score.outputs.write_json import read_json_results, write_json
+from inspect_score.rubric.loader import load_rubric
+from inspect_score.scoring.pipeline import evaluate
+from inspect_score.scoring.summary import GRADE_COUNT_COLUMNS, SUMMARY_COLUMNS, summarize
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inspect_score.checklists import load_checklists
-from inspect_score.model import Field, Rubric
-from inspect_score.rubric_loader import load_rubric
-from inspect_score.template import (
+from inspect_score.checklists.load import load_checklists
+from inspect_score.rubric.loader import load_rubric
+from inspect_score.rubric.model import Field, Rubric
+from inspect_score.selfcheck.template import (
     BLANK_ROWS,
     column_letter,
     form_headers,

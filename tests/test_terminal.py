@@ -7,7 +7,7 @@ import io
 from rich.console import Console
 from sample_run import sample_results
 
-from inspect_score.terminal import print_ranking, ranking_table
+from inspect_score.outputs.terminal import print_ranking, ranking_table
 
 
 def _printed(limit: int | None = None, lang: str = "zh") -> str:

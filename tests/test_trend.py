@@ -14,12 +14,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from strategies import checklists_for, rubrics
 
-from inspect_score.checklists import load_checklists
+from inspect_score.checklists.load import load_checklists
+from inspect_score.checklists.table import Checklists
 from inspect_score.errors import ChecklistError
-from inspect_score.pipeline import evaluate
-from inspect_score.rubric_loader import load_rubric
-from inspect_score.tables import Checklists, Results
-from inspect_score.trend import (
+from inspect_score.followup.trend import (
     Period,
     TrendError,
     compare_periods,
@@ -29,7 +27,10 @@ from inspect_score.trend import (
     write_trend_csv,
     write_trend_workbook,
 )
-from inspect_score.write_json import write_json
+from inspect_score.outputs.write_json import write_json
+from inspect_score.rubric.loader import load_rubric
+from inspect_score.scoring.pipeline import evaluate
+from inspect_score.scoring.results import Results
 
 ROOT = Path(__file__).parent.parent
 RUBRIC = ROOT / "rubrics" / "street-2025-h1.toml"

@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from sample_run import sample_results
 
-from inspect_score import workbook
-from inspect_score.workbook import display_width, write_workbook
+from inspect_score.outputs import workbook
+from inspect_score.outputs.workbook import display_width, write_workbook
 
 
 def _write(tmp_path: Path, lang: str = "zh", name: str = "out.xlsx") -> Path:

@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sample_run import sample_results
 
-from inspect_score.findings import FINDING_COLUMNS
-from inspect_score.write_csv import FORMULA_STARTS, write_csv, write_table
+from inspect_score.outputs.write_csv import FORMULA_STARTS, write_csv, write_table
+from inspect_score.scoring.findings import FINDING_COLUMNS
 
 BOM = b"\xef\xbb\xbf"
 
@@ -181,7 +181,7 @@ def test_blocks_on_several_workers_write_the_same_file_in_any_order_asked(
 ) -> None:
     """However the rows are cut into blocks and however many workers format them, the
     file is the one a single worker writes; ``order`` writes the rows in that order."""
-    import inspect_score.write_csv as module
+    import inspect_score.outputs.write_csv as module
 
     frame = pd.DataFrame({
         "name": pd.array([text for text, _ in rows], dtype="str"),

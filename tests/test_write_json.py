@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from sample_run import sample_results
 from test_write_csv import findings_frames
 
-from inspect_score.write_csv import output_tables
-from inspect_score.write_json import read_json_results, write_json
+from inspect_score.outputs.write_csv import output_tables
+from inspect_score.outputs.write_json import read_json_results, write_json
 
 
 def _cells(frame: pd.DataFrame) -> list[list[object]]:

@@ -24,36 +24,38 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 from typing import TYPE_CHECKING, Any
 
-# The public names are imported on first use, so that `import inspect_score.model`
+# The public names are imported on first use, so that `import inspect_score.rubric.model`
 # (and the command line's start-up) does not pay for pandas and the writers.
 _PUBLIC = {
     "ChecklistError": "inspect_score.errors",
-    "Checklists": "inspect_score.tables",
+    "Checklists": "inspect_score.checklists.table",
     "InspectError": "inspect_score.errors",
     "Issue": "inspect_score.errors",
     "OutputError": "inspect_score.errors",
-    "Results": "inspect_score.tables",
-    "Rubric": "inspect_score.model",
+    "Results": "inspect_score.scoring.results",
+    "Rubric": "inspect_score.rubric.model",
     "RubricError": "inspect_score.errors",
-    "Scores": "inspect_score.tables",
-    "evaluate": "inspect_score.pipeline",
-    "load_checklists": "inspect_score.checklists",
-    "load_rubric": "inspect_score.rubric_loader",
-    "rank_and_grade": "inspect_score.grading",
-    "score": "inspect_score.scoring",
-    "write_outputs": "inspect_score.outputs",
+    "Scores": "inspect_score.scoring.tables",
+    "evaluate": "inspect_score.scoring.pipeline",
+    "load_checklists": "inspect_score.checklists.load",
+    "load_rubric": "inspect_score.rubric.loader",
+    "rank_and_grade": "inspect_score.scoring.grading",
+    "score": "inspect_score.scoring.score",
+    "write_outputs": "inspect_score.outputs.write",
 }
 
 if TYPE_CHECKING:
-    from inspect_score.checklists import load_checklists
+    from inspect_score.checklists.load import load_checklists
+    from inspect_score.checklists.table import Checklists
     from inspect_score.errors import ChecklistError, InspectError, Issue, OutputError, RubricError
-    from inspect_score.grading import rank_and_grade
-    from inspect_score.model import Rubric
-    from inspect_score.outputs import write_outputs
-    from inspect_score.pipeline import evaluate
-    from inspect_score.rubric_loader import load_rubric
-    from inspect_score.scoring import score
-    from inspect_score.tables import Checklists, Results, Scores
+    from inspect_score.outputs.write import write_outputs
+    from inspect_score.rubric.loader import load_rubric
+    from inspect_score.rubric.model import Rubric
+    from inspect_score.scoring.grading import rank_and_grade
+    from inspect_score.scoring.pipeline import evaluate
+    from inspect_score.scoring.results import Results
+    from inspect_score.scoring.score import score
+    from inspect_score.scoring.tables import Scores
 
 
 def __getattr__(name: str) -> Any:

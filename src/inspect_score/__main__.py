@@ -1,5 +1,5 @@
 """``python -m inspect_score`` runs the command line."""
 
-from inspect_score.cli import main
+from inspect_score.cli.main import main
 
 main()

@@ -1,0 +1,325 @@
+"""Reading checklist files into raw tables: cells as written, rows as counted.
+
+A reader knows one file format and nothing of rubrics beyond which columns to
+keep as text. It returns a :class:`RawTable` (headers as written, one Series of
+raw cells per column, the spreadsheet row of every record) or raises
+:class:`ReadError` with the one issue that makes the file unreadable.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import warnings
+from collections.abc import Callable, Collection
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import python_calamine
+
+from inspect_score.checklists.cells import cell_text
+from inspect_score.errors import Issue
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+#: Tried in this order when the user names no encoding: what Excel and WPS save.
+DEFAULT_ENCODINGS = ("utf-8-sig", "gb18030")
+CSV_SUFFIXES = frozenset({".csv", ".txt"})
+SHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
+TOML_SUFFIXES = frozenset({".toml"})
+#: Keys of a TOML checklist outside its [values] table.
+TOML_BRANCH_KEYS = ("branch_id", "branch_name", "rater")
+#: Yes and no as the C parser may read them (exact spellings; others reach cells.py).
+CSV_TRUE = ("是", "有", "√", "✓", "yes", "Yes", "YES", "y", "Y")
+CSV_FALSE = ("否", "无", "×", "✗", "no", "No", "NO", "n", "N")
+
+
+@attrs.frozen
+class RawTable:
+    """One checklist file before parsing."""
+
+    path: str
+    #: header cells exactly as written
+    headers: tuple[str, ...]
+    #: raw cells, one Series per header, aligned with ``rows``
+    columns: tuple[pd.Series, ...]
+    #: the spreadsheet row (header = 1) or TOML line of each record
+    rows: npt.NDArray[np.int64]
+    #: where a missing column is reported: the header row, or the TOML [values] line
+    header_row: int = 1
+    #: TOML checklists: the line of each column's key, which beats ``rows``
+    cell_rows: tuple[int, ...] | None = None
+    #: CSV: a column's cells as written text, for messages about columns that
+    #: pandas read as numbers or booleans (so '12.50' is shown, not 12.5)
+    written: Callable[[int], pd.Series] | None = None
+
+    def row_of(self, column: int, positions: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """The rows (or lines) of some cells of one column."""
+        if self.cell_rows is not None:
+            return np.full(len(positions), self.cell_rows[column], dtype=np.int64)
+        return self.rows[positions]
+
+
+class ReadError(Exception):
+    """A file that cannot be read as a checklist; a warning issue means: skip it."""
+
+    def __init__(self, issue: Issue) -> None:
+        self.issue = issue
+        super().__init__(str(issue))
+
+
+def _fail(code: str, path: str, message: str, row: int | None = None) -> ReadError:
+    return ReadError(Issue(code=code, message=message, path=path, row=row))
+
+
+# --- CSV -------------------------------------------------------------------------
+
+
+def _read_csv_once(path: Path, encoding: str, **options: Any) -> pd.DataFrame:
+    with warnings.catch_warnings():
+        # pandas only warns when a row has more cells than the header and drops
+        # the extra ones: that would lose what a branch wrote, so it is an error.
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        return _read_csv_strict(path, encoding, **options)
+
+
+def _read_csv_strict(path: Path, encoding: str, **options: Any) -> pd.DataFrame:
+    frame: pd.DataFrame = pd.read_csv(
+        path,
+        header=None,
+        encoding=encoding,
+        encoding_errors="strict",
+        keep_default_na=False,
+        # Only an empty cell is blank: "NA", "null" or "无" are values to check.
+        na_values=[""],
+        skip_blank_lines=False,
+        index_col=False,
+        **options,
+    )
+    return frame
+
+
+def _read_csv(path: Path, shown: str, encodings: tuple[str, ...], **options: Any) -> tuple[
+    pd.DataFrame, str
+]:
+    """Read with the first encoding that decodes the whole file strictly."""
+    for encoding in encodings:
+        try:
+            return _read_csv_once(path, encoding, **options), encoding
+        except UnicodeDecodeError:
+            continue
+        except LookupError as error:
+            raise _fail("bad-encoding", shown, f"unknown encoding {encoding!r}: {error}") from None
+        except pd.errors.EmptyDataError:
+            raise _fail("not-a-checklist", shown, "the file is empty; expected a header") from None
+        except (pd.errors.ParserError, pd.errors.ParserWarning) as error:
+            raise _fail("not-a-checklist", shown, f"not a well-formed CSV table: {error}") from None
+        except OSError as error:
+            raise _fail("unreadable-file", shown, f"cannot read the file: {error}") from None
+    tried = " or ".join(encodings)
+    raise _fail("bad-encoding", shown, f"the file is not valid {tried} text; save it as UTF-8 CSV")
+
+
+def csv_headers(path: Path, shown: str, encoding: str | None) -> tuple[tuple[str, ...], str]:
+    """The header row of a CSV file, and the encoding to read its body with first."""
+    encodings = (encoding,) if encoding else DEFAULT_ENCODINGS
+    head, used = _read_csv(path, shown, encodings, nrows=1, dtype=str)
+    headers = tuple("" if pd.isna(cell) else str(cell) for cell in head.iloc[0])
+    if not any(header.strip() for header in headers):
+        raise _fail("not-a-checklist", shown, "the first row is blank; expected the header row", 1)
+    return headers, used
+
+
+def read_csv(
+    path: Path,
+    shown: str,
+    headers: tuple[str, ...],
+    encoding: str,
+    *,
+    user_encoding: bool,
+    text_columns: Collection[int],
+) -> RawTable:
+    """The body of a CSV file; ``text_columns`` keep their text, others are inferred.
+
+    Letting pandas infer the numeric and bool columns in C is what keeps a
+    million rows fast; a column it cannot infer arrives as strings and is
+    parsed by :mod:`inspect_score.checklists.cells`. Text columns are inferred too (as
+    strings, mostly): naming their type makes pandas' reader take twice as
+    long. A text column it took for numbers or yes/no ("001" as 1, 是 as
+    True) is read again, as written.
+    """
+    encodings = (encoding,) if user_encoding else tuple(
+        dict.fromkeys((encoding, *DEFAULT_ENCODINGS))
+    )
+    names = list(range(len(headers)))
+    frame, found = _read_csv(
+        path,
+        shown,
+        encodings,
+        skiprows=1,
+        names=names,
+        # bool columns typed the Chinese way are recognised by the C parser
+        # too; text columns are read again as str where it recognised them
+        true_values=list(CSV_TRUE),
+        false_values=list(CSV_FALSE),
+    )
+
+    def as_written(columns: list[int]) -> pd.DataFrame:
+        text, _ = _read_csv(path, shown, (found,), skiprows=1, names=names, usecols=columns,
+                            dtype=str)
+        return text
+
+    def written(column: int) -> pd.Series:
+        return as_written([column])[column]
+
+    retyped = [column for column in text_columns
+               if not pd.api.types.is_string_dtype(frame[column].dtype)
+               and frame[column].notna().any()]  # all blank is blank, whatever its type
+    if retyped:
+        text = as_written(retyped)
+        for column in retyped:
+            frame[column] = text[column]
+
+    rows = np.arange(2, len(frame) + 2, dtype=np.int64)
+    columns = tuple(frame[index] for index in names)
+    return RawTable(path=shown, headers=headers, columns=columns, rows=rows, written=written)
+
+
+# --- XLSX ------------------------------------------------------------------------
+
+
+def read_sheet(path: Path, shown: str, sheet: str | None) -> RawTable:
+    """A worksheet (the first, or ``sheet``); its first row is the header."""
+    try:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        names = list(book.sheet_names)
+        if sheet is not None and sheet not in names:
+            raise _fail(
+                "missing-sheet", shown, f"no sheet named {sheet!r}; the sheets are {names}"
+            )
+        if not names:
+            raise _fail("not-a-checklist", shown, "the workbook has no sheet")
+        cells = book.get_sheet_by_name(sheet or names[0]).to_python(skip_empty_area=False)
+    except ReadError:
+        raise
+    except Exception as error:
+        # calamine raises its own error types (zip, XML, password) for files
+        # that are not workbooks: all of them mean "not a checklist we can read".
+        raise _fail("not-a-checklist", shown, f"not a readable workbook: {error}") from None
+    if not cells or not any(str(cell).strip() for cell in cells[0]):
+        raise _fail("not-a-checklist", shown, "the first row is blank; expected the header row", 1)
+    width = max(len(row) for row in cells)
+    grid = np.empty((len(cells), width), dtype=object)
+    grid[:] = ""
+    for index, row in enumerate(cells):
+        grid[index, : len(row)] = row
+    headers = tuple(cell_text(cell) if not isinstance(cell, str) else cell for cell in grid[0])
+    body = grid[1:]
+    # calamine writes "" for an empty cell; NaN is what the parsers take as blank.
+    body[body == ""] = np.nan
+    columns = tuple(pd.Series(body[:, index], dtype=object) for index in range(width))
+    rows = np.arange(2, len(body) + 2, dtype=np.int64)
+    return RawTable(path=shown, headers=headers, columns=columns, rows=rows)
+
+
+# --- TOML ------------------------------------------------------------------------
+
+_TABLE = re.compile(r"\s*\[\s*([^\]]*?)\s*\]")
+_BARE = r"[A-Za-z0-9_\-]+"
+_KEY = re.compile(rf"""\s*(?:"([^"]*)"|'([^']*)'|({_BARE}(?:\s*\.\s*{_BARE})*))\s*=""")
+
+
+def _key_lines(text: str) -> tuple[dict[str, int], dict[str, int], int]:
+    """Lines of the top-level keys, of the [values] keys, and of the [values] header.
+
+    tomllib gives no positions, and messages must point at a line; a light scan
+    of the lines finds where each key of this simple shape is written.
+    """
+    top: dict[str, int] = {}
+    values: dict[str, int] = {}
+    values_line = 0
+    table: str | None = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _TABLE.match(line)
+        if header and not _KEY.match(line):
+            name = header.group(1).strip().strip("\"'")
+            table = "values" if name == "values" else None
+            if table == "values":
+                values_line = number
+            continue
+        key = _KEY.match(line)
+        if not key:
+            continue
+        name = next(group for group in key.groups() if group is not None)
+        if table == "":
+            parts = [part.strip() for part in name.split(".")]
+            if len(parts) == 2 and parts[0] == "values":
+                values.setdefault(parts[1], number)
+            else:
+                top.setdefault(name, number)
+                if name == "values":
+                    values_line = number
+        elif table == "values":
+            values.setdefault(name, number)
+    return top, values, values_line
+
+
+def read_toml(path: Path, shown: str) -> RawTable:
+    """A per-branch TOML checklist as a one-record table; rows are key lines."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise _fail("bad-encoding", shown, f"a TOML file must be UTF-8: {error}") from None
+    except OSError as error:
+        raise _fail("unreadable-file", shown, f"cannot read the file: {error}") from None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        found = re.search(r"line (\d+)", str(error))
+        raise _fail(
+            "toml-syntax", shown, f"not valid TOML: {error}", int(found.group(1)) if found else None
+        ) from None
+    if "schema" in document:
+        raise ReadError(Issue(
+            code="rubric-skipped",
+            message="this TOML file is a rubric (it has 'schema'), not a checklist; skipped",
+            path=shown,
+            severity="warning",
+        ))
+    values = document.get("values")
+    if not isinstance(values, dict):
+        raise _fail(
+            "not-a-checklist", shown,
+            "a TOML checklist needs branch_id, branch_name and a [values] table keyed by field id",
+        )
+    top_lines, value_lines, values_line = _key_lines(text)
+    headers: list[str] = []
+    cells: list[object] = []
+    lines: list[int] = []
+    for key, value in document.items():
+        if key == "values":
+            continue
+        headers.append(key)
+        cells.append(value)
+        lines.append(top_lines.get(key, 1))
+    for key, value in values.items():
+        headers.append(key)
+        cells.append(value)
+        lines.append(value_lines.get(key, values_line or 1))
+    columns = tuple(pd.Series([cell], dtype=object) for cell in cells)
+    record_line = top_lines.get("branch_id", 1)
+    return RawTable(
+        path=shown,
+        headers=tuple(headers),
+        columns=columns,
+        rows=np.array([record_line], dtype=np.int64),
+        header_row=values_line or 1,
+        cell_rows=tuple(lines),
+    )

@@ -1,0 +1,3 @@
+"""The command line: a thin layer over the library, one module per group of
+commands under the ``main`` group.
+"""

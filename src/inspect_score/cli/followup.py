@@ -1,0 +1,179 @@
+"""After the inspection: the ``bulletin`` and ``trend`` commands.
+
+Each parses its arguments, calls the library (:mod:`inspect_score.followup.bulletin`,
+:mod:`inspect_score.followup.trend`), and writes every file through
+:mod:`inspect_score.outputs.staging`: checked before any work, written beside the
+target, renamed into place when all are complete.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from inspect_score.cli.support import (
+    EXIT_INPUT,
+    EXIT_USAGE,
+    deadline_options,
+    encoding_option,
+    existing_path,
+    fail,
+    load_inputs,
+    progress_steps,
+    report,
+    resolve_deadline,
+    rubric_path,
+    sheet_option,
+    stderr_console,
+)
+from inspect_score.errors import InspectError, Issue
+from inspect_score.followup.bulletin import (
+    BEST_BRANCHES,
+    build_bulletin,
+    load_template,
+    write_bulletin,
+)
+from inspect_score.followup.trend import (
+    TREND_CSV_NAMES,
+    Period,
+    compare_periods,
+    guess_lang,
+    periods_from_checklists,
+    read_period_files,
+    repeated_rich_table,
+    trend_rich_table,
+    write_trend_csv_file,
+    write_trend_workbook,
+)
+from inspect_score.outputs.staging import check_targets, staged, temporary_beside
+from inspect_score.rubric.loader import load_rubric
+from inspect_score.scoring.pipeline import evaluate
+
+BULLETIN_SUFFIXES = (".docx", ".md")
+def _write_staged(writes: dict[Path, Callable[[Path], object]]) -> None:
+    temporaries = {target: temporary_beside(target) for target in writes}
+    with staged(temporaries):
+        for target, write in writes.items():
+            write(temporaries[target])
+
+
+@click.command("bulletin")
+@click.argument("rubric", type=rubric_path)
+@click.argument("inputs", nargs=-1, required=True, type=existing_path)
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="Bulletin to write: .docx (Word) or .md (Markdown).")
+@deadline_options
+@click.option("--period", metavar="TEXT",
+              help="The period inspected (default: the rubric's version).")
+@click.option("--best", type=click.IntRange(min=0), default=BEST_BRANCHES, show_default=True,
+              help="How many of the best branches to name.")
+@click.option("--template", "template_path",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A reworded copy of the bulletin template (default: the rubric's language).")
+@click.option("--force", is_flag=True, help="Overwrite the output if it exists already.")
+@encoding_option
+@sheet_option
+def bulletin_command(rubric: Path, inputs: tuple[Path, ...], output: Path,
+                     deadline: datetime.datetime | None, days: int | None,
+                     inspected_on: datetime.datetime | None, period: str | None, best: int,
+                     template_path: Path | None, force: bool, encoding: str | None,
+                     sheet: str | None) -> None:
+    """Draft the bulletin (通报) of a run of RUBRIC over INPUTS, in the rubric's language."""
+    if output.suffix.lower() not in BULLETIN_SUFFIXES:
+        fail([Issue("output-suffix", "expected a .docx or .md file name", str(output))],
+             EXIT_USAGE)
+    due = resolve_deadline(deadline, days, inspected_on)
+    protected = [rubric, *inputs, *([template_path] if template_path else [])]
+    usage = check_targets([output], protected, force=force)
+    if usage:
+        fail(usage, EXIT_USAGE)
+    try:
+        with progress_steps() as steps:
+            rubric_model, checklists = load_inputs(steps, rubric, inputs, encoding, sheet)
+            template = load_template(template_path, rubric_model.lang)
+            results = steps.run("Scoring", lambda: evaluate(rubric_model, checklists))
+            draft = build_bulletin(results, template, period=period, deadline=due, best=best)
+            steps.run("Writing the bulletin",
+                      lambda: _write_staged({
+                output: lambda path: write_bulletin(draft, path, target=output)}))
+    except InspectError as error:
+        fail(error.issues, EXIT_INPUT)
+    report(results.warnings)
+    stderr_console().print(f"Wrote {output}", markup=False)
+
+
+def _load_periods(inputs: tuple[Path, ...], rubric: Path | None, encoding: str | None,
+                  sheet: str | None) -> list[Period]:
+    if rubric is None:
+        not_json = [path for path in inputs if path.suffix.lower() != ".json"]
+        if not_json:
+            fail([Issue("not-json-results",
+                        "expected a JSON output of `run --json`; checklists with a period "
+                        "column need --rubric", str(path)) for path in not_json], EXIT_USAGE)
+        return read_period_files(list(inputs))
+    rubric_model = load_rubric(rubric)
+    return periods_from_checklists(rubric_model, list(inputs), encoding=encoding, sheet=sheet)
+
+
+@click.command("trend")
+@click.argument("inputs", nargs=-1, required=True, type=existing_path)
+@click.option("--rubric", type=rubric_path,
+              help="Score INPUTS as checklists with a `period` column against this rubric.")
+@click.option("-o", "--output", "xlsx", type=click.Path(path_type=Path),
+              help="Workbook to write.")
+@click.option("--csv", "csv_dir", type=click.Path(path_type=Path),
+              help="Folder for trend.csv, repeated.csv and lists.csv.")
+@click.option("--red", type=click.IntRange(min=0), default=5, show_default=True,
+              help="Branches on each period's red list (the best, vetoed ones left out).")
+@click.option("--black", type=click.IntRange(min=0), default=5, show_default=True,
+              help="Branches on each period's black list (the worst).")
+@click.option("--top", type=click.IntRange(min=0), help="Show only the first N rows.")
+@click.option("-q", "--quiet", is_flag=True, help="Do not print the table.")
+@click.option("--force", is_flag=True, help="Overwrite outputs that exist already.")
+@encoding_option
+@sheet_option
+def trend_command(inputs: tuple[Path, ...], rubric: Path | None, xlsx: Path | None,
+                  csv_dir: Path | None, red: int, black: int, top: int | None, quiet: bool,
+                  force: bool, encoding: str | None, sheet: str | None) -> None:
+    """Compare periods: RESULTS files of `run --json` in period order (the period is each
+    file's name), or checklists with a `period` column and --rubric."""
+    if csv_dir is not None and csv_dir.exists() and not csv_dir.is_dir():
+        fail([Issue("output-not-folder", "exists and is not a folder", str(csv_dir))],
+             EXIT_USAGE)
+    targets = [xlsx] if xlsx is not None else []
+    if csv_dir is not None:
+        targets += [csv_dir / name for name in TREND_CSV_NAMES]
+    usage = check_targets(targets, [*inputs, *([rubric] if rubric else [])], force=force)
+    if usage:
+        fail(usage, EXIT_USAGE)
+    try:
+        with progress_steps() as steps:
+            periods = steps.run("Reading the results",
+                                lambda: _load_periods(inputs, rubric, encoding, sheet))
+            lang = (load_rubric(rubric).lang if rubric is not None
+                    else guess_lang(period.rubric_title for period in periods))
+            trend = compare_periods(periods, red=red, black=black, lang=lang)
+            writes: dict[Path, Callable[[Path], object]] = {}
+            if xlsx is not None:
+                writes[xlsx] = lambda path: write_trend_workbook(trend, path)
+            if csv_dir is not None:
+                for name in TREND_CSV_NAMES:
+                    writes[csv_dir / name] = functools.partial(write_trend_csv_file, trend, name)
+            steps.run("Writing the outputs", lambda: _write_staged(writes))
+    except InspectError as error:
+        fail(error.issues, EXIT_INPUT)
+    report(trend.warnings)
+    if not quiet:
+        console = Console()
+        console.print(trend_rich_table(trend, top))
+        if len(trend.periods) > 1:
+            console.print(repeated_rich_table(trend, top))
+    if targets:
+        stderr_console().print("Wrote " + ", ".join(str(path) for path in targets),
+                               markup=False)
+

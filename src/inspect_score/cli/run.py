@@ -1,0 +1,179 @@
+"""The main job: ``run`` (score, rank, grade, write), ``check`` (rubrics) and
+``validate`` (checklists).
+
+Exit status: 0 done (warnings allowed); 1 rubric or input errors, nothing
+written; 2 wrong usage (unknown option, missing file, an output that exists
+without --force, an output that is also an input).
+"""
+
+from __future__ import annotations
+
+import datetime
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from inspect_score import __version__
+from inspect_score.cli.support import (
+    EXIT_INPUT,
+    EXIT_USAGE,
+    deadline_options,
+    encoding_option,
+    existing_path,
+    fail,
+    load_inputs,
+    progress_steps,
+    report,
+    resolve_deadline,
+    rubric_path,
+    sheet_option,
+    stderr_console,
+)
+from inspect_score.errors import InspectError, Issue, errors_only
+from inspect_score.followup.rectify import CSV_NAME as RECTIFY_CSV
+from inspect_score.followup.rectify import RectifyOutputs, rectify_outputs
+from inspect_score.outputs.staging import check_targets
+from inspect_score.outputs.terminal import print_ranking
+from inspect_score.outputs.write import CSV_NAMES, write_outputs
+from inspect_score.scoring.pipeline import evaluate
+from inspect_score.scoring.results import Results
+from inspect_score.selfcheck.standalone import SELF_CHECK_NOTE, self_check_results
+
+
+@click.command("run")
+@click.argument("rubric", type=rubric_path)
+@click.argument("inputs", nargs=-1, required=True, type=existing_path)
+@click.option("-o", "--output", "xlsx", type=click.Path(path_type=Path), help="Workbook to write.")
+@click.option(
+    "--csv", "csv_dir", type=click.Path(path_type=Path), help="Folder for the CSV outputs."
+)
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="JSON file to write.")
+@click.option("--force", is_flag=True, help="Overwrite outputs that exist already.")
+@click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    help="Show only the first N rows of the ranking (default: all, or 50 of more than 200).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Do not print the ranking.")
+@click.option("--self-check", is_flag=True, help="A branch's own checklist: no quotas, no ranking.")
+@click.option("--rectify", is_flag=True,
+              help="Add the rectification list: a workbook sheet, and rectify.csv with --csv.")
+@deadline_options
+@encoding_option
+@sheet_option
+def run(
+    rubric: Path,
+    inputs: tuple[Path, ...],
+    xlsx: Path | None,
+    csv_dir: Path | None,
+    json_path: Path | None,
+    force: bool,
+    top: int | None,
+    quiet: bool,
+    self_check: bool,
+    rectify: bool,
+    deadline: datetime.datetime | None,
+    days: int | None,
+    inspected_on: datetime.datetime | None,
+    encoding: str | None,
+    sheet: str | None,
+) -> None:
+    """Score, rank and grade the branches in INPUTS (files or folders) against RUBRIC.
+
+    With no -o, --csv or --json, writes results.xlsx in the current folder.
+    """
+    if xlsx is None and csv_dir is None and json_path is None:
+        xlsx = Path("results.xlsx")
+    if csv_dir is not None and csv_dir.exists() and not csv_dir.is_dir():
+        fail([Issue("output-not-folder", "exists and is not a folder", str(csv_dir))], EXIT_USAGE)
+    targets = [path for path in (xlsx, json_path) if path is not None]
+    if csv_dir is not None:
+        targets += [csv_dir / name for name in CSV_NAMES]
+        if rectify:
+            targets.append(csv_dir / RECTIFY_CSV)
+    due = resolve_deadline(deadline, days, inspected_on)
+    usage = check_targets(targets, [rubric, *inputs], force=force)
+    if usage:
+        fail(usage, EXIT_USAGE)
+
+    try:
+        with progress_steps(total=4) as steps:
+            rubric_model, checklists = load_inputs(steps, rubric, inputs, encoding, sheet)
+            results: Results = steps.run("Scoring", lambda: evaluate(rubric_model, checklists))
+            if self_check:
+                results = self_check_results(results)
+                stderr_console().print(SELF_CHECK_NOTE, markup=False)
+            extra = rectify_outputs(results, due) if rectify else RectifyOutputs((), {})
+            warnings = steps.run(
+                "Writing the outputs",
+                lambda: write_outputs(
+                    results,
+                    xlsx=xlsx,
+                    csv_dir=csv_dir,
+                    json_path=json_path,
+                    inputs=[str(path) for path in inputs],
+                    tool_version=__version__,
+                    extra_sheets=extra.sheets,
+                    extra_csv=extra.csv,
+                ),
+            )
+    except InspectError as error:  # bad rubric or input, or an output that cannot be written
+        fail(error.issues, EXIT_INPUT)
+    report([*results.warnings, *warnings])
+    if not quiet:
+        print_ranking(results, Console(), limit=top if top is not None else _shown(results))
+    written = [str(path) for path in targets]
+    stderr_console().print("Wrote " + ", ".join(written), markup=False)
+
+
+#: A ranking longer than this is shown in part unless --top says otherwise: the
+#: workbook and the CSV files hold every branch, a terminal does not need to.
+LONG_RANKING = 200
+SHOWN_OF_LONG_RANKING = 50
+
+
+def _shown(results: Results) -> int | None:
+    return SHOWN_OF_LONG_RANKING if len(results.ranking) > LONG_RANKING else None
+
+
+@click.command("check")
+@click.argument("rubrics", nargs=-1, required=True, type=rubric_path)
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+def check(rubrics: tuple[Path, ...], strict: bool) -> None:
+    """Check that each RUBRIC follows the rubric format, and warn where it says
+    something its author hardly meant (a grade no branch can reach, ...)."""
+    from inspect_score.tuning.lint import check_rubric_file
+
+    issues = [issue for path in rubrics for issue in check_rubric_file(path)]
+    report(issues)
+    if errors_only(issues) or (strict and issues):
+        sys.exit(EXIT_INPUT)
+    for path in rubrics:
+        stderr_console().print(f"{path}: OK", markup=False)
+
+
+@click.command("validate")
+@click.argument("rubric", type=rubric_path)
+@click.argument("inputs", nargs=-1, required=True, type=existing_path)
+@encoding_option
+@sheet_option
+def validate(
+    rubric: Path, inputs: tuple[Path, ...], encoding: str | None, sheet: str | None
+) -> None:
+    """Check the checklists in INPUTS against RUBRIC; score nothing, write nothing."""
+    try:
+        with progress_steps(total=3) as steps:
+            rubric_model, checklists = load_inputs(steps, rubric, inputs, encoding, sheet)
+            # Scoring finds what loading cannot: a branch with no applicable indicator.
+            steps.run("Checking", lambda: evaluate(rubric_model, checklists))
+    except InspectError as error:
+        fail(error.issues, EXIT_INPUT)
+    report(checklists.warnings)
+    frame = checklists.frame
+    branches = frame["branch_id"].nunique()
+    stderr_console().print(
+        f"OK: {len(frame)} rows, {branches} branches in {len(checklists.sources)} files.",
+        markup=False,
+    )

@@ -1,0 +1,207 @@
+"""The self-check commands: ``template``, ``explain`` and ``calibrate``.
+
+Each parses its arguments, calls the library, and writes every file through
+:mod:`inspect_score.outputs.staging` (checked first, written beside the target,
+renamed when complete).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from inspect_score.checklists.load import load_checklists
+from inspect_score.checklists.table import Checklists
+from inspect_score.cli.support import (
+    EXIT_INPUT,
+    EXIT_USAGE,
+    encoding_option,
+    existing_path,
+    fail,
+    report,
+    rubric_path,
+    sheet_option,
+    stderr_console,
+)
+from inspect_score.errors import InspectError, Issue
+from inspect_score.outputs.staging import check_targets, staged, temporary_beside
+from inspect_score.rubric.loader import load_rubric
+from inspect_score.rubric.model import Rubric
+from inspect_score.scoring.labels import fixed_text
+from inspect_score.scoring.pipeline import evaluate
+from inspect_score.selfcheck.calibrate import (
+    CALIBRATE_WORDS,
+    Calibration,
+    calibrate,
+    write_calibration_csv,
+    write_calibration_workbook,
+)
+from inspect_score.selfcheck.explain import (
+    branch_not_found,
+    explain,
+    explanation_text,
+    write_explanations,
+)
+from inspect_score.selfcheck.template import (
+    form_issues,
+    load_branch_list,
+    write_form,
+    write_form_csv,
+)
+
+
+def _staged_write(target: Path, inputs: list[Path], force: bool, write: object) -> None:
+    usage = check_targets([target], inputs, force=force)
+    if usage:
+        fail(usage, EXIT_USAGE)
+    temporary = temporary_beside(target)
+    with staged({target: temporary}):
+        write(temporary)  # type: ignore[operator]
+    stderr_console().print(f"Wrote {target}", markup=False)
+
+
+def _load(rubric: Rubric, inputs: tuple[Path, ...], encoding: str | None,
+          sheet: str | None) -> Checklists:
+    """Checklists, with forms' header rows checked first so that the wrong cell is named."""
+    issues = [issue for path in inputs if path.is_file() for issue in form_issues(rubric, path)]
+    if issues:
+        raise InspectError(issues)
+    return load_checklists(rubric, inputs, encoding=encoding, sheet=sheet)
+
+
+@click.command()
+@click.argument("rubric", type=rubric_path)
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path), required=True,
+              help="Form to write (.xlsx, or .csv with --csv).")
+@click.option("--branches", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV or XLSX of branch ids and names to pre-fill.")
+@click.option("--csv", "as_csv", is_flag=True, help="Write a CSV template instead of a workbook.")
+@click.option("--force", is_flag=True, help="Overwrite the output if it exists.")
+def template(rubric: Path, output: Path, branches: Path | None, as_csv: bool,
+             force: bool) -> None:
+    """Write the form branches fill in for RUBRIC: validations, help and the rubric explained."""
+    try:
+        model = load_rubric(rubric)
+        listed = load_branch_list(branches) if branches is not None else []
+    except InspectError as error:
+        fail(error.issues, EXIT_INPUT)
+    inputs = [rubric, *([branches] if branches else [])]
+    if as_csv:
+        _staged_write(output, inputs, force, lambda path: write_form_csv(model, path, listed))
+    else:
+        _staged_write(output, inputs, force, lambda path: write_form(model, path, listed))
+
+
+@click.command("explain")
+@click.argument("rubric", type=rubric_path)
+@click.argument("inputs", nargs=-1, required=True, type=existing_path)
+@click.option("--branch", "branch_ids", multiple=True, help="Branch to explain (repeatable).")
+@click.option("--all", "every", is_flag=True, help="Explain every branch.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Workbook with one printable sheet per branch.")
+@click.option("--self-check", is_flag=True, help="No quotas, no ranking against others.")
+@click.option("--force", is_flag=True, help="Overwrite the output if it exists.")
+@encoding_option
+@sheet_option
+def explain_command(rubric: Path, inputs: tuple[Path, ...], branch_ids: tuple[str, ...],
+                    every: bool, output: Path | None, self_check: bool, force: bool,
+                    encoding: str | None, sheet: str | None) -> None:
+    """Explain where each point of a branch went, and the path to the next grade."""
+    if not branch_ids and not every:
+        fail([Issue("no-branch", "name a branch with --branch ID, or pass --all", "")],
+             EXIT_USAGE)
+    if output is not None:
+        usage = check_targets([output], [rubric, *inputs], force=force)
+        if usage:
+            fail(usage, EXIT_USAGE)
+    try:
+        model = load_rubric(rubric)
+        results = evaluate(model, _load(model, inputs, encoding, sheet))
+    except InspectError as error:
+        fail(error.issues, EXIT_INPUT)
+    known = results.ranking["branch_id"].tolist()
+    wanted = known if every else list(branch_ids)
+    missing = [branch for branch in wanted if branch not in set(known)]
+    if missing:
+        where = ", ".join(str(path) for path in inputs)
+        fail([branch_not_found(branch, known, where) for branch in missing], EXIT_INPUT)
+    explanations = [explain(results, branch, self_check=self_check) for branch in wanted]
+    report(results.warnings)
+    if output is not None:
+        _staged_write(output, [rubric, *inputs], True,
+                      lambda path: write_explanations(explanations, model, path))
+        return
+    click.echo("\n".join(explanation_text(item, model) for item in explanations), nl=False)
+
+
+@click.command("calibrate")
+@click.argument("rubric", type=rubric_path)
+@click.option("--self", "own", multiple=True, required=True, type=existing_path,
+              help="The branches' own checklists (repeatable).")
+@click.option("--inspection", "inspected", multiple=True, required=True, type=existing_path,
+              help="The inspection team's checklists (repeatable).")
+@click.option("--csv", "csv_dir", type=click.Path(path_type=Path),
+              help="Folder for calibration.csv.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Workbook to write.")
+@click.option("--force", is_flag=True, help="Overwrite outputs that exist already.")
+@encoding_option
+@sheet_option
+def calibrate_command(rubric: Path, own: tuple[Path, ...], inspected: tuple[Path, ...],
+                      csv_dir: Path | None, output: Path | None, force: bool,
+                      encoding: str | None, sheet: str | None) -> None:
+    """Set the branches' self-assessments beside the inspection team's."""
+    targets = [path for path in (output,) if path is not None]
+    if csv_dir is not None:
+        targets.append(csv_dir / "calibration.csv")
+    usage = check_targets(targets, [rubric, *own, *inspected], force=force)
+    if usage:
+        fail(usage, EXIT_USAGE)
+    try:
+        model = load_rubric(rubric)
+        problems: list[Issue] = []
+        sides: list[Checklists] = []
+        for paths in (own, inspected):
+            try:
+                sides.append(_load(model, paths, encoding, sheet))
+            except InspectError as error:
+                problems.extend(error.issues)
+        if problems:
+            raise InspectError(problems)
+        result = calibrate(model, sides[0], sides[1])
+    except InspectError as error:
+        fail(error.issues, EXIT_INPUT)
+    temporaries = {target: temporary_beside(target) for target in targets}
+    with staged(temporaries):
+        if output is not None:
+            write_calibration_workbook(result, temporaries[output])
+        if csv_dir is not None:
+            write_calibration_csv(result, temporaries[csv_dir / "calibration.csv"])
+    _print_calibration(result.rubric, result)
+    if targets:
+        stderr_console().print("Wrote " + ", ".join(map(str, targets)), markup=False)
+
+
+def _print_calibration(rubric: Rubric, result: Calibration) -> None:
+    said = CALIBRATE_WORDS[rubric.lang]
+    branches = result.branches
+    heads = [said[name] for name in ("branch_id", "branch_name", "self_total",
+                                     "inspected_total", "gap", "side")]
+    click.echo("\t".join(heads))
+    numbers = {name: fixed_text(branches[name].to_numpy(dtype=float), rubric.precision)
+               for name in ("self_total", "inspected_total", "gap")}
+    for index in range(len(branches)):
+        click.echo("\t".join([
+            str(branches["branch_id"].iloc[index]), str(branches["branch_name"].iloc[index]),
+            numbers["self_total"][index], numbers["inspected_total"][index],
+            numbers["gap"][index], said[str(branches["side"].iloc[index])],
+        ]))
+    click.echo("")
+    click.echo("\t".join(said[name] for name in ("item_id", "title", "over_claimed",
+                                                   "over_points")))
+    over = result.over_claims
+    for index in range(len(over)):
+        click.echo("\t".join([str(over["item_id"].iloc[index]), str(over["title"].iloc[index]),
+                              str(over["over_claimed"].iloc[index]),
+                              str(fixed_text(over["over_points"].to_numpy(dtype=float)[[index]],
+                                             rubric.precision)[0])]))

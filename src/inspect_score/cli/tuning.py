@@ -1,0 +1,312 @@
+"""The rubric-tuning commands: ``compare`` two rubrics, and the weights' ``sensitivity``.
+
+Each parses its arguments, calls the library (:mod:`inspect_score.tuning.compare`,
+:mod:`inspect_score.tuning.sensitivity`), prints a short report to the terminal and
+writes the outputs asked for, all through :mod:`inspect_score.outputs.staging` (a
+failed run writes nothing; existing outputs need ``--force``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from inspect_score.cli.support import (
+    EXIT_INPUT,
+    EXIT_USAGE,
+    Steps,
+    encoding_option,
+    existing_path,
+    fail,
+    load_inputs,
+    progress_steps,
+    report,
+    rubric_path,
+    sheet_option,
+    stderr_console,
+)
+from inspect_score.errors import InspectError, Issue
+from inspect_score.outputs.staging import check_targets, staged, temporary_beside
+from inspect_score.outputs.write_csv import write_table
+from inspect_score.rubric.model import Rubric
+from inspect_score.scoring.labels import plain_number
+from inspect_score.scoring.score import score
+from inspect_score.scoring.tables import Scores
+from inspect_score.tuning.charts import (
+    write_compare_workbook,
+    write_sensitivity_png,
+    write_sensitivity_workbook,
+)
+from inspect_score.tuning.compare import (
+    COMPARE_COLUMNS,
+    REMAINDER,
+    Comparison,
+    compare_scores,
+    largest_movers,
+    main_causes,
+)
+from inspect_score.tuning.sensitivity import (
+    STABLE_SHARE,
+    Sensitivity,
+    Settings,
+    analyse,
+    check_settings,
+    csv_table,
+    new_seed,
+)
+
+COMPARE_CSV = "compare.csv"
+SENSITIVITY_CSV = "sensitivity.csv"
+#: Decimals of the grade shares in sensitivity.csv (a share of 10,000 runs needs 4).
+SHARE_DECIMALS = 4
+
+output_option = click.option("-o", "--output", "xlsx", type=click.Path(path_type=Path),
+                             help="Workbook to write.")
+csv_option = click.option("--csv", "csv_dir", type=click.Path(path_type=Path),
+                          help="Folder for the CSV output.")
+force_option = click.option("--force", is_flag=True, help="Overwrite outputs that exist already.")
+quiet_option = click.option("-q", "--quiet", is_flag=True, help="Print no report.")
+top_option = click.option("--top", type=click.IntRange(min=0), default=20, show_default=True,
+                          help="Branches listed in the terminal report (movers, intervals).")
+
+
+def _targets(xlsx: Path | None, csv_dir: Path | None, csv_name: str,
+             extra: Sequence[Path | None] = ()) -> list[Path]:
+    if csv_dir is not None and csv_dir.exists() and not csv_dir.is_dir():
+        fail([Issue("output-not-folder", "exists and is not a folder", str(csv_dir))], EXIT_USAGE)
+    targets = [path for path in (xlsx, *extra) if path is not None]
+    if csv_dir is not None:
+        targets.append(csv_dir / csv_name)
+    return targets
+
+
+def _score(steps: Steps, rubric_file: Path, inputs: Sequence[Path], encoding: str | None,
+           sheet: str | None) -> tuple[Rubric, Scores]:
+    rubric, checklists = load_inputs(steps, rubric_file, inputs, encoding, sheet)
+    report(checklists.warnings)
+    return rubric, steps.run("Scoring", lambda: score(rubric, checklists))
+
+
+# compare -----------------------------------------------------------------------------------
+
+
+@click.command("compare")
+@click.argument("old", type=rubric_path)
+@click.argument("new", type=rubric_path)
+@click.argument("inputs", nargs=-1, required=True, type=existing_path)
+@output_option
+@csv_option
+@force_option
+@top_option
+@quiet_option
+@encoding_option
+@sheet_option
+def compare_command(old: Path, new: Path, inputs: tuple[Path, ...], xlsx: Path | None,
+                    csv_dir: Path | None, force: bool, top: int, quiet: bool,
+                    encoding: str | None, sheet: str | None) -> None:
+    """Score INPUTS under the OLD and the NEW rubric: who moves, and which items moved them.
+
+    Prints the rubric edits, grade moves, rank correlations and the largest
+    movers. In compare.csv each row adds up: the item columns plus
+    cap/floor/rescaling (bonus cap, floor at zero, n/a rescaling) equal delta.
+    """
+    targets = _targets(xlsx, csv_dir, COMPARE_CSV)
+    usage = check_targets(targets, [old, new, *inputs], force=force)
+    if usage:
+        fail(usage, EXIT_USAGE)
+    issues: list[Issue] = []
+    scored: list[tuple[Rubric, Scores]] = []
+    with progress_steps() as steps:
+        # both rubrics are tried, so that one run reports the problems of both
+        for rubric_file in (old, new):
+            try:
+                scored.append(_score(steps, rubric_file, inputs, encoding, sheet))
+            except InspectError as error:
+                # a checklist problem both rubrics find is reported once
+                issues += [issue for issue in error.issues if issue not in issues]
+    if issues:
+        fail(issues, EXIT_INPUT)
+    (old_rubric, old_scores), (new_rubric, new_scores) = scored
+    try:
+        comparison = compare_scores(old_rubric, old_scores, new_rubric, new_scores)
+    except ValueError as error:
+        fail([Issue("branches-differ", str(error), str(new))], EXIT_INPUT)
+
+    temporaries = {target: temporary_beside(target) for target in targets}
+    with staged(temporaries):
+        if xlsx is not None:
+            _warn_truncated(write_compare_workbook(
+                comparison, temporaries[xlsx], inputs=[str(path) for path in inputs]), xlsx)
+        if csv_dir is not None:
+            write_table(compare_csv_table(comparison), temporaries[csv_dir / COMPARE_CSV],
+                        comparison.precision)
+    if not quiet:
+        print_comparison(comparison, Console(), top)
+    if targets:
+        stderr_console().print("Wrote " + ", ".join(map(str, targets)), markup=False)
+
+
+def compare_csv_table(comparison: Comparison) -> pd.DataFrame:
+    """compare.csv: the spec's columns, one column per item id, then the remainder."""
+    columns = [*COMPARE_COLUMNS, *comparison.item_ids, REMAINDER]
+    return comparison.branches[columns]
+
+
+def _warn_truncated(sheets: Sequence[str], path: Path) -> None:
+    report(Issue("sheet-truncated",
+                 f"sheet {name!r} holds only the rows that fit Excel's limit; "
+                 "the CSV output (--csv) carries every row", str(path), severity="warning")
+           for name in sheets)
+
+
+def print_comparison(comparison: Comparison, console: Console, top: int) -> None:
+    summary = comparison.summary
+    console.print(f"{comparison.old.title} → {comparison.new.title}", markup=False)
+    for edit in comparison.edits:
+        console.print(f"  · {edit.text}", markup=False)
+    if not comparison.edits:
+        console.print("  · (no edits)", markup=False)
+
+    def corr(value: float) -> str:
+        return "n/a" if value != value else f"{value:.3f}"
+
+    console.print(
+        f"{summary.branches} branches; grade up {summary.grade_up}, down {summary.grade_down}, "
+        f"unchanged {summary.grade_same}; Spearman {corr(summary.spearman)}, "
+        f"Kendall {corr(summary.kendall)}",
+        markup=False,
+    )
+    movers = largest_movers(comparison.branches, top)
+    if movers.empty:
+        console.print("No branch moved.", markup=False)
+        return
+    table = Table(title="Largest movers", show_lines=False)
+    for heading in ("branch", "total", "rank", "grade", "items that moved it"):
+        table.add_column(heading)
+    causes = _causes_of(comparison, movers["branch_id"].tolist())
+    for row, cause in zip(movers.itertuples(index=False), causes, strict=True):
+        precision = comparison.precision
+        table.add_row(
+            f"{row.branch_id} {row.branch_name}",
+            f"{row.total_old:.{precision}f} → {row.total_new:.{precision}f} "
+            f"({row.delta:+.{precision}f})",
+            f"{row.rank_old} → {row.rank_new}",
+            f"{row.grade_old} → {row.grade_new}",
+            cause,
+        )
+    console.print(table)
+
+
+def _causes_of(comparison: Comparison, branch_ids: list[str]) -> list[str]:
+    texts = main_causes(comparison, names=comparison.titles)
+    where = {branch: index for index, branch in enumerate(comparison.branches["branch_id"])}
+    return [str(texts[where[branch]]) for branch in branch_ids]
+
+
+# sensitivity -------------------------------------------------------------------------------
+
+
+@click.command("sensitivity")
+@click.argument("rubric", type=rubric_path)
+@click.argument("inputs", nargs=-1, required=True, type=existing_path)
+@click.option("--runs", type=int, default=1000, show_default=True, help="Monte-Carlo runs.")
+@click.option("--spread", type=float, default=0.2, show_default=True,
+              help="Each indicator's max is drawn within ±SPREAD of itself (0.2 = ±20%).")
+@click.option("--thresholds", type=float, default=0.0, show_default=True,
+              help="Move each grade minimum by up to ± this many points.")
+@click.option("--seed", type=click.IntRange(min=0), help="Seed of the draws (default: fresh).")
+@output_option
+@csv_option
+@click.option("--png", "png", type=click.Path(path_type=Path),
+              help="Also draw the charts as a PNG (needs matplotlib).")
+@force_option
+@top_option
+@quiet_option
+@encoding_option
+@sheet_option
+def sensitivity_command(rubric: Path, inputs: tuple[Path, ...], runs: int, spread: float,
+                        thresholds: float, seed: int | None, xlsx: Path | None,
+                        csv_dir: Path | None, png: Path | None, force: bool, top: int,
+                        quiet: bool, encoding: str | None, sheet: str | None) -> None:
+    """How much of the ranking of INPUTS under RUBRIC is noise from the choice of weights."""
+    settings = Settings(runs=runs, spread=spread, thresholds=thresholds,
+                        seed=new_seed() if seed is None else seed)
+    problems = [Issue("bad-option", problem, "sensitivity") for problem in
+                check_settings(settings)]
+    if png is not None and importlib.util.find_spec("matplotlib") is None:
+        problems.append(Issue(
+            "png-unavailable",
+            "--png needs matplotlib, which is not installed; "
+            "install it with: pip install 'inspect-score[png]'", str(png)))
+    if problems:
+        fail(problems, EXIT_USAGE)
+    targets = _targets(xlsx, csv_dir, SENSITIVITY_CSV, [png])
+    usage = check_targets(targets, [rubric, *inputs], force=force)
+    if usage:
+        fail(usage, EXIT_USAGE)
+
+    try:
+        with progress_steps() as steps:
+            rubric_model, scores = _score(steps, rubric, inputs, encoding, sheet)
+            result = steps.run(f"Running {runs:,} draws",
+                               lambda: analyse(rubric_model, scores, settings))
+    except InspectError as error:
+        fail(error.issues, EXIT_INPUT)
+
+    temporaries = {target: temporary_beside(target) for target in targets}
+    with staged(temporaries):
+        if xlsx is not None:
+            _warn_truncated(write_sensitivity_workbook(
+                result, temporaries[xlsx], inputs=[str(path) for path in inputs]), xlsx)
+        if csv_dir is not None:
+            write_table(csv_table(result), temporaries[csv_dir / SENSITIVITY_CSV],
+                        SHARE_DECIMALS)
+        if png is not None:
+            write_sensitivity_png(result, temporaries[png])
+    if seed is None:
+        stderr_console().print(f"Seed {settings.seed} (pass --seed {settings.seed} to repeat "
+                               "this analysis)", markup=False)
+    if not quiet:
+        print_sensitivity(result, Console(), top)
+    if targets:
+        stderr_console().print("Wrote " + ", ".join(map(str, targets)), markup=False)
+
+
+def print_sensitivity(result: Sensitivity, console: Console, top: int) -> None:
+    settings = result.settings
+    branches = result.branches
+    console.print(
+        f"{settings.runs:,} runs, maxima ±{plain_number(settings.spread * 100)}%, "
+        f"grade thresholds ±{plain_number(settings.thresholds)} points, seed {settings.seed}: "
+        f"{result.stable_count} of {len(branches)} branches keep one grade in at least "
+        f"{plain_number(STABLE_SHARE * 100)}% of runs.",
+        markup=False,
+    )
+    indicators = Table(title="Indicators whose weights move the ranking most")
+    for heading in ("indicator", "max", "first-order"):
+        indicators.add_column(heading)
+    for entry in result.indicators.head(5).to_dict("records"):
+        indicators.add_row(f"{entry['item_id']} {entry['title']}", plain_number(entry["max"]),
+                           f"{entry['first_order']:.3f}")
+    console.print(indicators)
+    table = Table(title="Rank intervals (5%–95%)")
+    grade_names = [grade.name for grade in result.rubric.grades]
+    for heading in ("rank", "branch", "median", "interval", "grade", *grade_names):
+        table.add_column(heading)
+    for row in branches.head(top).to_dict("records"):
+        table.add_row(
+            str(row["rank"]), f"{row['branch_id']} {row['branch_name']}",
+            str(row["rank_median"]), f"{row['rank_p05']}–{row['rank_p95']}",
+            str(row["grade"]) + ("" if row["stable"] else " *"),
+            *[f"{row[name]:.0%}" for name in grade_names],
+        )
+    console.print(table)
+    if len(branches) > top:
+        console.print(f"… {len(branches) - top} more in the outputs; * marks an unstable grade",
+                      markup=False)

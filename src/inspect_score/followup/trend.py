@@ -1,0 +1,667 @@
+"""Period to period: who improved, and who keeps losing points on the same item.
+
+Each period is a run's results: a JSON output of ``run --json`` (its period is
+the file name's stem), or the rows of checklists carrying a ``period`` column,
+scored against one rubric (periods in the order they first appear). From them:
+
+- the trend table: each branch's total, rank and grade per period, and the
+  change of total and rank from the period before;
+- repeated problems (屡查屡犯): a branch that lost points on the same item in
+  two consecutive periods, and per period the yellow list of such branches;
+- per period a red list (the best N not vetoed) and a black list (the worst N);
+- what cannot be compared: branches missing from some periods, and periods
+  scored against different rubrics with the items only one of them has.
+
+Everything is computed with merges over whole tables; loops run over periods.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+import pandas as pd
+import xlsxwriter
+from rich.table import Table
+from rich.text import Text
+
+from inspect_score.checklists.load import load_checklists_by
+from inspect_score.errors import InspectError, Issue
+from inspect_score.outputs.workbook import PINNED_CREATED, display_width
+from inspect_score.outputs.write_csv import write_table
+from inspect_score.outputs.write_json import read_json_results
+from inspect_score.rubric.model import Field, Lang, Rubric
+from inspect_score.scoring.labels import fixed_text
+from inspect_score.scoring.pipeline import evaluate
+from inspect_score.scoring.results import Results
+
+PERIOD = "period"
+#: The kinds of findings that lose points (a veto caps a grade but loses none).
+LOSING_KINDS = ("indicator", "penalty")
+#: Decimals of totals read from JSON results, which do not record the rubric's precision.
+JSON_PRECISION = 2
+#: Branches missing from a period warned of one by one; the rest are counted.
+MAX_MISSING_WARNINGS = 20
+
+
+class TrendError(InspectError):
+    """Results that cannot be compared: unreadable files, a bad period column."""
+
+
+@attrs.frozen
+class Period:
+    """One period's results, reduced to what comparing periods needs."""
+
+    name: str
+    source: str
+    rubric_id: str
+    rubric_title: str
+    rubric_version: str | None
+    rubric_sha256: str
+    #: ``branch_id, branch_name, total, rank, grade, vetoed`` in ranking order
+    ranking: pd.DataFrame
+    #: ``branch_id, item_id, lost``: the points each branch lost on each item
+    losses: pd.DataFrame
+    #: item id → title, for every indicator, bonus and penalty of the rubric
+    items: Mapping[str, str]
+    #: grade names, best first
+    grades: tuple[str, ...]
+    precision: int = JSON_PRECISION
+
+
+def period_from_results(name: str, source: str, results: Results) -> Period:
+    rubric = results.rubric
+    ranking = results.ranking
+    return Period(
+        name=name, source=source, rubric_id=rubric.id, rubric_title=rubric.title,
+        rubric_version=rubric.version, rubric_sha256=rubric.sha256,
+        ranking=_ranking_part(ranking),
+        losses=_losses(results.findings),
+        items={item.id: item.title for item in rubric.items},
+        grades=tuple(grade.name for grade in rubric.grades),
+        precision=rubric.precision,
+    )
+
+
+def _ranking_part(ranking: pd.DataFrame) -> pd.DataFrame:
+    part = ranking[["branch_id", "branch_name", "total", "rank", "grade", "vetoed"]]
+    part = part.reset_index(drop=True).astype({"branch_id": str, "grade": str})
+    part["branch_name"] = part["branch_name"].fillna("").astype(str)
+    part["vetoed"] = part["vetoed"].fillna("").astype(str)
+    part["total"] = part["total"].astype(np.float64)
+    part["rank"] = part["rank"].astype(np.int64)
+    return part
+
+
+def _losses(findings: pd.DataFrame) -> pd.DataFrame:
+    losing = findings[findings["kind"].isin(LOSING_KINDS)]
+    return pd.DataFrame({
+        "branch_id": losing["branch_id"].astype(str).to_numpy(dtype=object),
+        "item_id": losing["item_id"].astype(str).to_numpy(dtype=object),
+        "lost": losing["lost"].to_numpy(dtype=np.float64),
+    })
+
+
+def _grade_order(ranking: pd.DataFrame) -> tuple[str, ...]:
+    """Grades best first, as far as results without their rubric tell: by the best total of
+    a branch not vetoed (a veto can put a high total in a low grade); vetoed-only grades last."""
+    clean = ranking[ranking["vetoed"] == ""]
+    best = clean.groupby("grade")["total"].max().sort_values(ascending=False, kind="stable")
+    rest = [grade for grade in dict.fromkeys(ranking["grade"]) if grade not in best.index]
+    return (*[str(grade) for grade in best.index], *rest)
+
+
+def read_period_json(path: Path, name: str | None = None) -> Period:
+    """A ``run --json`` output as a period named by the file's stem (or ``name``)."""
+    shown = str(path)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        tables = read_json_results(path)
+        rubric = document["rubric"]
+        ranking = _ranking_part(tables["ranking"])
+        findings = tables["findings"]
+        summary = tables["summary"]
+        losses = _losses(findings) if len(findings) else _losses(
+            pd.DataFrame(columns=["branch_id", "kind", "item_id", "lost"]))
+        items = dict(zip(summary["item_id"].astype(str), summary["title"].astype(str),
+                         strict=True))
+    except (OSError, UnicodeDecodeError) as error:
+        raise TrendError([Issue("results-unreadable", str(error), shown)]) from error
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise TrendError([Issue(
+            "results-invalid",
+            f"is not a JSON output of inspect-score run --json ({type(error).__name__}: {error})",
+            shown)]) from error
+    return Period(
+        name=name or path.stem, source=shown, rubric_id=str(rubric.get("id") or ""),
+        rubric_title=str(rubric.get("title") or ""), rubric_version=rubric.get("version"),
+        rubric_sha256=str(rubric.get("sha256") or ""), ranking=ranking, losses=losses,
+        items=items, grades=_grade_order(ranking),
+    )
+
+
+def read_period_files(paths: Sequence[Path]) -> list[Period]:
+    """Each JSON output as a period, in the order given; stems that repeat get the path."""
+    stems = [path.stem for path in paths]
+    periods = []
+    issues: list[Issue] = []
+    for path, stem in zip(paths, stems, strict=True):
+        name = stem if stems.count(stem) == 1 else os.fspath(path)
+        try:
+            periods.append(read_period_json(path, name))
+        except TrendError as error:
+            issues += error.issues
+    if issues:
+        raise TrendError(issues)
+    return periods
+
+
+def periods_from_checklists(rubric: Rubric, inputs: Sequence[Path], *,
+                            encoding: str | None = None, sheet: str | None = None) -> list[Period]:
+    """Checklists whose ``period`` column says which period each row belongs to, scored per
+    period against ``rubric``; periods in the order they first appear in the inputs.
+
+    A branch may appear once per period (once per period and rater). A blank
+    period is an input error at its row.
+    """
+    period_field = Field(id=PERIOD, type="text", label="期间", missing="error")
+    groups = load_checklists_by(rubric, inputs, period_field, encoding=encoding, sheet=sheet)
+    return [
+        period_from_results(name, ", ".join(checklists.sources), evaluate(rubric, checklists))
+        for name, checklists in groups
+    ]
+
+
+# --- comparing ------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Trend:
+    periods: tuple[Period, ...]
+    #: ``branch_id, branch_name``, then per period ``<p>_total, <p>_rank, <p>_grade`` and,
+    #: from the second period, ``<p>_change`` (total minus the period before's) and
+    #: ``<p>_rank_change`` (places gained; negative where it fell)
+    table: pd.DataFrame
+    #: ``period, previous, branch_id, branch_name, item_id, item, lost_before, lost``
+    repeated: pd.DataFrame
+    #: ``period, list, branch_id, branch_name, total, rank, grade, items``; list is
+    #: ``red``, ``yellow`` or ``black``
+    lists: pd.DataFrame
+    #: ``grade`` then one count column per period
+    grade_counts: pd.DataFrame
+    #: ``branch_id, branch_name, present, absent`` (period names joined by ", ")
+    missing: pd.DataFrame
+    #: branches missing from periods, rubrics that differ (with the items only one has)
+    warnings: tuple[Issue, ...]
+    lang: Lang
+    precision: int
+
+
+def _column(period: Period, what: str) -> str:
+    return f"{period.name}_{what}"
+
+
+def trend_table(periods: Sequence[Period]) -> pd.DataFrame:
+    """Each branch's total, rank and grade per period, in the last period's ranking order;
+    branches absent from it follow, by the latest period they are in (its ranking order).
+    Names are the latest ones."""
+    latest_first = [period.ranking[["branch_id", "branch_name"]] for period in reversed(periods)]
+    branches = (pd.concat(latest_first, ignore_index=True).drop_duplicates("branch_id")
+                if latest_first else pd.DataFrame({"branch_id": [], "branch_name": []}))
+    table = pd.DataFrame({"branch_id": branches["branch_id"].astype(str).to_numpy(dtype=object),
+                          "branch_name": branches["branch_name"].astype(str).to_numpy(
+                              dtype=object)})
+    previous: Period | None = None
+    for period in periods:
+        indexed = period.ranking.set_index("branch_id").reindex(table["branch_id"])
+        table[_column(period, "total")] = indexed["total"].to_numpy(dtype=np.float64)
+        table[_column(period, "rank")] = indexed["rank"].astype("Int64").reset_index(drop=True)
+        table[_column(period, "grade")] = indexed["grade"].astype(object).reset_index(drop=True)
+        if previous is not None:
+            decimals = max(period.precision, previous.precision)
+            change = table[_column(period, "total")] - table[_column(previous, "total")]
+            table[_column(period, "change")] = np.round(change.to_numpy(dtype=np.float64),
+                                                        decimals)
+            table[_column(period, "rank_change")] = (
+                table[_column(previous, "rank")] - table[_column(period, "rank")])
+        previous = period
+    return table
+
+
+def repeated_problems(periods: Sequence[Period]) -> pd.DataFrame:
+    """Every branch and item that lost points in two consecutive periods (屡查屡犯).
+
+    Only items both periods' rubrics have are compared.
+    """
+    frames = []
+    for before, now in itertools.pairwise(periods):
+        comparable = set(before.items) & set(now.items)
+        merged = before.losses.merge(now.losses, on=["branch_id", "item_id"],
+                                     suffixes=("_before", ""))
+        merged = merged[merged["item_id"].isin(comparable)]
+        names = now.ranking.set_index("branch_id")["branch_name"]
+        frames.append(pd.DataFrame({
+            "period": now.name,
+            "previous": before.name,
+            "branch_id": merged["branch_id"].to_numpy(dtype=object),
+            "branch_name": names.reindex(merged["branch_id"]).to_numpy(dtype=object),
+            "item_id": merged["item_id"].to_numpy(dtype=object),
+            "item": merged["item_id"].map(now.items).to_numpy(dtype=object),
+            "lost_before": merged["lost_before"].to_numpy(dtype=np.float64),
+            "lost": merged["lost"].to_numpy(dtype=np.float64),
+        }))
+    columns = ["period", "previous", "branch_id", "branch_name", "item_id", "item",
+               "lost_before", "lost"]
+    if not frames:
+        return pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
+    repeated: pd.DataFrame = pd.concat(frames, ignore_index=True)[columns].astype(
+        {"period": str, "previous": str, "branch_id": str, "branch_name": str,
+         "item_id": str, "item": str})
+    return repeated
+
+
+def _top(ranking: pd.DataFrame, count: int, ascending: bool) -> pd.DataFrame:
+    """The ``count`` best (or worst) by total, and every branch tied with the last of them."""
+    if count <= 0 or ranking.empty:
+        return ranking.iloc[0:0]
+    ordered = ranking.sort_values("total", ascending=ascending, kind="stable")
+    cut = ordered["total"].iloc[min(count, len(ordered)) - 1]
+    within = ordered["total"] <= cut if ascending else ordered["total"] >= cut
+    chosen: pd.DataFrame = ordered[within]
+    return chosen
+
+
+def _repeated_items(period: Period, found: pd.DataFrame) -> pd.Series:
+    """Per branch with a repeated problem, the items' titles joined in rubric order.
+
+    Built one item at a time over all branches, never one join per branch.
+    """
+    branches = pd.Index(found["branch_id"].unique())
+    texts = np.full(len(branches), "", dtype=object)
+    for item_id, title in period.items.items():
+        has = branches.isin(found.loc[found["item_id"] == item_id, "branch_id"])
+        texts = np.where(has, np.where(texts == "", title, texts + "、" + title), texts)
+    return pd.Series(texts, index=branches, dtype=object)
+
+
+def honour_lists(periods: Sequence[Period], repeated: pd.DataFrame, red: int,
+                 black: int) -> pd.DataFrame:
+    """Per period: red (best ``red`` not vetoed), yellow (repeated problems), black (worst
+    ``black``), ties at a cut included."""
+    frames = []
+    for period in periods:
+        ranking = period.ranking
+        items = _repeated_items(period, repeated[repeated["period"] == period.name])
+        yellow = ranking[ranking["branch_id"].isin(items.index)]
+        for name, chosen in (("red", _top(ranking[ranking["vetoed"] == ""], red, False)),
+                             ("yellow", yellow),
+                             ("black", _top(ranking, black, True))):
+            frames.append(pd.DataFrame({
+                "period": period.name,
+                "list": name,
+                "branch_id": chosen["branch_id"].to_numpy(dtype=object),
+                "branch_name": chosen["branch_name"].to_numpy(dtype=object),
+                "total": chosen["total"].to_numpy(dtype=np.float64),
+                "rank": chosen["rank"].to_numpy(dtype=np.int64),
+                "grade": chosen["grade"].to_numpy(dtype=object),
+                "items": (items.reindex(chosen["branch_id"]).fillna("").to_numpy(dtype=object)
+                          if name == "yellow" else ""),
+            }))
+    columns = ["period", "list", "branch_id", "branch_name", "total", "rank", "grade", "items"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+def grade_distribution(periods: Sequence[Period]) -> pd.DataFrame:
+    """Branches per grade (rows, best first over all periods) and period (columns)."""
+    grades: list[str] = []
+    for period in periods:
+        grades += [grade for grade in period.grades if grade not in grades]
+    table = pd.DataFrame({"grade": pd.Series(grades, dtype=str)})
+    for period in periods:
+        counts = period.ranking["grade"].value_counts().reindex(grades, fill_value=0)
+        table[period.name] = counts.to_numpy(dtype=np.int64)
+    return table
+
+
+def missing_branches(periods: Sequence[Period], table: pd.DataFrame) -> pd.DataFrame:
+    """The branches absent from some period: the periods they are in, and those they are not."""
+    present = pd.DataFrame({period.name: table[_column(period, "total")].notna()
+                            for period in periods})
+    gaps = ~present.all(axis=1).to_numpy(dtype=bool) if periods else np.zeros(0, dtype=bool)
+    where = present[gaps]
+    texts = {"present": pd.Series("", index=where.index, dtype=object),
+             "absent": pd.Series("", index=where.index, dtype=object)}
+    for period in periods:
+        for key, holds in (("present", where[period.name]), ("absent", ~where[period.name])):
+            text = texts[key]
+            joined = text.where(text == "", text + ", ") + period.name
+            texts[key] = joined.where(holds, text)
+    return pd.DataFrame({
+        "branch_id": table["branch_id"].to_numpy(dtype=object)[gaps],
+        "branch_name": table["branch_name"].to_numpy(dtype=object)[gaps],
+        "present": texts["present"].to_numpy(dtype=object),
+        "absent": texts["absent"].to_numpy(dtype=object),
+    }, columns=["branch_id", "branch_name", "present", "absent"])
+
+
+def _rubric_issues(periods: Sequence[Period]) -> list[Issue]:
+    issues = []
+    for before, now in itertools.pairwise(periods):
+        if (before.rubric_id, before.rubric_sha256) == (now.rubric_id, now.rubric_sha256):
+            continue
+        only_before = sorted(set(before.items) - set(now.items))
+        only_now = sorted(set(now.items) - set(before.items))
+        detail = "; ".join(part for part in (
+            f"items only in {before.name}: {', '.join(only_before)}" if only_before else "",
+            f"items only in {now.name}: {', '.join(only_now)}" if only_now else "",
+        ) if part) or "the same item ids, which may be scored differently"
+        issues.append(Issue(
+            "rubric-differs",
+            f"period {now.name} was scored against rubric {now.rubric_id} "
+            f"({now.rubric_sha256[:12]}), period {before.name} against {before.rubric_id} "
+            f"({before.rubric_sha256[:12]}); {detail}; those items are not compared",
+            now.source, severity="warning"))
+    return issues
+
+
+def _missing_issues(missing: pd.DataFrame, periods: Sequence[Period]) -> list[Issue]:
+    """One warning per branch missing from some period, the first ones only: the trend
+    workbook's Notes sheet and the CSV files carry them all."""
+    where = periods[-1].source if periods else ""
+    shown = missing.head(MAX_MISSING_WARNINGS)
+    issues = [Issue("branch-not-in-every-period",
+                    f"branch {branch} ({name}) is in {present} but not in {absent}",
+                    where, severity="warning")
+              for branch, name, present, absent in shown.itertuples(index=False)]
+    if len(missing) > len(shown):
+        issues.append(Issue("branch-not-in-every-period",
+                            f"and {len(missing) - len(shown)} more branches not in every period",
+                            where, severity="warning"))
+    return issues
+
+
+def compare_periods(periods: Sequence[Period], *, red: int = 5, black: int = 5,
+                    lang: Lang = "zh") -> Trend:
+    """Everything the trend command shows, for ``periods`` in order."""
+    names = [period.name for period in periods]
+    duplicated = sorted({name for name in names if names.count(name) > 1})
+    if duplicated:
+        raise TrendError([Issue("period-repeated", f"period {name} is given twice",
+                                periods[0].source) for name in duplicated])
+    table = trend_table(periods)
+    repeated = repeated_problems(periods)
+    missing = missing_branches(periods, table)
+    return Trend(
+        periods=tuple(periods), table=table, repeated=repeated,
+        lists=honour_lists(periods, repeated, red, black),
+        grade_counts=grade_distribution(periods), missing=missing,
+        warnings=(*_rubric_issues(periods), *_missing_issues(missing, periods)),
+        lang=lang, precision=max((period.precision for period in periods), default=2),
+    )
+
+
+def guess_lang(texts: Iterable[str]) -> Lang:
+    """Chinese where any rubric title holds a CJK character (JSON results do not say)."""
+    return "zh" if any("\u4e00" <= char <= "\u9fff" for text in texts for char in text) \
+        else "en"
+
+
+
+# --- writing --------------------------------------------------------------------------
+
+#: The files ``trend --csv DIR`` writes.
+TREND_CSV_NAMES = ("trend.csv", "repeated.csv", "lists.csv")
+#: Branches drawn in the line chart of totals: more lines than this are unreadable.
+MAX_CHART_BRANCHES = 30
+
+
+@attrs.frozen
+class TrendLabels:
+    sheets: Mapping[str, str]
+    headings: Mapping[str, str]
+    lists: Mapping[str, str]
+    chart_note: str
+
+
+TREND_LABELS: Mapping[Lang, TrendLabels] = {
+    "zh": TrendLabels(
+        sheets={"trend": "趋势", "totals": "总分走势", "grades": "等次分布",
+                "repeated": "屡查屡犯", "lists": "红黄黑榜", "notes": "说明"},
+        headings={"branch_id": "编号", "branch_name": "名称", "total": "总分", "rank": "排名",
+                  "grade": "等次", "change": "增减", "rank_change": "名次升降", "period": "期间",
+                  "previous": "上期", "item_id": "项目编号", "item": "项目",
+                  "lost_before": "上期失分", "lost": "本期失分", "list": "榜单",
+                  "items": "连续失分项目", "present": "参评期间", "absent": "缺少的期间",
+                  "issue": "提示"},
+        lists={"red": "红榜", "yellow": "黄榜（屡查屡犯）", "black": "黑榜"},
+        chart_note="图中只画出前 {count} 个单位（共 {total} 个）。",
+    ),
+    "en": TrendLabels(
+        sheets={"trend": "Trend", "totals": "Totals", "grades": "Grades",
+                "repeated": "Repeated", "lists": "Lists", "notes": "Notes"},
+        headings={"branch_id": "ID", "branch_name": "Name", "total": "Total", "rank": "Rank",
+                  "grade": "Grade", "change": "Change", "rank_change": "Places",
+                  "period": "Period", "previous": "Previous", "item_id": "Item id",
+                  "item": "Item", "lost_before": "Lost before", "lost": "Lost now",
+                  "list": "List", "items": "Repeated items", "present": "Present in",
+                  "absent": "Missing from", "issue": "Note"},
+        lists={"red": "red list", "yellow": "yellow list (repeated problems)",
+               "black": "black list"},
+        chart_note="The chart draws the first {count} of {total} branches.",
+    ),
+}
+
+
+def _heading_of(column: str, trend: Trend) -> str:
+    """A column's heading: ``<period>_total`` → "<period> 总分"."""
+    heading = TREND_LABELS[trend.lang].headings
+    for period in trend.periods:
+        prefix = f"{period.name}_"
+        if column.startswith(prefix) and column[len(prefix):] in heading:
+            return f"{period.name} {heading[column[len(prefix):]]}"
+    return heading.get(column, column)
+
+
+def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
+    """Nullable integers (ranks of absent branches) as text, "" where absent."""
+    ready = frame.copy()
+    for name in ready.columns:
+        if isinstance(ready[name].dtype, pd.Int64Dtype):
+            ready[name] = ready[name].astype(object).where(ready[name].notna(), "").astype(str)
+    return ready
+
+
+def trend_csv_tables(trend: Trend) -> dict[str, pd.DataFrame]:
+    """The trend CSV files' tables, keyed by file name (:data:`TREND_CSV_NAMES`)."""
+    return dict(zip(TREND_CSV_NAMES, (trend.table, trend.repeated, trend.lists), strict=True))
+
+
+def write_trend_csv_file(trend: Trend, name: str, path: Path) -> None:
+    """One trend CSV file, like the run's CSV outputs (UTF-8 with BOM, fixed decimals)."""
+    write_table(_csv_ready(trend_csv_tables(trend)[name]), path, trend.precision)
+
+
+def write_trend_csv(trend: Trend, directory: Path) -> list[Path]:
+    """trend.csv, repeated.csv and lists.csv in ``directory``."""
+    written = []
+    for name in TREND_CSV_NAMES:
+        write_trend_csv_file(trend, name, directory / name)
+        written.append(directory / name)
+    return written
+
+
+class _TrendBook:
+    def __init__(self, path: Path, trend: Trend) -> None:
+        self.trend = trend
+        self.labels = TREND_LABELS[trend.lang]
+        self.book = xlsxwriter.Workbook(str(path), {
+            "strings_to_formulas": False, "strings_to_urls": False,
+            "strings_to_numbers": False,
+        })
+        self.book.set_properties({"created": PINNED_CREATED})
+        decimals = "0." + "0" * trend.precision if trend.precision > 0 else "0"
+        self.number = self.book.add_format({"num_format": decimals})
+        self.header = self.book.add_format({"bold": True, "text_wrap": True, "valign": "top",
+                                            "bottom": 1})
+
+    def table(self, key: str, frame: pd.DataFrame, headings: Sequence[str]) -> Any:
+        """A sheet holding ``frame`` under a header row, frozen and filtered."""
+        sheet = self.book.add_worksheet(self.labels.sheets[key])
+        for column, heading in enumerate(headings):
+            sheet.write_string(0, column, heading, self.header)
+        for column, name in enumerate(frame.columns):
+            values = frame[name]
+            numeric = pd.api.types.is_numeric_dtype(values.dtype)
+            cells = values.astype(object).where(values.notna(), None).tolist()
+            for row, cell in enumerate(cells, start=1):
+                if cell is None or cell == "":
+                    continue
+                if numeric:
+                    sheet.write_number(row, column, float(cell),
+                                       self.number if pd.api.types.is_float_dtype(values.dtype)
+                                       else None)
+                else:
+                    sheet.write_string(row, column, str(cell))
+            widest = max((display_width(str(cell)) for cell in set(cells[:5000])
+                          if cell is not None), default=0)
+            sheet.set_column(column, column,
+                             min(max(widest, display_width(headings[column])) + 2, 60))
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, max(len(frame), 1), max(len(frame.columns) - 1, 0))
+        sheet.set_landscape()
+        sheet.repeat_rows(0)
+        sheet.fit_to_pages(1, 0)
+        return sheet
+
+    def close(self) -> None:
+        self.book.close()
+
+
+def _totals_sheet(book: _TrendBook, trend: Trend) -> None:
+    """Totals per branch (rows) and period (columns), with a line per branch."""
+    heading = book.labels.headings
+    totals = trend.table[["branch_id", "branch_name"]].copy()
+    for period in trend.periods:
+        totals[period.name] = trend.table[_column(period, "total")]
+    sheet = book.table("totals", totals, [heading["branch_id"], heading["branch_name"],
+                                          *(period.name for period in trend.periods)])
+    drawn = min(len(totals), MAX_CHART_BRANCHES)
+    if drawn == 0 or not trend.periods:
+        return
+    name = book.labels.sheets["totals"]
+    last_column = 1 + len(trend.periods)
+    chart = book.book.add_chart({"type": "line"})
+    for row in range(1, drawn + 1):
+        chart.add_series({
+            "name": [name, row, 1],
+            "categories": [name, 0, 2, 0, last_column],
+            "values": [name, row, 2, row, last_column],
+            "marker": {"type": "circle"},
+        })
+    chart.set_title({"name": name})
+    chart.set_y_axis({"name": heading["total"]})
+    chart.set_size({"width": 720, "height": 420})
+    sheet.insert_chart(1, last_column + 2, chart)
+    if drawn < len(totals):
+        sheet.write_string(0, last_column + 2,
+                           book.labels.chart_note.format(count=drawn, total=len(totals)))
+
+
+def _grades_sheet(book: _TrendBook, trend: Trend) -> None:
+    """Branches per grade and period, with a column chart of the distribution per period."""
+    counts = trend.grade_counts
+    sheet = book.table("grades", counts, [book.labels.headings["grade"],
+                                          *(period.name for period in trend.periods)])
+    if counts.empty or not trend.periods:
+        return
+    name = book.labels.sheets["grades"]
+    last_column = len(trend.periods)
+    chart = book.book.add_chart({"type": "column"})
+    for row in range(1, len(counts) + 1):
+        chart.add_series({
+            "name": [name, row, 0],
+            "categories": [name, 0, 1, 0, last_column],
+            "values": [name, row, 1, row, last_column],
+        })
+    chart.set_title({"name": name})
+    chart.set_size({"width": 640, "height": 380})
+    sheet.insert_chart(len(counts) + 3, 0, chart)
+
+
+def write_trend_workbook(trend: Trend, path: Path) -> None:
+    """The trend workbook: the trend table, totals with a line chart, grades with a column
+    chart, repeated problems, the red/yellow/black lists, and what could not be compared."""
+    book = _TrendBook(path, trend)
+    heading = book.labels.headings
+    try:
+        table = trend.table
+        book.table("trend", table, [_heading_of(name, trend) for name in table.columns])
+        _totals_sheet(book, trend)
+        _grades_sheet(book, trend)
+        repeated = trend.repeated
+        book.table("repeated", repeated, [heading[name] for name in repeated.columns])
+        lists = trend.lists.assign(list=trend.lists["list"].map(book.labels.lists))
+        book.table("lists", lists, [heading[name] for name in lists.columns])
+        missing = trend.missing
+        gaps = ("branch " + missing["branch_id"].astype(str) + " ("
+                + missing["branch_name"].astype(str) + ") is in " + missing["present"].astype(str)
+                + " but not in " + missing["absent"].astype(str))
+        differences = [issue.message for issue in trend.warnings
+                       if issue.code != "branch-not-in-every-period"]
+        notes = pd.DataFrame({"issue": [*differences, *gaps.tolist()]}, dtype=object)
+        book.table("notes", notes, [heading["issue"]])
+    finally:
+        book.close()
+
+
+def trend_rich_table(trend: Trend, limit: int | None = None) -> Table:
+    """The trend as a terminal table: per period "total (rank) grade", then the change."""
+    heading = TREND_LABELS[trend.lang].headings
+    table = Table()
+    table.add_column(heading["branch_id"])
+    table.add_column(heading["branch_name"])
+    frame = trend.table if limit is None else trend.table.head(limit)
+    cells: list[list[str]] = [frame["branch_id"].tolist(), frame["branch_name"].tolist()]
+    previous: Period | None = None
+    for period in trend.periods:
+        totals = fixed_text(frame[_column(period, "total")], trend.precision)
+        ranks = frame[_column(period, "rank")].astype(object)
+        grades = frame[_column(period, "grade")].astype(object)
+        table.add_column(period.name, justify="right")
+        cells.append([f"{total} ({rank}) {grade}" if total else "-"
+                      for total, rank, grade in zip(totals, ranks, grades, strict=True)])
+        if previous is not None:
+            table.add_column(heading["change"], justify="right")
+            changes = frame[_column(period, "change")].to_numpy(dtype=np.float64)
+            texts = fixed_text(changes, trend.precision)
+            cells.append([("+" + text if change > 0 else text) if text else "-"
+                          for change, text in zip(changes, texts, strict=True)])
+        previous = period
+    for row in zip(*cells, strict=True):
+        table.add_row(*(Text(str(cell)) for cell in row))
+    return table
+
+
+def repeated_rich_table(trend: Trend, limit: int | None = None) -> Table:
+    """The last period's yellow list: branches that lost points on the same items again."""
+    labels = TREND_LABELS[trend.lang]
+    heading = labels.headings
+    last = trend.periods[-1].name if trend.periods else ""
+    lists = trend.lists
+    yellow = lists[(lists["period"] == last) & (lists["list"] == "yellow")]
+    if limit is not None:
+        yellow = yellow.head(limit)
+    table = Table(title=f"{last} {labels.lists['yellow']}")
+    for key in ("branch_id", "branch_name", "items"):
+        table.add_column(heading[key])
+    for row in zip(yellow["branch_id"], yellow["branch_name"], yellow["items"], strict=True):
+        table.add_row(*(Text(str(cell)) for cell in row))
+    return table

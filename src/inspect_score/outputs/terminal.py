@@ -1,0 +1,51 @@
+"""The ranking as a table on the terminal (rich lines up Chinese wide characters)."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from inspect_score.scoring.labels import fixed_text, labels_for
+from inspect_score.scoring.results import Results
+
+
+def ranking_table(results: Results, limit: int | None = None) -> Table:
+    """排名, 编号, 名称, 总分, 等次, 否决事由 (in the rubric's language), best first.
+
+    ``limit`` keeps the first rows only; a last line then says how many were left out.
+    """
+    rubric = results.rubric
+    labels = labels_for(rubric.lang)
+    heading = labels.headings
+    ranking = results.ranking if limit is None else results.ranking.head(limit)
+    titles = {veto.id: veto.title for veto in rubric.vetoes}
+
+    table = Table(title=f"{rubric.title} {rubric.version or ''}".rstrip())
+    table.add_column(heading["rank"], justify="right")
+    table.add_column(heading["branch_id"])
+    table.add_column(heading["branch_name"])
+    table.add_column(heading["total"], justify="right")
+    table.add_column(heading["grade"])
+    table.add_column(heading["vetoed"])
+    totals = fixed_text(ranking["total"].to_numpy(dtype=np.float64), rubric.precision)
+    for rank, branch_id, name, total, grade, vetoed in zip(
+        ranking["rank"].tolist(), ranking["branch_id"].tolist(), ranking["branch_name"].tolist(),
+        totals.tolist(), ranking["grade"].tolist(), ranking["vetoed"].tolist(), strict=True,
+    ):
+        vetoes = labels.list_separator.join(
+            titles.get(veto_id, veto_id) for veto_id in str(vetoed).split(";") if veto_id
+        )
+        # Text(), not markup: a branch name may hold "[...]"
+        table.add_row(str(rank), Text(str(branch_id)), Text(str(name)), total, Text(str(grade)),
+                      Text(vetoes))
+    left_out = len(results.ranking) - len(ranking)
+    if left_out > 0:
+        table.caption = f"… {left_out:,}"
+    return table
+
+
+def print_ranking(results: Results, console: Console, limit: int | None = None) -> None:
+    """Print the ranking table (the first ``limit`` rows when given)."""
+    console.print(ranking_table(results, limit))

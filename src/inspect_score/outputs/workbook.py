@@ -1,0 +1,347 @@
+"""The workbook people print and paste into bulletins: ranking, points, findings, summary.
+
+Written with xlsxwriter directly, row by row in constant-memory mode (a sheet
+is streamed to disk as it is written), from per-column Python lists built once.
+Text always goes through ``write_string`` and the workbook converts nothing,
+so a branch called "=HYPERLINK(...)" stays text. ``created`` is pinned, so the
+same run gives a byte-identical file. Sheets and headings are in the rubric's
+language (:mod:`inspect_score.scoring.labels`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib.metadata
+import unicodedata
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import attrs
+import numpy as np
+import pandas as pd
+import xlsxwriter
+
+from inspect_score.errors import Issue
+from inspect_score.rubric.model import Rubric
+from inspect_score.scoring.labels import Labels, labels_for, plain_number
+from inspect_score.scoring.results import Results
+
+#: Excel's rows per sheet.
+EXCEL_MAX_ROWS = 1_048_576
+#: Every file says it was made at this moment, so that files depend on their inputs only.
+PINNED_CREATED = datetime.datetime(2000, 1, 1, 0, 0, 0)
+#: Rows above the data: a title (or the truncation note), then the header.
+TITLE_ROW = 0
+HEADER_ROW = 1
+FIRST_DATA_ROW = 2
+#: Column widths, in characters (an East Asian wide character counts 2).
+MIN_WIDTH = 6
+MAX_WIDTH = 60
+NUMBER_WIDTH = 9
+#: Rows whose text is measured for a column's width; enough to see typical names.
+MEASURED_ROWS = 5_000
+A4 = 9
+
+CellKind = Literal["text", "number", "count"]
+
+
+@attrs.frozen
+class Column:
+    """One column of a sheet: its heading, its cells, and how they are written."""
+
+    heading: str
+    #: cell values; None leaves the cell empty
+    cells: list[Any]
+    kind: CellKind = "text"
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes on screen: East Asian wide and full-width characters count 2."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _number_cells(values: pd.Series | np.ndarray) -> list[Any]:
+    numbers = np.asarray(values, dtype=np.float64)
+    cells = numbers.astype(object)
+    cells[np.isnan(numbers)] = None
+    return list(cells.tolist())
+
+
+def _text_cells(values: pd.Series | np.ndarray) -> list[Any]:
+    """Text as str; None (no cell at all) where blank or empty."""
+    texts = pd.Series(values, dtype=object)
+    return list(texts.where(texts.notna() & (texts != ""), None).tolist())
+
+
+def _count_cells(values: pd.Series) -> list[Any]:
+    return list(values.astype(np.int64).tolist())
+
+
+class _Writer:
+    """Sheets of one workbook, with the formats and page setup they share."""
+
+    def __init__(self, path: Path, rubric: Rubric) -> None:
+        self.path = path
+        self.rubric = rubric
+        self.labels = labels_for(rubric.lang)
+        self.book = xlsxwriter.Workbook(str(path), {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "constant_memory": True,
+        })
+        self.book.set_properties({"title": rubric.title, "created": PINNED_CREATED})
+        decimals = "0." + "0" * rubric.precision if rubric.precision > 0 else "0"
+        self.formats = {
+            "number": self.book.add_format({"num_format": decimals}),
+            "count": self.book.add_format({"num_format": "0"}),
+            "text": None,
+            "header": self.book.add_format({"bold": True, "text_wrap": True, "valign": "top",
+                                            "bottom": 1}),
+            "title": self.book.add_format({"bold": True, "font_size": 13}),
+            "warning": self.book.add_format({"bold": True, "font_color": "#C00000"}),
+        }
+        self.warnings: list[Issue] = []
+
+    def sheet(self, key: str, columns: Sequence[Column],
+              below: Sequence[Sequence[Column]] = ()) -> None:
+        """A sheet holding ``columns``, then each table of ``below`` after an empty row.
+
+        The first table gets the frozen header and the autofilter; rows past
+        Excel's limit are left out, with a note on the sheet and a warning.
+        """
+        name = self.labels.sheets[key]
+        sheet = self.book.add_worksheet(name)
+        rows = len(columns[0].cells) if columns else 0
+        room = EXCEL_MAX_ROWS - FIRST_DATA_ROW
+        title = f"{self.rubric.title} {self.rubric.version or ''}".rstrip()
+        if rows > room:
+            note = self.labels.truncated.format(rows=f"{room:,}", total=f"{rows:,}")
+            sheet.write_string(TITLE_ROW, 0, f"{title}  {note}", self.formats["warning"])
+            self.warnings.append(Issue(
+                "sheet-truncated",
+                f"sheet {name!r} holds only the first {room:,} of {rows:,} rows (Excel's limit); "
+                "the CSV outputs (--csv) carry every row",
+                str(self.path), severity="warning",
+            ))
+            rows = room
+        else:
+            sheet.write_string(TITLE_ROW, 0, title, self.formats["title"])
+        last_row = self._table(sheet, HEADER_ROW, columns, rows)
+        sheet.freeze_panes(FIRST_DATA_ROW, 0)
+        sheet.autofilter(HEADER_ROW, 0, max(last_row, HEADER_ROW), max(len(columns) - 1, 0))
+        for table in below:
+            last_row = self._table(sheet, last_row + 2, table, len(table[0].cells))
+        widths = [self._width(column, rows) for column in columns]
+        for table in below:
+            for index, column in enumerate(table):
+                if index < len(widths):
+                    widths[index] = max(widths[index], self._width(column, len(column.cells)))
+                else:
+                    widths.append(self._width(column, len(column.cells)))
+        for index, width in enumerate(widths):
+            sheet.set_column(index, index, width)
+        self._page_setup(sheet)
+
+    def _table(self, sheet: Any, header_row: int, columns: Sequence[Column], rows: int) -> int:
+        """Write a header and ``rows`` rows; return the last row written.
+
+        Text cells go one by one through ``write_string``. Numbers, the bulk of
+        the cells, go a run of neighbouring columns at a time through
+        ``write_row`` (one call per row and run instead of one per cell);
+        they can never be taken for formulas.
+        """
+        header = self.formats["header"]
+        for index, column in enumerate(columns):
+            sheet.write_string(header_row, index, column.heading, header)
+        texts: list[tuple[int, list[Any]]] = []
+        runs: list[tuple[int, list[tuple[Any, ...]], Any]] = []
+        index = 0
+        while index < len(columns):
+            kind = columns[index].kind
+            if kind == "text":
+                texts.append((index, columns[index].cells))
+                index += 1
+                continue
+            end = index
+            while end < len(columns) and columns[end].kind == kind:
+                end += 1
+            cells = [column.cells[:rows] for column in columns[index:end]]
+            runs.append((index, list(zip(*cells, strict=True)), self.formats[kind]))
+            index = end
+        write_string = sheet.write_string
+        write_row = sheet.write_row
+        first = header_row + 1
+        for offset in range(rows):
+            excel_row = first + offset
+            for column_index, cells in texts:
+                value = cells[offset]
+                if value is not None:
+                    write_string(excel_row, column_index, value)
+            for column_index, numbers, cell_format in runs:
+                write_row(excel_row, column_index, numbers[offset], cell_format)
+        return header_row + rows
+
+    @staticmethod
+    def _width(column: Column, rows: int) -> int:
+        if column.kind != "text":
+            widest = NUMBER_WIDTH
+        else:
+            measured = {text for text in column.cells[:min(rows, MEASURED_ROWS)] if text}
+            widest = max((display_width(text) for text in measured), default=0)
+        heading = display_width(column.heading)
+        return min(max(widest + 2, heading + 2, MIN_WIDTH), MAX_WIDTH)
+
+    def _page_setup(self, sheet: Any) -> None:
+        sheet.set_landscape()
+        sheet.set_paper(A4)
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(HEADER_ROW)
+        sheet.set_footer("&C" + self.labels.headings["page"])
+
+    def close(self) -> None:
+        self.book.close()
+
+
+def _with_max(title: str, maximum: float) -> str:
+    return f"{title}({plain_number(maximum)})"
+
+
+def _veto_titles(results: Results, labels: Labels) -> list[Any]:
+    """The titles of each branch's vetoes, in ranking order, joined by the list separator."""
+    positions = results.ranking["position"].to_numpy(dtype=np.int64)
+    titles = np.full(len(positions), "", dtype=object)
+    for veto in results.rubric.vetoes:
+        hit = results.scores.vetoes[veto.id].to_numpy(dtype=bool)[positions]
+        titles = np.where(hit, np.where(titles == "", veto.title,
+                                        titles + labels.list_separator + veto.title), titles)
+    return _text_cells(titles)
+
+
+def _ranking_columns(results: Results, heading: dict[str, str], labels: Labels) -> list[Column]:
+    ranking = results.ranking
+    rubric = results.rubric
+    columns = [
+        Column(heading["number"], list(range(1, len(ranking) + 1)), "count"),
+        Column(heading["branch_id"], _text_cells(ranking["branch_id"])),
+        Column(heading["branch_name"], _text_cells(ranking["branch_name"])),
+    ]
+    columns += [Column(_with_max(section.title, section.max), _number_cells(ranking[section.id]),
+                       "number") for section in rubric.sections]
+    columns += [
+        Column(heading["bonus"], _number_cells(ranking["bonus"]), "number"),
+        Column(heading["penalty"], _number_cells(ranking["penalty"]), "number"),
+        Column(heading["total"], _number_cells(ranking["total"]), "number"),
+        Column(heading["rank"], _count_cells(ranking["rank"]), "count"),
+        Column(heading["grade"], _text_cells(ranking["grade"])),
+        Column(heading["vetoed"], _veto_titles(results, labels)),
+    ]
+    return columns
+
+
+def _points_columns(results: Results, heading: dict[str, str]) -> list[Column]:
+    ranking = results.ranking
+    positions = ranking["position"].to_numpy(dtype=np.int64)
+    columns = [
+        Column(heading["branch_id"], _text_cells(ranking["branch_id"])),
+        Column(heading["branch_name"], _text_cells(ranking["branch_name"])),
+    ]
+    columns += [
+        Column(_with_max(item.title, item.max),
+               _number_cells(results.scores.points[item.id].to_numpy(dtype=np.float64)[positions]),
+               "number")
+        for item in results.rubric.items
+    ]
+    return columns
+
+
+def _findings_columns(results: Results, heading: dict[str, str]) -> list[Column]:
+    """One row per finding. The kind is not a column of its own (the item's title
+    says it) and neither is max (lost says it): the findings sheet is the one that
+    grows to a million rows, and every column costs seconds there."""
+    findings = results.findings
+    rubric = results.rubric
+    branches = results.scores.branches
+    names = branches["branch_name"].to_numpy(dtype=object)[
+        pd.Index(branches["branch_id"]).get_indexer(findings["branch_id"])
+    ] if len(findings) else np.zeros(0, dtype=object)
+    titles = {item.id: item.title for item in rubric.items}
+    titles.update({veto.id: veto.title for veto in rubric.vetoes})
+    return [
+        Column(heading["branch_id"], _text_cells(findings["branch_id"])),
+        Column(heading["branch_name"], _text_cells(names)),
+        Column(heading["item"], _text_cells(findings["item_id"].map(titles))),
+        Column(heading["value"], _text_cells(findings["value"])),
+        Column(heading["points"], _number_cells(findings["points"]), "number"),
+        Column(heading["lost"], _number_cells(findings["lost"]), "number"),
+        Column(heading["note"], _text_cells(findings["note"])),
+    ]
+
+
+def _summary_columns(results: Results, heading: dict[str, str]) -> list[Column]:
+    summary = results.summary
+    return [
+        Column(heading["item"], _text_cells(summary["title"])),
+        Column(heading["max"], _number_cells(summary["max"]), "number"),
+        Column(heading["mean_points"], _number_cells(summary["mean_points"]), "number"),
+        Column(heading["full_marks"], _count_cells(summary["full_marks"]), "count"),
+        Column(heading["zero_points"], _count_cells(summary["zero_points"]), "count"),
+        Column(heading["branches"], _count_cells(summary["branches"]), "count"),
+    ]
+
+
+def _grade_columns(results: Results, heading: dict[str, str]) -> list[Column]:
+    counts = results.grade_counts
+    return [
+        Column(heading["grade"], _text_cells(counts["grade"])),
+        Column(heading["grade_branches"], _count_cells(counts["branches"]), "count"),
+    ]
+
+
+def _about_columns(results: Results, heading: dict[str, str], inputs: Sequence[str],
+                   tool_version: str) -> list[Column]:
+    rubric = results.rubric
+    rows = [
+        (heading["rubric_id"], rubric.id),
+        (heading["rubric_title"], rubric.title),
+        (heading["rubric_version"], rubric.version or ""),
+        (heading["rubric_sha256"], rubric.sha256),
+        (heading["rubric_source"], rubric.source),
+        *((heading["input"], str(path)) for path in inputs),
+        (heading["tool"], f"inspect-score {tool_version}".rstrip()),
+    ]
+    return [
+        Column(heading["key"], [key for key, _ in rows]),
+        Column(heading["content"], [value for _, value in rows]),
+    ]
+
+
+def write_workbook(results: Results, path: Path, *, inputs: Sequence[str],
+                   tool_version: str | None = None,
+                   extra_sheets: Sequence[Callable[[Any], None]] = ()) -> list[Issue]:
+    """Write the run's workbook to ``path``; return warnings (a sheet cut at Excel's limit).
+
+    ``inputs`` are the checklist paths as the user gave them; they are listed
+    on the last sheet with the rubric. No time of writing is recorded, so the
+    same run always gives the same bytes. ``tool_version`` defaults to the
+    installed package's version. Each of ``extra_sheets`` is called with the
+    open xlsxwriter workbook to add a sheet of its own, after the others.
+    """
+    if tool_version is None:
+        tool_version = importlib.metadata.version("inspect-score")
+    writer = _Writer(path, results.rubric)
+    heading = dict(writer.labels.headings)
+    labels = writer.labels
+    try:
+        writer.sheet("ranking", _ranking_columns(results, heading, labels))
+        writer.sheet("points", _points_columns(results, heading))
+        writer.sheet("findings", _findings_columns(results, heading))
+        writer.sheet("summary", _summary_columns(results, heading),
+                     below=[_grade_columns(results, heading)])
+        writer.sheet("about", _about_columns(results, heading, inputs, tool_version))
+        for add_sheet in extra_sheets:
+            add_sheet(writer.book)
+    finally:
+        writer.close()
+    return writer.warnings

@@ -1,0 +1,73 @@
+"""The JSON output: the CSV tables as lists of records, plus the rubric and tool.
+
+Numbers stay numbers (the shortest text that reads back as the same float),
+NaN becomes null, text is kept as it is (no formula guard: JSON is not opened
+by spreadsheets). Keys come in a fixed order, so the same run gives the same
+bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from inspect_score.outputs.write_csv import output_tables
+from inspect_score.scoring.findings import FINDING_COLUMNS
+from inspect_score.scoring.results import Results
+from inspect_score.scoring.summary import SUMMARY_COLUMNS
+
+TOOL_NAME = "inspect-score"
+TABLES = ("ranking", "points", "findings", "summary")
+#: Columns known without the rubric, so that an empty table reads back with them.
+_KNOWN_COLUMNS = {"findings": FINDING_COLUMNS, "summary": SUMMARY_COLUMNS}
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts of plain Python values, NaN as None."""
+    columns: list[list[Any]] = []
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_float_dtype(column.dtype):
+            values = column.to_numpy(dtype=np.float64)
+            cells = values.astype(object)
+            cells[np.isnan(values)] = None
+            columns.append(cells.tolist())
+        elif pd.api.types.is_integer_dtype(column.dtype):
+            columns.append(column.astype(np.int64).tolist())
+        else:
+            columns.append(column.astype(object).where(column.notna(), None).tolist())
+    names = [str(name) for name in frame.columns]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def results_document(results: Results, tool_version: str) -> dict[str, Any]:
+    rubric = results.rubric
+    document: dict[str, Any] = {
+        name: _records(table) for name, table in output_tables(results).items()
+    }
+    document["rubric"] = {"id": rubric.id, "title": rubric.title, "version": rubric.version,
+                          "sha256": rubric.sha256}
+    document["tool"] = {"name": TOOL_NAME, "version": tool_version}
+    return document
+
+
+def write_json(results: Results, path: Path, tool_version: str) -> None:
+    """Write the run's tables, rubric and tool to ``path`` as UTF-8 JSON."""
+    text = json.dumps(results_document(results, tool_version), ensure_ascii=False,
+                      allow_nan=False, separators=(",", ":"))
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def read_json_results(path: Path) -> dict[str, pd.DataFrame]:
+    """The four tables of a JSON output as DataFrames (null as NaN / None)."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    tables = {}
+    for name in TABLES:
+        records = document[name]
+        columns = list(records[0]) if records else list(_KNOWN_COLUMNS.get(name, ()))
+        tables[name] = pd.DataFrame.from_records(records, columns=columns)
+    return tables

@@ -1,0 +1,300 @@
+"""The problems an inspection found: every point lost, every penalty, every veto.
+
+One row per branch and problem, in ranking order and then rubric order, with
+the value the branch submitted and a note that says in the rubric's language
+why points were lost. Everything is built a whole column at a time: a value's
+text is made once per distinct value, and notes are concatenated column-wise
+(:func:`inspect_score.scoring.labels.render`), so a million branches take seconds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from inspect_score.checklists.table import BRANCH_ID, Checklists, text_taken
+from inspect_score.rubric.model import Item, Rubric
+from inspect_score.scoring.labels import (
+    Coded,
+    Labels,
+    Part,
+    check_value_text,
+    fixed_coded,
+    labels_for,
+    plain_coded,
+    plain_number,
+    render_coded,
+    unit_of,
+)
+from inspect_score.scoring.rounding import round_points
+from inspect_score.scoring.tables import Scores
+
+FINDING_COLUMNS = ("branch_id", "kind", "item_id", "value", "points", "max", "lost", "note")
+
+
+class _BranchTexts:
+    """Values as text, per branch: raters' values joined by ";" in checklist order.
+
+    Every column is :class:`Coded`: a field's distinct values are turned into
+    text once, and a million branches cost a million codes, not a million strings.
+    """
+
+    def __init__(self, rubric: Rubric, checklists: Checklists, scores: Scores) -> None:
+        self.rubric = rubric
+        self.labels = labels_for(rubric.lang)
+        self.frame = checklists.frame
+        self.branches = len(scores.branches)
+        self.row_branch = scores.row_branch.to_numpy(dtype=np.int64)
+        # the how-many-th row of its branch each checklist row is (0 for the first rater)
+        self.occurrence = (
+            pd.Series(self.row_branch).groupby(self.row_branch).cumcount().to_numpy()
+            if len(self.row_branch) else np.zeros(0, dtype=np.int64)
+        )
+        self.one_row_each = np.array_equal(self.row_branch, np.arange(self.branches))
+        self._cache: dict[str, Coded] = {}
+
+    def join_rows(self, rows: Coded) -> Coded:
+        """Row texts gathered per branch, joined by ";" where a branch has several rows."""
+        if self.one_row_each:
+            return rows
+        row_text = rows.decoded()
+        joined = np.full(self.branches, "", dtype=object)
+        for nth in range(int(self.occurrence.max()) + 1):
+            at = self.occurrence == nth
+            where = self.row_branch[at]
+            joined[where] = row_text[at] if nth == 0 else joined[where] + ";" + row_text[at]
+        return Coded.of(joined)
+
+    def row_text(self, field_id: str) -> Coded:
+        """A field's parsed values as text, per checklist row; "" where blank."""
+        field = self.rubric.field(field_id)
+        column = self.frame[field_id]
+        if field.type == "bool":
+            numbers = column.to_numpy(dtype=np.float64)
+            codes = np.where(np.isnan(numbers), 0, np.where(numbers == 1, 1, 2))
+            return Coded(codes, np.array(["", self.labels.yes, self.labels.no], dtype=object))
+        if field.type in ("int", "number"):
+            return plain_coded(column.to_numpy(dtype=np.float64))
+        if field.type == "choice":
+            categories = column.cat.categories.astype(str).to_numpy(dtype=object)
+            codes = column.cat.codes.to_numpy(dtype=np.int64).copy()
+            codes[codes < 0] = len(categories)  # blank
+            return Coded(codes, np.append(categories, ""))
+        return Coded.of(column.astype(object).where(column.notna(), "").astype(str).to_numpy())
+
+    def value(self, field_id: str) -> Coded:
+        if field_id not in self._cache:
+            self._cache[field_id] = self.join_rows(self.row_text(field_id))
+        return self._cache[field_id]
+
+    def share(self, item: Item) -> tuple[Coded, Coded]:
+        """"true/applicable" per branch, and the labels of the fields some rater found false."""
+        rows = len(self.frame)
+        trues = np.zeros(rows)
+        applicable = np.zeros(rows)
+        # bit k set where some rater found fields[k] false
+        failed_bits = np.zeros(self.branches, dtype=np.int64)
+        for bit, field_id in enumerate(item.fields):
+            numbers = self.frame[field_id].to_numpy(dtype=np.float64)
+            # a blank applies (as false) unless the field's policy is "na"
+            applies = ~np.isnan(numbers) | (self.rubric.missing_policy(field_id) != "na")
+            true = numbers == 1
+            trues += true
+            applicable += applies
+            fails = np.bincount(self.row_branch, weights=applies & ~true,
+                                minlength=self.branches) > 0
+            failed_bits |= fails.astype(np.int64) << bit
+        labels = [self.rubric.field(field_id).header for field_id in item.fields]
+        codes, patterns = pd.factorize(failed_bits)
+        failed_texts = np.array([
+            self.labels.list_separator.join(
+                label for bit, label in enumerate(labels) if int(pattern) >> bit & 1)
+            for pattern in patterns
+        ], dtype=object)
+        row_text = Coded(*render_coded(
+            "{trues}/{applicable}",
+            {"trues": plain_coded(trues), "applicable": plain_coded(applicable)}, rows))
+        return self.join_rows(row_text), Coded(codes, failed_texts)
+
+
+def _item_note(item: Item, labels: Labels, texts: _BranchTexts, value: Coded,
+               points: np.ndarray, positions: np.ndarray,
+               failed: Coded | None) -> tuple[np.ndarray, np.ndarray]:
+    """Why ``item`` lost points, for the branches at ``positions``: codes into distinct notes.
+
+    ``failed``: for a ``share``, the labels of its fields some rater found false.
+    """
+    count = len(positions)
+    shown = value.with_texts(np.where(value.texts == "", labels.blank, value.texts))
+    parts: dict[str, Part] = {
+        "value": shown,
+        "points": plain_coded(points),
+        "per": plain_number(item.per),
+        "max": plain_number(item.max),
+    }
+    if item.field is not None:
+        label = texts.rubric.field(item.field).header
+        parts["label"] = label
+        parts["unit"] = unit_of(labels, label)
+    if item.kind == "penalty":
+        key = "penalty_count" if item.rule == "count" else "penalty"
+    else:
+        key = item.rule
+    if item.rule == "scale":
+        parts["points"] = fixed_coded(points, texts.rubric.precision)
+        if item.target_field is not None:
+            parts["target"] = texts.value(item.target_field).take(positions)
+        else:
+            parts["target"] = plain_number(item.target or 0.0)
+    elif item.rule == "check":
+        parts["expectation"] = labels.expectations[item.op] + check_value_text(item.value, labels)
+    elif item.rule == "share":
+        assert failed is not None
+        parts["failed"] = failed
+        if key == "penalty":
+            parts["label"] = labels.list_separator.join(
+                texts.rubric.field(field_id).header for field_id in item.fields
+            )
+    return render_coded(labels.notes[key], parts, count)
+
+
+def find_problems(rubric: Rubric, checklists: Checklists, scores: Scores,
+                  ranking: pd.DataFrame) -> pd.DataFrame:
+    """Every indicator that lost points, every penalty applied, every veto triggered.
+
+    Columns as :data:`FINDING_COLUMNS`; rows in ranking order, then rubric order
+    (indicators, penalties, vetoes). ``points``, ``max`` and ``lost`` are empty
+    (NaN) for a veto; an indicator that does not apply is no finding.
+    """
+    labels = labels_for(rubric.lang)
+    texts = _BranchTexts(rubric, checklists, scores)
+    ranked = ranking["position"].to_numpy(dtype=np.int64)
+
+    def ranked_where(hit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Branches (positions, and their places in the ranking) where ``hit``, best first."""
+        places = np.flatnonzero(hit[ranked])
+        return ranked[places], places
+
+    items = (*rubric.indicators, *rubric.penalties)
+    chunks: list[dict[str, np.ndarray]] = []
+    for item in items:
+        points = scores.points[item.id].to_numpy(dtype=np.float64)
+        if item.kind == "indicator":
+            lost = round_points(item.max - points, rubric.precision)
+        else:
+            lost = points
+        positions, places = ranked_where(lost > 0)  # NaN (not applicable) compares False
+        failed = None
+        if item.rule == "share":
+            shares, fails = texts.share(item)
+            value, failed = shares.take(positions), fails.take(positions)
+        else:
+            assert item.field is not None
+            value = texts.value(item.field).take(positions)
+        note_codes, notes = _item_note(
+            item, labels, texts, value, points[positions], positions, failed
+        )
+        value = value.compact()
+        chunks.append({
+            "place": places.astype(np.int32),
+            **_coded_part("value", value.codes, value.texts),
+            "points": points[positions],
+            "lost": lost[positions],
+            **_coded_part("note", note_codes, notes),
+        })
+    for veto in rubric.vetoes:
+        positions, places = ranked_where(scores.vetoes[veto.id].to_numpy(dtype=bool))
+        note = labels.notes["veto"].format(title=veto.title, grade=veto.grade)
+        value = texts.value(veto.field).take(positions).compact()
+        chunks.append({
+            "place": places.astype(np.int32),
+            **_coded_part("value", value.codes, value.texts),
+            "points": np.full(len(positions), np.nan),
+            "lost": np.full(len(positions), np.nan),
+            **_coded_part("note", np.zeros(len(positions), dtype=np.int64), np.array([note])),
+        })
+    sources = pd.DataFrame({
+        "kind": [item.kind for item in items] + ["veto"] * len(rubric.vetoes),
+        "item_id": [item.id for item in items] + [veto.id for veto in rubric.vetoes],
+        "max": [item.max for item in items] + [np.nan] * len(rubric.vetoes),
+    })
+    # every field's codes can go before the chunks become columns
+    del texts
+    return _assemble(chunks, sources, ranking[BRANCH_ID])
+
+
+def _assemble(chunks: list[dict[str, np.ndarray]], sources: pd.DataFrame,
+              ranked_ids: pd.Series) -> pd.DataFrame:
+    """One frame from the per-item chunks, in ranking then rubric order.
+
+    ``sources`` holds, per chunk, what is the same for all its rows (kind,
+    item_id, max); they are looked up by chunk number rather than repeated.
+    The chunks' arrays are consumed as the columns are built, so that a
+    million branches never hold both at once.
+    """
+    sizes = [len(chunk["place"]) for chunk in chunks]
+    # Each chunk is already in ranking order and the chunks are in rubric order,
+    # so a stable sort by place in the ranking gives ranking-then-rubric order
+    # (and merges the sorted runs rather than sorting from scratch).
+    places = _take(chunks, "place", np.int32)
+    order = np.argsort(places, kind="stable")
+    chunk_of_row = np.repeat(np.arange(len(chunks), dtype=np.int32), sizes)[order]
+    # Text columns are categoricals built from codes: a million branches give
+    # millions of findings but only thousands of distinct values and notes, and
+    # five million Python strings would cost a gigabyte and seconds to write.
+    # Branch ids, distinct per branch, are taken from the ranking's Arrow strings.
+    columns = {
+        "branch_id": text_taken(ranked_ids, places[order]),
+        "kind": _repeated(sources["kind"].to_numpy(dtype=object), chunk_of_row),
+        "item_id": _coded(chunk_of_row, sources["item_id"].to_numpy(dtype=object)),
+        "value": _stacked_coded(chunks, "value", order),
+        "points": _take(chunks, "points", np.float64)[order],
+        "max": sources["max"].to_numpy(dtype=np.float64)[chunk_of_row],
+        "lost": _take(chunks, "lost", np.float64)[order],
+        "note": _stacked_coded(chunks, "note", order),
+    }
+    return pd.DataFrame(columns, columns=list(FINDING_COLUMNS), copy=False)
+
+
+def _take(chunks: list[dict[str, np.ndarray]], name: str, dtype: type) -> np.ndarray:
+    """One array of every chunk, stacked, and dropped from the chunks."""
+    parts = [chunk.pop(name) for chunk in chunks]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+
+def _coded_part(name: str, codes: np.ndarray, texts: np.ndarray) -> dict[str, np.ndarray]:
+    """A chunk's text column as codes into its distinct texts."""
+    return {f"{name}_codes": np.asarray(codes, dtype=np.int32),
+            f"{name}_texts": np.asarray(texts, dtype=object)}
+
+
+def _stacked_coded(chunks: list[dict[str, np.ndarray]], name: str,
+                   order: np.ndarray) -> pd.Series:
+    """The chunks' coded texts as one categorical column, rows taken in ``order``."""
+    texts = [chunk.pop(f"{name}_texts") for chunk in chunks]
+    if not texts:
+        return _coded(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=object))
+    offsets = np.cumsum([0, *(len(part) for part in texts[:-1])])
+    codes = np.concatenate([chunk.pop(f"{name}_codes") + np.int32(offset)
+                            for chunk, offset in zip(chunks, offsets, strict=True)])
+    # the same text may stand in several chunks: one category each
+    categories, inverse = np.unique(np.concatenate(texts).astype(str), return_inverse=True)
+    return _coded(_small(inverse)[codes[order]], categories)
+
+
+def _coded(codes: np.ndarray, texts: np.ndarray) -> pd.Series:
+    """``texts[codes]`` for distinct ``texts``, as a categorical column."""
+    dtype = pd.CategoricalDtype(pd.Index(texts.astype(str)))
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype))
+
+
+def _repeated(texts: np.ndarray, codes: np.ndarray) -> pd.Series:
+    """``texts[codes]`` as a categorical, without hashing a text per row."""
+    categories, inverse = np.unique(texts.astype(str), return_inverse=True)
+    return _coded(_small(inverse)[codes], categories)
+
+
+def _small(codes: np.ndarray) -> np.ndarray:
+    """Codes in the smallest integer type that holds them: gathered for millions of
+    rows, int64 codes would be four or eight times the categorical's own."""
+    return codes.astype(np.min_scalar_type(max(int(codes.max(initial=0)), 1)))

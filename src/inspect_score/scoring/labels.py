@@ -1,0 +1,345 @@
+"""The words of the outputs, in each rubric language, and numbers as text.
+
+Every heading, sheet name and finding note the outputs show lives here, once
+per language, so that adding a language is adding one :class:`Labels` value.
+Note templates use ``{name}`` placeholders; :func:`render` fills them with
+whole columns at once (prefix + column + suffix), never one format call per row.
+
+Numbers become text through their distinct values only (:func:`fixed_text`,
+:func:`plain_text`): a million branches share a few hundred distinct points, so
+formatting those and indexing is what keeps a million-row CSV fast.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable, Mapping
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from inspect_score.rubric.model import Lang, Op
+from inspect_score.scoring.rounding import decimal_of
+
+
+@attrs.frozen
+class Labels:
+    """Everything the outputs say in one language."""
+
+    yes: str
+    no: str
+    #: a value left blank (counted as 0 under ``missing = "zero"``)
+    blank: str
+    #: separator between field labels in a ``share`` note
+    list_separator: str
+    sheets: Mapping[str, str]
+    #: workbook and terminal headings
+    headings: Mapping[str, str]
+    #: what a ``check`` condition expects, before the expected value
+    expectations: Mapping[Op, str]
+    #: finding notes by rule (indicators), ``penalty_*`` for penalties, and ``veto``
+    notes: Mapping[str, str]
+    #: the counting word of a field, by the ending of its label (zh "次数" → "次")
+    units: tuple[tuple[str, str], ...]
+    default_unit: str
+    truncated: str
+
+
+ZH = Labels(
+    yes="是",
+    no="否",
+    blank="未填",
+    list_separator="、",
+    sheets={
+        "ranking": "排名",
+        "points": "各项得分",
+        "findings": "存在问题",
+        "summary": "汇总",
+        "about": "考评说明",
+    },
+    headings={
+        "number": "序号",
+        "branch_id": "编号",
+        "branch_name": "名称",
+        "bonus": "加分",
+        "penalty": "扣分",
+        "base": "基础分",
+        "total": "总分",
+        "rank": "排名",
+        "grade": "等次",
+        "vetoed": "否决事由",
+        "item": "项目",
+        "value": "填报值",
+        "points": "得分",
+        "max": "满分",
+        "lost": "失分",
+        "note": "原因",
+        "mean_points": "平均得分",
+        "full_marks": "满分单位数",
+        "zero_points": "零分单位数",
+        "branches": "参评单位数",
+        "grade_branches": "单位数",
+        "key": "项目",
+        "content": "内容",
+        "rubric_id": "细则编号",
+        "rubric_title": "细则名称",
+        "rubric_version": "细则版本",
+        "rubric_sha256": "细则 SHA-256",
+        "rubric_source": "细则文件",
+        "input": "输入文件",
+        "tool": "工具版本",
+        "page": "第 &P 页，共 &N 页",
+    },
+    expectations={
+        ">=": "应不少于 ",
+        ">": "应多于 ",
+        "<=": "应不多于 ",
+        "<": "应少于 ",
+        "==": "应为 ",
+        "!=": "不应为 ",
+    },
+    notes={
+        "check": "{label} {value}，{expectation}",
+        "scale": "{label} {value}，应为 {target}，按比例得 {points} 分",
+        "deduct": "{label} {value}，每{unit}扣 {per} 分",
+        "steps": "{label} {value}，按档次得 {points} 分",
+        "choice": "{label}为“{value}”，得 {points} 分",
+        "share": "{failed} 未达标（{value}）",
+        "count": "{label} {value}，每{unit}得 {per} 分，满分 {max} 分",
+        "penalty_count": "{label} {value}，每{unit}扣 {per} 分",
+        "penalty": "{label} {value}，扣 {points} 分",
+        "veto": "{title}，等次不高于{grade}",
+    },
+    units=(("人次", "人次"), ("笔数", "笔"), ("次数", "次"), ("人数", "人"), ("项数", "项"),
+           ("个数", "个"), ("件数", "件")),
+    default_unit="次",
+    truncated=(
+        "本表超出 Excel 每表 1,048,576 行的上限，只列出前 {rows} 行；"
+        "CSV 输出包含全部 {total} 行。"
+    ),
+)
+
+EN = Labels(
+    yes="yes",
+    no="no",
+    blank="blank",
+    list_separator=", ",
+    sheets={
+        "ranking": "Ranking",
+        "points": "Points",
+        "findings": "Findings",
+        "summary": "Summary",
+        "about": "About",
+    },
+    headings={
+        "number": "No.",
+        "branch_id": "ID",
+        "branch_name": "Name",
+        "bonus": "Bonus",
+        "penalty": "Penalty",
+        "base": "Base",
+        "total": "Total",
+        "rank": "Rank",
+        "grade": "Grade",
+        "vetoed": "Vetoed by",
+        "item": "Item",
+        "value": "Value",
+        "points": "Points",
+        "max": "Max",
+        "lost": "Lost",
+        "note": "Reason",
+        "mean_points": "Mean points",
+        "full_marks": "Full marks",
+        "zero_points": "No points",
+        "branches": "Branches",
+        "grade_branches": "Branches",
+        "key": "Item",
+        "content": "Content",
+        "rubric_id": "Rubric id",
+        "rubric_title": "Rubric title",
+        "rubric_version": "Rubric version",
+        "rubric_sha256": "Rubric SHA-256",
+        "rubric_source": "Rubric file",
+        "input": "Input",
+        "tool": "Tool version",
+        "page": "Page &P of &N",
+    },
+    expectations={
+        ">=": "expected at least ",
+        ">": "expected more than ",
+        "<=": "expected at most ",
+        "<": "expected less than ",
+        "==": "expected ",
+        "!=": "expected other than ",
+    },
+    notes={
+        "check": "{label} {value}, {expectation}",
+        "scale": "{label} {value}, expected {target}, {points} points pro rata",
+        "deduct": "{label} {value}, {per} points off each",
+        "steps": "{label} {value}, {points} points by steps",
+        "choice": '{label} is "{value}", {points} points',
+        "share": "{failed} not met ({value})",
+        "count": "{label} {value}, {per} points each, up to {max}",
+        "penalty_count": "{label} {value}, {per} points off each",
+        "penalty": "{label} {value}, {points} points off",
+        "veto": "{title}: grade no better than {grade}",
+    },
+    units=(),
+    default_unit="",
+    truncated=(
+        "This sheet exceeds Excel's limit of 1,048,576 rows; it lists the first {rows} rows. "
+        "The CSV outputs hold all {total} rows."
+    ),
+)
+
+LABELS: Mapping[Lang, Labels] = {"zh": ZH, "en": EN}
+
+
+def labels_for(lang: Lang) -> Labels:
+    return LABELS[lang]
+
+
+def unit_of(labels: Labels, field_label: str) -> str:
+    """The counting word for a field: "违反三审制度笔数" counts in "笔"."""
+    for ending, unit in labels.units:
+        if field_label.endswith(ending):
+            return unit
+    return labels.default_unit
+
+
+def _int32(codes: np.ndarray) -> np.ndarray:
+    return np.asarray(codes, dtype=np.int32)
+
+
+@attrs.frozen
+class Coded:
+    """A column of texts held as codes into its distinct texts: ``texts[codes]``.
+
+    Findings repeat a few thousand distinct values and notes over millions of
+    rows; codes keep them one integer a row, and Python touches each distinct
+    text once.
+    """
+
+    #: positions into ``texts``, one per row (int32: a million rows, not
+    #: two billion texts)
+    codes: np.ndarray = attrs.field(converter=_int32)
+    #: object array of str; may hold texts no row uses
+    texts: np.ndarray
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> Coded:
+        """Texts (an object array of str) as codes."""
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+        return cls(codes, np.asarray(uniques, dtype=object))
+
+    def take(self, positions: np.ndarray) -> Coded:
+        return Coded(self.codes[positions], self.texts)
+
+    def decoded(self) -> np.ndarray:
+        return np.asarray(self.texts[self.codes], dtype=object)
+
+    def compact(self) -> Coded:
+        """The same column, with only the texts some row uses, in order of first use."""
+        codes, used = pd.factorize(self.codes)
+        return Coded(codes, np.asarray(self.texts[used], dtype=object))
+
+    def with_texts(self, texts: np.ndarray) -> Coded:
+        """The same codes into other texts (one per text, in the same places)."""
+        return Coded(self.codes, np.asarray(texts, dtype=object))
+
+
+Part = str | np.ndarray | Coded
+
+
+def render(template: str, parts: Mapping[str, Part], length: int) -> np.ndarray:
+    """Fill a note template with scalars and whole columns; an object array of ``length``."""
+    codes, texts = render_coded(template, parts, length)
+    return np.asarray(texts[codes], dtype=object)
+
+
+def render_coded(
+    template: str, parts: Mapping[str, Part], length: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Like :func:`render`, as codes into the distinct texts: ``texts[codes]`` is the result.
+
+    Scalars are folded into the literal text. Columns (object arrays of str,
+    or :class:`Coded` columns, ``length`` long) are concatenated with the
+    literals once per distinct combination of their values, and the texts then
+    indexed: a million findings of one item share a few thousand distinct
+    notes at most.
+    """
+    literals: list[str] = []
+    columns: list[Coded] = []
+    literal = ""
+    for text, name, _spec, _conversion in string.Formatter().parse(template):
+        literal += text
+        if name is None:
+            continue
+        part = parts[name]
+        if isinstance(part, str):
+            literal += part
+        else:
+            literals.append(literal)
+            columns.append(part if isinstance(part, Coded) else Coded.of(part))
+            literal = ""
+    if not columns:
+        return np.zeros(length, dtype=np.int64), np.array([literal], dtype=object)
+    # one dense code per distinct combination of the columns' values
+    combination = np.zeros(length, dtype=np.int64)
+    for column in columns:
+        combination, _ = pd.factorize(combination * len(column.texts) + column.codes)
+    distinct = int(combination.max()) + 1 if length else 0
+    # any row of a combination represents it: they all hold the same values
+    representative = np.zeros(distinct, dtype=np.int64)
+    representative[combination] = np.arange(length)
+    texts = np.full(distinct, "", dtype=object)
+    for before, column in zip(literals, columns, strict=True):
+        texts = texts + before + column.texts[column.codes[representative]]
+    texts = texts + literal
+    return combination, np.asarray(texts, dtype=object)
+
+
+def fixed_text(values: np.ndarray | pd.Series, precision: int) -> np.ndarray:
+    """Numbers with exactly ``precision`` decimals ("15.00"); "" for NaN.
+
+    Rounds half away from zero as decimal arithmetic would, from the shortest
+    decimal that reads back as the float (so 2.675 gives "2.68").
+    """
+    return fixed_coded(values, precision).decoded()
+
+
+def fixed_coded(values: np.ndarray | pd.Series, precision: int) -> Coded:
+    """:func:`fixed_text` as codes: each distinct number is formatted once."""
+    return _numbers_coded(
+        values, lambda value: format(decimal_of(value, precision), "f"))
+
+
+def plain_text(values: np.ndarray | pd.Series) -> np.ndarray:
+    """Numbers as a person writes them: "8", "85.5", never "8.0"; "" for NaN."""
+    return plain_coded(values).decoded()
+
+
+def plain_coded(values: np.ndarray | pd.Series) -> Coded:
+    """:func:`plain_text` as codes: each distinct number is formatted once."""
+    return _numbers_coded(values, lambda value: plain_number(float(value)))
+
+
+def _numbers_coded(values: np.ndarray | pd.Series, text_of: Callable[[float], str]) -> Coded:
+    codes, uniques = pd.factorize(np.asarray(values, dtype=np.float64), use_na_sentinel=True)
+    # NaN (code -1) takes the trailing ""
+    codes[codes < 0] = len(uniques)
+    return Coded(codes, np.array([*(text_of(value) for value in uniques), ""], dtype=object))
+
+
+def plain_number(value: float) -> str:
+    return str(np.format_float_positional(value + 0.0, trim="-"))
+
+
+def check_value_text(value: float | bool | str, labels: Labels) -> str:
+    """A rubric's condition value as text: a bool as 是/否, a number without ".0"."""
+    if isinstance(value, bool):
+        return labels.yes if value else labels.no
+    if isinstance(value, float | int):
+        return plain_number(float(value))
+    return value

@@ -1,0 +1,240 @@
+"""Branches' own assessments (自评) beside the inspection team's, scored with one rubric.
+
+Both sides are scored with the real scorer, then aligned by branch id with one
+outer merge: a branch on one side only is kept, with the other side empty.
+Per branch: self total, inspected total and the gap; per item: self minus
+inspected points, positive where the branch claimed more than the inspectors
+found (over-claiming); per item across branches: how often and how much it is
+over-claimed, most first, which is where the next inspection should look.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import attrs
+import numpy as np
+import pandas as pd
+import xlsxwriter
+
+from inspect_score.checklists.table import BRANCH_ID, BRANCH_NAME, Checklists
+from inspect_score.outputs.workbook import A4, PINNED_CREATED
+from inspect_score.rubric.model import Rubric
+from inspect_score.scoring.labels import fixed_text
+from inspect_score.scoring.rounding import round_points
+from inspect_score.scoring.score import score
+
+CALIBRATION_HEAD = ("branch_id", "branch_name", "self_total", "inspected_total", "gap")
+
+CALIBRATE_WORDS: dict[str, dict[str, str]] = {
+    "zh": {
+        "branches": "自评与检查", "items": "各项差异", "over": "虚报排行",
+        "branch_id": "编号", "branch_name": "名称", "self_total": "自评总分",
+        "inspected_total": "检查总分", "gap": "差距", "side": "情况",
+        "both": "", "self_only": "只有自评", "inspected_only": "只有检查",
+        "item_id": "项目编号", "title": "项目", "over_claimed": "自评高于检查的单位数",
+        "under_claimed": "自评低于检查的单位数", "over_points": "多报分数合计",
+        "mean_gap": "平均差距", "chart": "自评与检查总分差距",
+    },
+    "en": {
+        "branches": "Self vs inspected", "items": "Item gaps", "over": "Over-claimed items",
+        "branch_id": "ID", "branch_name": "Name", "self_total": "Self total",
+        "inspected_total": "Inspected total", "gap": "Gap", "side": "Note",
+        "both": "", "self_only": "self-assessment only", "inspected_only": "inspection only",
+        "item_id": "Item id", "title": "Item", "over_claimed": "Branches over-claiming",
+        "under_claimed": "Branches under-claiming", "over_points": "Points over-claimed",
+        "mean_gap": "Mean gap", "chart": "Self minus inspected total",
+    },
+}
+
+
+@attrs.frozen
+class Calibration:
+    """Self-assessment against inspection, per branch and per item."""
+
+    rubric: Rubric
+    #: ``branch_id, branch_name, self_total, inspected_total, gap, side`` (side:
+    #: "both", "self_only", "inspected_only"), branches with a gap first by gap
+    #: descending, then one-sided branches in their order of appearance
+    branches: pd.DataFrame
+    #: one column per item id, self minus inspected points (n/a counting 0), rows
+    #: aligned with ``branches``; NaN where a side is missing
+    item_gaps: pd.DataFrame
+    #: ``item_id, title, over_claimed, under_claimed, over_points, mean_gap``,
+    #: most over-claimed first
+    over_claims: pd.DataFrame
+
+
+def _side(rubric: Rubric, checklists: Checklists) -> pd.DataFrame:
+    scores = score(rubric, checklists)
+    points = scores.points.fillna(0.0)
+    return pd.concat([scores.branches[[BRANCH_ID, BRANCH_NAME, "total"]], points], axis=1)
+
+
+def calibrate(rubric: Rubric, self_assessed: Checklists, inspected: Checklists) -> Calibration:
+    """Set the branches' own checklists beside the inspectors', scored with ``rubric``."""
+    own, found = _side(rubric, self_assessed), _side(rubric, inspected)
+    merged = own.merge(found, on=BRANCH_ID, how="outer", suffixes=("_self", "_inspected"),
+                       indicator=True, sort=False)
+    side = merged["_merge"].map({"both": "both", "left_only": "self_only",
+                                 "right_only": "inspected_only"}).astype(str)
+    names = merged[f"{BRANCH_NAME}_self"].where(merged[f"{BRANCH_NAME}_self"].notna()
+                                                & (merged[f"{BRANCH_NAME}_self"] != ""),
+                                                merged[f"{BRANCH_NAME}_inspected"])
+    self_total = merged["total_self"].to_numpy(dtype=np.float64)
+    inspected_total = merged["total_inspected"].to_numpy(dtype=np.float64)
+    branches = pd.DataFrame({
+        "branch_id": merged[BRANCH_ID].astype(str).to_numpy(),
+        "branch_name": names.fillna("").astype(str).to_numpy(),
+        "self_total": self_total,
+        "inspected_total": inspected_total,
+        "gap": _rounded(self_total - inspected_total, rubric.precision),
+        "side": side.to_numpy(),
+    })
+    gaps = pd.DataFrame({
+        item.id: _rounded(merged[f"{item.id}_self"].to_numpy(dtype=np.float64)
+                          - merged[f"{item.id}_inspected"].to_numpy(dtype=np.float64),
+                          rubric.precision)
+        for item in rubric.items
+    })
+    # biggest gap first; one-sided branches (NaN gap) last, in order of appearance
+    order = np.lexsort((np.arange(len(branches)), -np.nan_to_num(branches["gap"], nan=-np.inf)))
+    branches = branches.iloc[order].reset_index(drop=True)
+    gaps = gaps.iloc[order].reset_index(drop=True)
+    return Calibration(rubric=rubric, branches=branches, item_gaps=gaps,
+                       over_claims=_over_claims(rubric, gaps))
+
+
+def _rounded(values: np.ndarray, precision: int) -> np.ndarray:
+    return round_points(values, precision)
+
+
+def _over_claims(rubric: Rubric, gaps: pd.DataFrame) -> pd.DataFrame:
+    """Per item: branches claiming more / less than found; penalties count the other way."""
+    rows = []
+    for item in rubric.items:
+        gap = gaps[item.id].to_numpy(dtype=np.float64)
+        # a penalty's points are deducted: claiming fewer is over-claiming
+        claimed_more = -gap if item.kind == "penalty" else gap
+        both = ~np.isnan(claimed_more)
+        rows.append({
+            "item_id": item.id,
+            "title": item.title,
+            "over_claimed": int((claimed_more[both] > 0).sum()),
+            "under_claimed": int((claimed_more[both] < 0).sum()),
+            "over_points": float(_rounded(np.array([claimed_more[both & (claimed_more > 0)]
+                                                    .sum()]), rubric.precision)[0]),
+            "mean_gap": float(_rounded(np.array([claimed_more[both].mean()
+                                                 if both.any() else 0.0]), rubric.precision)[0]),
+        })
+    table = pd.DataFrame(rows)
+    order = np.lexsort((np.arange(len(table)), -table["over_claimed"].to_numpy(),
+                        -table["over_points"].to_numpy()))
+    return table.iloc[order].reset_index(drop=True)
+
+
+def calibration_table(calibration: Calibration) -> pd.DataFrame:
+    """The columns of calibration.csv: the head, then one gap column per item id."""
+    head = calibration.branches[list(CALIBRATION_HEAD)]
+    return pd.concat([head, calibration.item_gaps], axis=1)
+
+
+def write_calibration_csv(calibration: Calibration, path: Path) -> None:
+    """calibration.csv: UTF-8 with BOM, numbers with the rubric's decimals, "" where one-sided."""
+    table = calibration_table(calibration)
+    precision = calibration.rubric.precision
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(list(table.columns))
+        columns = [table[name].astype(str).to_numpy() if name in ("branch_id", "branch_name")
+                   else fixed_text(table[name].to_numpy(dtype=np.float64), precision)
+                   for name in table.columns]
+        for row in zip(*columns, strict=True):
+            writer.writerow([_guard(cell) for cell in row])
+
+
+def _guard(text: str) -> str:
+    """Text a spreadsheet would take for a formula is shown as text."""
+    return "'" + text if text[:1] in ("=", "+", "@", "\t", "\r") or (
+        text[:1] == "-" and not _is_number(text)) else text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def write_calibration_workbook(calibration: Calibration, path: Path) -> None:
+    """The branches with their gaps and a chart of them, the item gaps, the over-claimed items."""
+    rubric = calibration.rubric
+    said = CALIBRATE_WORDS[rubric.lang]
+    book = xlsxwriter.Workbook(str(path), {
+        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+    })
+    book.set_properties({"title": rubric.title, "created": PINNED_CREATED})
+    header = book.add_format({"bold": True, "bottom": 1, "text_wrap": True})
+    decimals = "0." + "0" * rubric.precision if rubric.precision > 0 else "0"
+    number = book.add_format({"num_format": decimals})
+
+    branches = calibration.branches
+    sheet = book.add_worksheet(said["branches"])
+    heads = [said[name] for name in (*CALIBRATION_HEAD, "side")]
+    _write_table(sheet, header, number, heads, [
+        branches["branch_id"].tolist(), branches["branch_name"].tolist(),
+        branches["self_total"].tolist(), branches["inspected_total"].tolist(),
+        branches["gap"].tolist(), [said[side] for side in branches["side"]],
+    ])
+    with_gap = int(branches["gap"].notna().sum())
+    if with_gap:
+        chart = book.add_chart({"type": "bar"})
+        chart.add_series({
+            "name": said["chart"],
+            "categories": [sheet.name, 1, 0, with_gap, 0],
+            "values": [sheet.name, 1, 4, with_gap, 4],
+        })
+        chart.set_title({"name": said["chart"]})
+        chart.set_legend({"none": True})
+        chart.set_y_axis({"reverse": True})
+        chart.set_size({"width": 640, "height": max(300, 22 * with_gap)})
+        sheet.insert_chart(1, len(heads) + 1, chart)
+
+    items = book.add_worksheet(said["items"])
+    _write_table(items, header, number,
+                 [said["branch_id"], said["branch_name"],
+                  *(f"{item.title}({item.id})" for item in rubric.items)],
+                 [branches["branch_id"].tolist(), branches["branch_name"].tolist(),
+                  *(calibration.item_gaps[item.id].tolist() for item in rubric.items)])
+
+    over = calibration.over_claims
+    claims = book.add_worksheet(said["over"])
+    names = ("item_id", "title", "over_claimed", "under_claimed", "over_points", "mean_gap")
+    _write_table(claims, header, number, [said[name] for name in names],
+                 [over[name].tolist() for name in names])
+    for worksheet in (sheet, items, claims):
+        worksheet.set_paper(A4)
+        worksheet.set_landscape()
+        worksheet.fit_to_pages(1, 0)
+        worksheet.repeat_rows(0)
+        worksheet.freeze_panes(1, 0)
+    book.close()
+
+
+def _write_table(sheet: object, header: object, number: object, heads: list[str],
+                 columns: list[list[object]]) -> None:
+    write = sheet.write_string  # type: ignore[attr-defined]
+    write_number = sheet.write_number  # type: ignore[attr-defined]
+    for column, text in enumerate(heads):
+        write(0, column, text, header)
+        sheet.set_column(column, column, 14)  # type: ignore[attr-defined]
+    for column, cells in enumerate(columns):
+        for row, value in enumerate(cells, start=1):
+            if isinstance(value, str):
+                if value:
+                    write(row, column, value)
+            elif value is not None and not (isinstance(value, float) and np.isnan(value)):
+                write_number(row, column, float(value),  # type: ignore[arg-type]
+                             number if isinstance(value, float) else None)

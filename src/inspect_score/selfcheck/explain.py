@@ -1,0 +1,355 @@
+"""One branch's result in words: where each point went, and what to fix first.
+
+Built on a scored run (:class:`~inspect_score.scoring.results.Results`): the reasons for
+lost points are the findings' notes, so that the explanation says exactly
+what the bulletin says; the path to the next grade comes from
+:mod:`inspect_score.selfcheck.next_grade`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+import pandas as pd
+import xlsxwriter
+
+from inspect_score.checklists.table import BRANCH_ID
+from inspect_score.errors import Issue
+from inspect_score.outputs.workbook import A4, PINNED_CREATED, display_width
+from inspect_score.rubric.model import Item, Rubric
+from inspect_score.scoring.labels import fixed_text, labels_for, plain_number
+from inspect_score.scoring.results import Results
+from inspect_score.selfcheck.next_grade import Path as GradePath
+from inspect_score.selfcheck.next_grade import cleared_value, path_to_next_grade, value_text
+from inspect_score.selfcheck.template import describe_condition
+
+EXPLAIN_WORDS: dict[str, dict[str, str]] = {
+    "zh": {
+        "heading": "{name}（{id}）考评情况说明",
+        "columns": "类别|项目|填报值|得分|满分|失分原因",
+        "full": "", "na": "未填，本项不计分，基础分按比例折算",
+        "blank_zero": "未填，按 0 计",
+        "bonus": "加分", "bonus_capped": "加分合计 {raw} 分，超过上限 {cap} 分，按 {cap} 分计",
+        "penalty_none": "未扣分",
+        "veto_none": "未触发一票否决",
+        "veto_hit": "一票否决：{title}，等次不高于{grade}",
+        "base": "基础分 {base} 分（满分 {total} 分）",
+        "base_rescaled": "基础分 {base} 分：有不计分的项目，"
+                         "按适用项目得分 {earned} / {applicable} 折算到 {total} 分",
+        "totals": "总分 {total} 分 = 基础分 {base} + 加分 {bonus} − 扣分 {penalty}",
+        "grade": "等次：{grade}；不考虑名额限制时为：{without}",
+        "quota": "（{without}名额已满，按排名顺延）",
+        "rank": "排名：第 {rank} 名，共 {count} 个单位",
+        "path": "升到下一等次（{target}，{min} 分以上）需要整改的最少项目：",
+        "fix": "{title}：{changes}，+{gain} 分",
+        "change": "{label} 由 {before} 改为 {after}",
+        "target_of": "（共应 {target}）",
+        "after": "整改后总分 {total} 分，达到{target}",
+        "top": "已是最高等次（{grade}）",
+        "no_path": "按本细则，改进任何项目都无法升到{target}",
+        "blocked": "被一票否决“{title}”限制为{grade}：无论得多少分都不能高于{grade}；"
+                   "须先消除该项（{label}应为 {value}）",
+        "quota_note": "注：以上按分数线计算，未考虑名额限制",
+        "self_check": "自查模式：不设名额、不与其他单位排名",
+        "kinds": "指标|加分项|扣分项|否决项",
+    },
+    "en": {
+        "heading": "{name} ({id}): the result explained",
+        "columns": "Kind|Item|Value|Points|Max|Why points were lost",
+        "full": "", "na": "blank: not scored; the base is rescaled",
+        "blank_zero": "blank, counted as 0",
+        "bonus": "bonus", "bonus_capped": "bonus of {raw} points in all, over the cap of {cap}: "
+                                          "{cap} counted",
+        "penalty_none": "no points off",
+        "veto_none": "no veto triggered",
+        "veto_hit": "veto: {title}; grade no better than {grade}",
+        "base": "base {base} points (out of {total})",
+        "base_rescaled": "base {base} points: some items are not scored, so {earned} of "
+                         "{applicable} applicable points are rescaled to {total}",
+        "totals": "total {total} = base {base} + bonus {bonus} - penalty {penalty}",
+        "grade": "grade: {grade}; without quotas: {without}",
+        "quota": " (the quota of {without} is full; ranked below the cut)",
+        "rank": "rank: {rank} of {count}",
+        "path": "The fewest items to fix to reach the next grade ({target}, {min} or more):",
+        "fix": "{title}: {changes}, +{gain} points",
+        "change": "{label} from {before} to {after}",
+        "target_of": " of {target} required",
+        "after": "total after the fixes: {total}, {target}",
+        "top": "already at the top grade ({grade})",
+        "no_path": "no change of values under this rubric lifts the branch to {target}",
+        "blocked": "capped at {grade} by the veto \"{title}\": no score can lift the branch past "
+                   "{grade}; clear it first ({label} must be {value})",
+        "quota_note": "note: computed from the grade minimums, quotas not considered",
+        "self_check": "self-check: no quotas, no ranking against other branches",
+        "kinds": "indicator|bonus|penalty|veto",
+    },
+}
+
+
+@attrs.frozen
+class Line:
+    """One row of an explanation: an item (or veto) with its value and points."""
+
+    kind: str
+    item_id: str
+    title: str
+    value: str
+    points: float | None
+    max: float | None
+    reason: str
+
+
+@attrs.frozen
+class Explanation:
+    """Everything said about one branch."""
+
+    branch_id: str
+    branch_name: str
+    heading: str
+    lines: tuple[Line, ...]
+    #: base, totals, grade, rank, then the path to the next grade, as sentences
+    summary: tuple[str, ...]
+    path: GradePath
+
+
+def branch_not_found(wanted: str, existing: Sequence[str], path: str) -> Issue:
+    """A branch id that is not in the checklists, with the ids that are (closest first)."""
+    close = difflib.get_close_matches(wanted, list(existing), n=len(existing), cutoff=0.0)
+    shown = ", ".join(close[:20]) + (" ..." if len(close) > 20 else "")
+    return Issue("unknown-branch", f"no branch {wanted!r} in the checklists; the branches are: "
+                 f"{shown}", path, column=BRANCH_ID)
+
+
+def explain(results: Results, branch_id: str, *, self_check: bool = False) -> Explanation:
+    """Explain one branch of a scored run. Raises ``KeyError`` for an unknown branch."""
+    rubric = results.rubric
+    said = EXPLAIN_WORDS[rubric.lang]
+    ranking = results.ranking
+    matches = ranking.index[ranking[BRANCH_ID] == branch_id]
+    if not len(matches):
+        raise KeyError(branch_id)
+    place = int(matches[0])
+    position = int(ranking["position"].iloc[place])
+    frame = results.checklists.frame
+    rows = frame[results.scores.row_branch.to_numpy() == position].reset_index(drop=True)
+    findings = results.findings[results.findings[BRANCH_ID] == branch_id]
+    notes = dict(zip(findings["item_id"], findings["note"], strict=True))
+    points = results.scores.points.iloc[position]
+    kinds = dict(zip(("indicator", "bonus", "penalty", "veto"), said["kinds"].split("|"),
+                     strict=True))
+
+    lines = [_item_line(rubric, item, rows, points[item.id], notes, kinds, said)
+             for item in rubric.items]
+    for veto in rubric.vetoes:
+        hit = bool(results.scores.vetoes[veto.id].iloc[position])
+        lines.append(Line(kinds["veto"], veto.id, veto.title, value_text(rubric, rows, veto.field),
+                          None, None,
+                          said["veto_hit"].format(title=veto.title, grade=veto.grade) if hit
+                          else ""))
+    path = path_to_next_grade(rubric, results.checklists, branch_id)
+    summary = _summary(results, place, position, points, said, self_check)
+    summary += _path_sentences(rubric, path, rows, said)
+    name = str(ranking["branch_name"].iloc[place])
+    return Explanation(
+        branch_id=branch_id, branch_name=name,
+        heading=said["heading"].format(name=name or branch_id, id=branch_id),
+        lines=tuple(lines), summary=tuple(summary), path=path,
+    )
+
+
+def _item_line(rubric: Rubric, item: Item, rows: pd.DataFrame, earned: float,
+               notes: dict[str, str], kinds: dict[str, str], said: dict[str, str]) -> Line:
+    if item.rule == "share":
+        values = rows[list(item.fields)].to_numpy(dtype=np.float64)
+        value = ";".join(f"{int(np.nansum(row == 1))}/{int((~np.isnan(row)).sum())}"
+                         for row in values)
+    else:
+        assert item.field is not None
+        value = value_text(rubric, rows, item.field)
+    applicable = not (isinstance(earned, float) and math.isnan(earned))
+    if not applicable:
+        reason = said["na"]
+    elif item.id in notes:
+        reason = notes[item.id]
+    elif value == "" and item.kind != "bonus":
+        reason = said["blank_zero"]
+    else:
+        reason = ""
+    return Line(kinds[item.kind], item.id, item.title, value,
+                float(earned) if applicable else None, item.max, reason)
+
+
+def _number(value: float, precision: int) -> str:
+    return str(fixed_text(np.array([value]), precision)[0])
+
+
+def _summary(results: Results, place: int, position: int, points: pd.Series,
+             said: dict[str, str], self_check: bool) -> list[str]:
+    rubric = results.rubric
+    row = results.ranking.iloc[place]
+    p = rubric.precision
+    sentences: list[str] = []
+    earned = sum(float(points[item.id]) for item in rubric.indicators
+                 if not math.isnan(float(points[item.id])))
+    applicable = sum(item.max for item in rubric.indicators
+                     if not math.isnan(float(points[item.id])))
+    if applicable < sum(item.max for item in rubric.indicators):
+        sentences.append(said["base_rescaled"].format(
+            base=_number(row["base"], p), earned=_number(earned, p),
+            applicable=plain_number(applicable), total=plain_number(rubric.total)))
+    else:
+        sentences.append(said["base"].format(base=_number(row["base"], p),
+                                             total=plain_number(rubric.total)))
+    raw_bonus = sum(float(np.nan_to_num(points[item.id])) for item in rubric.bonuses)
+    if raw_bonus > rubric.bonus_cap and rubric.bonuses:
+        sentences.append(said["bonus_capped"].format(raw=plain_number(raw_bonus),
+                                                     cap=plain_number(rubric.bonus_cap)))
+    if rubric.penalties and float(row["penalty"]) == 0:
+        sentences.append(said["penalty_none"])
+    if rubric.vetoes and not str(row["vetoed"]):
+        sentences.append(said["veto_none"])
+    sentences.append(said["totals"].format(
+        total=_number(row["total"], p), base=_number(row["base"], p),
+        bonus=_number(row["bonus"], p), penalty=_number(row["penalty"], p)))
+    if self_check:
+        sentences.append(said["grade"].format(grade=row["grade_without_quota"],
+                                              without=row["grade_without_quota"]))
+        sentences.append(said["self_check"])
+        return sentences
+    grade = str(row["grade"])
+    if grade != row["grade_without_quota"]:
+        grade += said["quota"].format(without=row["grade_without_quota"])
+    sentences.append(said["grade"].format(grade=grade, without=row["grade_without_quota"]))
+    sentences.append(said["rank"].format(rank=int(row["rank"]), count=len(results.ranking)))
+    return sentences
+
+
+def _path_sentences(rubric: Rubric, path: GradePath, rows: pd.DataFrame,
+                    said: dict[str, str]) -> list[str]:
+    labels = labels_for(rubric.lang)
+    if path.target is None:
+        return [said["top"].format(grade=path.grade)]
+    if path.blocking_vetoes:
+        sentences = []
+        for veto in path.blocking_vetoes:
+            value = cleared_value(rubric, veto, rows)
+            shown = _value_shown(rubric, veto.field, value) if value is not None else (
+                describe_condition(rubric, veto.field, veto.op, veto.value))
+            sentences.append(said["blocked"].format(
+                title=veto.title, grade=veto.grade, label=rubric.field(veto.field).header,
+                value=shown))
+        return sentences
+    if not path.fixes:
+        return [said["no_path"].format(target=path.target)]
+    sentences = [said["path"].format(target=path.target, min=plain_number(path.target_min or 0))]
+    for number, fix in enumerate(path.fixes, start=1):
+        changes = labels.list_separator.join(
+            said["change"].format(label=rubric.field(change.field_id).header,
+                                  before=change.before or labels.blank,
+                                  after=_value_shown(rubric, change.field_id, change.after))
+            for change in fix.changes
+        )
+        item = fix.item
+        if item.rule == "scale" and item.target_field is not None:
+            changes += said["target_of"].format(
+                target=value_text(rubric, rows, item.target_field))
+        elif item.rule == "scale" and item.target is not None:
+            changes += said["target_of"].format(target=plain_number(item.target))
+        sentences.append(f"{number}. " + said["fix"].format(
+            title=item.title, changes=changes, gain=_number(fix.gain, rubric.precision)))
+    sentences.append(said["after"].format(total=_number(path.new_total or 0.0, rubric.precision),
+                                          target=path.target))
+    sentences.append(said["quota_note"])
+    return sentences
+
+
+def _value_shown(rubric: Rubric, field_id: str, value: Any) -> str:
+    field = rubric.field(field_id)
+    labels = labels_for(rubric.lang)
+    if field.type == "bool":
+        return labels.yes if float(value) == 1.0 else labels.no
+    if field.type in ("int", "number"):
+        return plain_number(float(value))
+    return str(value)
+
+
+# --- rendering ---------------------------------------------------------------------
+
+
+def explanation_text(explanation: Explanation, rubric: Rubric) -> str:
+    """The explanation as plain text, one item a line, for the terminal."""
+    said = EXPLAIN_WORDS[rubric.lang]
+    out = [explanation.heading, ""]
+    header = said["columns"].split("|")
+    out.append("  ".join(header))
+    for line in explanation.lines:
+        points = "" if line.points is None else _number(line.points, rubric.precision)
+        maximum = "" if line.max is None else plain_number(line.max)
+        cells = [line.kind, line.title, line.value, points, maximum, line.reason]
+        out.append("  ".join(cell for cell in cells))
+    out.append("")
+    out.extend(explanation.summary)
+    return "\n".join(out) + "\n"
+
+
+def write_explanations(explanations: Sequence[Explanation], rubric: Rubric, path: Path) -> None:
+    """One printable sheet per branch: A4, one page wide."""
+    said = EXPLAIN_WORDS[rubric.lang]
+    book = xlsxwriter.Workbook(str(path), {
+        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+    })
+    book.set_properties({"title": rubric.title, "created": PINNED_CREATED})
+    bold = book.add_format({"bold": True, "font_size": 13})
+    header = book.add_format({"bold": True, "bottom": 1, "text_wrap": True})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    decimals = "0." + "0" * rubric.precision if rubric.precision > 0 else "0"
+    number = book.add_format({"num_format": decimals, "valign": "top"})
+    used: set[str] = set()
+    for explanation in explanations:
+        sheet = book.add_worksheet(_sheet_name(explanation.branch_id, used))
+        sheet.write_string(0, 0, explanation.heading, bold)
+        headings = said["columns"].split("|")
+        for column, text in enumerate(headings):
+            sheet.write_string(2, column, text, header)
+        row = 3
+        for line in explanation.lines:
+            for column, text in enumerate((line.kind, line.title, line.value)):
+                if text:
+                    sheet.write_string(row, column, text, wrap)
+            if line.points is not None:
+                sheet.write_number(row, 3, line.points, number)
+            if line.max is not None:
+                sheet.write_number(row, 4, line.max, number)
+            if line.reason:
+                sheet.write_string(row, 5, line.reason, wrap)
+            row += 1
+        row += 1
+        for sentence in explanation.summary:
+            sheet.write_string(row, 0, sentence)
+            row += 1
+        widths = [8, 24, 10, 8, 8, 50]
+        for column, width in enumerate(widths):
+            longest = max((display_width(line.title) for line in explanation.lines), default=0)
+            sheet.set_column(column, column, min(max(width, longest + 2), 30)
+                             if column == 1 else width)
+        sheet.set_paper(A4)
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(2)
+    book.close()
+
+
+def _sheet_name(branch_id: str, used: set[str]) -> str:
+    """A valid, unique sheet name: at most 31 characters, none of []:*?/\\."""
+    base = "".join("_" if char in "[]:*?/\\" else char for char in branch_id)[:31] or "_"
+    name, number = base, 2
+    while name.casefold() in used:
+        suffix = f"~{number}"
+        name, number = base[: 31 - len(suffix)] + suffix, number + 1
+    used.add(name.casefold())
+    return name

@@ -1,0 +1,474 @@
+"""The form a branch fills in for its self-check (自查自评), and the rubric in words.
+
+The form has one column per field, headed by the field's label, so that the
+normal checklist loader reads a filled form back without any change. Each
+header carries a comment with the field's help and the rules it feeds, and
+every data cell an Excel data validation (是/否 and choice drop-downs, whole
+numbers and decimals within the field's bounds), so that a wrong value cannot
+be typed. A second sheet explains the rubric in words.
+
+:func:`form_issues` checks a filled form's header row against the rubric and
+names the cell that is wrong, for a header changed or a column removed.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from inspect_score.checklists.cells import cell_text
+from inspect_score.checklists.load import header_key
+from inspect_score.checklists.readers import (
+    CSV_SUFFIXES,
+    SHEET_SUFFIXES,
+    ReadError,
+    csv_headers,
+    read_csv,
+    read_sheet,
+)
+from inspect_score.errors import ChecklistError, Issue
+from inspect_score.outputs.workbook import A4, PINNED_CREATED, display_width
+from inspect_score.rubric.model import Field, Item, Rubric
+from inspect_score.scoring.labels import Labels, check_value_text, labels_for, plain_number
+
+#: Rows of the form that carry data validation beyond the pre-filled branches.
+BLANK_ROWS = 500
+#: Excel's limits: an input message title and body, and a list validation's source.
+INPUT_TITLE_LIMIT = 32
+INPUT_MESSAGE_LIMIT = 255
+LIST_SOURCE_LIMIT = 255
+
+FORM_WORDS: dict[str, dict[str, str]] = {
+    "zh": {
+        "form": "检查表", "about": "考评细则说明", "id": "编号", "name": "名称",
+        "used_by": "用于", "key": "项目", "content": "内容",
+        "rubric": "考评细则", "version": "版本", "total": "基础分满分",
+        "section": "{title}（{max} 分）", "item": "{title}（{max} 分）：{rule}",
+        "bonus_head": "加分项（合计最多加 {cap} 分）", "bonus": "{title}（最多 {max} 分）：{rule}",
+        "penalty_head": "直接扣分（从总分中扣除）", "penalty": "{title}（最多扣 {max} 分）：{rule}",
+        "veto_head": "一票否决", "veto": "{title}：{condition}时，等次不高于{grade}",
+        "grade_head": "等次", "grade": "{name}：总分 {min} 分以上",
+        "quota": "，不超过参评单位的 {share}%",
+        "total_rule": "总分 = 基础分 + 加分（不超过上限）− 扣分，最低 0 分；"
+                      "分数按四舍五入保留 {precision} 位小数",
+        "missing": "漏填", "missing_error": "必须填写，漏填的检查表退回补填",
+        "missing_zero": "可以不填，不填按 0（否）计",
+        "missing_na": "可以不填，不填的该项不计分，基础分按比例折算",
+        "raters": "多名检查人员打分", "raters_mean": "取平均分", "raters_median": "取中位数",
+        "raters_trimmed_mean": "去掉最高分和最低分各 {trim} 个后取平均分",
+        "check": "{label}{expectation}，得 {max} 分，否则不得分",
+        "scale": "按{label}与{target}之比计分，达到{target}得满分 {max} 分",
+        "deduct": "{label}每{unit}扣 {per} 分，扣完为止",
+        "steps": "{label}{steps}；低于 {first} 不得分",
+        "step": "达到 {threshold} 得 {points} 分",
+        "choice": "{label}：{choices}", "choice_one": "{choice} {points} 分",
+        "share": "{labels}共 {count} 项，按达标项数比例计分，每缺一项扣 {each} 分",
+        "count": "{label}每{unit}得 {per} 分，最多 {max} 分",
+        "penalty_count": "{label}每{unit}扣 {per} 分，最多扣 {max} 分",
+        "penalty_rule": "按{rule}扣分",
+        "bool_hint": "填 是 或 否", "choice_hint": "从下拉列表中选择",
+        "int_hint": "填整数", "number_hint": "填数字", "range": "，{low} 到 {high}",
+        "at_least": "，不小于 {low}", "at_most": "，不大于 {high}",
+        "target_value": "{target}",
+    },
+    "en": {
+        "form": "Checklist", "about": "Rubric explained", "id": "branch_id", "name": "branch_name",
+        "used_by": "Used by", "key": "Item", "content": "Content",
+        "rubric": "Rubric", "version": "Version", "total": "Base full mark",
+        "section": "{title} ({max} points)", "item": "{title} ({max} points): {rule}",
+        "bonus_head": "Bonus (at most {cap} points in all)",
+        "bonus": "{title} (up to {max} points): {rule}",
+        "penalty_head": "Penalties (taken off the total)",
+        "penalty": "{title} (up to {max} points off): {rule}",
+        "veto_head": "Vetoes",
+        "veto": "{title}: when {condition}, the grade is no better than {grade}",
+        "grade_head": "Grades", "grade": "{name}: a total of {min} or more",
+        "quota": ", at most {share}% of the branches",
+        "total_rule": "total = base + bonus (up to the cap) - penalties, never below 0; "
+                      "points rounded half up to {precision} decimals",
+        "missing": "Blank values", "missing_error": "required; a checklist with blanks is returned",
+        "missing_zero": "may be left blank, counting as 0 (no)",
+        "missing_na": "may be left blank; the item is then not scored and the base is rescaled",
+        "raters": "Several raters", "raters_mean": "the mean", "raters_median": "the median",
+        "raters_trimmed_mean": "the mean after dropping the {trim} highest and lowest",
+        "check": "{max} points if {label} is {expectation}, else none",
+        "scale": "points in proportion to {label} out of {target}; full {max} points at {target}",
+        "deduct": "{per} points off per {label}, down to zero",
+        "steps": "{label}: {steps}; none below {first}",
+        "step": "{points} points from {threshold}",
+        "choice": "{label}: {choices}", "choice_one": "{choice} {points}",
+        "share": "{labels}: {count} in all, points in proportion to those met, "
+                 "{each} points off for each not met",
+        "count": "{per} points per {label}, up to {max}",
+        "penalty_count": "{per} points off per {label}, up to {max}",
+        "penalty_rule": "deducted by {rule}",
+        "bool_hint": "yes or no", "choice_hint": "pick from the list",
+        "int_hint": "a whole number", "number_hint": "a number", "range": " from {low} to {high}",
+        "at_least": ", at least {low}", "at_most": ", at most {high}",
+        "target_value": "{target}",
+    },
+}
+
+
+def words(rubric: Rubric) -> dict[str, str]:
+    return FORM_WORDS[rubric.lang]
+
+
+def form_headers(rubric: Rubric) -> list[str]:
+    """The form's header row: branch id, branch name, then each field's label."""
+    said = words(rubric)
+    return [said["id"], said["name"], *(field.header for field in rubric.fields)]
+
+
+# --- the rubric in words -----------------------------------------------------------
+
+
+def describe_rule(rubric: Rubric, item: Item) -> str:
+    """How the item earns (or, for a penalty, takes) points, in the rubric's language."""
+    said, labels = words(rubric), labels_for(rubric.lang)
+    label = rubric.field(item.field).header if item.field else ""
+    parts: dict[str, str] = {
+        "label": label, "max": plain_number(item.max), "per": plain_number(item.per),
+        "unit": _unit(labels, label),
+    }
+    if item.rule == "check":
+        expectation = labels.expectations[item.op] + check_value_text(item.value, labels)
+        if rubric.lang == "en":
+            expectation = expectation.removeprefix("expected ")
+        text = said["check"].format(expectation=expectation, **parts)
+    elif item.rule == "scale":
+        target = (rubric.field(item.target_field).header if item.target_field
+                  else plain_number(item.target or 0.0))
+        text = said["scale"].format(target=target, **parts)
+    elif item.rule == "steps":
+        steps = labels.list_separator.join(
+            said["step"].format(threshold=plain_number(threshold), points=plain_number(points))
+            for threshold, points in item.steps
+        )
+        text = said["steps"].format(steps=steps, first=plain_number(item.steps[0][0]), **parts)
+    elif item.rule == "choice":
+        choices = labels.list_separator.join(
+            said["choice_one"].format(choice=choice, points=plain_number(points))
+            for choice, points in item.points
+        )
+        text = said["choice"].format(choices=choices, **parts)
+    elif item.rule == "share":
+        headers = labels.list_separator.join(rubric.field(name).header for name in item.fields)
+        each = plain_number(round(item.max / len(item.fields), rubric.precision))
+        text = said["share"].format(labels=headers, count=len(item.fields), each=each, **parts)
+    elif item.rule == "count" and item.kind == "penalty":
+        text = said["penalty_count"].format(**parts)
+    else:
+        text = said[item.rule].format(**parts)
+    return f"{text}（{item.note}）" if item.note and rubric.lang == "zh" else (
+        f"{text} ({item.note})" if item.note else text)
+
+
+def _unit(labels: Labels, label: str) -> str:
+    for ending, unit in labels.units:
+        if label.endswith(ending):
+            return unit
+    return labels.default_unit
+
+
+def describe_condition(rubric: Rubric, field_id: str, op: str, value: Any) -> str:
+    labels = labels_for(rubric.lang)
+    shown = check_value_text(value, labels)
+    said = CONDITION_WORDS[rubric.lang][op]
+    return f"{rubric.field(field_id).header}{said}{shown}"
+
+
+#: A condition in words, between the field's label and the value.
+CONDITION_WORDS: dict[str, dict[str, str]] = {
+    "zh": {"==": "为", "!=": "不为", ">=": "不少于", ">": "多于", "<=": "不多于", "<": "低于"},
+    "en": {"==": " is ", "!=": " is not ", ">=": " is at least ", ">": " is more than ",
+           "<=": " is at most ", "<": " is less than "},
+}
+
+
+def rubric_in_words(rubric: Rubric) -> list[tuple[str, str]]:
+    """The rubric explained, as (heading, text) rows: sections, items, bonus, penalty,
+    vetoes, grades, missing values and raters."""
+    said = words(rubric)
+    rows: list[tuple[str, str]] = [
+        (said["rubric"], rubric.title),
+        (said["version"], rubric.version or ""),
+        (said["total"], plain_number(rubric.total)),
+    ]
+    for section in rubric.sections:
+        rows.append(("", ""))
+        rows.append((section.id, said["section"].format(title=section.title,
+                                                        max=plain_number(section.max))))
+        for item in rubric.indicators:
+            if item.section == section.id:
+                rows.append((item.id, said["item"].format(
+                    title=item.title, max=plain_number(item.max),
+                    rule=describe_rule(rubric, item))))
+    if rubric.bonuses:
+        rows += [("", ""), ("", said["bonus_head"].format(cap=plain_number(rubric.bonus_cap)))]
+        rows += [(item.id, said["bonus"].format(title=item.title, max=plain_number(item.max),
+                                                rule=describe_rule(rubric, item)))
+                 for item in rubric.bonuses]
+    if rubric.penalties:
+        rows += [("", ""), ("", said["penalty_head"])]
+        rows += [(item.id, said["penalty"].format(title=item.title, max=plain_number(item.max),
+                                                  rule=describe_rule(rubric, item)))
+                 for item in rubric.penalties]
+    if rubric.vetoes:
+        rows += [("", ""), ("", said["veto_head"])]
+        rows += [(veto.id, said["veto"].format(
+            title=veto.title, grade=veto.grade,
+            condition=describe_condition(rubric, veto.field, veto.op, veto.value)))
+            for veto in rubric.vetoes]
+    rows += [("", ""), ("", said["grade_head"])]
+    for grade in rubric.grades:
+        text = said["grade"].format(name=grade.name, min=plain_number(grade.min))
+        if grade.max_share is not None:
+            text += said["quota"].format(share=plain_number(grade.max_share * 100))
+        rows.append(("", text))
+    rows += [("", ""), ("", said["total_rule"].format(precision=rubric.precision))]
+    for policy in ("error", "zero", "na"):
+        fields = [field.header for field in rubric.fields
+                  if rubric.missing_policy(field.id) == policy]
+        if fields:
+            joined = labels_for(rubric.lang).list_separator.join(fields)
+            rows.append((said["missing"], f"{joined}: {said['missing_' + policy]}"))
+    rows.append((said["raters"], said["raters_" + rubric.raters].format(trim=rubric.trim)))
+    return rows
+
+
+def field_hint(rubric: Rubric, field: Field) -> str:
+    """What a cell of the field takes: the kind of value and its bounds."""
+    said = words(rubric)
+    if field.type == "bool":
+        return said["bool_hint"]
+    if field.type == "choice":
+        return said["choice_hint"] + ": " + labels_for(rubric.lang).list_separator.join(
+            field.choices)
+    if field.type not in ("int", "number"):
+        return ""
+    hint = said[f"{field.type}_hint"]
+    low = plain_number(field.min) if field.min is not None else None
+    high = plain_number(field.max) if field.max is not None else None
+    if low is not None and high is not None:
+        return hint + said["range"].format(low=low, high=high)
+    if low is not None:
+        return hint + said["at_least"].format(low=low)
+    if high is not None:
+        return hint + said["at_most"].format(high=high)
+    return hint
+
+
+def field_comment(rubric: Rubric, field: Field) -> str:
+    """The header comment: help, the kind of value, and every rule the field feeds."""
+    said = words(rubric)
+    lines = [line for line in (field.help, field_hint(rubric, field)) if line]
+    for item in rubric.items:
+        if field.id in item.input_fields:
+            lines.append(f"{said['used_by']} {item.title}: {describe_rule(rubric, item)}")
+    for veto in rubric.vetoes:
+        if veto.field == field.id:
+            lines.append(said["veto"].format(
+                title=veto.title, grade=veto.grade,
+                condition=describe_condition(rubric, veto.field, veto.op, veto.value)))
+    return "\n".join(lines)
+
+
+# --- writing forms ------------------------------------------------------------------
+
+
+def write_form(rubric: Rubric, path: Path, branches: Sequence[tuple[str, str]] = ()) -> None:
+    """Write the XLSX form: the checklist sheet with validations, then the rubric explained."""
+    said = words(rubric)
+    book = xlsxwriter.Workbook(str(path), {
+        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+    })
+    book.set_properties({"title": rubric.title, "created": PINNED_CREATED})
+    header_format = book.add_format({"bold": True, "text_wrap": True, "valign": "top",
+                                     "bottom": 1, "bg_color": "#DDEBF7"})
+    text_format = book.add_format({"num_format": "@"})
+    sheet = book.add_worksheet(said["form"])
+    last_row = len(branches) + BLANK_ROWS
+    headers = form_headers(rubric)
+    for column, header in enumerate(headers):
+        sheet.write_string(0, column, header, header_format)
+        sheet.set_column(column, column, min(max(display_width(header) + 2, 10), 40))
+    for row, (branch_id, name) in enumerate(branches, start=1):
+        sheet.write_string(row, 0, branch_id, text_format)
+        sheet.write_string(row, 1, name, text_format)
+    for offset, field in enumerate(rubric.fields):
+        column = offset + 2
+        comment = field_comment(rubric, field)
+        if comment:
+            sheet.write_comment(0, column, comment, {"x_scale": 3, "y_scale": 3})
+        validation = _validation(rubric, field, comment)
+        if validation is not None:
+            sheet.data_validation(1, column, last_row, column, validation)
+        elif field.type == "text":
+            sheet.set_column(column, column, 30, text_format)
+    sheet.freeze_panes(1, 2)
+    sheet.set_landscape()
+    sheet.set_paper(A4)
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0)
+
+    about = book.add_worksheet(said["about"])
+    about.write_string(0, 0, said["key"], header_format)
+    about.write_string(0, 1, said["content"], header_format)
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    for row, (key, text) in enumerate(rubric_in_words(rubric), start=1):
+        if key:
+            about.write_string(row, 0, key, wrap)
+        if text:
+            about.write_string(row, 1, text, wrap)
+    about.set_column(0, 0, 16)
+    about.set_column(1, 1, 90)
+    about.set_paper(A4)
+    about.fit_to_pages(1, 0)
+    book.close()
+
+
+def _validation(rubric: Rubric, field: Field, comment: str) -> dict[str, Any] | None:
+    """The Excel data validation that keeps wrong values out of a field's cells."""
+    labels = labels_for(rubric.lang)
+    rule: dict[str, Any]
+    if field.type == "bool":
+        rule = {"validate": "list", "source": [labels.yes, labels.no]}
+    elif field.type == "choice":
+        rule = {"validate": "list", "source": list(field.choices)}
+        if len(",".join(field.choices)) > LIST_SOURCE_LIMIT:
+            return None  # Excel refuses longer lists; the loader still checks the choices
+    elif field.type in ("int", "number"):
+        kind = "integer" if field.type == "int" else "decimal"
+        # an int field's bounds are written as whole numbers: Excel shows them as typed
+        low, high = _bound(field, field.min), _bound(field, field.max)
+        if low is not None and high is not None:
+            rule = {"validate": kind, "criteria": "between", "minimum": low, "maximum": high}
+        elif low is not None:
+            rule = {"validate": kind, "criteria": ">=", "value": low}
+        elif high is not None:
+            rule = {"validate": kind, "criteria": "<=", "value": high}
+        else:
+            rule = {"validate": kind, "criteria": "between",
+                    "minimum": -1e15, "maximum": 1e15}
+    else:
+        return None
+    rule["input_title"] = _clip(field.header, INPUT_TITLE_LIMIT)
+    rule["input_message"] = _clip(comment or field_hint(rubric, field), INPUT_MESSAGE_LIMIT)
+    rule["error_title"] = _clip(field.header, INPUT_TITLE_LIMIT)
+    rule["error_message"] = _clip(field_hint(rubric, field), INPUT_MESSAGE_LIMIT)
+    rule["ignore_blank"] = True
+    return rule
+
+
+def _bound(field: Field, value: float | None) -> float | int | None:
+    if value is None or field.type != "int":
+        return value
+    return int(value)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def write_form_csv(rubric: Rubric, path: Path, branches: Sequence[tuple[str, str]] = ()) -> None:
+    """Write the CSV form: UTF-8 with a byte-order mark, so that Excel opens it right."""
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(form_headers(rubric))
+        blanks = [""] * len(rubric.fields)
+        for branch_id, name in branches:
+            writer.writerow([branch_id, name, *blanks])
+
+
+# --- reading branch lists and checking forms ------------------------------------------
+
+
+def _header_row(path: Path) -> tuple[tuple[str, ...], Any]:
+    """A table's headers and its raw table (XLSX or CSV)."""
+    shown = str(path)
+    suffix = path.suffix.lower()
+    if suffix in SHEET_SUFFIXES:
+        table = read_sheet(path, shown, None)
+    elif suffix in CSV_SUFFIXES:
+        headers, encoding = csv_headers(path, shown, None)
+        table = read_csv(path, shown, headers, encoding, user_encoding=False,
+                         text_columns=range(len(headers)))
+    else:
+        raise ReadError(Issue("not-a-table", "expected a .csv or .xlsx file", shown))
+    return table.headers, table
+
+
+def load_branch_list(path: Path) -> list[tuple[str, str]]:
+    """Branch ids and names from a CSV or XLSX with branch_id/编号 and branch_name/名称 columns."""
+    try:
+        headers, table = _header_row(path)
+    except ReadError as error:
+        raise ChecklistError([error.issue]) from None
+    keys = [header_key(header) for header in headers]
+    id_at = next((keys.index(key) for key in ("branch_id", "编号") if key in keys), None)
+    name_at = next((keys.index(key) for key in ("branch_name", "名称") if key in keys), None)
+    if id_at is None:
+        raise ChecklistError([Issue("missing-column", "no branch_id (编号) column", str(path),
+                                    row=1, column="branch_id")])
+    ids = _texts(table.columns[id_at])
+    names = _texts(table.columns[name_at]) if name_at is not None else [""] * len(ids)
+    return [(branch_id, name) for branch_id, name in zip(ids, names, strict=True) if branch_id]
+
+
+def _texts(column: Any) -> list[str]:
+    return [cell_text(value) for value in column.tolist()]
+
+
+def column_letter(index: int) -> str:
+    """Excel's name of a 0-based column: 0 → A, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def form_issues(rubric: Rubric, path: Path) -> list[Issue]:
+    """A filled form's header row against the rubric: each changed header or removed column,
+    named by its cell ("C1"). Tables that are not laid out as forms are left to the loader."""
+    try:
+        headers, _ = _header_row(path)
+    except ReadError:
+        return []  # the loader reports unreadable files
+    expected = form_headers(rubric)
+    accepted = [{header_key(expected[0]), "branch_id", "编号"},
+                {header_key(expected[1]), "branch_name", "名称"}]
+    accepted += [{header_key(field.id), header_key(field.header)} for field in rubric.fields]
+    found = [header_key(header) for header in headers]
+    present = set(found)
+    if sum(1 for keys in accepted if keys & present) * 2 < len(expected):
+        return []
+    known = set().union(*accepted)
+    issues: list[Issue] = []
+    after = -1  # the file's column of the last expected header found so far
+    for index, keys in enumerate(accepted):
+        if keys & present:
+            after = next(column for column, key in enumerate(found) if key in keys)
+            continue
+        # a missing header belongs right after the previous one found
+        where = after + 1
+        cell = f"{column_letter(where)}1"
+        if where < len(found) and found[where] not in known and headers[where].strip():
+            issues.append(Issue(
+                "form-header-changed",
+                f"cell {cell} reads {headers[where]!r}; expected the header {expected[index]!r}",
+                str(path), row=1, column=headers[where]))
+            after = where
+        else:
+            issues.append(Issue(
+                "form-column-removed",
+                f"the column {expected[index]!r} is missing (it belongs at cell {cell}); "
+                "restore it from a new template",
+                str(path), row=1, column=expected[index]))
+    return issues

@@ -1,0 +1,229 @@
+"""Scoring the same branches under two rubrics, and tracing every move to an item.
+
+For each branch: total, rank and grade under the old and the new rubric, the
+change in total, and the change in each item's contribution to the total (an
+indicator's or bonus's points count up, a penalty's points count down). The
+item changes add up to the total's change except where the bonus cap, the
+floor at zero or the n/a rescaling of the base steps in; that remainder is
+reported in its own column, :data:`REMAINDER`, so that every row adds up.
+
+Everything is columnar: one array per item, never a loop over branches.
+"""
+
+from __future__ import annotations
+
+import math
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from inspect_score.checklists.table import BRANCH_ID, BRANCH_NAME
+from inspect_score.rubric.model import Item, Rubric
+from inspect_score.scoring.grading import rank_and_grade
+from inspect_score.scoring.labels import fixed_text
+from inspect_score.scoring.rounding import round_points
+from inspect_score.scoring.tables import Scores
+from inspect_score.tuning.rubric_diff import RubricEdit, diff_rubrics
+
+#: The column holding what the item changes leave unexplained: the bonus cap,
+#: the floor at zero and the n/a rescaling. No item id can hold a "/".
+REMAINDER = "cap/floor/rescaling"
+#: compare.csv's leading columns, before one column per item id.
+COMPARE_COLUMNS = (BRANCH_ID, BRANCH_NAME, "total_old", "total_new", "rank_old", "rank_new",
+                   "grade_old", "grade_new", "delta")
+#: How many branches the summary lists as largest movers.
+MOVERS = 10
+
+
+@attrs.frozen
+class ComparisonSummary:
+    branches: int
+    #: branches whose grade got better / worse / stayed (grades matched by name
+    #: where the new rubric has the old grade, else by position)
+    grade_up: int
+    grade_down: int
+    grade_same: int
+    #: rank correlation of the two rankings; NaN where undefined (fewer than
+    #: two branches, or every total equal under one rubric)
+    spearman: float
+    kendall: float
+
+
+@attrs.frozen
+class Comparison:
+    old: Rubric
+    new: Rubric
+    #: one row per branch in the new ranking's order: COMPARE_COLUMNS, one
+    #: column per item id (its change in points counted towards the total),
+    #: then REMAINDER; delta == sum of the item columns + REMAINDER
+    branches: pd.DataFrame
+    #: item ids in column order: the new rubric's items, then the removed ones
+    item_ids: tuple[str, ...]
+    #: item id -> title, for both rubrics (the new title where both have it)
+    titles: dict[str, str]
+    #: ``grade_change`` per branch: -1 worse, 0 same, 1 better (same order as branches)
+    grade_change: np.ndarray
+    edits: tuple[RubricEdit, ...]
+    summary: ComparisonSummary
+    #: the largest movers: rows of ``branches`` ordered by rank change, then change in total
+    movers: pd.DataFrame
+
+    @property
+    def precision(self) -> int:
+        return max(self.old.precision, self.new.precision)
+
+
+def compare_scores(old: Rubric, old_scores: Scores, new: Rubric, new_scores: Scores) -> Comparison:
+    """Compare two scorings of the same branches (matched by branch id).
+
+    Raises ValueError where the two scorings do not hold the same branches.
+    """
+    old_ranking = rank_and_grade(old, old_scores)
+    new_ranking = rank_and_grade(new, new_scores)
+    new_ids = new_ranking[BRANCH_ID].to_numpy()
+    old_at = pd.Index(old_ranking[BRANCH_ID]).get_indexer(new_ids)
+    if (old_at < 0).any() or len(old_ranking) != len(new_ranking):
+        raise ValueError("the two scorings do not hold the same branches")
+    old_rows = old_ranking.iloc[old_at].reset_index(drop=True)
+    precision = max(old.precision, new.precision)
+
+    frame = pd.DataFrame({
+        BRANCH_ID: new_ranking[BRANCH_ID],
+        BRANCH_NAME: new_ranking[BRANCH_NAME],
+        "total_old": old_rows["total"].to_numpy(dtype=np.float64),
+        "total_new": new_ranking["total"].to_numpy(dtype=np.float64),
+        "rank_old": old_rows["rank"].to_numpy(dtype=np.int64),
+        "rank_new": new_ranking["rank"].to_numpy(dtype=np.int64),
+        "grade_old": old_rows["grade"].astype(str).to_numpy(),
+        "grade_new": new_ranking["grade"].astype(str).to_numpy(),
+    })
+    frame["delta"] = round_points(frame["total_new"] - frame["total_old"], precision)
+
+    new_positions = new_ranking["position"].to_numpy(dtype=np.int64)
+    old_positions = old_rows["position"].to_numpy(dtype=np.int64)
+    item_ids, titles = _item_columns(old, new)
+    explained = np.zeros(len(frame))
+    for item_id in item_ids:
+        change = round_points(
+            _contribution(new, new_scores, item_id, new_positions)
+            - _contribution(old, old_scores, item_id, old_positions),
+            precision,
+        )
+        frame[item_id] = change
+        explained += change
+    frame[REMAINDER] = round_points(frame["delta"].to_numpy() - explained, precision)
+
+    grade_change = _grade_change(old, new, frame["grade_old"].to_numpy(),
+                                 frame["grade_new"].to_numpy())
+    summary = ComparisonSummary(
+        branches=len(frame),
+        grade_up=int((grade_change > 0).sum()),
+        grade_down=int((grade_change < 0).sum()),
+        grade_same=int((grade_change == 0).sum()),
+        spearman=_correlation("spearmanr", frame["total_old"], frame["total_new"]),
+        kendall=_correlation("kendalltau", frame["total_old"], frame["total_new"]),
+    )
+    return Comparison(
+        old=old, new=new, branches=frame, item_ids=tuple(item_ids), titles=titles,
+        grade_change=grade_change, edits=tuple(diff_rubrics(old, new)), summary=summary,
+        movers=largest_movers(frame, MOVERS),
+    )
+
+
+def _item_columns(old: Rubric, new: Rubric) -> tuple[list[str], dict[str, str]]:
+    new_ids = [item.id for item in new.items]
+    removed = [item.id for item in old.items if item.id not in set(new_ids)]
+    titles = {item.id: item.title for item in old.items}
+    titles.update({item.id: item.title for item in new.items})
+    return new_ids + removed, titles
+
+
+def _find_item(rubric: Rubric, item_id: str) -> Item | None:
+    return next((item for item in rubric.items if item.id == item_id), None)
+
+
+def _contribution(rubric: Rubric, scores: Scores, item_id: str,
+                  positions: np.ndarray) -> np.ndarray:
+    """What the item adds to each branch's total before cap, floor and rescaling.
+
+    A penalty's points are deducted, so they count negative; an item the
+    rubric lacks, or that does not apply to the branch, counts 0.
+    """
+    item = _find_item(rubric, item_id)
+    if item is None:
+        return np.zeros(len(positions))
+    column = scores.points[item_id].to_numpy(dtype=np.float64)[positions]
+    points: np.ndarray = np.nan_to_num(column, nan=0.0)
+    return -points if item.kind == "penalty" else points
+
+
+def _grade_change(old: Rubric, new: Rubric, grade_old: np.ndarray,
+                  grade_new: np.ndarray) -> np.ndarray:
+    """1 where the grade got better, -1 worse, 0 the same.
+
+    Both grades are placed on the new rubric's scale: an old grade the new
+    rubric also has by name takes its new position, any other keeps its old one.
+    """
+    new_level = {grade.name: index for index, grade in enumerate(new.grades)}
+    old_level = {
+        grade.name: new_level.get(grade.name, index) for index, grade in enumerate(old.grades)
+    }
+    before = pd.Series(grade_old).map(old_level).to_numpy(dtype=np.int64)
+    after = pd.Series(grade_new).map(new_level).to_numpy(dtype=np.int64)
+    # a smaller index is a better grade
+    change: np.ndarray = np.sign(before - after).astype(np.int64)
+    return change
+
+
+def _correlation(method: str, first: pd.Series, second: pd.Series) -> float:
+    """Rank correlation by the named scipy.stats function (handles ties).
+
+    scipy is imported here, not at start-up: it costs every command half a second.
+    """
+    from scipy import stats  # type: ignore[import-untyped]  # scipy ships no type hints
+
+    a = first.to_numpy(dtype=np.float64)
+    b = second.to_numpy(dtype=np.float64)
+    # both are undefined, and scipy warns, where either side is constant
+    if len(a) < 2 or np.ptp(a) == 0 or np.ptp(b) == 0:
+        return math.nan
+    result = getattr(stats, method)(a, b)
+    return float(result.statistic)
+
+
+def largest_movers(frame: pd.DataFrame, count: int) -> pd.DataFrame:
+    """The branches whose rank moved most, then whose total moved most; only those that moved."""
+    rank_move = (frame["rank_new"] - frame["rank_old"]).abs().to_numpy()
+    total_move = frame["delta"].abs().to_numpy()
+    moved = (rank_move > 0) | (total_move > 0)
+    order = np.lexsort((np.arange(len(frame)), -total_move, -rank_move))
+    order = order[moved[order]][:count]
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def main_causes(comparison: Comparison, count: int = 3,
+                names: dict[str, str] | None = None) -> np.ndarray:
+    """Per branch, the items that moved its total most, in words: "meetings +5.00; dues -2.00".
+
+    Items are named by id, or by ``names[id]`` where given (REMAINDER too).
+    Built from whole columns: a loop over the ``count`` places, never over branches.
+    """
+    frame = comparison.branches
+    ids = [*comparison.item_ids, REMAINDER]
+    changes = frame[ids].to_numpy(dtype=np.float64)
+    order = np.argsort(-np.abs(changes), axis=1, kind="stable")[:, :count]
+    shown = np.array([(names or {}).get(name, name) for name in ids], dtype=object)
+    precision = comparison.precision
+    texts = np.full(len(frame), "", dtype=object)
+    for place in range(min(count, len(ids))):
+        column = order[:, place]
+        values = changes[np.arange(len(frame)), column]
+        # distinct values are formatted once (fixed_text), then indexed
+        signs = np.where(values > 0, "+", "-").astype(object)
+        part = shown[column] + " " + signs + fixed_text(np.abs(values), precision)
+        part = np.where(values != 0, part, "")
+        joined = np.where((texts != "") & (part != ""), texts + "; " + part, texts + part)
+        texts = np.asarray(joined, dtype=object)
+    result: np.ndarray = texts
+    return result
