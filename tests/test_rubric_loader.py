@@ -29,6 +29,7 @@ STREET = ROOT / "rubrics" / "street-2025-h1.toml"
 STARS = ROOT / "rubrics" / "stars-2025.toml"
 DATA = Path(__file__).resolve().parent / "data" / "rubrics"
 EN_BASIC = DATA / "en-basic.toml"
+SCHEMA2_BASIC = DATA / "schema2-basic.toml"
 INVALID_DIR = DATA / "invalid"
 
 # name -> every issue the file gives, as (code, line, key path)
@@ -112,6 +113,37 @@ INVALID: dict[str, list[tuple[str, int | None, str | None]]] = {
     "invalid-trim": [("invalid-trim", 10, "rubric.trim")],
     "invalid-precision": [("invalid-precision", 9, "rubric.precision")],
     "toml-syntax": [("toml-syntax", 76, None)],
+    # schema 2 (each breaks one rule of tests/data/rubrics/schema2-basic.toml)
+    "s2-key-under-schema-1": [("schema-2-key", 49, "indicator[1].headline")],
+    "s2-rule-under-schema-1": [("schema-2-key", 57, "indicator[2].rule")],
+    "s2-applies-if-undeclared": [("undeclared-field", 147, "indicator[3].applies_if.field")],
+    "s2-below-on-bool": [("field-type-mismatch", 121, "indicator[1].clause[3].field")],
+    "s2-cap-not-positive": [("non-positive-value", 117, "indicator[1].clause[2].cap")],
+    "s2-choice-clause-zero": [("zero-blank-earns", 133, "indicator[1].clause[5].field")],
+    "s2-clause-no-shape": [("clause-shape", 107, "indicator[1].clause[1]")],
+    "s2-clause-two-shapes": [("clause-shape", 107, "indicator[1].clause[1]")],
+    "s2-direct-lost-zero": [("zero-blank-earns", 180, "indicator[6].field")],
+    "s2-grade-on-exclude": [("key-not-for-action", 206, "veto[2].grade")],
+    "s2-group-in-two-sections": [
+        ("section-max-mismatch", 85, "section[1].max"),
+        ("group-section", 164, "indicator[5].section"),
+    ],
+    "s2-group-max-mismatch": [("group-max-mismatch", 166, "indicator[5].max")],
+    "s2-group-without-applies-if": [("group-member", 169, "indicator[5].group")],
+    "s2-is-on-number": [("field-type-mismatch", 115, "indicator[1].clause[2].field")],
+    "s2-label-on-cap": [("key-not-for-action", 198, "veto[1].label")],
+    "s2-max-count-zero": [("invalid-max-count", 213, "grade[1].max_count")],
+    "s2-min-share-first-grade": [("first-grade-min-quota", 215, "grade[1].min_share")],
+    "s2-parent-cycle": [("section-parent", 90, "section[2].parent")],
+    "s2-parent-forward": [("section-parent", 90, "section[2].parent")],
+    "s2-reference-used": [("reference-field-used", 202, "veto[2].field")],
+    "s2-section-max-mismatch": [("section-max-mismatch", 91, "section[2].max")],
+    "s2-too-deep": [("section-depth", 102, "section[4].parent")],
+    "s2-unknown-action": [("unknown-option", 205, "veto[2].action")],
+    "s2-unknown-otherwise": [("unknown-option", 148, "indicator[3].otherwise")],
+    "s2-unknown-placeholder": [("invalid-placeholder", 124, "indicator[1].clause[3].problem")],
+    "s2-weight-on-child": [("weight-on-child", 92, "section[2].weight")],
+    "s2-weights-mismatch": [("total-mismatch", 7, "rubric.total")],
 }
 
 
@@ -786,3 +818,61 @@ def test_windows_line_endings_keep_the_same_lines(tmp_path: Path) -> None:
     path = tmp_path / "crlf.toml"
     path.write_bytes(source.read_bytes().replace(b"\n", b"\r\n"))
     assert located(validate_rubric_file(source)) == located(validate_rubric_file(path))
+
+
+# -- schema 2 -----------------------------------------------------------------
+
+
+def test_schema2_rubric_loads_every_schema2_key() -> None:
+    """A schema 2 rubric with clauses, applies_if, groups, direct entry, nested and
+    weighted sections, an uncapped bonus, quotas and veto actions loads cleanly,
+    each key landing on the model."""
+    rubric = load_rubric(SCHEMA2_BASIC)
+    assert validate_rubric_file(SCHEMA2_BASIC) == []
+    metadata = (rubric.schema, rubric.subject, rubric.issuer, rubric.recipients,
+                rubric.problem_min_lost)
+    assert metadata == (2, "社区党建工作", "某某街道党工委", "各社区党组织", 0.5)
+    assert not rubric.bonus_capped
+    dues = item(rubric, "dues")
+    assert [c.shape for c in dues.clauses] == ["fault", "count", "shortfall", "list"]
+    first = dues.clauses[0]
+    assert (first.problem, first.rectify) == ("党费未按时足额交纳", "按时足额收缴党费")
+    assert (dues.clauses[1].cap, dues.clauses[2].below) == (5.0, 2.0)
+    assert dues.headline == "党费收缴不规范"
+    service = item(rubric, "service")
+    assert service.applies_if is not None
+    alternative = (service.group, service.otherwise, service.applies_if.values)
+    assert alternative == ("kind", "na", ("非教学",))
+    assert item(rubric, "impression_item").entry == "lost"
+    sections = [(s.id, s.parent, s.weight) for s in rubric.sections]
+    assert sections == [("org", None, 1.0), ("team", "org", 1.0), ("work", None, 0.5)]
+    vetoes = [(v.action, v.grade, v.label) for v in rubric.vetoes]
+    assert vetoes == [("cap", "合格", ""), ("exclude", "", "取消考核资格")]
+    best = rubric.grades[0]
+    assert (best.max_count, best.quota_rounding, rubric.grades[-1].min_count) == (3, "nearest", 1)
+    assert rubric.field("members").reference
+
+
+def test_schema2_exclude_label_defaults_by_language(tmp_path: Path) -> None:
+    """An exclude veto without label shows 取消资格 (zh)."""
+    text = SCHEMA2_BASIC.read_text(encoding="utf-8").replace('label = "取消考核资格"\n', "")
+    path = tmp_path / "r.toml"
+    path.write_text(text, encoding="utf-8")
+    assert load_rubric(path).vetoes[1].label == "取消资格"
+
+
+def test_schema2_rubric_without_grades_loads(tmp_path: Path) -> None:
+    """Schema 2 grades are optional: a score-only rubric loads, with zero/exclude vetoes."""
+    text = SCHEMA2_BASIC.read_text(encoding="utf-8")
+    text = text[: text.index("[[grade]]")]
+    text = text.replace('value = false\ngrade = "合格"\n', 'value = false\naction = "zero"\n')
+    path = tmp_path / "r.toml"
+    path.write_text(text, encoding="utf-8")
+    rubric = load_rubric(path)
+    assert (rubric.grades, rubric.vetoes[0].action) == ((), "zero")
+
+
+def test_schema1_rubric_without_grades_is_still_refused(tmp_path: Path) -> None:
+    """Under schema 1 grades stay required."""
+    issues = validate_rubric_file(INVALID_DIR / "missing-grades.toml")
+    assert located(errors_only(issues)) == [("missing-key", 1, "grade")]
