@@ -61,7 +61,12 @@ class ChecklistError(InspectError):
 
 
 class OutputError(InspectError):
-    """An output cannot be written (exists, is an input, is locked)."""
+    """An output cannot be written (exists, is an input, is locked, the disk is full)."""
+
+
+class OutputConflict(OutputError):
+    """Another program wrote an output since the run checked it: a usage
+    problem (exit 2), like an output that existed from the start."""
 
 
 def errors_only(issues: Iterable[Issue]) -> list[Issue]:

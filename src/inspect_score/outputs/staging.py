@@ -2,19 +2,71 @@
 
 Every output is first written to a temporary file beside its target; only
 when all of them are complete are they renamed into place. Before anything is
-written, the targets are checked: an existing file needs ``force``, and an
-input is never a target, ``force`` or not.
+written, the targets are checked: an existing file needs ``force``, an input is
+never a target, ``force`` or not, and every target's folder must be one this
+run can write in.
+
+Replacing the targets is itself all or nothing: the previous version of each
+target is kept aside (a hard link, else a copy) until every rename is done, and
+put back if one fails. Signals are held off while the renames run, and a
+target that another run created since this one checked it is refused rather
+than overwritten. Temporary names are short (a target name may use the whole
+255 bytes a file system allows) and carry the process id, so that a later run
+removes what a killed one left.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import hashlib
 import os
+import re
 import shutil
+import signal
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
-from inspect_score.errors import Issue, OutputError
+import attrs
+
+from inspect_score.errors import Issue, OutputConflict, OutputError
+
+#: The longest file name (in bytes of the file system's encoding) most file systems allow.
+NAME_MAX = 255
+#: Every temporary file, folder and kept-aside previous version this tool makes
+#: is named ``.inspect-score.PID[.HASH].tmp`` or ``….bak``, so that a later run
+#: can tell those of a process that no longer runs.
+_PREFIX = ".inspect-score."
+_OURS = re.compile(r"^\.inspect-score\.(\d+)(?:\.[0-9a-f]+)?\.(?:tmp|bak)$")
+#: What earlier versions named their temporary files: ``.NAME.PID.tmp``.
+_EARLIER = re.compile(r"^\..+\.(\d+)\.tmp$")
+
+
+@attrs.frozen
+class Stamp:
+    """What a target was when the run checked it (None: it did not exist)."""
+
+    device: int
+    inode: int
+    size: int
+    modified_ns: int
+
+
+def _stamp(path: Path) -> Stamp | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return Stamp(status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+
+
+@attrs.frozen
+class OutputPlan:
+    """The targets of a run as they were checked, before any work."""
+
+    issues: tuple[Issue, ...]
+    stamps: Mapping[Path, Stamp | None]
+    force: bool
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -29,18 +81,50 @@ def _input_files(inputs: Sequence[Path]) -> list[Path]:
     files: list[Path] = []
     for path in inputs:
         files.append(path)
-        if path.is_dir():
-            files.extend(child for child in path.iterdir() if child.is_file())
+        with contextlib.suppress(OSError):
+            if path.is_dir():
+                files.extend(child for child in path.iterdir() if child.is_file())
     return files
 
 
-def check_targets(targets: Sequence[Path], inputs: Sequence[Path], *, force: bool) -> list[Issue]:
-    """Usage problems with the outputs of a run, found before any work is done."""
+def _nearest_existing(folder: Path) -> Path:
+    while not os.path.lexists(folder) and folder != folder.parent:
+        folder = folder.parent
+    return folder
+
+
+def _place_issue(target: Path) -> Issue | None:
+    """Why the target cannot be written where it is named (None: it can)."""
+    if len(os.fsencode(target.name)) > NAME_MAX:
+        return Issue("output-name-too-long",
+                     f"the file name is {len(os.fsencode(target.name))} bytes long; "
+                     f"file systems allow at most {NAME_MAX}", str(target))
+    folder = target.parent
+    existing = _nearest_existing(folder)
+    if not existing.is_dir():
+        return Issue("output-folder-is-file",
+                     f"cannot be written: {existing} is a file, not a folder", str(target))
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return Issue("output-not-writable",
+                     f"cannot be written: the folder {existing} is not writable "
+                     "(read-only, or no permission)", str(target))
+    return None
+
+
+def plan_outputs(targets: Sequence[Path], inputs: Sequence[Path], *, force: bool) -> OutputPlan:
+    """Check the outputs of a run before any work is done, and note what each was.
+
+    The issues are usage problems (exit 2); the stamps let :func:`staged` see
+    a target that another run wrote meanwhile.
+    """
     issues: list[Issue] = []
     protected = _input_files(inputs)
     seen: list[Path] = []
     for target in targets:
-        if any(_same_file(target, source) for source in protected):
+        place = _place_issue(target)
+        if place is not None:
+            issues.append(place)
+        elif any(_same_file(target, source) for source in protected):
             issues.append(
                 Issue(
                     "output-is-input",
@@ -61,13 +145,64 @@ def check_targets(targets: Sequence[Path], inputs: Sequence[Path], *, force: boo
                 Issue("output-exists", "exists already; pass --force to overwrite it", str(target))
             )
         seen.append(target)
-    return issues
+    return OutputPlan(tuple(issues), {target: _stamp(target) for target in targets}, force)
+
+
+def check_targets(targets: Sequence[Path], inputs: Sequence[Path], *, force: bool) -> list[Issue]:
+    """Usage problems with the outputs of a run, found before any work is done."""
+    return list(plan_outputs(targets, inputs, force=force).issues)
+
+
+def temporary_name(key: str = "") -> str:
+    """A short temporary name for this process (``key`` tells several apart)."""
+    digest = hashlib.blake2s(key.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
+    return f"{_PREFIX}{os.getpid()}.{digest}.tmp" if key else f"{_PREFIX}{os.getpid()}.tmp"
 
 
 def temporary_beside(target: Path) -> Path:
     """A temporary name beside the target, so that the final rename stays on one
-    file system and is atomic."""
-    return target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    file system and is atomic. Short whatever the target's name."""
+    return target.with_name(temporary_name(target.name))
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True  # another user's process, or not a pid: leave its files alone
+    return True
+
+
+def remove_stale(folder: Path, names: Iterable[str] = ()) -> list[Path]:
+    """Remove the temporaries that runs no longer running left in ``folder``.
+
+    Ours are ``.inspect-score.PID…``; ``names`` are targets whose temporaries of
+    earlier versions (``.NAME.PID.tmp``) are looked for too. Returns what was removed.
+    """
+    removed: list[Path] = []
+    earlier = {f".{name}." for name in names}
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _OURS.match(entry.name)
+        if match is None and any(entry.name.startswith(start) for start in earlier):
+            match = _EARLIER.match(entry.name)
+        if match is None or _alive(int(match.group(1))):
+            continue
+        path = Path(entry.path)
+        with contextlib.suppress(OSError):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+            removed.append(path)
+    return removed
 
 
 def _locked(target: Path, error: OSError) -> OutputError:
@@ -98,33 +233,195 @@ def _ensure_writable(target: Path) -> None:
         raise _locked(target, error) from error
 
 
+def _changed(plan: OutputPlan | None, target: Path) -> bool:
+    """True where another run created or changed the target since this one checked it."""
+    if plan is None or plan.force or target not in plan.stamps:
+        return False
+    return _stamp(target) != plan.stamps[target]
+
+
+def _os_error(error: BaseException) -> OSError | None:
+    """The file-system error behind an exception (writers wrap it in their own)."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, OSError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _describe(error: OSError) -> str:
+    if error.errno == errno.ENOSPC:
+        return "the disk is full"
+    if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return "the folder is read-only or not writable"
+    if error.errno == errno.EDQUOT:
+        return "the disk quota is used up"
+    return error.strerror or type(error).__name__
+
+
+def _write_failed(error: OSError, temporaries: Mapping[Path, Path]) -> OutputError:
+    """The error as one issue naming the target whose temporary failed."""
+    where = next(iter(temporaries), Path("."))
+    failed = error.filename
+    for target, temporary in temporaries.items():
+        if failed is not None and (str(temporary) == str(failed)
+                                   or str(temporary.parent) == str(failed)):
+            where = target
+            break
+    return OutputError([Issue("output-write-failed",
+                              f"cannot be written: {_describe(error)}; "
+                              "no output was changed", str(where))])
+
+
 @contextlib.contextmanager
-def staged(temporaries: Mapping[Path, Path]) -> Iterator[None]:
+def _signals_held() -> Iterator[None]:
+    """Hold off SIGINT, SIGTERM and SIGHUP while the targets are replaced: they
+    arrive once every target is either replaced or put back."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    if hasattr(signal, "SIGHUP"):
+        held.add(signal.SIGHUP)
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no masks to hold them with
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+def _keep_aside(target: Path, index: int) -> Path | None:
+    """A second name for the target's current version (None: there is none)."""
+    if not target.exists():
+        return None
+    backup = target.with_name(f"{_PREFIX}{os.getpid()}.{index:x}.bak")
+    with contextlib.suppress(FileNotFoundError):
+        backup.unlink()
+    try:
+        os.link(target, backup)
+    except OSError:  # a file system without hard links (FAT on a USB stick)
+        shutil.copy2(target, backup)
+    return backup
+
+
+def _put_in_place(temporary: Path, target: Path, exclusive: bool) -> None:
+    """Rename; ``exclusive``: fail if the target appeared meanwhile, in one step."""
+    if exclusive:
+        try:
+            os.link(temporary, target)
+        except FileExistsError:
+            raise
+        except OSError:
+            pass  # no hard links here: the check just made has to do
+        else:
+            temporary.unlink()
+            return
+    os.replace(temporary, target)
+
+
+def _conflict(targets: Sequence[Path]) -> OutputConflict:
+    return OutputConflict([Issue("output-changed",
+                                 "was written by another program since this run began; "
+                                 "it is left as it is (pass --force to overwrite it)",
+                                 str(target)) for target in targets])
+
+
+def _replace_all(temporaries: Mapping[Path, Path], plan: OutputPlan | None) -> None:
+    """Rename every temporary onto its target, or put every target back as it was."""
+    changed = [target for target in temporaries if _changed(plan, target)]
+    if changed:
+        raise _conflict(changed)
+    done: list[tuple[Path, Path | None]] = []
+    backups: list[Path] = []
+    current = next(iter(temporaries), Path("."))
+    try:
+        for index, (target, temporary) in enumerate(temporaries.items()):
+            current = target
+            backup = _keep_aside(target, index)
+            if backup is not None:
+                backups.append(backup)
+            exclusive = plan is not None and not plan.force
+            try:
+                _put_in_place(temporary, target, exclusive)
+            except FileExistsError as error:
+                raise _conflict([target]) from error
+            except PermissionError as error:
+                raise _locked(target, error) from error
+            done.append((target, backup))
+    except BaseException as error:
+        lost = _put_back(done)
+        if isinstance(error, OSError):
+            failed = Issue("output-write-failed",
+                           f"cannot be replaced: {_describe(error)}; "
+                           + ("the outputs replaced before it were put back"
+                              if not lost else "see below"),
+                           str(current))
+            raise OutputError([failed, *lost]) from error
+        if lost:
+            earlier = error.issues if isinstance(error, OutputError) else ()
+            raise OutputError([*earlier, *lost]) from error
+        raise
+    finally:
+        for backup in backups:
+            with contextlib.suppress(OSError):
+                backup.unlink()
+
+
+def _put_back(done: list[tuple[Path, Path | None]]) -> list[Issue]:
+    """Undo the renames made so far; the issues say what could not be undone."""
+    lost: list[Issue] = []
+    for target, backup in reversed(done):
+        try:
+            if backup is None:
+                target.unlink()
+            else:
+                os.replace(backup, target)
+        except OSError as error:
+            kept = f"; its previous version is kept as {backup}" if backup else ""
+            lost.append(Issue("output-not-restored",
+                              f"was replaced by this run's output and could not be put back "
+                              f"({error.strerror or error}){kept}", str(target)))
+    return lost
+
+
+@contextlib.contextmanager
+def staged(temporaries: Mapping[Path, Path], plan: OutputPlan | None = None) -> Iterator[None]:
     """Let the body write each target's temporary file; rename them all into place at the end.
 
     ``temporaries`` maps each target to the temporary path the body writes
-    (see :func:`temporary_beside`). Folders the targets need are made first.
-    If the body raises, or any target turns out to be locked, every temporary
-    file and every folder made here is removed, and the targets are left as
-    they were.
+    (see :func:`temporary_beside`). Folders the targets need are made first,
+    and temporaries that dead runs left beside the targets are removed. If the
+    body raises, or any target turns out to be locked or changed since
+    ``plan`` was made (another run wrote it), every temporary file and every
+    folder made here is removed, and the targets are left as they were. A
+    file-system error (a full disk) becomes an :class:`OutputError`.
     """
+    for folder in {target.parent for target in temporaries}:
+        remove_stale(folder, [target.name for target in temporaries if target.parent == folder])
     # Folders made for the targets stay; folders made only to hold temporary
     # files (a private one inside an output folder) go once the renames are done.
-    for_targets = _make_folders(temporaries.keys())
-    for_temporaries = _make_folders(temporaries.values())
+    for_targets: list[Path] = []
+    for_temporaries: list[Path] = []
     try:
-        yield
-        for target in temporaries:
-            _ensure_writable(target)
-        for target, temporary in temporaries.items():
-            try:
-                os.replace(temporary, target)
-            except PermissionError as error:
-                raise _locked(target, error) from error
+        for_targets = _make_folders(temporaries.keys())
+        for_temporaries = _make_folders(temporaries.values())
+        try:
+            yield
+        except Exception as error:
+            cause = _os_error(error)
+            if cause is None or isinstance(error, OutputError):
+                raise
+            raise _write_failed(cause, temporaries) from error
+        with _signals_held():
+            for target in temporaries:
+                _ensure_writable(target)
+            _replace_all(temporaries, plan)
     except BaseException:
         for temporary in temporaries.values():
-            with contextlib.suppress(FileNotFoundError):
+            with contextlib.suppress(OSError):
                 temporary.unlink()
+        _remove_folders(for_temporaries)
         _remove_folders(for_targets)
         raise
     finally:
@@ -134,15 +431,21 @@ def staged(temporaries: Mapping[Path, Path]) -> Iterator[None]:
 def _make_folders(paths: Iterable[Path]) -> list[Path]:
     """Make the missing folders the paths need; return them, outermost first."""
     made: list[Path] = []
-    for path in paths:
-        folder = path.parent
-        missing = []
-        while not folder.exists():
-            missing.append(folder)
-            folder = folder.parent
-        for new_folder in reversed(missing):
-            new_folder.mkdir()
-            made.append(new_folder)
+    try:
+        for path in paths:
+            folder = path.parent
+            missing = []
+            while not folder.exists():
+                missing.append(folder)
+                folder = folder.parent
+            for new_folder in reversed(missing):
+                new_folder.mkdir()
+                made.append(new_folder)
+    except OSError as error:
+        _remove_folders(made)
+        raise OutputError([Issue("output-write-failed",
+                                 f"cannot make the folder: {_describe(error)}",
+                                 str(error.filename or path))]) from error
     return made
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,12 @@ from typing import Any
 import attrs
 
 from inspect_score.errors import Issue
-from inspect_score.outputs.staging import staged, temporary_beside
+from inspect_score.outputs.staging import (
+    OutputPlan,
+    staged,
+    temporary_beside,
+    temporary_name,
+)
 from inspect_score.outputs.workbook import write_workbook
 from inspect_score.outputs.write_csv import write_csv
 from inspect_score.outputs.write_json import write_json
@@ -30,6 +34,7 @@ def write_outputs(
     tool_version: str = "",
     extra_sheets: Sequence[Callable[[Any], None]] = (),
     extra_csv: Mapping[str, Callable[[Path], None]] | None = None,
+    plan: OutputPlan | None = None,
 ) -> list[Issue]:
     """Write the workbook, the CSV files and the JSON file that are asked for.
 
@@ -37,7 +42,9 @@ def write_outputs(
     place only when all are complete. Returns the warnings of the writers
     (a sheet cut at Excel's row limit). ``extra_sheets`` are added to the
     workbook (see :func:`write_workbook`); ``extra_csv`` maps more CSV file
-    names to functions writing them, staged with the others.
+    names to functions writing them, staged with the others. ``plan``: the
+    targets as checked before the run (see :func:`plan_outputs`), so that one
+    another run wrote meanwhile is refused.
     """
     extra_csv = extra_csv or {}
     temporaries: dict[Path, Path] = {}
@@ -49,12 +56,12 @@ def write_outputs(
     if csv_dir is not None:
         # The CSV writer fills a folder; a private one inside the target folder
         # (made and removed by staged()) keeps the final renames on one file system.
-        csv_staging = csv_dir / f".inspect-score.{os.getpid()}.tmp"
+        csv_staging = csv_dir / temporary_name()
         for name in (*CSV_NAMES, *extra_csv):
             temporaries[csv_dir / name] = csv_staging / name
 
     warnings: list[Issue] = []
-    with staged(temporaries):
+    with staged(temporaries, plan):
         if xlsx is not None:
             written = write_workbook(
                 results, temporaries[xlsx], inputs=inputs, extra_sheets=extra_sheets,
