@@ -22,13 +22,16 @@ from rich.progress import (
 
 from inspect_score.checklists.load import load_checklists
 from inspect_score.checklists.table import Checklists
-from inspect_score.errors import Issue, errors_only
+from inspect_score.errors import InspectError, Issue, OutputConflict, errors_only
 from inspect_score.followup.rectify import deadline_from
+from inspect_score.outputs.escape import terminal_text
+from inspect_score.outputs.staging import OutputPlan, plan_outputs
 from inspect_score.rubric.loader import load_rubric
 from inspect_score.rubric.model import Rubric
 
 EXIT_INPUT = 1
 EXIT_USAGE = 2
+EXIT_BUG = 3
 
 T = TypeVar("T")
 
@@ -45,7 +48,23 @@ def stderr_console() -> Console:
 def report(issues: Iterable[Issue]) -> None:
     console = stderr_console()
     for issue in issues:
-        console.print(str(issue), markup=False)
+        # a cell's text is in the message: never let its control characters reach the terminal
+        console.print(terminal_text(str(issue)), markup=False)
+
+
+def checked_outputs(targets: Sequence[Path], inputs: Sequence[Path], *,
+                    force: bool) -> OutputPlan:
+    """The outputs checked before any work: a usage error (exit 2) for each that cannot be
+    written (exists without --force, is an input, sits in a folder that cannot be written)."""
+    plan = plan_outputs(targets, inputs, force=force)
+    if plan.issues:
+        fail(plan.issues, EXIT_USAGE)
+    return plan
+
+
+def exit_status(error: InspectError) -> int:
+    """2 where another run wrote an output meanwhile (a usage problem), else 1."""
+    return EXIT_USAGE if isinstance(error, OutputConflict) else EXIT_INPUT
 
 
 def fail(issues: Sequence[Issue], status: int) -> NoReturn:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import importlib.resources
 import io
+import re
 import string
 import sys
 import zipfile
@@ -27,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from inspect_score.errors import InspectError, Issue
+from inspect_score.outputs import escape
 from inspect_score.rubric.model import Lang
 from inspect_score.scoring.labels import fixed_text, labels_for, plain_number, render
 from inspect_score.scoring.results import Results
@@ -180,6 +182,27 @@ def _template_issues(document: Mapping[str, Any], shown: str) -> list[Issue]:
     return issues
 
 
+#: The only format specs a template may use: a date's zero-padded width ("{month:02d}").
+_DATE_SPEC = re.compile(r"0?[1-9]d?")
+
+
+def _spec_issues(value: str, shown: str, key: str, dates: bool) -> list[Issue]:
+    """Format specs and conversions: a wrong one fails only when the bulletin is written
+    ("{total:.5f}" on a text), a huge width ("{x:>300000000}") writes hundreds of megabytes."""
+    issues = []
+    for _literal, name, spec, conversion in string.Formatter().parse(value):
+        if name is None or not (spec or conversion):
+            continue
+        if conversion or not (dates and _DATE_SPEC.fullmatch(spec or "")):
+            shown_spec = f"{{{name}{'!' + conversion if conversion else ''}:{spec}}}"
+            issues.append(Issue(
+                "template-format-invalid",
+                f"{shown_spec}: format specs are not allowed here; write {{{name}}}"
+                + (" (a date part may be zero-padded: {month:02d})" if dates else ""),
+                shown, key=key))
+    return issues
+
+
 def _text_issues(value: Any, allowed: frozenset[str], shown: str, key: str) -> list[Issue]:
     if not isinstance(value, str):
         return [Issue("template-value-invalid", "expected text", shown, key=key)]
@@ -187,7 +210,8 @@ def _text_issues(value: Any, allowed: frozenset[str], shown: str, key: str) -> l
         used = _placeholders(value)
     except ValueError as error:
         return [Issue("template-text-invalid", f"unbalanced braces ({error})", shown, key=key)]
-    return [
+    specs = _spec_issues(value, shown, key, dates=key == "words.date")
+    return specs + [
         Issue("template-placeholder-unknown",
               f"uses {{{name}}}, which the results cannot fill; allowed: "
               + (", ".join(f"{{{known}}}" for known in sorted(allowed)) or "none"),
@@ -420,7 +444,8 @@ def build_bulletin(results: Results, template: BulletinTemplate | None = None, *
 
 
 def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    # names and texts come from the inputs: literal text, never markup
+    return escape.markdown_text(text)
 
 
 def markdown_text(bulletin: Bulletin) -> str:
@@ -428,9 +453,9 @@ def markdown_text(bulletin: Bulletin) -> str:
     parts: list[str] = []
     for block in bulletin.blocks:
         if block.kind == "title":
-            parts.append(f"# {block.text}")
+            parts.append(f"# {_cell(block.text)}")
         elif block.kind == "heading":
-            parts.append(f"## {block.text}")
+            parts.append(f"## {_cell(block.text)}")
         elif block.kind == "table":
             header, *rows = block.rows
             lines = ["| " + " | ".join(_cell(cell) for cell in header) + " |",
@@ -438,7 +463,7 @@ def markdown_text(bulletin: Bulletin) -> str:
             lines += ["| " + " | ".join(_cell(cell) for cell in row) + " |" for row in rows]
             parts.append("\n".join(lines))
         else:
-            parts.append(block.text)
+            parts.append(_cell(block.text))
     return "\n\n".join(parts) + "\n"
 
 
@@ -465,7 +490,7 @@ def _docx_table(document: Any, rows: tuple[tuple[str, ...], ...]) -> None:
     table.style = document.styles["Table Grid"]
     for table_row, values in zip(table.rows, rows, strict=True):
         for cell, value in zip(table_row.cells, values, strict=True):
-            cell.text = value
+            cell.text = escape.xml_text(value)
     for cell in table.rows[0].cells:
         for run in cell.paragraphs[0].runs:
             run.bold = True
@@ -493,18 +518,18 @@ def docx_bytes(bulletin: Bulletin) -> bytes:
     indent = int(words["first_line_indent"])
     for block in bulletin.blocks:
         if block.kind == "title":
-            document.add_heading(block.text, level=0)
+            document.add_heading(escape.xml_text(block.text), level=0)
         elif block.kind == "heading":
-            document.add_heading(block.text, level=1)
+            document.add_heading(escape.xml_text(block.text), level=1)
         elif block.kind == "table":
             _docx_table(document, block.rows)
         else:
-            paragraph = document.add_paragraph(block.text)
+            paragraph = document.add_paragraph(escape.xml_text(block.text))
             if indent:
                 size = normal.font.size or Pt(10.5)
                 paragraph.paragraph_format.first_line_indent = size * indent
     properties = document.core_properties
-    properties.title = bulletin.title
+    properties.title = escape.xml_text(bulletin.title)
     properties.author = "inspect-score"
     properties.last_modified_by = "inspect-score"
     properties.created = PINNED_TIME

@@ -29,10 +29,10 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 from rich.table import Table
-from rich.text import Text
 
 from inspect_score.checklists.load import load_checklists_by
 from inspect_score.errors import InspectError, Issue
+from inspect_score.outputs.terminal import cell_text
 from inspect_score.outputs.workbook import PINNED_CREATED, display_width
 from inspect_score.outputs.write_csv import write_table
 from inspect_score.outputs.write_json import read_json_results
@@ -646,7 +646,7 @@ def trend_rich_table(trend: Trend, limit: int | None = None) -> Table:
                           for change, text in zip(changes, texts, strict=True)])
         previous = period
     for row in zip(*cells, strict=True):
-        table.add_row(*(Text(str(cell)) for cell in row))
+        table.add_row(*(cell_text(cell) for cell in row))
     return table
 
 
@@ -663,5 +663,5 @@ def repeated_rich_table(trend: Trend, limit: int | None = None) -> Table:
     for key in ("branch_id", "branch_name", "items"):
         table.add_column(heading[key])
     for row in zip(yellow["branch_id"], yellow["branch_name"], yellow["items"], strict=True):
-        table.add_row(*(Text(str(cell)) for cell in row))
+        table.add_row(*(cell_text(cell) for cell in row))
     return table

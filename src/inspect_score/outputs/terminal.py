@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from inspect_score.outputs.escape import terminal_text
 from inspect_score.scoring.labels import fixed_text, labels_for
 from inspect_score.scoring.results import Results
 
@@ -37,13 +38,18 @@ def ranking_table(results: Results, limit: int | None = None) -> Table:
         vetoes = labels.list_separator.join(
             titles.get(veto_id, veto_id) for veto_id in str(vetoed).split(";") if veto_id
         )
-        # Text(), not markup: a branch name may hold "[...]"
-        table.add_row(str(rank), Text(str(branch_id)), Text(str(name)), total, Text(str(grade)),
-                      Text(vetoes))
+        # Text(), not markup: a branch name may hold "[...]"; and no control characters
+        table.add_row(str(rank), cell_text(branch_id), cell_text(name), total,
+                      cell_text(grade), cell_text(vetoes))
     left_out = len(results.ranking) - len(ranking)
     if left_out > 0:
         table.caption = f"… {left_out:,}"
     return table
+
+
+def cell_text(value: object) -> Text:
+    """A table cell holding text from the inputs: no markup, no control characters."""
+    return Text(terminal_text(str(value)))
 
 
 def print_ranking(results: Results, console: Console, limit: int | None = None) -> None:

@@ -23,6 +23,7 @@ import pandas as pd
 import xlsxwriter
 
 from inspect_score.errors import Issue
+from inspect_score.outputs.escape import xml_text
 from inspect_score.rubric.model import Rubric
 from inspect_score.scoring.labels import Labels, labels_for, plain_number
 from inspect_score.scoring.results import Results
@@ -69,9 +70,10 @@ def _number_cells(values: pd.Series | np.ndarray) -> list[Any]:
 
 
 def _text_cells(values: pd.Series | np.ndarray) -> list[Any]:
-    """Text as str; None (no cell at all) where blank or empty."""
+    """Text as str, without what Excel refuses; None (no cell at all) where blank or empty."""
     texts = pd.Series(values, dtype=object)
-    return list(texts.where(texts.notna() & (texts != ""), None).tolist())
+    cells = texts.where(texts.notna() & (texts != ""), None).tolist()
+    return [xml_text(cell) if isinstance(cell, str) else cell for cell in cells]
 
 
 def _count_cells(values: pd.Series) -> list[Any]:

@@ -31,6 +31,7 @@ import pyarrow.csv as pacsv
 
 from inspect_score.checklists.table import BRANCH_ID
 from inspect_score.memory import release_freed_memory
+from inspect_score.outputs.escape import FORMULA_STARTS, csv_text
 from inspect_score.scoring.results import Results
 from inspect_score.scoring.rounding import decimal_of
 
@@ -46,8 +47,6 @@ RANKING_COLUMNS = (
     "vetoed",
 )
 
-#: A cell beginning with one of these is a formula (or starts one) to a spreadsheet.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _ROWS_PER_BLOCK = 200_000
 _WRITE_OPTIONS = pacsv.WriteOptions(
     include_header=False, quoting_style="needed", batch_size=65_536, delimiter=","
@@ -61,7 +60,7 @@ def output_tables(results: Results) -> dict[str, pd.DataFrame]:
     """
     tables = {}
     for name in CSV_TABLES:
-        table, order = _output_table(results, name)
+        table, order = output_table(results, name)
         tables[name] = table if order is None else table.iloc[order].reset_index(drop=True)
     return tables
 
@@ -70,7 +69,7 @@ def output_tables(results: Results) -> dict[str, pd.DataFrame]:
 CSV_TABLES = ("ranking", "points", "findings", "summary")
 
 
-def _output_table(results: Results, name: str) -> tuple[pd.DataFrame, np.ndarray | None]:
+def output_table(results: Results, name: str) -> tuple[pd.DataFrame, np.ndarray | None]:
     """One output table, and the order to take its rows in (None: as they stand).
 
     points.csv's rows stand in ``Scores`` order: taking them in ranking order
@@ -91,8 +90,7 @@ def _output_table(results: Results, name: str) -> tuple[pd.DataFrame, np.ndarray
 def text_cell(text: str) -> str:
     """One text cell as CSV: ``'`` before what a spreadsheet takes for a formula
     ("=1+1", "-3", "@x"), and quotes where RFC 4180 needs them."""
-    if text.startswith(FORMULA_STARTS):
-        text = "'" + text
+    text = csv_text(text)
     if any(mark in text for mark in '",\r\n'):
         text = '"' + text.replace('"', '""') + '"'
     return text
@@ -235,7 +233,7 @@ def write_csv(
     written = []
     for name in names:
         path = directory / f"{name}.csv"
-        table, order = _output_table(results, name)
+        table, order = output_table(results, name)
         write_table(table, path, results.rubric.precision, order, workers=workers)
         # the blocks the workers formatted, before the next file (or the findings)
         release_freed_memory()

@@ -19,6 +19,7 @@ import pandas as pd
 import xlsxwriter
 
 from inspect_score.checklists.table import BRANCH_ID, BRANCH_NAME, Checklists
+from inspect_score.outputs.escape import csv_text
 from inspect_score.outputs.workbook import A4, PINNED_CREATED
 from inspect_score.rubric.model import Rubric
 from inspect_score.scoring.labels import fixed_text
@@ -146,26 +147,14 @@ def write_calibration_csv(calibration: Calibration, path: Path) -> None:
     precision = calibration.rubric.precision
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(list(table.columns))
-        columns = [table[name].astype(str).to_numpy() if name in ("branch_id", "branch_name")
+        # ids and names are text from the checklists: guarded; the rest are numbers
+        columns = [table[name].astype(str).map(csv_text).to_numpy()
+                   if name in ("branch_id", "branch_name")
                    else fixed_text(table[name].to_numpy(dtype=np.float64), precision)
                    for name in table.columns]
+        writer.writerow([csv_text(str(name)) for name in table.columns])
         for row in zip(*columns, strict=True):
-            writer.writerow([_guard(cell) for cell in row])
-
-
-def _guard(text: str) -> str:
-    """Text a spreadsheet would take for a formula is shown as text."""
-    return "'" + text if text[:1] in ("=", "+", "@", "\t", "\r") or (
-        text[:1] == "-" and not _is_number(text)) else text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+            writer.writerow(list(row))
 
 
 def write_calibration_workbook(calibration: Calibration, path: Path) -> None:

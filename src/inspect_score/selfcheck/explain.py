@@ -21,6 +21,7 @@ import xlsxwriter
 
 from inspect_score.checklists.table import BRANCH_ID
 from inspect_score.errors import Issue
+from inspect_score.outputs.escape import sheet_names
 from inspect_score.outputs.workbook import A4, PINNED_CREATED, display_width
 from inspect_score.rubric.model import Item, Rubric
 from inspect_score.scoring.labels import fixed_text, labels_for, plain_number
@@ -310,9 +311,10 @@ def write_explanations(explanations: Sequence[Explanation], rubric: Rubric, path
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
     decimals = "0." + "0" * rubric.precision if rubric.precision > 0 else "0"
     number = book.add_format({"num_format": decimals, "valign": "top"})
-    used: set[str] = set()
-    for explanation in explanations:
-        sheet = book.add_worksheet(_sheet_name(explanation.branch_id, used))
+    # branch ids are whatever the checklists hold: made valid and unique as sheet names
+    names = sheet_names(explanation.branch_id for explanation in explanations)
+    for explanation, name in zip(explanations, names, strict=True):
+        sheet = book.add_worksheet(name)
         sheet.write_string(0, 0, explanation.heading, bold)
         headings = said["columns"].split("|")
         for column, text in enumerate(headings):
@@ -344,12 +346,3 @@ def write_explanations(explanations: Sequence[Explanation], rubric: Rubric, path
     book.close()
 
 
-def _sheet_name(branch_id: str, used: set[str]) -> str:
-    """A valid, unique sheet name: at most 31 characters, none of []:*?/\\."""
-    base = "".join("_" if char in "[]:*?/\\" else char for char in branch_id)[:31] or "_"
-    name, number = base, 2
-    while name.casefold() in used:
-        suffix = f"~{number}"
-        name, number = base[: 31 - len(suffix)] + suffix, number + 1
-    used.add(name.casefold())
-    return name

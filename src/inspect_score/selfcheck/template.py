@@ -31,6 +31,7 @@ from inspect_score.checklists.readers import (
     read_sheet,
 )
 from inspect_score.errors import ChecklistError, Issue
+from inspect_score.outputs.escape import csv_text
 from inspect_score.outputs.workbook import A4, PINNED_CREATED, display_width
 from inspect_score.rubric.model import Field, Item, Rubric
 from inspect_score.scoring.labels import Labels, check_value_text, labels_for, plain_number
@@ -382,7 +383,8 @@ def write_form_csv(rubric: Rubric, path: Path, branches: Sequence[tuple[str, str
         writer.writerow(form_headers(rubric))
         blanks = [""] * len(rubric.fields)
         for branch_id, name in branches:
-            writer.writerow([branch_id, name, *blanks])
+            # ids and names come from the branch list: never a formula in Excel
+            writer.writerow([csv_text(branch_id), csv_text(name), *blanks])
 
 
 # --- reading branch lists and checking forms ------------------------------------------
