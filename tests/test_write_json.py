@@ -8,6 +8,7 @@ from pathlib import Path
 
 import attrs
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from sample_run import sample_results
 from test_write_csv import findings_frames
@@ -69,3 +70,24 @@ def test_random_findings_round_trip(tmp_path_factory: object, findings: pd.DataF
     back = read_json_results(path)["findings"]
     assert list(findings.columns) == list(back.columns)
     assert _cells(findings) == _cells(back)
+
+
+def test_records_are_streamed_a_block_at_a_time_with_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The JSON file is written a block of rows at a time (its memory stays that of a
+    block): blocks of two rows give the very bytes of one block, and of dumping the whole
+    document at once."""
+    from inspect_score.outputs import write_json as module
+
+    results = sample_results()
+    whole = tmp_path / "whole.json"
+    write_json(results, whole, tool_version="1")
+    monkeypatch.setattr(module, "_ROWS_PER_BLOCK", 2)
+    blocks = tmp_path / "blocks.json"
+    write_json(results, blocks, tool_version="1")
+    assert blocks.read_bytes() == whole.read_bytes()
+    document = json.loads(whole.read_text(encoding="utf-8"))
+    assert list(document) == ["ranking", "points", "findings", "summary", "rubric", "tool"]
+    assert whole.read_text(encoding="utf-8") == json.dumps(
+        document, ensure_ascii=False, separators=(",", ":")) + "\n"

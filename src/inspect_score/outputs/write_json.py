@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
 
-from inspect_score.outputs.write_csv import output_tables
+from inspect_score.memory import release_freed_memory
+from inspect_score.outputs.write_csv import output_table
 from inspect_score.scoring.findings import FINDING_COLUMNS
 from inspect_score.scoring.results import Results
 from inspect_score.scoring.summary import SUMMARY_COLUMNS
@@ -44,22 +45,49 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
-def results_document(results: Results, tool_version: str) -> dict[str, Any]:
-    rubric = results.rubric
-    document: dict[str, Any] = {
-        name: _records(table) for name, table in output_tables(results).items()
-    }
-    document["rubric"] = {"id": rubric.id, "title": rubric.title, "version": rubric.version,
-                          "sha256": rubric.sha256}
-    document["tool"] = {"name": TOOL_NAME, "version": tool_version}
-    return document
+#: Rows turned into Python records at a time: the records of a whole findings table
+#: (five rows a branch) took gigabytes; a block of them takes megabytes.
+_ROWS_PER_BLOCK = 50_000
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def _write_records(file: TextIO, table: pd.DataFrame, order: np.ndarray | None) -> None:
+    """One table as a JSON list of records, a block of rows at a time: the bytes are
+    those of dumping the whole list at once."""
+    file.write("[")
+    for start in range(0, len(table), _ROWS_PER_BLOCK):
+        rows = slice(start, start + _ROWS_PER_BLOCK)
+        block = table.iloc[rows] if order is None else table.iloc[order[rows]]
+        if start:
+            file.write(",")
+        file.write(_dumps(_records(block))[1:-1])
+    file.write("]")
 
 
 def write_json(results: Results, path: Path, tool_version: str) -> None:
-    """Write the run's tables, rubric and tool to ``path`` as UTF-8 JSON."""
-    text = json.dumps(results_document(results, tool_version), ensure_ascii=False,
-                      allow_nan=False, separators=(",", ":"))
-    path.write_text(text + "\n", encoding="utf-8")
+    """Write the run's tables, rubric and tool to ``path`` as UTF-8 JSON.
+
+    The records are streamed a block of rows at a time, so that the file costs
+    little memory beyond the tables themselves (as the CSV files do).
+    """
+    rubric = results.rubric
+    with open(path, "w", encoding="utf-8") as file:
+        file.write("{")
+        for name in TABLES:
+            table, order = output_table(results, name)
+            file.write(_dumps(name) + ":")
+            _write_records(file, table, order)
+            file.write(",")
+            del table
+            release_freed_memory()
+        about = {"id": rubric.id, "title": rubric.title, "version": rubric.version,
+                 "sha256": rubric.sha256}
+        file.write(_dumps("rubric") + ":" + _dumps(about) + ",")
+        file.write(_dumps("tool") + ":" + _dumps({"name": TOOL_NAME, "version": tool_version}))
+        file.write("}\n")
 
 
 def read_json_results(path: Path) -> dict[str, pd.DataFrame]:
