@@ -133,6 +133,9 @@ def read_period_json(path: Path, name: str | None = None) -> Period:
                          strict=True))
     except (OSError, UnicodeDecodeError) as error:
         raise TrendError([Issue("results-unreadable", str(error), shown)]) from error
+    except RecursionError as error:
+        raise TrendError([Issue("results-invalid", "is nested too deeply to be a JSON output of "
+                                "inspect-score run --json", shown)]) from error
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise TrendError([Issue(
             "results-invalid",

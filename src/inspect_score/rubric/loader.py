@@ -46,6 +46,9 @@ Error codes (stable; tests assert them, never the wording):
 - ``unknown-grade``: a veto caps at a grade that does not exist.
 - ``missing-bonus-cap``, ``invalid-bonus-cap``: ``bonus_cap`` absent with bonuses, or below 0.
 - ``invalid-trim``, ``invalid-precision``: out of range.
+- ``number-too-large``: a number (a max, a total, a bound) beyond ±10**12: the
+  outputs write scores as exact decimals with up to six places (a 64-bit integer
+  of millionths), and 1e17 points came out as garbage.
 
 Schema 2 (``schema = 2``; see the spec's rubric-format-2):
 
@@ -323,6 +326,10 @@ def _describe(value: object) -> str:
     return f"{shown} ({kind})"
 
 
+#: The largest magnitude of a number in a rubric (see ``number-too-large``).
+NUMBER_LIMIT = 10**12
+
+
 def _is_number(value: object) -> TypeGuard[int | float]:
     # bool is an int in Python, but `max = true` is not a number in a rubric.
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
@@ -394,6 +401,11 @@ class _Table:
             return None
         if not _is_number(value):
             self.error("wrong-type", name, f"expected a number, found {_describe(value)}")
+            return None
+        if abs(value) > NUMBER_LIMIT:
+            self.error("number-too-large", name,
+                       f"is {_fmt(value)}; a rubric's numbers lie within ±{NUMBER_LIMIT:,}, "
+                       "so that every score is written exactly with its decimals")
             return None
         return float(value)
 
