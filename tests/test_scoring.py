@@ -353,3 +353,18 @@ def test_a_blank_target_field_under_na_makes_the_scale_not_applicable() -> None:
     assert scores.points["a"].isna().all()
     # 20 * 4 / 10
     assert scores.branches["base"].tolist() == [8.0]
+
+
+def test_scoring_no_branch_is_an_input_error() -> None:
+    """evaluate() on checklists without a row (made otherwise than by loading, which refuses
+    them too) raises no-branches instead of returning an empty run."""
+    from sample_run import sample_checklists, sample_rubric
+
+    from inspect_score.errors import ChecklistError
+    from inspect_score.scoring.pipeline import evaluate
+
+    checklists = sample_checklists()
+    empty = type(checklists)(frame=checklists.frame.iloc[:0], sources=checklists.sources)
+    with pytest.raises(ChecklistError) as raised:
+        evaluate(sample_rubric(), empty)
+    assert [issue.code for issue in raised.value.issues] == ["no-branches"]

@@ -17,11 +17,12 @@ import click
 from rich.console import Console
 
 from inspect_score.cli.support import (
-    EXIT_INPUT,
     EXIT_USAGE,
+    checked_outputs,
     deadline_options,
     encoding_option,
     existing_path,
+    exit_status,
     fail,
     load_inputs,
     progress_steps,
@@ -50,14 +51,14 @@ from inspect_score.followup.trend import (
     write_trend_csv_file,
     write_trend_workbook,
 )
-from inspect_score.outputs.staging import check_targets, staged, temporary_beside
+from inspect_score.outputs.staging import OutputPlan, staged, temporary_beside
 from inspect_score.rubric.loader import load_rubric
 from inspect_score.scoring.pipeline import evaluate
 
 BULLETIN_SUFFIXES = (".docx", ".md")
-def _write_staged(writes: dict[Path, Callable[[Path], object]]) -> None:
+def _write_staged(writes: dict[Path, Callable[[Path], object]], plan: OutputPlan) -> None:
     temporaries = {target: temporary_beside(target) for target in writes}
-    with staged(temporaries):
+    with staged(temporaries, plan):
         for target, write in writes.items():
             write(temporaries[target])
 
@@ -89,9 +90,7 @@ def bulletin_command(rubric: Path, inputs: tuple[Path, ...], output: Path,
              EXIT_USAGE)
     due = resolve_deadline(deadline, days, inspected_on)
     protected = [rubric, *inputs, *([template_path] if template_path else [])]
-    usage = check_targets([output], protected, force=force)
-    if usage:
-        fail(usage, EXIT_USAGE)
+    plan = checked_outputs([output], protected, force=force)
     try:
         with progress_steps() as steps:
             rubric_model, checklists = load_inputs(steps, rubric, inputs, encoding, sheet)
@@ -100,9 +99,9 @@ def bulletin_command(rubric: Path, inputs: tuple[Path, ...], output: Path,
             draft = build_bulletin(results, template, period=period, deadline=due, best=best)
             steps.run("Writing the bulletin",
                       lambda: _write_staged({
-                output: lambda path: write_bulletin(draft, path, target=output)}))
+                output: lambda path: write_bulletin(draft, path, target=output)}, plan))
     except InspectError as error:
-        fail(error.issues, EXIT_INPUT)
+        fail(error.issues, exit_status(error))
     report(results.warnings)
     stderr_console().print(f"Wrote {output}", markup=False)
 
@@ -148,9 +147,7 @@ def trend_command(inputs: tuple[Path, ...], rubric: Path | None, xlsx: Path | No
     targets = [xlsx] if xlsx is not None else []
     if csv_dir is not None:
         targets += [csv_dir / name for name in TREND_CSV_NAMES]
-    usage = check_targets(targets, [*inputs, *([rubric] if rubric else [])], force=force)
-    if usage:
-        fail(usage, EXIT_USAGE)
+    plan = checked_outputs(targets, [*inputs, *([rubric] if rubric else [])], force=force)
     try:
         with progress_steps() as steps:
             periods = steps.run("Reading the results",
@@ -164,9 +161,9 @@ def trend_command(inputs: tuple[Path, ...], rubric: Path | None, xlsx: Path | No
             if csv_dir is not None:
                 for name in TREND_CSV_NAMES:
                     writes[csv_dir / name] = functools.partial(write_trend_csv_file, trend, name)
-            steps.run("Writing the outputs", lambda: _write_staged(writes))
+            steps.run("Writing the outputs", lambda: _write_staged(writes, plan))
     except InspectError as error:
-        fail(error.issues, EXIT_INPUT)
+        fail(error.issues, exit_status(error))
     report(trend.warnings)
     if not quiet:
         console = Console()

@@ -19,9 +19,11 @@ from inspect_score import __version__
 from inspect_score.cli.support import (
     EXIT_INPUT,
     EXIT_USAGE,
+    checked_outputs,
     deadline_options,
     encoding_option,
     existing_path,
+    exit_status,
     fail,
     load_inputs,
     progress_steps,
@@ -34,7 +36,6 @@ from inspect_score.cli.support import (
 from inspect_score.errors import InspectError, Issue, errors_only
 from inspect_score.followup.rectify import CSV_NAME as RECTIFY_CSV
 from inspect_score.followup.rectify import RectifyOutputs, rectify_outputs
-from inspect_score.outputs.staging import check_targets
 from inspect_score.outputs.terminal import print_ranking
 from inspect_score.outputs.write import CSV_NAMES, write_outputs
 from inspect_score.scoring.pipeline import evaluate
@@ -94,9 +95,7 @@ def run(
         if rectify:
             targets.append(csv_dir / RECTIFY_CSV)
     due = resolve_deadline(deadline, days, inspected_on)
-    usage = check_targets(targets, [rubric, *inputs], force=force)
-    if usage:
-        fail(usage, EXIT_USAGE)
+    plan = checked_outputs(targets, [rubric, *inputs], force=force)
 
     try:
         with progress_steps(total=4) as steps:
@@ -117,10 +116,11 @@ def run(
                     tool_version=__version__,
                     extra_sheets=extra.sheets,
                     extra_csv=extra.csv,
+                    plan=plan,
                 ),
             )
     except InspectError as error:  # bad rubric or input, or an output that cannot be written
-        fail(error.issues, EXIT_INPUT)
+        fail(error.issues, exit_status(error))
     report([*results.warnings, *warnings])
     if not quiet:
         print_ranking(results, Console(), limit=top if top is not None else _shown(results))
@@ -169,7 +169,7 @@ def validate(
             # Scoring finds what loading cannot: a branch with no applicable indicator.
             steps.run("Checking", lambda: evaluate(rubric_model, checklists))
     except InspectError as error:
-        fail(error.issues, EXIT_INPUT)
+        fail(error.issues, exit_status(error))
     report(checklists.warnings)
     frame = checklists.frame
     branches = frame["branch_id"].nunique()

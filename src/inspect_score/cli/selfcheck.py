@@ -7,6 +7,7 @@ renamed when complete).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
@@ -16,8 +17,10 @@ from inspect_score.checklists.table import Checklists
 from inspect_score.cli.support import (
     EXIT_INPUT,
     EXIT_USAGE,
+    checked_outputs,
     encoding_option,
     existing_path,
+    exit_status,
     fail,
     report,
     rubric_path,
@@ -25,7 +28,8 @@ from inspect_score.cli.support import (
     stderr_console,
 )
 from inspect_score.errors import InspectError, Issue
-from inspect_score.outputs.staging import check_targets, staged, temporary_beside
+from inspect_score.outputs.escape import terminal_text
+from inspect_score.outputs.staging import OutputPlan, staged, temporary_beside
 from inspect_score.rubric.loader import load_rubric
 from inspect_score.rubric.model import Rubric
 from inspect_score.scoring.labels import fixed_text
@@ -51,12 +55,9 @@ from inspect_score.selfcheck.template import (
 )
 
 
-def _staged_write(target: Path, inputs: list[Path], force: bool, write: object) -> None:
-    usage = check_targets([target], inputs, force=force)
-    if usage:
-        fail(usage, EXIT_USAGE)
+def _staged_write(target: Path, plan: OutputPlan, write: object) -> None:
     temporary = temporary_beside(target)
-    with staged({target: temporary}):
+    with staged({target: temporary}, plan):
         write(temporary)  # type: ignore[operator]
     stderr_console().print(f"Wrote {target}", markup=False)
 
@@ -81,16 +82,16 @@ def _load(rubric: Rubric, inputs: tuple[Path, ...], encoding: str | None,
 def template(rubric: Path, output: Path, branches: Path | None, as_csv: bool,
              force: bool) -> None:
     """Write the form branches fill in for RUBRIC: validations, help and the rubric explained."""
+    plan = checked_outputs([output], [rubric, *([branches] if branches else [])], force=force)
     try:
         model = load_rubric(rubric)
         listed = load_branch_list(branches) if branches is not None else []
     except InspectError as error:
-        fail(error.issues, EXIT_INPUT)
-    inputs = [rubric, *([branches] if branches else [])]
+        fail(error.issues, exit_status(error))
     if as_csv:
-        _staged_write(output, inputs, force, lambda path: write_form_csv(model, path, listed))
+        _staged_write(output, plan, lambda path: write_form_csv(model, path, listed))
     else:
-        _staged_write(output, inputs, force, lambda path: write_form(model, path, listed))
+        _staged_write(output, plan, lambda path: write_form(model, path, listed))
 
 
 @click.command("explain")
@@ -111,15 +112,13 @@ def explain_command(rubric: Path, inputs: tuple[Path, ...], branch_ids: tuple[st
     if not branch_ids and not every:
         fail([Issue("no-branch", "name a branch with --branch ID, or pass --all", "")],
              EXIT_USAGE)
-    if output is not None:
-        usage = check_targets([output], [rubric, *inputs], force=force)
-        if usage:
-            fail(usage, EXIT_USAGE)
+    plan = checked_outputs([output] if output is not None else [], [rubric, *inputs],
+                           force=force)
     try:
         model = load_rubric(rubric)
         results = evaluate(model, _load(model, inputs, encoding, sheet))
     except InspectError as error:
-        fail(error.issues, EXIT_INPUT)
+        fail(error.issues, exit_status(error))
     known = results.ranking["branch_id"].tolist()
     wanted = known if every else list(branch_ids)
     missing = [branch for branch in wanted if branch not in set(known)]
@@ -129,10 +128,11 @@ def explain_command(rubric: Path, inputs: tuple[Path, ...], branch_ids: tuple[st
     explanations = [explain(results, branch, self_check=self_check) for branch in wanted]
     report(results.warnings)
     if output is not None:
-        _staged_write(output, [rubric, *inputs], True,
+        _staged_write(output, plan,
                       lambda path: write_explanations(explanations, model, path))
         return
-    click.echo("\n".join(explanation_text(item, model) for item in explanations), nl=False)
+    text = "\n".join(explanation_text(item, model) for item in explanations)
+    click.echo(terminal_text(text, lines=True), nl=False)
 
 
 @click.command("calibrate")
@@ -154,9 +154,7 @@ def calibrate_command(rubric: Path, own: tuple[Path, ...], inspected: tuple[Path
     targets = [path for path in (output,) if path is not None]
     if csv_dir is not None:
         targets.append(csv_dir / "calibration.csv")
-    usage = check_targets(targets, [rubric, *own, *inspected], force=force)
-    if usage:
-        fail(usage, EXIT_USAGE)
+    plan = checked_outputs(targets, [rubric, *own, *inspected], force=force)
     try:
         model = load_rubric(rubric)
         problems: list[Issue] = []
@@ -170,9 +168,9 @@ def calibrate_command(rubric: Path, own: tuple[Path, ...], inspected: tuple[Path
             raise InspectError(problems)
         result = calibrate(model, sides[0], sides[1])
     except InspectError as error:
-        fail(error.issues, EXIT_INPUT)
+        fail(error.issues, exit_status(error))
     temporaries = {target: temporary_beside(target) for target in targets}
-    with staged(temporaries):
+    with staged(temporaries, plan):
         if output is not None:
             write_calibration_workbook(result, temporaries[output])
         if csv_dir is not None:
@@ -182,26 +180,31 @@ def calibrate_command(rubric: Path, own: tuple[Path, ...], inspected: tuple[Path
         stderr_console().print("Wrote " + ", ".join(map(str, targets)), markup=False)
 
 
+def _line(cells: Iterable[str]) -> str:
+    """One tab-separated line for the terminal; names never bring control characters."""
+    return "\t".join(terminal_text(cell) for cell in cells)
+
+
 def _print_calibration(rubric: Rubric, result: Calibration) -> None:
     said = CALIBRATE_WORDS[rubric.lang]
     branches = result.branches
     heads = [said[name] for name in ("branch_id", "branch_name", "self_total",
                                      "inspected_total", "gap", "side")]
-    click.echo("\t".join(heads))
+    click.echo(_line(heads))
     numbers = {name: fixed_text(branches[name].to_numpy(dtype=float), rubric.precision)
                for name in ("self_total", "inspected_total", "gap")}
     for index in range(len(branches)):
-        click.echo("\t".join([
+        click.echo(_line([
             str(branches["branch_id"].iloc[index]), str(branches["branch_name"].iloc[index]),
             numbers["self_total"][index], numbers["inspected_total"][index],
             numbers["gap"][index], said[str(branches["side"].iloc[index])],
         ]))
     click.echo("")
-    click.echo("\t".join(said[name] for name in ("item_id", "title", "over_claimed",
+    click.echo(_line(said[name] for name in ("item_id", "title", "over_claimed",
                                                    "over_points")))
     over = result.over_claims
     for index in range(len(over)):
-        click.echo("\t".join([str(over["item_id"].iloc[index]), str(over["title"].iloc[index]),
+        click.echo(_line([str(over["item_id"].iloc[index]), str(over["title"].iloc[index]),
                               str(over["over_claimed"].iloc[index]),
                               str(fixed_text(over["over_points"].to_numpy(dtype=float)[[index]],
                                              rubric.precision)[0])]))

@@ -147,12 +147,17 @@ def _options(*decorators: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return apply
 
 
+#: The longest rectification period --days accepts: ten years (a date past year 9999
+#: cannot be written at all).
+MAX_DAYS = 3660
+
 #: --deadline / --days / --inspected-on, shared by ``run --rectify`` and ``bulletin``.
 deadline_options = _options(
     click.option("--deadline", type=ISO_DATE, metavar="YYYY-MM-DD",
                  help="Rectification deadline."),
-    click.option("--days", type=click.IntRange(min=0), metavar="N",
-                 help="Rectification deadline as N days after --inspected-on."),
+    click.option("--days", type=click.IntRange(min=0, max=MAX_DAYS), metavar="N",
+                 help=f"Rectification deadline as N days after --inspected-on "
+                      f"(at most {MAX_DAYS})."),
     click.option("--inspected-on", type=ISO_DATE, metavar="YYYY-MM-DD",
                  help="Date of the inspection (needed by --days)."),
 )

@@ -21,8 +21,10 @@ from inspect_score.cli.support import (
     EXIT_INPUT,
     EXIT_USAGE,
     Steps,
+    checked_outputs,
     encoding_option,
     existing_path,
+    exit_status,
     fail,
     load_inputs,
     progress_steps,
@@ -32,7 +34,8 @@ from inspect_score.cli.support import (
     stderr_console,
 )
 from inspect_score.errors import InspectError, Issue
-from inspect_score.outputs.staging import check_targets, staged, temporary_beside
+from inspect_score.outputs.staging import staged, temporary_beside
+from inspect_score.outputs.terminal import cell_text
 from inspect_score.outputs.write_csv import write_table
 from inspect_score.rubric.model import Rubric
 from inspect_score.scoring.labels import plain_number
@@ -117,9 +120,7 @@ def compare_command(old: Path, new: Path, inputs: tuple[Path, ...], xlsx: Path |
     cap/floor/rescaling (bonus cap, floor at zero, n/a rescaling) equal delta.
     """
     targets = _targets(xlsx, csv_dir, COMPARE_CSV)
-    usage = check_targets(targets, [old, new, *inputs], force=force)
-    if usage:
-        fail(usage, EXIT_USAGE)
+    plan = checked_outputs(targets, [old, new, *inputs], force=force)
     issues: list[Issue] = []
     scored: list[tuple[Rubric, Scores]] = []
     with progress_steps() as steps:
@@ -139,7 +140,7 @@ def compare_command(old: Path, new: Path, inputs: tuple[Path, ...], xlsx: Path |
         fail([Issue("branches-differ", str(error), str(new))], EXIT_INPUT)
 
     temporaries = {target: temporary_beside(target) for target in targets}
-    with staged(temporaries):
+    with staged(temporaries, plan):
         if xlsx is not None:
             _warn_truncated(write_compare_workbook(
                 comparison, temporaries[xlsx], inputs=[str(path) for path in inputs]), xlsx)
@@ -192,14 +193,15 @@ def print_comparison(comparison: Comparison, console: Console, top: int) -> None
     causes = _causes_of(comparison, movers["branch_id"].tolist())
     for row, cause in zip(movers.itertuples(index=False), causes, strict=True):
         precision = comparison.precision
-        table.add_row(
+        # Text, not markup: names and titles come from the inputs
+        table.add_row(*map(cell_text, (
             f"{row.branch_id} {row.branch_name}",
             f"{row.total_old:.{precision}f} → {row.total_new:.{precision}f} "
             f"({row.delta:+.{precision}f})",
             f"{row.rank_old} → {row.rank_new}",
             f"{row.grade_old} → {row.grade_new}",
             cause,
-        )
+        )))
     console.print(table)
 
 
@@ -247,9 +249,7 @@ def sensitivity_command(rubric: Path, inputs: tuple[Path, ...], runs: int, sprea
     if problems:
         fail(problems, EXIT_USAGE)
     targets = _targets(xlsx, csv_dir, SENSITIVITY_CSV, [png])
-    usage = check_targets(targets, [rubric, *inputs], force=force)
-    if usage:
-        fail(usage, EXIT_USAGE)
+    plan = checked_outputs(targets, [rubric, *inputs], force=force)
 
     try:
         with progress_steps() as steps:
@@ -257,10 +257,10 @@ def sensitivity_command(rubric: Path, inputs: tuple[Path, ...], runs: int, sprea
             result = steps.run(f"Running {runs:,} draws",
                                lambda: analyse(rubric_model, scores, settings))
     except InspectError as error:
-        fail(error.issues, EXIT_INPUT)
+        fail(error.issues, exit_status(error))
 
     temporaries = {target: temporary_beside(target) for target in targets}
-    with staged(temporaries):
+    with staged(temporaries, plan):
         if xlsx is not None:
             _warn_truncated(write_sensitivity_workbook(
                 result, temporaries[xlsx], inputs=[str(path) for path in inputs]), xlsx)
@@ -292,8 +292,8 @@ def print_sensitivity(result: Sensitivity, console: Console, top: int) -> None:
     for heading in ("indicator", "max", "first-order"):
         indicators.add_column(heading)
     for entry in result.indicators.head(5).to_dict("records"):
-        indicators.add_row(f"{entry['item_id']} {entry['title']}", plain_number(entry["max"]),
-                           f"{entry['first_order']:.3f}")
+        indicators.add_row(cell_text(f"{entry['item_id']} {entry['title']}"),
+                           plain_number(entry["max"]), f"{entry['first_order']:.3f}")
     console.print(indicators)
     table = Table(title="Rank intervals (5%–95%)")
     grade_names = [grade.name for grade in result.rubric.grades]
@@ -301,9 +301,9 @@ def print_sensitivity(result: Sensitivity, console: Console, top: int) -> None:
         table.add_column(heading)
     for row in branches.head(top).to_dict("records"):
         table.add_row(
-            str(row["rank"]), f"{row['branch_id']} {row['branch_name']}",
+            str(row["rank"]), cell_text(f"{row['branch_id']} {row['branch_name']}"),
             str(row["rank_median"]), f"{row['rank_p05']}–{row['rank_p95']}",
-            str(row["grade"]) + ("" if row["stable"] else " *"),
+            cell_text(str(row["grade"]) + ("" if row["stable"] else " *")),
             *[f"{row[name]:.0%}" for name in grade_names],
         )
     console.print(table)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from inspect_score.checklists.table import Checklists
+from inspect_score.errors import ChecklistError, Issue
 from inspect_score.memory import release_freed_memory
 from inspect_score.rubric.model import Rubric
 from inspect_score.scoring.grading import rank_and_grade
@@ -16,8 +17,15 @@ def evaluate(rubric: Rubric, checklists: Checklists) -> Results:
     found when first asked for.
 
     Raises :class:`~inspect_score.errors.ChecklistError` where the
-    checklists cannot be scored (a branch with no applicable indicator).
+    checklists cannot be scored (no branch at all, a branch with no applicable
+    indicator).
     """
+    if checklists.frame.empty:
+        # loading refuses this already; a Checklists made otherwise gets the same answer,
+        # not an empty ranking or a bulletin that cannot be drafted
+        raise ChecklistError([
+            Issue("no-branches", "the checklists hold no branch rows", source)
+            for source in checklists.sources[:1] or ("",)])
     scores = score(rubric, checklists)
     ranking = rank_and_grade(rubric, scores)
     summary, grade_counts = summarize(rubric, scores, ranking)
