@@ -422,7 +422,8 @@ def staged(temporaries: Mapping[Path, Path], plan: OutputPlan | None = None) -> 
             with contextlib.suppress(OSError):
                 temporary.unlink()
         _remove_folders(for_temporaries)
-        _remove_folders(for_targets)
+        # only if still empty: another run may have written its outputs there meanwhile
+        _remove_empty_folders(for_targets)
         raise
     finally:
         _remove_folders(for_temporaries)
@@ -442,7 +443,7 @@ def _make_folders(paths: Iterable[Path]) -> list[Path]:
                 new_folder.mkdir()
                 made.append(new_folder)
     except OSError as error:
-        _remove_folders(made)
+        _remove_empty_folders(made)
         raise OutputError([Issue("output-write-failed",
                                  f"cannot make the folder: {_describe(error)}",
                                  str(error.filename or path))]) from error
@@ -450,5 +451,12 @@ def _make_folders(paths: Iterable[Path]) -> list[Path]:
 
 
 def _remove_folders(folders: list[Path]) -> None:
+    """Remove folders that hold only this run's temporary files."""
     for folder in reversed(folders):
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove_empty_folders(folders: list[Path]) -> None:
+    for folder in reversed(folders):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
