@@ -75,7 +75,7 @@ def _bug(error: BaseException, debug: bool) -> NoReturn:
     what = terminal_text(f"{type(error).__name__}: {error}")
     stderr_console().print(
         f"inspect-score {__version__}: internal error ({what}). This is a bug; please report "
-        "it with the command you ran (--debug shows where it happened). Nothing was written.",
+        "it with the command you ran (--debug shows where it happened).",
         markup=False,
     )
     sys.exit(EXIT_BUG)
