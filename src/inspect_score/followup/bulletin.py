@@ -490,7 +490,7 @@ def _docx_table(document: Any, rows: tuple[tuple[str, ...], ...]) -> None:
     table.style = document.styles["Table Grid"]
     for table_row, values in zip(table.rows, rows, strict=True):
         for cell, value in zip(table_row.cells, values, strict=True):
-            cell.text = escape.xml_text(value)
+            cell.text = escape.paragraph_text(value)
     for cell in table.rows[0].cells:
         for run in cell.paragraphs[0].runs:
             run.bold = True
@@ -518,18 +518,18 @@ def docx_bytes(bulletin: Bulletin) -> bytes:
     indent = int(words["first_line_indent"])
     for block in bulletin.blocks:
         if block.kind == "title":
-            document.add_heading(escape.xml_text(block.text), level=0)
+            document.add_heading(escape.paragraph_text(block.text), level=0)
         elif block.kind == "heading":
-            document.add_heading(escape.xml_text(block.text), level=1)
+            document.add_heading(escape.paragraph_text(block.text), level=1)
         elif block.kind == "table":
             _docx_table(document, block.rows)
         else:
-            paragraph = document.add_paragraph(escape.xml_text(block.text))
+            paragraph = document.add_paragraph(escape.paragraph_text(block.text))
             if indent:
                 size = normal.font.size or Pt(10.5)
                 paragraph.paragraph_format.first_line_indent = size * indent
     properties = document.core_properties
-    properties.title = escape.xml_text(bulletin.title)
+    properties.title = escape.paragraph_text(bulletin.title)
     properties.author = "inspect-score"
     properties.last_modified_by = "inspect-score"
     properties.created = PINNED_TIME

@@ -12,8 +12,9 @@ writer of that medium calls it:
 - the terminal (:func:`terminal_text`): control characters (escape sequences,
   bells, backspaces, bidirectional overrides) shown as ``\\x1b``-style escapes,
   never sent raw;
-- xlsx and docx (:func:`xml_text`): the characters XML 1.0 cannot hold, which
-  Excel and Word refuse to open, removed;
+- xlsx and docx (:func:`xml_text`, :func:`paragraph_text`): the characters XML
+  1.0 cannot hold, which Excel and Word refuse to open, removed (and, in a
+  Word paragraph, a line break inside a name made a space);
 - Excel sheet names (:func:`sheet_names`): at most 31 characters, none of
   ``[]:*?/\\``, unique without regard to case.
 """
@@ -59,7 +60,8 @@ _MARKDOWN_LINE_BREAK = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 #: Characters that can start markup anywhere in a line: backslash escapes make them literal.
 _MARKDOWN_MARKS = re.compile(r"([\\`*_\[\]{}#|~!$])")
 #: What starts a block only at the start of a line: a list item, a setext underline.
-_MARKDOWN_LINE_START = re.compile(r"^(\s*\d*)([-+=]|(?<=\d)[.)])")
+#: (A mark followed by a space, by the end, or by its like: "35.00" and "-3" stay as they are.)
+_MARKDOWN_LINE_START = re.compile(r"^(\s*\d*)([-+=](?=\s|$|[-+=])|(?<=\d)[.)](?=\s|$))")
 
 
 def markdown_text(text: str) -> str:
@@ -80,6 +82,12 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 def xml_text(text: str) -> str:
     """``text`` without the characters an xlsx or docx file cannot hold."""
     return _NOT_XML.sub("", text)
+
+
+def paragraph_text(text: str) -> str:
+    """``text`` for a line of a Word document: what XML refuses left out, and line
+    breaks (which Word would show as breaks inside a name) made spaces."""
+    return xml_text(_MARKDOWN_LINE_BREAK.sub(" ", text))
 
 
 #: Excel's limit on a sheet name's length, and the characters it refuses in one.
