@@ -293,3 +293,12 @@ def test_temporaries_of_dead_runs_are_removed_by_a_later_run(tmp_path: Path) -> 
         temporary_beside(target).write_text("new")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         [alive.name, unrelated.name, "out.xlsx"])
+
+
+def test_a_device_or_pipe_is_not_an_output(tmp_path: Path) -> None:
+    """An existing target that is not a regular file (a device, a FIFO) is refused even
+    with --force: renaming a file over /dev/null is never what was meant."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert [i.code for i in check_targets([fifo, Path(os.devnull)], [], force=True)] == [
+        "output-not-a-file", "output-not-a-file"]

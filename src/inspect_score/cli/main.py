@@ -106,7 +106,8 @@ class Main(click.Group):
                         "inspect-score")], 1)
         except Stopped as stop:
             name = signal.Signals(stop.signum).name
-            stderr_console().print(f"Stopped by {name}.", markup=False)
+            stderr_console().print(f"Stopped by {name}; outputs not yet in place were removed.",
+                                   markup=False)
             sys.exit(128 + stop.signum)
         except Exception as error:
             _bug(error, debug)

@@ -140,6 +140,11 @@ def plan_outputs(targets: Sequence[Path], inputs: Sequence[Path], *, force: bool
             issues.append(
                 Issue("output-is-folder", "is a folder; expected a file name", str(target))
             )
+        elif target.exists() and not target.is_file():
+            # replacing /dev/null or a pipe with a file is never what was meant
+            issues.append(Issue("output-not-a-file",
+                                "is a device, pipe or socket, not a file; name a file",
+                                str(target)))
         elif target.exists() and not force:
             issues.append(
                 Issue("output-exists", "exists already; pass --force to overwrite it", str(target))
