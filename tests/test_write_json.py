@@ -10,6 +10,7 @@ import attrs
 import pandas as pd
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from sample_run import sample_results
 from test_write_csv import findings_frames
 
@@ -91,3 +92,21 @@ def test_records_are_streamed_a_block_at_a_time_with_the_same_bytes(
     assert list(document) == ["ranking", "points", "findings", "summary", "rubric", "tool"]
     assert whole.read_text(encoding="utf-8") == json.dumps(
         document, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+@given(st.lists(st.one_of(st.floats(allow_infinity=False), st.sampled_from([-0.0, 0.0])),
+                min_size=1, max_size=20),
+       st.lists(st.one_of(st.none(), st.text(max_size=6)), min_size=20, max_size=20))
+def test_rows_are_encoded_as_json_dumps_encodes_their_records(
+    numbers: list[float], texts: list[str | None]
+) -> None:
+    """A column at a time, once per distinct value, the rows come out byte for byte as
+    json.dumps writes the records: -0.0 beside 0.0, NaN as null, any text, any key."""
+    from inspect_score.outputs.write_json import _json_rows
+
+    frame = pd.DataFrame({"n": numbers, "t%s\"键": texts[: len(numbers)],
+                          "i": range(len(numbers))})
+    records = [{"n": None if math.isnan(n) else n, "t%s\"键": t, "i": i}
+               for n, t, i in zip(numbers, texts, range(len(numbers)), strict=False)]
+    expected = json.dumps(records, ensure_ascii=False, separators=(",", ":"))[1:-1]
+    assert _json_rows(frame) == expected
