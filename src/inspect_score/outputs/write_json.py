@@ -28,24 +28,6 @@ TABLES = ("ranking", "points", "findings", "summary")
 _KNOWN_COLUMNS = {"findings": FINDING_COLUMNS, "summary": SUMMARY_COLUMNS}
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts of plain Python values, NaN as None."""
-    columns: list[list[Any]] = []
-    for name in frame.columns:
-        column = frame[name]
-        if pd.api.types.is_float_dtype(column.dtype):
-            values = column.to_numpy(dtype=np.float64)
-            cells = values.astype(object)
-            cells[np.isnan(values)] = None
-            columns.append(cells.tolist())
-        elif pd.api.types.is_integer_dtype(column.dtype):
-            columns.append(column.astype(np.int64).tolist())
-        else:
-            columns.append(column.astype(object).where(column.notna(), None).tolist())
-    names = [str(name) for name in frame.columns]
-    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
-
-
 def _json_cells(column: pd.Series) -> list[str]:
     """Each cell of a column as the JSON text ``json.dumps`` gives it (NaN as null).
 
@@ -78,8 +60,8 @@ def _json_rows(frame: pd.DataFrame) -> str:
     return ",".join([template % row for row in zip(*columns, strict=True)])
 
 
-#: Rows turned into Python records at a time: the records of a whole findings table
-#: (five rows a branch) took gigabytes; a block of them takes megabytes.
+#: Rows turned into JSON text at a time: the records of a whole findings table (five
+#: rows a branch) took gigabytes as Python dicts; a block of them takes megabytes.
 _ROWS_PER_BLOCK = 50_000
 
 
