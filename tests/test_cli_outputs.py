@@ -231,3 +231,22 @@ def test_explain_all_names_sheets_excel_accepts(work: Path) -> None:
     names = openpyxl.load_workbook(work / "e.xlsx").sheetnames
     assert len(names) == len(ids) == len({name.casefold() for name in names})
     assert all(1 <= len(name) <= 31 and not re.search(r"[\[\]:*?/\\]", name) for name in names)
+
+
+def test_escape_sequences_in_cells_never_reach_the_terminal(work: Path) -> None:
+    """A name and a value holding escape sequences and a bell: the ranking, explain and
+    the error message show them as \\x1b-style escapes, never raw."""
+    nasty = "\x1b[2J\x1b]0;pwned\x07"
+    (work / "odd.csv").write_text("branch_id,branch_name,Meetings held,dues\n"
+                                  f"B1,North{nasty},12,yes\nB2,South,6,no\n", "utf-8")
+    for args in (["run", "rubric.toml", "odd.csv"], ["explain", "rubric.toml", "odd.csv",
+                                                      "--branch", "B1"]):
+        status, out, err = invoke(*args)
+        assert status == 0, err
+        assert "\x1b" not in out + err and "\x07" not in out + err
+        assert "North\\x1b[2J" in out
+    (work / "bad.csv").write_text("branch_id,branch_name,Meetings held,dues\n"
+                                  f"B1,North,12{nasty},yes\n", "utf-8")
+    status, _, err = invoke("validate", "rubric.toml", "bad.csv")
+    assert status == 1
+    assert "\x1b" not in err and "\\x1b[2J" in err
