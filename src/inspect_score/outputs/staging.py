@@ -24,6 +24,7 @@ import os
 import re
 import shutil
 import signal
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -171,8 +172,11 @@ def temporary_beside(target: Path) -> Path:
 
 
 def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs; when in doubt, yes (its files are then left alone)."""
     if pid == os.getpid():
         return True
+    if sys.platform == "win32":
+        return _alive_on_windows(pid)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -180,6 +184,25 @@ def _alive(pid: int) -> bool:
     except (PermissionError, OverflowError, ValueError):
         return True  # another user's process, or not a pid: leave its files alone
     return True
+
+
+def _alive_on_windows(pid: int) -> bool:
+    # os.kill(pid, 0) on Windows would end the process: ask for its exit code instead.
+    if sys.platform != "win32":  # for the type checker: windll exists on Windows only
+        return True
+    import ctypes
+
+    kernel = ctypes.windll.kernel32
+    handle = kernel.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return bool(kernel.GetLastError() == 5)  # access denied: it runs, as another user
+    try:
+        code = ctypes.c_ulong()
+        if not kernel.GetExitCodeProcess(handle, ctypes.byref(code)):
+            return True
+        return code.value == 259  # STILL_ACTIVE
+    finally:
+        kernel.CloseHandle(handle)
 
 
 def remove_stale(folder: Path, names: Iterable[str] = ()) -> list[Path]:
