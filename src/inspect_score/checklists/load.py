@@ -10,7 +10,6 @@ table the scorer works on.
 from __future__ import annotations
 
 import os
-import unicodedata
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from inspect_score.checklists.cells import (
     ParsedColumn,
     cell_text,
     expected,
+    id_keys,
     parse_column,
     text_values,
 )
@@ -50,9 +50,9 @@ from inspect_score.checklists.table import (
 )
 from inspect_score.errors import ChecklistError, Issue, errors_only, warnings_only
 from inspect_score.memory import release_freed_memory
-from inspect_score.rubric.model import Field, Rubric
+from inspect_score.rubric.model import Field, Rubric, header_key
 
-__all__ = ["load_checklists"]
+__all__ = ["header_key", "load_checklists"]
 
 #: Issues reported per column of one file before the rest are summed up in one.
 MAX_ISSUES_PER_COLUMN = 100
@@ -246,11 +246,6 @@ def _read(
 
 
 # --- headers ---------------------------------------------------------------------
-
-
-def header_key(header: str) -> str:
-    """How headers are compared: NFKC (full-width brackets), no spaces around, any case."""
-    return unicodedata.normalize("NFKC", header).strip().casefold()
 
 
 @attrs.define
@@ -516,35 +511,55 @@ def _combine(rubric: Rubric, parts: list[pd.DataFrame], sources: list[str]) -> p
 
 
 def _duplicates(frame: pd.DataFrame) -> list[Issue]:
-    """A branch twice without raters, or the same rater twice for one branch."""
-    # one int per (branch, rater) pair: Arrow encodes the texts, and ints hash fast
-    branch_codes, _ = pd.factorize(frame[BRANCH_ID])
-    rater_codes, rater_names = pd.factorize(frame[RATER])
-    key = pd.Series(branch_codes.astype(np.int64) * (len(rater_names) + 1) + rater_codes)
-    repeated = (frame[BRANCH_ID] != "").to_numpy(dtype=bool) & key.duplicated().to_numpy()
-    if not repeated.any():
+    """A branch twice without raters, the same rater twice for one branch, or one
+    branch id written two ways.
+
+    Ids (and raters) are compared by :func:`id_keys`: ``sq01`` or ``ＳＱ01``
+    beside ``SQ01`` would otherwise rank one community twice. A look-alike
+    spelling is an error even with different raters: the rows would be
+    scored as two branches.
+    """
+    # one int per (branch, rater) pair: ints hash fast
+    branch_keys = id_keys(frame[BRANCH_ID])
+    rater_keys = id_keys(frame[RATER])
+    key = pd.Series(branch_keys * (int(rater_keys.max(initial=0)) + 1) + rater_keys)
+    has_id = (frame[BRANCH_ID] != "").to_numpy(dtype=bool)
+    repeated = has_id & key.duplicated().to_numpy()
+    spellings, _ = pd.factorize(frame[BRANCH_ID])
+    positions = pd.Series(np.arange(len(branch_keys)))
+    first_spelling = positions.groupby(branch_keys).transform("first").to_numpy()
+    lookalike = has_id & ~repeated & (spellings != spellings[first_spelling])
+    if not (repeated.any() or lookalike.any()):
         return []
     ids = frame[BRANCH_ID].to_numpy(dtype=object)
     raters = frame[RATER].to_numpy(dtype=object)
     codes, _ = pd.factorize(key)
-    first_of = pd.Series(np.arange(len(codes))).groupby(codes).transform("first").to_numpy()
+    first_of = positions.groupby(codes).transform("first").to_numpy()
     files = frame[SOURCE_FILE].astype(str).to_numpy()
     rows = frame[SOURCE_ROW].to_numpy()
     issues = []
-    for index in np.flatnonzero(repeated)[:MAX_ISSUES_PER_COLUMN].tolist():
-        first = int(first_of[index])
+    flagged = np.flatnonzero(repeated | lookalike)
+    for index in flagged[:MAX_ISSUES_PER_COLUMN].tolist():
+        first = int(first_of[index] if repeated[index] else first_spelling[index])
         where = f"{files[first]} row {rows[first]}"
-        if raters[index]:
+        if lookalike[index]:
+            code = "duplicate-branch"
+            message = (f"branch id {ids[index]!r} is written differently from {ids[first]!r} "
+                       f"(at {where}) but reads the same (full-width letters, hidden spaces "
+                       "or letter case); write one branch's id the same way everywhere")
+        elif raters[index]:
             code = "duplicate-rater"
             message = (f"branch {ids[index]} has a second row by rater {raters[index]} "
                        f"(first at {where}); each rater scores a branch once")
         else:
             code = "duplicate-branch"
+            if ids[first] != ids[index]:
+                where += f", written {ids[first]!r}"
             message = (f"branch {ids[index]} appears again (first at {where}); "
                        "without a rater column each branch has one row")
         issues.append(Issue(code, message, path=files[index], row=int(rows[index]),
                             column=None))
-    extra = int(repeated.sum()) - MAX_ISSUES_PER_COLUMN
+    extra = len(flagged) - MAX_ISSUES_PER_COLUMN
     if extra > 0:
         issues.append(Issue("too-many-issues", f"and {extra} more repeated branch rows",
                             path=files[0]))

@@ -21,8 +21,12 @@ Error codes (stable; tests assert them, never the wording):
 - ``empty-value``: a required string is blank.
 - ``invalid-id``: a rubric id or field id breaks its syntax.
 - ``duplicate-id``: an id used twice (fields; sections; items and vetoes together).
-- ``duplicate-label``: two fields answer to the same checklist header.
-- ``reserved-id``: a section id that is a ranking column, a field id that is a checklist column.
+- ``duplicate-label``: two fields answer to the same checklist header (compared as headers
+  are: spaces around, full-width forms and case do not count).
+- ``reserved-id``: a section id that is a ranking column, a field id that is a checklist
+  column, an item or veto id that is a column of points.csv (``branch_id``).
+- ``reserved-label``: a field label that is the header of the id, name or rater column
+  (``branch_id``, ``编号``, ``名称``...).
 - ``unknown-option``: a value outside its list (``lang``, ``missing``, ``raters``, field ``type``).
 - ``unknown-rule``: ``rule`` is not one of the seven rules.
 - ``undeclared-field``: an item or veto names a field that is not declared.
@@ -94,6 +98,7 @@ import attrs
 
 from inspect_score.errors import Issue, RubricError, Severity, errors_only
 from inspect_score.rubric.model import (
+    BRANCH_COLUMN_HEADERS,
     FIELD_TYPES,
     OPS,
     RULES,
@@ -115,6 +120,7 @@ from inspect_score.rubric.model import (
     RuleName,
     Section,
     Veto,
+    header_key,
 )
 from inspect_score.rubric.toml_lines import KeyLocator, KeyPath, render_key
 
@@ -134,6 +140,8 @@ RANKING_COLUMNS = ("rank", "branch_id", "branch_name", "total", "base", "bonus",
                    "grade", "vetoed")
 #: checklist columns that are not fields
 CHECKLIST_COLUMNS = ("branch_id", "branch_name", "rater")
+#: columns that stand beside the item ids in points.csv and its JSON records
+ITEM_OUTPUT_COLUMNS = ("branch_id",)
 LANGS: tuple[Lang, ...] = ("zh", "en")
 MISSING_POLICIES: tuple[MissingPolicy, ...] = ("error", "zero", "na")
 RATER_METHODS: tuple[RaterMethod, ...] = ("mean", "median", "trimmed_mean")
@@ -658,17 +666,27 @@ def _read_fields(reader: _Reader, tables: list[_Table],
                         f"{reader.line(first_id[field_id].path)})")
         else:
             first_id[field_id] = table
-    # A checklist header may be a field's id or its label: each must name one field.
+    # A checklist header may be a field's id or its label: each must name one
+    # field, compared as the checklist loader compares headers (" 会议次数 " is
+    # 会议次数), and none may be the header of the id, name or rater column.
+    reserved = {header_key(header): header for header in BRANCH_COLUMN_HEADERS}
     for table in tables:
         for name in ("id", "label"):
             header = table.data.get(name)
             if not isinstance(header, str):
                 continue
-            other, other_key = first_header.setdefault(header, (table, name))
+            key = header_key(header)
+            if name == "label" and key in reserved:
+                table.error("reserved-label", name,
+                            f"label '{header}' is the header of the branch column "
+                            f"'{reserved[key]}'; a checklist column would feed both")
+                continue
+            other, other_key = first_header.setdefault(key, (table, name))
             # Two equal ids are a duplicate id, reported above.
             if other is not table and "label" in (name, other_key):
                 table.error("duplicate-label", name, f"header '{header}' already names the "
-                            f"field of {render_key(other.path)}; a checklist column would be "
+                            f"field of {render_key(other.path)} (line "
+                            f"{reader.line(other.path)}); a checklist column would be "
                             "ambiguous")
     for field, _ in fields:
         if field is not None and field.id not in context.fields:
@@ -1512,6 +1530,10 @@ def _check_unique_ids(reader: _Reader, items: Iterable[list[tuple[Item | None, _
         item_id = table.data.get("id")
         if not isinstance(item_id, str):
             continue
+        if item_id in ITEM_OUTPUT_COLUMNS:
+            table.error("reserved-id", "id",
+                        f"id '{item_id}' is a column of points.csv beside the item ids; "
+                        "choose another id")
         if item_id in first:
             table.error("duplicate-id", "id", f"id '{item_id}' is already used by "
                         f"{render_key(first[item_id].path)} (line "

@@ -8,6 +8,7 @@ scorer never has to care which one a rubric author typed.
 from __future__ import annotations
 
 import math
+import unicodedata
 from typing import Literal
 
 import attrs
@@ -35,6 +36,18 @@ RULES: tuple[RuleName, ...] = ("check", "scale", "deduct", "steps", "choice", "s
 SCHEMA_2_RULES: tuple[RuleName, ...] = ("clauses", "direct")
 OPS: tuple[Op, ...] = (">=", ">", "<=", "<", "==", "!=")
 FIELD_TYPES: tuple[FieldType, ...] = ("int", "number", "bool", "choice", "text")
+
+#: Checklist headers of the columns that are not fields (id, name, rater), in
+#: English and in Chinese: no field may answer to one of them.
+BRANCH_COLUMN_HEADERS = ("branch_id", "编号", "branch_name", "名称", "rater", "评分人")
+
+
+def header_key(header: str) -> str:
+    """How checklist headers are compared: NFKC (full-width brackets), no spaces
+    around, any case. The rubric loader checks field labels by the same key the
+    checklist loader matches headers by, so no header can name two columns."""
+    return unicodedata.normalize("NFKC", header).strip().casefold()
+
 
 #: A condition's right-hand side: a number, a bool (bool fields) or a choice.
 CheckValue = float | bool | str
