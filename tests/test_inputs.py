@@ -150,3 +150,36 @@ def test_an_item_id_that_is_an_output_column_is_reserved(tmp_path: Path) -> None
     """An item id 'branch_id' would be a second branch_id column in points.csv."""
     path = rubric_with(tmp_path, '"Roster"', '"Minutes"', extra="branch_id")
     assert rubric_issues(path) == [("reserved-id", 84, "bonus[1].id")]
+
+
+# --- TOML checklists ----------------------------------------------------------------
+
+
+def test_toml_arrays_and_tables_are_errors_at_their_lines(tmp_path: Path) -> None:
+    """A value that is an array or a table is an input error at its key's line, every one."""
+    text = ('branch_id = "B1"\nbranch_name = "一社区"\n[values]\nmeetings = [12]\n'
+            "satisfaction = 90\ndues_ok = { paid = true }\n")
+    issues = load_error([write(tmp_path, "a.toml", text)])
+    assert where(issues) == [("bad-toml-value", "a.toml", 4, "meetings"),
+                             ("bad-toml-value", "a.toml", 6, "dues_ok")]
+    assert "[12]" in issues[0].message
+
+
+def test_toml_nan_is_not_a_blank(tmp_path: Path) -> None:
+    """TOML's nan is not a number a branch can have held meetings: bad-number, not blank."""
+    text = 'branch_id = "B1"\n[values]\nmeetings = 3\nsatisfaction = nan\n'
+    assert where(load_error([write(tmp_path, "a.toml", text)])) == [
+        ("bad-number", "a.toml", 4, "satisfaction")
+    ]
+
+
+def test_deeply_nested_toml_is_an_input_error(tmp_path: Path) -> None:
+    """TOML nested past Python's recursion limit is a toml-syntax error, not a crash,
+    in a checklist and in a rubric."""
+    from inspect_score.rubric.loader import validate_rubric_file
+
+    nested = "x = " + "[" * 5000 + "]" * 5000 + "\n"
+    path = write(tmp_path, "a.toml", 'branch_id = "B1"\n[values]\n' + nested)
+    assert where(load_error([path])) == [("toml-syntax", "a.toml", None, None)]
+    rubric = write(tmp_path, "rubric.toml", "schema = 1\n" + nested)
+    assert [issue.code for issue in validate_rubric_file(rubric)] == ["toml-syntax"]

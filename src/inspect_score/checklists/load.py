@@ -161,7 +161,7 @@ def _read_all(
         try:
             table = _read(rubric, path, shown, encoding, sheet)
         except ReadError as error:
-            issues.append(error.issue)
+            issues.extend(error.issues)
             continue
         parsed = _TableParser(rubric, table)
         issues.extend(parsed.issues)

@@ -68,11 +68,16 @@ class RawTable:
 
 
 class ReadError(Exception):
-    """A file that cannot be read as a checklist; a warning issue means: skip it."""
+    """A file that cannot be read as a checklist; a warning issue means: skip it.
 
-    def __init__(self, issue: Issue) -> None:
+    ``issues`` holds every problem that makes the file unreadable (every ragged
+    CSV row, every TOML value of the wrong shape); ``issue`` is the first.
+    """
+
+    def __init__(self, issue: Issue, *more: Issue) -> None:
         self.issue = issue
-        super().__init__(str(issue))
+        self.issues = (issue, *more)
+        super().__init__("\n".join(str(each) for each in self.issues))
 
 
 def _fail(code: str, path: str, message: str, row: int | None = None) -> ReadError:
@@ -286,6 +291,9 @@ def read_toml(path: Path, shown: str) -> RawTable:
         raise _fail(
             "toml-syntax", shown, f"not valid TOML: {error}", int(found.group(1)) if found else None
         ) from None
+    except RecursionError:
+        raise _fail("toml-syntax", shown, "not valid TOML for a checklist: arrays or tables "
+                    "nested too deeply to read") from None
     if "schema" in document:
         raise ReadError(Issue(
             code="rubric-skipped",
@@ -313,6 +321,18 @@ def read_toml(path: Path, shown: str) -> RawTable:
         headers.append(key)
         cells.append(value)
         lines.append(value_lines.get(key, values_line or 1))
+    shapes = [
+        Issue("bad-toml-value", f"{header} = {_toml_shape(cell)}; a checklist value is one "
+              "number, yes/no (true/false) or text, not an array or a table",
+              path=shown, row=line, column=header)
+        for header, cell, line in zip(headers, cells, lines, strict=True)
+        if isinstance(cell, list | dict)
+    ]
+    if shapes:
+        raise ReadError(*shapes)
+    # TOML's nan would pass for a blank cell (NaN is blank everywhere else): keep
+    # it as the text it is, so it is reported as not a number.
+    cells = ["nan" if isinstance(cell, float) and cell != cell else cell for cell in cells]
     columns = tuple(pd.Series([cell], dtype=object) for cell in cells)
     record_line = top_lines.get("branch_id", 1)
     return RawTable(
@@ -323,3 +343,11 @@ def read_toml(path: Path, shown: str) -> RawTable:
         header_row=values_line or 1,
         cell_rows=tuple(lines),
     )
+
+
+def _toml_shape(value: list[object] | dict[str, object]) -> str:
+    """An array or table as a message shows it: short, as TOML would write it."""
+    if isinstance(value, dict):
+        return "a table {" + ", ".join(list(value)[:3]) + (", ..." if len(value) > 3 else "") + "}"
+    shown = ", ".join(repr(item) if isinstance(item, str) else str(item) for item in value[:3])
+    return f"an array [{shown}{', ...' if len(value) > 3 else ''}]"

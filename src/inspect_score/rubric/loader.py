@@ -240,6 +240,9 @@ def _analyse(path: str | os.PathLike[str]) -> tuple[list[Issue], Rubric | None]:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         return [_syntax_issue(error, text, source)], None
+    except RecursionError:
+        message = "arrays or tables nested too deeply to read; a rubric needs two levels"
+        return [Issue("toml-syntax", message, source)], None
     reader = _Reader(source, KeyLocator(text))
     rubric = _read_document(reader, document)
     # In file order, as an author fixes them.
