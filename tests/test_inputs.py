@@ -183,3 +183,156 @@ def test_deeply_nested_toml_is_an_input_error(tmp_path: Path) -> None:
     assert where(load_error([path])) == [("toml-syntax", "a.toml", None, None)]
     rubric = write(tmp_path, "rubric.toml", "schema = 1\n" + nested)
     assert [issue.code for issue in validate_rubric_file(rubric)] == ["toml-syntax"]
+
+
+# --- workbooks: cells by their type ------------------------------------------------
+
+HEAD = ["编号", "名称", "会议次数", "满意度", "党费按时", "备注"]
+
+
+def workbook(tmp_path: Path, rows: list[list[object]], name: str = "a.xlsx",
+             formats: dict[str, str] | None = None, hidden_first: bool = False) -> str:
+    """A real .xlsx written by openpyxl: rows from A1, number formats by cell."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "检查表"
+    for row in rows:
+        sheet.append(row)
+    for cell, number_format in (formats or {}).items():
+        sheet[cell].number_format = number_format
+    if hidden_first:
+        hidden = book.create_sheet("上期", 0)
+        hidden.append(["编号", "会议次数"])
+        hidden.append(["OLD", 1])
+        hidden.sheet_state = "hidden"
+    path = tmp_path / name
+    book.save(path)
+    return str(path)
+
+
+@pytest.mark.parametrize("number_format", ["0%", "0.0%", "0.00%", '0%;[Red]-0%', '"约"0%'])
+def test_a_percent_formatted_number_is_the_percentage_shown(tmp_path: Path,
+                                                            number_format: str) -> None:
+    """0.85 typed as 85% in Excel (a % number format) means 85, as "85%" typed as text does."""
+    path = workbook(tmp_path, [HEAD, ["SQ01", "一社区", 3, 0.85], ["SQ02", "二社区", 3, "85%"],
+                               ["SQ03", "三社区", 3, 0.07]],
+                    formats={"D2": number_format, "D4": number_format})
+    frame = load_checklists(RUBRIC, [path]).frame
+    assert frame["satisfaction"].tolist() == [85.0, 85.0, 7.0]
+
+
+def test_a_plain_fraction_stays_a_fraction(tmp_path: Path) -> None:
+    """Without a percent format 0.85 is 0.85: only what the cell shows is scaled."""
+    path = workbook(tmp_path, [HEAD, ["SQ01", "一社区", 3, 0.85]], formats={"D2": "0.00"})
+    assert load_checklists(RUBRIC, [path]).frame["satisfaction"].tolist() == [0.85]
+
+
+@pytest.mark.parametrize("error", ["#N/A", "#DIV/0!", "#REF!", "#VALUE!"])
+def test_error_cells_are_input_errors_at_their_cell(tmp_path: Path, error: str) -> None:
+    """An Excel error cell is never a blank: an excel-error at its row and column, in a
+    number, bool, text or id column alike."""
+    path = workbook(tmp_path, [HEAD, ["SQ01", "一社区", error, error, error, error],
+                               [error, "二社区", 3]])
+    issues = load_error([path])
+    assert sorted(where(issues), key=str) == sorted([
+        ("excel-error", "a.xlsx", 2, "会议次数"), ("excel-error", "a.xlsx", 2, "满意度"),
+        ("excel-error", "a.xlsx", 2, "党费按时"), ("excel-error", "a.xlsx", 2, "备注"),
+        ("excel-error", "a.xlsx", 3, "编号"),
+    ], key=str)
+    assert error in issues[0].message
+
+
+def test_formulas_without_a_saved_result_are_input_errors(tmp_path: Path) -> None:
+    """A formula saved without its value (openpyxl, many export tools) is unknown, not
+    blank: an uncomputed-formula error naming the formula."""
+    path = workbook(tmp_path, [HEAD, ["SQ01", "一社区", "=1+2", 90]])
+    issues = load_error([path])
+    assert where(issues) == [("uncomputed-formula", "a.xlsx", 2, "会议次数")]
+    assert "=1+2" in issues[0].message
+
+
+def test_dates_are_refused_by_number_fields_and_shown_by_text_fields(tmp_path: Path) -> None:
+    """A date in a number column is an error at its cell; in a text column it is its date."""
+    import datetime as dt
+
+    path = workbook(tmp_path, [HEAD, ["SQ01", "一社区", dt.date(2025, 3, 1), 90, "是",
+                                      dt.date(2025, 8, 1)]])
+    issues = load_error([path])
+    assert where(issues) == [("bad-int", "a.xlsx", 2, "会议次数")]
+    assert "2025-03-01" in issues[0].message
+    good = workbook(tmp_path, [HEAD, ["SQ01", "一社区", 3, 90, "是", dt.date(2025, 8, 1)]],
+                    name="b.xlsx")
+    assert load_checklists(RUBRIC, [good]).frame["remarks"].tolist() == ["2025-08-01"]
+
+
+def test_hidden_sheets_are_skipped_with_a_warning(tmp_path: Path) -> None:
+    """The first visible sheet is read; each hidden sheet before it is named in a warning.
+    --sheet may still name the hidden one."""
+    path = workbook(tmp_path, [HEAD, ["SQ01", "一社区", 3]], hidden_first=True)
+    checklists = load_checklists(RUBRIC, [path])
+    assert checklists.frame["branch_id"].tolist() == ["SQ01"]
+    assert where(list(checklists.warnings)) == [("hidden-sheet", "a.xlsx", None, None)]
+    assert "上期" in checklists.warnings[0].message
+    hidden = load_checklists(RUBRIC, [path], sheet="上期")
+    assert hidden.frame["branch_id"].tolist() == ["OLD"]
+
+
+def edit_sheet(path: str, change: tuple[bytes, bytes]) -> str:
+    """Rewrite the first worksheet's XML inside the zip, as a damaged or odd file has it."""
+    import zipfile
+
+    edited = path.replace(".xlsx", "-edited.xlsx")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(edited, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert change[0] in data
+                data = data.replace(*change)
+            target.writestr(item, data)
+    return edited
+
+
+@pytest.mark.parametrize("stray", [
+    b'<row r="1048576"><c r="XFD1048576" s="0"/></row>',
+    b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t> </t></is></c></row>',
+    b'<row r="1048576"><c r="A1048576" t="inlineStr"><is><t></t></is></c></row>',
+])
+def test_a_stray_cell_far_away_costs_one_cell(tmp_path: Path, stray: bytes) -> None:
+    """A formatted or blank cell at XFD1048576 or row 1,048,576 adds nothing: the sheet is
+    read by its used cells, never as a grid up to its last cell."""
+    from inspect_score.checklists.readers import read_sheet
+
+    path = edit_sheet(workbook(tmp_path, [HEAD, ["SQ01", "一社区", 3]]),
+                      (b"</sheetData>", stray + b"</sheetData>"))
+    table = read_sheet(Path(path), path, None)
+    assert len(table.rows) <= 2 and len(table.columns) <= 7
+    assert load_checklists(RUBRIC, [path]).frame["branch_id"].tolist() == ["SQ01"]
+
+
+def test_a_stray_value_far_away_is_reported_where_it_is(tmp_path: Path) -> None:
+    """A value at XFD1048576 is a row without a branch id at row 1,048,576, and its column
+    an unnamed one: errors a person can find, not an abort."""
+    stray = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    path = edit_sheet(workbook(tmp_path, [HEAD, ["SQ01", "一社区", 3]]),
+                      (b"</sheetData>", stray + b"</sheetData>"))
+    issues = load_error([path])
+    assert ("missing-branch-id", "a-edited.xlsx", 1048576, "编号") in where(issues)
+    unknown = [issue for issue in issues if issue.code == "unknown-column"]
+    assert unknown and "column 16384" in unknown[0].message
+
+
+def test_a_bogus_dimension_tag_is_ignored(tmp_path: Path) -> None:
+    """A <dimension> claiming A1:XFD1048576 does not size anything."""
+    path = workbook(tmp_path, [HEAD, ["SQ01", "一社区", 3]])
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        xml = source.read("xl/worksheets/sheet1.xml")
+    dimension = re.search(rb'<dimension ref="[^"]*"/>', xml)
+    assert dimension is not None
+    edited = edit_sheet(path, (dimension.group(), b'<dimension ref="A1:XFD1048576"/>'))
+    assert load_checklists(RUBRIC, [edited]).frame["meetings"].tolist() == [3.0]

@@ -44,6 +44,32 @@ _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 
 
 @attrs.frozen
+class CellError:
+    """A spreadsheet cell showing an error (``#N/A``, ``#DIV/0!``, ``#REF!``): a
+    formula that failed, never a blank."""
+
+    code: str
+
+    def __str__(self) -> str:
+        return self.code
+
+
+@attrs.frozen
+class Uncomputed:
+    """A formula saved without its result (a program that does not calculate
+    wrote the file): its value is unknown, never a blank."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return f"={self.formula}"
+
+
+#: Cells that hold no value of any type: an input error in any column.
+NOT_A_VALUE = (CellError, Uncomputed)
+
+
+@attrs.frozen
 class ParsedColumn:
     """One column's values and what was wrong with its cells, position by position."""
 
@@ -95,13 +121,30 @@ def text_values(raw: pd.Series) -> npt.NDArray[np.object_]:
 
 
 def parse_text(raw: pd.Series) -> ParsedColumn:
-    """Text keeps its text (stripped); blank cells become NaN."""
+    """Text keeps its text (stripped); blank cells become NaN.
+
+    An error cell or a formula without a result is invalid: ``#REF!`` is not a
+    remark anyone wrote.
+    """
     text = text_values(raw)
     blank = text == ""
     values = text.copy()
     values[blank] = np.nan
     nothing = np.zeros(len(text), dtype=bool)
-    return ParsedColumn(values, blank, nothing, nothing, nothing.copy())
+    invalid = not_a_value(raw)
+    return ParsedColumn(values, blank, invalid, nothing, nothing.copy())
+
+
+def not_a_value(raw: pd.Series) -> BoolArray:
+    """Cells that are spreadsheet errors or formulas without a result.
+
+    Only typed cells (an object column, from a workbook) can be: a CSV's
+    strings are looked at no further.
+    """
+    if raw.dtype != object:
+        return np.zeros(len(raw), dtype=bool)
+    return np.fromiter((isinstance(value, NOT_A_VALUE) for value in raw), dtype=bool,
+                       count=len(raw))
 
 
 def number_of(value: object, *, percent: bool) -> float:
@@ -139,6 +182,8 @@ def bool_of(value: object) -> float:
     """One cell as 1.0 / 0.0; _BLANK or _INVALID otherwise."""
     if value is None or value is pd.NA:
         return _BLANK
+    if isinstance(value, (*NOT_A_VALUE, dt.date, dt.time)):
+        return _INVALID
     if isinstance(value, bool | np.bool_):
         return 1.0 if value else 0.0
     if isinstance(value, int | float | np.integer | np.floating):
@@ -237,6 +282,9 @@ def parse_choice(raw: pd.Series, field: Field) -> ParsedColumn:
     mapped = []
     for value in uniques:
         text = cell_text(value)
+        if isinstance(value, NOT_A_VALUE):
+            mapped.append(-2)
+            continue
         mapped.append(-1 if not text else position.get(text, -2))
     lookup = np.array([*mapped, -1], dtype=np.int64)
     chosen = lookup[codes]

@@ -9,6 +9,7 @@ table the scorer works on.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -20,11 +21,14 @@ import numpy.typing as npt
 import pandas as pd
 
 from inspect_score.checklists.cells import (
+    NOT_A_VALUE,
     BoolArray,
+    CellError,
     ParsedColumn,
     cell_text,
     expected,
     id_keys,
+    not_a_value,
     parse_column,
     text_values,
 )
@@ -163,6 +167,7 @@ def _read_all(
         except ReadError as error:
             issues.extend(error.issues)
             continue
+        issues.extend(table.warnings)
         parsed = _TableParser(rubric, table)
         issues.extend(parsed.issues)
         has_rater = has_rater or parsed.has_rater
@@ -328,6 +333,8 @@ class _TableParser:
             return pd.Series(text_values(raw), dtype=TEXT)
 
         id_text, name_text, rater_text = text_of(BRANCH_ID), text_of(BRANCH_NAME), text_of(RATER)
+        for target in (BRANCH_ID, BRANCH_NAME, RATER):
+            self._not_a_value_issues(target)
         for column in (id_text, name_text, rater_text):
             blank_everywhere &= (column == "").to_numpy(dtype=bool)
         for position in sorted([*headers.unknown, *(later for later, _ in headers.repeated)]):
@@ -389,15 +396,27 @@ class _TableParser:
                 self._issue(
                     "duplicate-column",
                     f"column {header!r} means the same as column "
-                    f"{self.headers.headers[first]!r} (column {first + 1}); keep only one",
+                    f"{self.headers.headers[first]!r} (column "
+                    f"{self.table.column_number(first)}); keep only one",
                     self._header_row(position), header,
                 )
                 return
         self._issue(
             "unknown-column",
-            f"column {header!r} (column {position + 1}) is not a field of the rubric; ignored",
+            f"column {header!r} (column {self.table.column_number(position)}) "
+            "is not a field of the rubric; ignored",
             self._header_row(position), header, severity="warning",
         )
+
+    def _not_a_value_issues(self, target: str) -> None:
+        """An id, name or rater cell that is an error or a formula without a result."""
+        position = self.headers.column_of(target)
+        if position is None:
+            return
+        raw = self.table.columns[position]
+        self._report(position, not_a_value(raw), self.headers.headers[position],
+                     lambda index: _not_a_value_issue(raw.iloc[index], "the branch's " + {
+                         BRANCH_ID: "id", BRANCH_NAME: "name", RATER: "rater"}[target]))
 
     def _branch_id_issues(self, missing: BoolArray) -> None:
         position = self.headers.column_of(BRANCH_ID)
@@ -439,8 +458,13 @@ class _TableParser:
         missing = column.blank if self.rubric.missing_policy(field.id) == "error" else None
 
         def describe(index: int) -> tuple[str, str]:
+            cell = raw.iloc[index]
+            if isinstance(cell, NOT_A_VALUE):
+                return _not_a_value_issue(cell, wanted)
             if column.not_whole[index] or column.invalid[index] or column.out_of_range[index]:
                 shown = written(index)
+            if column.invalid[index] and isinstance(cell, dt.date | dt.time):
+                return f"bad-{field.type}", f"'{shown}' is a date or time; expected {wanted}"
             if column.not_whole[index]:
                 return f"bad-{field.type}", f"'{shown}' is not a whole number; expected {wanted}"
             if column.invalid[index]:
@@ -473,6 +497,16 @@ class _TableParser:
             more = len(flagged) - len(shown)
             self._issue("too-many-issues", f"and {more} more problems of this kind in this column",
                         None, column)
+
+
+def _not_a_value_issue(cell: object, wanted: str) -> tuple[str, str]:
+    """The code and message for an error cell or a formula saved without its result."""
+    if isinstance(cell, CellError):
+        return ("excel-error", f"the cell shows the error {cell.code} (a formula that failed "
+                "or a broken reference); expected " + wanted)
+    return ("uncomputed-formula", f"the formula '{cell}' has no saved result (the file was "
+            "saved without calculating); open it in Excel or WPS and save it again, or type "
+            "the value; expected " + wanted)
 
 
 def _object_array(values: npt.NDArray[np.object_]) -> pd.Series:

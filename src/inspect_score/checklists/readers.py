@@ -22,6 +22,7 @@ import pandas as pd
 import python_calamine
 
 from inspect_score.checklists.cells import cell_text
+from inspect_score.checklists.xlsx import Workbook, XlsxError
 from inspect_score.errors import Issue
 
 if sys.version_info >= (3, 11):
@@ -33,6 +34,8 @@ else:  # pragma: no cover - Python 3.10
 DEFAULT_ENCODINGS = ("utf-8-sig", "gb18030")
 CSV_SUFFIXES = frozenset({".csv", ".txt"})
 SHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
+#: Workbooks read by their XML, cell by cell (the others by calamine).
+XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 TOML_SUFFIXES = frozenset({".toml"})
 #: Keys of a TOML checklist outside its [values] table.
 TOML_BRANCH_KEYS = ("branch_id", "branch_name", "rater")
@@ -59,6 +62,15 @@ class RawTable:
     #: CSV: a column's cells as written text, for messages about columns that
     #: pandas read as numbers or booleans (so '12.50' is shown, not 12.5)
     written: Callable[[int], pd.Series] | None = None
+    #: workbooks: the spreadsheet column (A = 1) of each column, where columns
+    #: with nothing in them are left out; None: the n-th column is column n
+    column_numbers: tuple[int, ...] | None = None
+    #: what the reader noticed but read past (a hidden sheet skipped)
+    warnings: tuple[Issue, ...] = ()
+
+    def column_number(self, position: int) -> int:
+        """The spreadsheet column (1-based) of the column at ``position``."""
+        return self.column_numbers[position] if self.column_numbers else position + 1
 
     def row_of(self, column: int, positions: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         """The rows (or lines) of some cells of one column."""
@@ -201,17 +213,19 @@ def read_csv(
 
 
 def read_sheet(path: Path, shown: str, sheet: str | None) -> RawTable:
-    """A worksheet (the first, or ``sheet``); its first row is the header."""
+    """A worksheet (the first visible one, or ``sheet``); its first row is the header.
+
+    .xlsx and .xlsm are read cell by cell with their types and formats
+    (:mod:`inspect_score.checklists.xlsx`); .xls, .xlsb and .ods by calamine.
+    """
+    if path.suffix.lower() in XLSX_SUFFIXES:
+        return _read_xlsx(path, shown, sheet)
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
-        names = list(book.sheet_names)
-        if sheet is not None and sheet not in names:
-            raise _fail(
-                "missing-sheet", shown, f"no sheet named {sheet!r}; the sheets are {names}"
-            )
-        if not names:
-            raise _fail("not-a-checklist", shown, "the workbook has no sheet")
-        cells = book.get_sheet_by_name(sheet or names[0]).to_python(skip_empty_area=False)
+        sheets = [(meta.name, meta.visible == python_calamine.SheetVisibleEnum.Visible)
+                  for meta in book.sheets_metadata]
+        name, warnings = _choose_sheet(sheets, sheet, shown)
+        cells = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except ReadError:
         raise
     except Exception as error:
@@ -231,7 +245,75 @@ def read_sheet(path: Path, shown: str, sheet: str | None) -> RawTable:
     body[body == ""] = np.nan
     columns = tuple(pd.Series(body[:, index], dtype=object) for index in range(width))
     rows = np.arange(2, len(body) + 2, dtype=np.int64)
-    return RawTable(path=shown, headers=headers, columns=columns, rows=rows)
+    return RawTable(path=shown, headers=headers, columns=columns, rows=rows,
+                    warnings=warnings)
+
+
+def _choose_sheet(sheets: list[tuple[str, bool]], sheet: str | None,
+                  shown: str) -> tuple[str, tuple[Issue, ...]]:
+    """The sheet to read, with a warning naming each hidden sheet passed over.
+
+    A hidden sheet (lookup lists, last period's data) is never read unless
+    ``--sheet`` names it: the branch sees, and fills in, the visible one.
+    """
+    names = [name for name, _ in sheets]
+    if sheet is not None:
+        if sheet not in names:
+            raise _fail(
+                "missing-sheet", shown, f"no sheet named {sheet!r}; the sheets are {names}"
+            )
+        return sheet, ()
+    visible = [name for name, shows in sheets if shows]
+    if not visible:
+        raise _fail("not-a-checklist", shown, "the workbook has no visible sheet"
+                    if sheets else "the workbook has no sheet")
+    chosen = visible[0]
+    hidden = [name for name, shows in sheets[: names.index(chosen)] if not shows]
+    warnings = tuple(
+        Issue("hidden-sheet", f"sheet {name!r} is hidden and was skipped; read sheet "
+              f"{chosen!r} (use --sheet to read another)", path=shown, severity="warning")
+        for name in hidden
+    )
+    return chosen, warnings
+
+
+def _read_xlsx(path: Path, shown: str, sheet: str | None) -> RawTable:
+    """An .xlsx sheet from its cells that hold something: no dense grid, however far
+    its last cell, so a stray cell at XFD1048576 costs one cell."""
+    try:
+        with Workbook(str(path)) as book:
+            name, warnings = _choose_sheet(
+                [(info.name, info.visible) for info in book.sheets], sheet, shown
+            )
+            info = next(info for info in book.sheets if info.name == name)
+            cells = book.cells(info)
+    except XlsxError as error:
+        raise _fail("not-a-checklist", shown, f"not a readable workbook: {error}") from None
+    rows = np.asarray(cells.rows, dtype=np.int64)
+    columns = np.asarray(cells.columns, dtype=np.int64)
+    values = np.empty(len(cells.values), dtype=object)
+    values[:] = cells.values
+    in_header = rows == 1
+    header_cells = dict(zip(columns[in_header].tolist(), values[in_header].tolist(),
+                            strict=True))
+    if not any(cell_text(cell) for cell in header_cells.values()):
+        raise _fail("not-a-checklist", shown, "the first row is blank; expected the header row", 1)
+    body = ~in_header
+    record_rows, record_of = np.unique(rows[body], return_inverse=True)
+    used = np.unique(columns)
+    positions = np.searchsorted(used, columns[body])
+    grid = np.full((len(used), len(record_rows)), np.nan, dtype=object)
+    grid[positions, record_of] = values[body]
+    headers = tuple(cell_text(header_cells.get(column, "")) if not isinstance(
+        header_cells.get(column), str) else header_cells[column] for column in used.tolist())
+    return RawTable(
+        path=shown,
+        headers=headers,
+        columns=tuple(pd.Series(grid[index], dtype=object) for index in range(len(used))),
+        rows=record_rows.astype(np.int64),
+        column_numbers=tuple(used.tolist()),
+        warnings=warnings,
+    )
 
 
 # --- TOML ------------------------------------------------------------------------
