@@ -223,7 +223,7 @@ def test_unreadable_inputs(tmp_path: Path) -> None:
         ("not-a-checklist", "empty.csv", None, None),
         ("not-a-checklist", "blank.csv", 1, None),
         ("not-a-checklist", "fake.xlsx", None, None),
-        ("not-a-checklist", "ragged.csv", None, None),
+        ("ragged-row", "ragged.csv", 2, None),
         ("not-a-checklist", "notes.docx", None, None),
     ]
 

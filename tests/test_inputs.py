@@ -336,3 +336,33 @@ def test_a_bogus_dimension_tag_is_ignored(tmp_path: Path) -> None:
     assert dimension is not None
     edited = edit_sheet(path, (dimension.group(), b'<dimension ref="A1:XFD1048576"/>'))
     assert load_checklists(RUBRIC, [edited]).frame["meetings"].tolist() == [3.0]
+
+
+# --- CSV rows that do not match the header -----------------------------------------
+
+
+def test_every_ragged_csv_row_is_reported_with_its_row_and_counts(tmp_path: Path) -> None:
+    """Rows with a cell too many or too few are each a ragged-row error at the row a
+    spreadsheet shows (a quoted cell over two lines is one row), saying both counts."""
+    text = ("branch_id,meetings,备注\nB1,3,ok\nB2,4,a,b\n\nB3,5\n"
+            '"B4",6,"two\nlines"\nB5,7,x,y\n')
+    issues = load_error([write(tmp_path, "a.csv", text)])
+    assert where(issues) == [("ragged-row", "a.csv", 3, None), ("ragged-row", "a.csv", 5, None),
+                             ("ragged-row", "a.csv", 7, None)]
+    assert "4 cells" in issues[0].message and "header row 3" in issues[0].message
+    assert "2 cells" in issues[1].message
+    assert all("tokenizing" not in issue.message for issue in issues)
+
+
+def test_ragged_rows_in_gb18030_are_found_too(tmp_path: Path) -> None:
+    """The count is made in the encoding the file turned out to be in."""
+    path = tmp_path / "a.csv"
+    path.write_bytes("编号,会议次数\nB1,3\nB2,4,多\n".encode("gb18030"))
+    assert where(load_error([str(path)])) == [("ragged-row", "a.csv", 3, None)]
+
+
+def test_short_rows_missing_only_unnamed_columns_and_blank_rows_pass(tmp_path: Path) -> None:
+    """Excel's trailing unnamed column and blank or comma-only rows are not ragged rows."""
+    text = "branch_id,meetings,\nB1,3\n,\n\nB2,4,\n"
+    frame = load_checklists(RUBRIC, [write(tmp_path, "a.csv", text)]).frame
+    assert frame["branch_id"].tolist() == ["B1", "B2"]

@@ -19,6 +19,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 import python_calamine
 
 from inspect_score.checklists.cells import cell_text
@@ -176,6 +178,9 @@ def read_csv(
         dict.fromkeys((encoding, *DEFAULT_ENCODINGS))
     )
     names = list(range(len(headers)))
+    ragged = ragged_rows(path, shown, encoding, headers)
+    if ragged:
+        raise ReadError(*ragged)
     frame, found = _read_csv(
         path,
         shown,
@@ -187,6 +192,12 @@ def read_csv(
         true_values=list(CSV_TRUE),
         false_values=list(CSV_FALSE),
     )
+
+    if ragged is None or found != encoding:
+        # checked in the encoding the body turned out to be in
+        ragged = ragged_rows(path, shown, found, headers)
+        if ragged:
+            raise ReadError(*ragged)
 
     def as_written(columns: list[int]) -> pd.DataFrame:
         text, _ = _read_csv(path, shown, (found,), skiprows=1, names=names, usecols=columns,
@@ -207,6 +218,69 @@ def read_csv(
     rows = np.arange(2, len(frame) + 2, dtype=np.int64)
     columns = tuple(frame[index] for index in names)
     return RawTable(path=shown, headers=headers, columns=columns, rows=rows, written=written)
+
+
+#: Ragged rows reported one by one before the rest are counted in one issue.
+MAX_RAGGED_ROWS = 100
+
+
+def ragged_rows(path: Path, shown: str, encoding: str,
+                headers: tuple[str, ...]) -> list[Issue] | None:
+    """An issue for every row whose cells do not match the header row's count.
+
+    pandas stops at the first row with a cell too many, in its own words
+    ("Error tokenizing data"), and fills a row with too few with blanks, which
+    a policy of "zero" then scores. Arrow's CSV parser counts every row's
+    cells in one streaming pass (about a second a million rows) and numbers
+    rows as a spreadsheet does (header = 1; a quoted cell over two lines is
+    one row). A row with too few cells is let through when only columns
+    without a header are missing, and a blank row always is.
+
+    None when Arrow cannot read the file in ``encoding``: the caller's
+    encoding detection decides, and checks again in the one it finds.
+    """
+    found: list[tuple[int | None, int, int]] = []
+    named = max((index + 1 for index, header in enumerate(headers) if header.strip()),
+                default=len(headers))
+
+    def handle(row: Any) -> str:
+        text = row.text.replace(",", "").strip()
+        if text and (row.actual_columns > row.expected_columns or row.actual_columns < named):
+            found.append((row.number, row.expected_columns, row.actual_columns))
+        return "skip"
+
+    arrow_encoding = "utf8" if encoding.replace("-", "").lower() in ("utf8", "utf8sig") \
+        else encoding
+    try:
+        reader = pa_csv.open_csv(
+            path,
+            read_options=pa_csv.ReadOptions(use_threads=False, autogenerate_column_names=True,
+                                            encoding=arrow_encoding, block_size=1 << 22),
+            parse_options=pa_csv.ParseOptions(invalid_row_handler=handle,
+                                              ignore_empty_lines=False),
+            # only the first column is converted (to text): the pass is for counting
+            convert_options=pa_csv.ConvertOptions(column_types={"f0": pa.string()},
+                                                  include_columns=["f0"]),
+        )
+        for _ in reader:
+            pass
+    except (pa.ArrowException, OSError, UnicodeError, LookupError):
+        return None
+    issues = []
+    for number, expected, actual in found[:MAX_RAGGED_ROWS]:
+        if actual > expected:
+            problem = (f"the row has {actual} cells and the header row {expected}: what "
+                       "stands beyond the last column would be lost (a comma inside a "
+                       "value that is not in quotes?)")
+        else:
+            problem = (f"the row has {actual} cells and the header row {expected}: its last "
+                       "columns are missing, not blank (a row cut short or split across "
+                       "lines?)")
+        issues.append(Issue("ragged-row", problem, path=shown, row=number))
+    if len(found) > MAX_RAGGED_ROWS:
+        issues.append(Issue("too-many-issues", f"and {len(found) - MAX_RAGGED_ROWS} more rows "
+                            "whose cells do not match the header row", path=shown))
+    return issues
 
 
 # --- XLSX ------------------------------------------------------------------------
