@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import attrs
 import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sample_run import sample_results
+from strategies import runs
 
 from inspect_score.checklists.table import Checklists
+from inspect_score.errors import ChecklistError
+from inspect_score.outputs.write_csv import output_tables
+from inspect_score.rubric.model import Rubric
 from inspect_score.scoring.findings import FINDING_COLUMNS, find_problems
+from inspect_score.scoring.pipeline import evaluate
 
 
 def _records(frame: pd.DataFrame) -> list[tuple[object, ...]]:
@@ -100,7 +108,8 @@ def test_no_problem_no_finding() -> None:
 
 
 def test_several_raters_values_are_joined() -> None:
-    """Where raters disagree, value lists each rater's value with ";" in checklist order."""
+    """Where raters disagree, value lists each rater's value with ";" in rater order (rows
+    of one rater, possible only without a rater column, in checklist order)."""
     results = sample_results()
     frame = results.checklists.frame
     # a second rater for SQ02 who counted 10 meetings and found the files complete
@@ -142,3 +151,31 @@ def test_findings_are_found_once_when_first_asked_for_or_kept_as_given() -> None
     pd.testing.assert_frame_equal(expected, found)
     given = found.head(1)
     assert attrs.evolve(results, findings=given).findings is given
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(runs(), st.randoms(use_true_random=False))
+def test_findings_do_not_depend_on_row_order(run: tuple[Rubric, Checklists],
+                                             random: Any) -> None:
+    """Shuffled checklist rows give the same findings, value included: several raters'
+    values are joined in rater order, not in the order their rows came."""
+    rubric, checklists = run
+
+    def findings(frame: pd.DataFrame) -> pd.DataFrame | None:
+        shuffled = Checklists(frame=frame.reset_index(drop=True), sources=checklists.sources,
+                              has_rater=checklists.has_rater)
+        try:
+            results = evaluate(rubric, shuffled)
+        except ChecklistError:
+            return None  # a branch with nothing applicable: not this test's concern
+        return output_tables(results)["findings"]
+
+    expected = findings(checklists.frame)
+    if expected is None:
+        return
+    order = list(range(len(checklists.frame)))
+    random.shuffle(order)
+    actual = findings(checklists.frame.iloc[order])
+    assert actual is not None
+    pd.testing.assert_frame_equal(expected.reset_index(drop=True),
+                                  actual.reset_index(drop=True))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from inspect_score.checklists.table import BRANCH_ID, Checklists, text_taken
+from inspect_score.checklists.table import BRANCH_ID, RATER, Checklists, text_taken
 from inspect_score.rubric.model import Item, Rubric
 from inspect_score.scoring.labels import (
     Coded,
@@ -32,8 +32,26 @@ from inspect_score.scoring.tables import Scores
 FINDING_COLUMNS = ("branch_id", "kind", "item_id", "value", "points", "max", "lost", "note")
 
 
+def _rater_order(row_branch: np.ndarray, raters: pd.Series) -> np.ndarray:
+    """Each checklist row's place among its branch's rows, by rater name (0 first).
+
+    Rows of one branch with the same rater (only possible where there is no
+    rater column) keep their checklist order.
+    """
+    if not len(row_branch):
+        return np.zeros(0, dtype=np.int64)
+    rater_rank, _ = pd.factorize(raters, sort=True)
+    order = np.lexsort((np.arange(len(row_branch)), rater_rank, row_branch))
+    sorted_branch = row_branch[order]
+    starts = np.r_[True, sorted_branch[1:] != sorted_branch[:-1]]
+    first = np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))
+    occurrence = np.empty(len(order), dtype=np.int64)
+    occurrence[order] = np.arange(len(order)) - first
+    return occurrence
+
+
 class _BranchTexts:
-    """Values as text, per branch: raters' values joined by ";" in checklist order.
+    """Values as text, per branch: raters' values joined by ";" in rater order.
 
     Every column is :class:`Coded`: a field's distinct values are turned into
     text once, and a million branches cost a million codes, not a million strings.
@@ -45,11 +63,10 @@ class _BranchTexts:
         self.frame = checklists.frame
         self.branches = len(scores.branches)
         self.row_branch = scores.row_branch.to_numpy(dtype=np.int64)
-        # the how-many-th row of its branch each checklist row is (0 for the first rater)
-        self.occurrence = (
-            pd.Series(self.row_branch).groupby(self.row_branch).cumcount().to_numpy()
-            if len(self.row_branch) else np.zeros(0, dtype=np.int64)
-        )
+        # the how-many-th row of its branch each checklist row is (0 for the first
+        # rater): by rater name, so that the same checklists in another row order
+        # (files read in another order, rows sorted) give the same findings
+        self.occurrence = _rater_order(self.row_branch, self.frame[RATER])
         self.one_row_each = np.array_equal(self.row_branch, np.arange(self.branches))
         self._cache: dict[str, Coded] = {}
 
