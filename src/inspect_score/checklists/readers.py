@@ -9,7 +9,6 @@ raw cells per column, the spreadsheet row of every record) or raises
 from __future__ import annotations
 
 import re
-import sys
 import warnings
 from collections.abc import Callable, Collection
 from pathlib import Path
@@ -23,14 +22,13 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import python_calamine
 
+# tomli is tomllib's source, shipped compiled: three times faster on a large
+# rubric, with the same errors and the same values.
+import tomli as tomllib
+
 from inspect_score.checklists.cells import cell_text
 from inspect_score.checklists.xlsx import Workbook, XlsxError
 from inspect_score.errors import Issue
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 #: Tried in this order when the user names no encoding: what Excel and WPS save.
 DEFAULT_ENCODINGS = ("utf-8-sig", "gb18030")

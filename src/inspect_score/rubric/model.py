@@ -7,6 +7,7 @@ scorer never has to care which one a rubric author typed.
 
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 from typing import Literal
@@ -268,11 +269,17 @@ class Rubric:
         """Indicators, then bonuses, then penalties: the order of outputs."""
         return self.indicators + self.bonuses + self.penalties
 
-    def field(self, field_id: str) -> Field:
+    @functools.cached_property
+    def _fields_by_id(self) -> dict[str, Field]:
+        # field() is asked once per item and rule: a scan of the fields each
+        # time made a rubric of many thousand fields quadratic to check
+        by_id: dict[str, Field] = {}
         for candidate in self.fields:
-            if candidate.id == field_id:
-                return candidate
-        raise KeyError(field_id)
+            by_id.setdefault(candidate.id, candidate)
+        return by_id
+
+    def field(self, field_id: str) -> Field:
+        return self._fields_by_id[field_id]
 
     def missing_policy(self, field_id: str) -> MissingPolicy:
         return self.field(field_id).missing or self.missing

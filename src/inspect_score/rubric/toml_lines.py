@@ -20,6 +20,13 @@ import re
 KeyPath = tuple[str | int, ...]
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+#: ``key = value`` with a bare key and a value that cannot run past the line (a
+#: number, boolean or date, or a basic string without escapes), an optional
+#: comment after it: matched in C, so the scanner's slow path is only taken
+#: for headers, quoted or dotted keys, arrays, tables and multi-line strings.
+_SIMPLE_PAIR = re.compile(
+    r"""[ \t]*([A-Za-z0-9_-]+)[ \t]*=[ \t]*(?:"[^"\\]*"|[^\s"'\[\]{}#=]+)[ \t]*(?:\#.*)?\r?$"""
+)
 # Escapes a quoted key may hold (TOML basic strings); anything else is kept as written.
 _ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\",
             "e": "\x1b"}
@@ -78,6 +85,11 @@ class KeyLocator:
             if value.open:
                 # Still inside a multi-line array, inline table or string.
                 value.feed(line)
+                continue
+            simple = _SIMPLE_PAIR.match(line)
+            if simple:
+                # Most lines of a rubric: one bare key, one value that ends on the line.
+                self._lines.setdefault((*table, simple.group(1)), number)
                 continue
             stripped = line.strip()
             if not stripped or stripped.startswith("#"):

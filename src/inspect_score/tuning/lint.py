@@ -34,7 +34,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from inspect_score.errors import Issue, errors_only
-from inspect_score.rubric.loader import load_rubric, validate_rubric_file
+from inspect_score.rubric.loader import analyse_rubric_file
 from inspect_score.rubric.model import Field, Item, Rubric
 from inspect_score.scoring.grading import quota_places
 from inspect_score.scoring.labels import plain_number
@@ -66,10 +66,10 @@ def check_rubric_file(path: str | os.PathLike[str]) -> list[Issue]:
 
     The loader's errors and warnings, and, where the rubric loads, the lint's warnings.
     """
-    issues = validate_rubric_file(path)
-    if errors_only(issues):
+    issues, rubric = analyse_rubric_file(path)
+    if rubric is None or errors_only(issues):
         return issues
-    return [*issues, *lint_rubric(load_rubric(path))]
+    return [*issues, *lint_rubric(rubric)]
 
 
 def _warning(rubric: Rubric, code: str, message: str, key: str, line: int) -> Issue:
