@@ -26,6 +26,7 @@ import datetime as dt
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import IO
@@ -75,6 +76,12 @@ class XlsxError(Exception):
     """The file is not a workbook this reader can read (a reason for the user)."""
 
 
+#: What reading a damaged, truncated or encrypted file may raise, from the zip
+#: (bad CRC, cut short, an unknown compression or a password), the XML or a value.
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, NotImplementedError,
+            RuntimeError, ElementTree.ParseError, ValueError, IndexError, ArithmeticError)
+
+
 def _local(tag: str) -> str:
     """A tag without its namespace: transitional and strict OOXML both read."""
     return tag.rsplit("}", 1)[-1]
@@ -111,13 +118,13 @@ class Workbook:
     def __init__(self, path: str) -> None:
         try:
             self._zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as error:
+        except _DAMAGED as error:
             raise XlsxError(f"not an .xlsx workbook: {error}") from None
+        self._strings: list[str] | None = None
+        self._styles: list[str] | None = None
         try:
             self.sheets, self._date1904 = self._read_workbook()
-            self._strings: list[str] | None = None
-            self._styles: list[str] | None = None
-        except (KeyError, ElementTree.ParseError) as error:
+        except _DAMAGED as error:
             self._zip.close()
             raise XlsxError(f"the workbook's parts are damaged: {error}") from None
 
@@ -199,15 +206,12 @@ class Workbook:
         columns: list[int] = []
         values: list[Value] = []
         try:
-            source = self._open(sheet.part)
-        except KeyError:
-            raise XlsxError(f"the sheet {sheet.name!r} is missing from the file") from None
-        try:
-            for row, column, value in self._stream(source):
-                rows.append(row)
-                columns.append(column)
-                values.append(value)
-        except (ElementTree.ParseError, ValueError, IndexError, ArithmeticError) as error:
+            with self._open(sheet.part) as source:
+                for row, column, value in self._stream(source):
+                    rows.append(row)
+                    columns.append(column)
+                    values.append(value)
+        except _DAMAGED as error:
             raise XlsxError(f"the sheet {sheet.name!r} is damaged: {error}") from None
         return SparseCells(tuple(rows), tuple(columns), tuple(values))
 
