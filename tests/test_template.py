@@ -226,6 +226,23 @@ def test_a_removed_column_is_reported_with_its_cell(tmp_path: Path) -> None:
     assert "E1" in issues[0].message
 
 
+def test_a_cleared_column_is_named_by_its_own_cell(tmp_path: Path) -> None:
+    """A column emptied of header and cells (nothing left in it to read) is reported at its
+    cell, D1, not taken for the changed header that follows it: the sheet's own columns count,
+    not the columns that hold something."""
+    path = _form(tmp_path, STREET)
+    book = openpyxl.load_workbook(path)
+    sheet = book.worksheets[0]
+    for row in sheet.iter_rows(min_col=4, max_col=4):
+        row[0].value = None
+    sheet["E1"] = "后备干部"
+    book.save(path)
+    issues = form_issues(STREET, path)
+    assert (issues[0].code, issues[0].column) == ("form-column-removed", "三会一课应开次数")
+    assert "D1" in issues[0].message
+    assert all(issue.code != "form-header-changed" or "E1" in issue.message for issue in issues)
+
+
 def test_other_tables_are_left_to_the_loader(tmp_path: Path) -> None:
     """A table not laid out like the form (headers in another order) raises no form issue."""
     path = tmp_path / "other.csv"

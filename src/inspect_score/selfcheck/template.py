@@ -440,9 +440,11 @@ def form_issues(rubric: Rubric, path: Path) -> list[Issue]:
     """A filled form's header row against the rubric: each changed header or removed column,
     named by its cell ("C1"). Tables that are not laid out as forms are left to the loader."""
     try:
-        headers, _ = _header_row(path)
+        headers, table = _header_row(path)
     except ReadError:
         return []  # the loader reports unreadable files
+    # the sheet's column (A = 1) of each header: a workbook's empty columns are not read
+    numbers = [table.column_number(position) for position in range(len(headers))]
     expected = form_headers(rubric)
     accepted = [{header_key(expected[0]), "branch_id", "编号"},
                 {header_key(expected[1]), "branch_name", "名称"}]
@@ -453,20 +455,20 @@ def form_issues(rubric: Rubric, path: Path) -> list[Issue]:
         return []
     known = set().union(*accepted)
     issues: list[Issue] = []
-    after = -1  # the file's column of the last expected header found so far
+    after = 0  # the file's column (A = 1) of the last expected header found so far
     for index, keys in enumerate(accepted):
         if keys & present:
-            after = next(column for column, key in enumerate(found) if key in keys)
+            after = numbers[next(column for column, key in enumerate(found) if key in keys)]
             continue
         # a missing header belongs right after the previous one found
-        where = after + 1
-        cell = f"{column_letter(where)}1"
-        if where < len(found) and found[where] not in known and headers[where].strip():
+        cell = f"{column_letter(after)}1"
+        where = numbers.index(after + 1) if after + 1 in numbers else None
+        if where is not None and found[where] not in known and headers[where].strip():
             issues.append(Issue(
                 "form-header-changed",
                 f"cell {cell} reads {headers[where]!r}; expected the header {expected[index]!r}",
                 str(path), row=1, column=headers[where]))
-            after = where
+            after += 1
         else:
             issues.append(Issue(
                 "form-column-removed",
