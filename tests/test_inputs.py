@@ -366,3 +366,10 @@ def test_short_rows_missing_only_unnamed_columns_and_blank_rows_pass(tmp_path: P
     text = "branch_id,meetings,\nB1,3\n,\n\nB2,4,\n"
     frame = load_checklists(RUBRIC, [write(tmp_path, "a.csv", text)]).frame
     assert frame["branch_id"].tolist() == ["B1", "B2"]
+
+
+def test_a_huge_number_formatted_as_a_time_is_read_as_the_number(tmp_path: Path) -> None:
+    """1e300 in a cell formatted h:mm is no time of day (calamine panics on it): it is read
+    as the number it is, and refused as out of range."""
+    path = workbook(tmp_path, [HEAD, ["SQ01", "一社区", 3, 1e300]], formats={"D2": "h:mm"})
+    assert where(load_error([path])) == [("out-of-range", "a.xlsx", 2, "满意度")]

@@ -27,7 +27,7 @@ import python_calamine
 import tomli as tomllib
 
 from inspect_score.checklists.cells import cell_text
-from inspect_score.checklists.xlsx import Workbook, XlsxError
+from inspect_score.checklists.xlsx import SparseCells, Workbook, XlsxError
 from inspect_score.errors import Issue
 
 #: Tried in this order when the user names no encoding: what Excel and WPS save.
@@ -297,13 +297,36 @@ def read_sheet(path: Path, shown: str, sheet: str | None) -> RawTable:
         sheets = [(meta.name, meta.visible == python_calamine.SheetVisibleEnum.Visible)
                   for meta in book.sheets_metadata]
         name, warnings = _choose_sheet(sheets, sheet, shown)
-        cells = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except ReadError:
         raise
     except Exception as error:
         # calamine raises its own error types (zip, XML, password) for files
         # that are not workbooks: all of them mean "not a checklist we can read".
         raise _fail("not-a-checklist", shown, f"not a readable workbook: {error}") from None
+    return _dense_table(_calamine_cells(path, shown, name), shown, warnings)
+
+
+def _calamine_cells(path: Path, shown: str, name: str) -> list[list[Any]]:
+    """One sheet's cells from A1 as calamine reads them: rows of values, "" for empty."""
+    try:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        cells: list[list[Any]] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception as error:
+        # calamine's own error types (zip, XML, password): "not a checklist we can read"
+        raise _fail("not-a-checklist", shown, f"not a readable workbook: {error}") from None
+    except BaseException as error:
+        # a panic in calamine's Rust (a huge number in a cell formatted as a time)
+        # arrives as pyo3's PanicException, a BaseException: the file is odd, not
+        # the run interrupted
+        if type(error).__name__ != "PanicException":
+            raise
+        raise _fail("not-a-checklist", shown, f"a cell cannot be read: {error}") from None
+    return cells
+
+
+def _dense_table(cells: list[list[Any]], shown: str, warnings: tuple[Issue, ...]) -> RawTable:
+    """A table from a sheet's rows of cells from A1 ("" for empty); the first row is the
+    header."""
     if not cells or not any(str(cell).strip() for cell in cells[0]):
         raise _fail("not-a-checklist", shown, "the first row is blank; expected the header row", 1)
     width = max(len(row) for row in cells)
@@ -358,9 +381,43 @@ def _read_xlsx(path: Path, shown: str, sheet: str | None) -> RawTable:
                 [(info.name, info.visible) for info in book.sheets], sheet, shown
             )
             info = next(info for info in book.sheets if info.name == name)
-            cells = book.cells(info)
+            corrections = book.corrections(info)
+            if corrections is None:
+                cells = book.cells(info)
     except XlsxError as error:
         raise _fail("not-a-checklist", shown, f"not a readable workbook: {error}") from None
+    if corrections is not None:
+        # the common case: calamine reads the values, fast; the cells it reads
+        # wrong (errors, formulas without results, percentages) are put right
+        try:
+            sheet_cells = _calamine_cells(path, shown, name)
+        except ReadError:
+            # what calamine cannot read, the cell-by-cell reading may
+            return _read_xlsx_by_cell(path, shown, name, warnings)
+        for row, column, value in zip(corrections.rows, corrections.columns,
+                                      corrections.values, strict=True):
+            while len(sheet_cells) < row:
+                sheet_cells.append([])
+            line = sheet_cells[row - 1]
+            line.extend([""] * (column - len(line)))
+            line[column - 1] = value
+        return _dense_table(sheet_cells, shown, warnings)
+    return _sparse_table(cells, shown, warnings)
+
+
+def _read_xlsx_by_cell(path: Path, shown: str, name: str,
+                       warnings: tuple[Issue, ...]) -> RawTable:
+    try:
+        with Workbook(str(path)) as book:
+            cells = book.cells(next(info for info in book.sheets if info.name == name))
+    except XlsxError as error:
+        raise _fail("not-a-checklist", shown, f"not a readable workbook: {error}") from None
+    return _sparse_table(cells, shown, warnings)
+
+
+def _sparse_table(cells: SparseCells, shown: str, warnings: tuple[Issue, ...]) -> RawTable:
+    """A table from a sheet's cells that hold something; the first row is the header.
+    Only rows and columns with something in them are kept, each with its number."""
     rows = np.asarray(cells.rows, dtype=np.int64)
     columns = np.asarray(cells.columns, dtype=np.int64)
     values = np.empty(len(cells.values), dtype=object)
