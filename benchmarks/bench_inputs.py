@@ -8,11 +8,13 @@ peak memory):
 - ``inspect-score validate`` on a small workbook, on the same with one stray
   cell at XFD1048576, and with one at A1048576;
 - ``inspect-score validate`` on ``--rows`` generated CSV rows (which
-  includes the streaming count of every row's cells).
+  includes the streaming count of every row's cells);
+- ``inspect-score validate`` on ``--xlsx-rows`` generated rows in a workbook
+  (calamine's values, the XML searched for the cells it misreads).
 
 Usage::
 
-    python benchmarks/bench_inputs.py --rubric-mib 50 --rows 1000000
+    python benchmarks/bench_inputs.py --rubric-mib 50 --rows 1000000 --xlsx-rows 100000
 
 Timings are figures to read, not assertions: the machines are shared.
 """
@@ -76,6 +78,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rubric-mib", type=float, default=50)
     parser.add_argument("--rows", type=int, default=1_000_000, help="0 to skip")
+    parser.add_argument("--xlsx-rows", type=int, default=100_000, help="0 to skip")
     args = parser.parse_args()
     cli = [sys.executable, "-m", "inspect_score"]
     with tempfile.TemporaryDirectory() as scratch:
@@ -104,6 +107,16 @@ def main() -> None:
             generate(args.rows, data)
             seconds, mib = timed([*cli, "validate", str(RUBRIC), str(data)])
             print(f"validate, {args.rows:,} CSV rows: {seconds:6.2f} s  {mib:7.0f} MiB")
+        if args.xlsx_rows:
+            import pandas as pd
+
+            data = work / "checklists-for-xlsx.csv"
+            generate(args.xlsx_rows, data)
+            book = work / "checklists.xlsx"
+            pd.read_csv(data, dtype=str, keep_default_na=False).to_excel(
+                book, index=False, engine="xlsxwriter")
+            seconds, mib = timed([*cli, "validate", str(RUBRIC), str(book)])
+            print(f"validate, {args.xlsx_rows:,} workbook rows: {seconds:6.2f} s  {mib:7.0f} MiB")
 
 
 if __name__ == "__main__":
