@@ -373,3 +373,12 @@ def test_a_huge_number_formatted_as_a_time_is_read_as_the_number(tmp_path: Path)
     as the number it is, and refused as out of range."""
     path = workbook(tmp_path, [HEAD, ["SQ01", "一社区", 3, 1e300]], formats={"D2": "h:mm"})
     assert where(load_error([path])) == [("out-of-range", "a.xlsx", 2, "满意度")]
+
+
+def test_a_file_given_twice_is_read_once_with_a_warning(tmp_path: Path) -> None:
+    """The same checklist named twice, or named beside its folder, is one set of rows: a
+    repeated-input warning, not every branch twice (nor a crash)."""
+    path = write(tmp_path, "a.csv", "branch_id,meetings\nSQ01,3\n")
+    checklists = load_checklists(RUBRIC, [path, path, str(tmp_path)])
+    assert checklists.frame["branch_id"].tolist() == ["SQ01"]
+    assert [issue.code for issue in checklists.warnings] == ["repeated-input", "repeated-input"]

@@ -161,7 +161,15 @@ def _read_all(
     parts: list[pd.DataFrame] = []
     sources: list[str] = []
     has_rater = False
+    read: dict[str, str] = {}  # each file's real path: the path it was first shown as
     for path, shown in _checklist_files(inputs, issues):
+        real = os.path.realpath(path)
+        if real in read:
+            # a file named twice (or a folder and a file in it) is one set of rows
+            issues.append(Issue("repeated-input", f"this file is also given as {read[real]}; "
+                                "read once", path=shown, severity="warning"))
+            continue
+        read[real] = shown
         try:
             table = _read(rubric, path, shown, encoding, sheet)
         except ReadError as error:
