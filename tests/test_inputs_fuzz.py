@@ -23,7 +23,7 @@ from inspect_score.errors import InspectError
 from inspect_score.rubric.loader import load_rubric, validate_rubric_file
 from inspect_score.rubric.model import Field, Grade, Item, Rubric, Section
 
-fuzz = settings(max_examples=40, deadline=None,
+fuzz = settings(max_examples=100, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 FIELDS = (
