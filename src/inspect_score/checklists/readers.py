@@ -266,12 +266,13 @@ def ragged_rows(path: Path, shown: str, encoding: str,
         return None
     issues = []
     for number, expected, actual in found[:MAX_RAGGED_ROWS]:
+        cells = f"{actual} cell" if actual == 1 else f"{actual} cells"
         if actual > expected:
-            problem = (f"the row has {actual} cells and the header row {expected}: what "
+            problem = (f"the row has {cells} and the header row {expected}: what "
                        "stands beyond the last column would be lost (a comma inside a "
                        "value that is not in quotes?)")
         else:
-            problem = (f"the row has {actual} cells and the header row {expected}: its last "
+            problem = (f"the row has {cells} and the header row {expected}: its last "
                        "columns are missing, not blank (a row cut short or split across "
                        "lines?)")
         issues.append(Issue("ragged-row", problem, path=shown, row=number))
