@@ -382,3 +382,36 @@ def test_a_file_given_twice_is_read_once_with_a_warning(tmp_path: Path) -> None:
     checklists = load_checklists(RUBRIC, [path, path, str(tmp_path)])
     assert checklists.frame["branch_id"].tolist() == ["SQ01"]
     assert [issue.code for issue in checklists.warnings] == ["repeated-input", "repeated-input"]
+
+
+@pytest.mark.parametrize("cell", [
+    b'<c r="C2" t="str"><f>""</f><v></v></c>',
+    b'<c r="C2" t="str"><f>""</f><v/></c>',
+])
+def test_a_formula_whose_result_is_empty_text_is_blank(tmp_path: Path, cell: bytes) -> None:
+    """A text formula with a saved empty result is a blank cell, not a missing result."""
+    path = workbook(tmp_path, [HEAD, ["SQ01", "一社区", 3, 90, "是", "x"]])
+    edited = edit_sheet(path, (b'<c r="F2" t="inlineStr"><is><t>x</t></is></c>',
+                               cell.replace(b"C2", b"F2")))
+    assert load_checklists(RUBRIC, [edited]).frame["remarks"].isna().tolist() == [True]
+
+
+def test_many_formulas_with_saved_results_read_as_their_results(tmp_path: Path) -> None:
+    """Formulas with saved results (what Excel and WPS write) are read as the results."""
+    rows: list[list[object]] = [HEAD]
+    rows += [[f"SQ{index:02d}", "社区", f"={index}+1"] for index in range(1, 30)]
+    path = workbook(tmp_path, rows)
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        xml = source.read("xl/worksheets/sheet1.xml")
+    import re
+
+    # openpyxl saves no results: give each formula the result Excel would have saved
+    saved = re.sub(rb"<f>=?(\d+)\+1</f><v\s*/?>(?:</v>)?",
+                   lambda found: b"<f>%s+1</f><v>%d</v>" % (found.group(1),
+                                                            int(found.group(1)) + 1), xml)
+    assert saved != xml
+    edited = edit_sheet(path, (xml, saved))
+    assert load_checklists(RUBRIC, [edited]).frame["meetings"].tolist() == [
+        float(index + 1) for index in range(1, 30)]

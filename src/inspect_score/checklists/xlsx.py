@@ -256,7 +256,10 @@ class Workbook:
             if start < 0 or start in found:
                 continue
             close = data.find(b">", start)
-            if not data.startswith(b"<f", position) and close < position:
+            if data.startswith(b"<f", position):
+                if _saved_result(data, start, close, position, styles):
+                    continue  # calamine reads a formula's saved result right
+            elif close < position:
                 continue  # an attribute of another element (a <row s="...">)
             end = close + 1 if data[close - 1:close] == b"/" else data.find(b"</c>", start) + 4
             try:
@@ -313,17 +316,21 @@ class Workbook:
         raw: str | None = None
         formula: str | None = None
         inline: ElementTree.Element | None = None
+        has_value = False
         for child in cell:
             name = _local(child.tag)
             if name == "v":
                 raw = child.text
+                has_value = True
             elif name == "f":
                 formula = child.text or ""
             elif name == "is":
                 inline = child
         if kind == "inlineStr":
             return _rich_text(inline) if inline is not None else None
-        if raw is None or (raw == "" and kind != "str"):
+        if kind == "str" and has_value:
+            return raw or ""  # a formula whose saved result is the empty text
+        if raw is None or raw == "":
             # A formula whose result was never saved: not a blank cell.
             return Uncomputed(formula) if formula is not None else None
         if kind == "s":
@@ -358,6 +365,25 @@ class Workbook:
         moment = epoch + dt.timedelta(days=serial)
         moment = moment.replace(microsecond=0) if moment.microsecond < 500_000 else moment
         return moment.date() if serial == int(serial) else moment
+
+
+_STYLE = re.compile(rb'\ss="(\d+)"')
+_SAVED_VALUE = re.compile(rb"<v>[^<]")
+
+
+def _saved_result(data: bytes, start: int, close: int, formula: int,
+                  styles: list[str]) -> bool:
+    """Whether the cell at ``start`` is a formula with a saved result that calamine
+    reads right: not an error, not in a percent or date style. Checked on the bytes,
+    so a sheet of a hundred thousand formulas is not parsed cell by cell."""
+    tag = data[start:close]
+    if b' t="e"' in tag:
+        return False
+    style = _STYLE.search(tag)
+    if style and int(style.group(1)) < len(styles) and styles[int(style.group(1))]:
+        return False
+    end = data.find(b"</c>", formula)
+    return end >= 0 and _SAVED_VALUE.search(data, formula, end) is not None
 
 
 def _occurrences(data: bytes, needles: list[bytes]) -> Iterator[int]:
