@@ -8,9 +8,11 @@ import attrs
 import numpy as np
 import openpyxl
 import pytest
+from print_checks import assert_print_style
 from sample_run import sample_results
 
-from inspect_score.outputs import workbook
+from inspect_score.outputs import print_style, workbook
+from inspect_score.outputs.print_style import DocumentTitle
 from inspect_score.outputs.workbook import display_width, write_workbook
 
 
@@ -36,7 +38,7 @@ def test_sheet_names_in_chinese_and_english(tmp_path: Path) -> None:
 def test_ranking_sheet_title_headers_and_rows(tmp_path: Path) -> None:
     """Title row, then 序号 … 否决事由 with sections as "title(max)", then branches best first."""
     rows = _rows(openpyxl.load_workbook(_write(tmp_path))["排名"])
-    assert rows[0][0] == "社区党建工作检查考评细则 2025-08"
+    assert rows[0][0] == "________________考评结果"
     assert rows[1] == ("序号", "编号", "名称", "组织建设(35)", "基础工作(35)", "财务管理(30)",
                        "加分", "扣分", "总分", "排名", "等次", "否决事由")
     assert rows[2:] == [
@@ -121,8 +123,11 @@ def test_every_sheet_is_ready_to_print(tmp_path: Path) -> None:
 def test_column_widths_fit_chinese_text(tmp_path: Path) -> None:
     """A column is as wide as its widest text, Chinese characters counting double."""
     sheet = openpyxl.load_workbook(_write(tmp_path))["存在问题"]
-    widest_note = display_width("群众满意度(%) 95，应为 100，按比例得 21.85 分")
-    assert sheet.column_dimensions["G"].width >= widest_note
+    widest_name = display_width("幸福里社区")
+    assert sheet.column_dimensions["B"].width >= widest_name
+    # a column of sentences wraps at a readable width instead of growing past it
+    assert sheet.column_dimensions["G"].width <= 42
+    assert sheet["G3"].alignment.wrap_text
     assert display_width("东湖社区ab") == 10
 
 
@@ -176,3 +181,35 @@ def test_many_branches_write_in_order(tmp_path: Path) -> None:
     rows = _rows(openpyxl.load_workbook(path)["各项得分"])
     assert [row[0] for row in rows[2:]] == ranking["branch_id"].tolist()
     assert (rows[3][10], rows[4][10]) == (None, 23)
+
+
+def test_every_sheet_is_in_the_print_style(tmp_path: Path) -> None:
+    """Each sheet prints as an office prints it: A4 landscape fitted to the width, the header
+    repeated, page numbers "第 1 页 共 3 页", a border on every cell of the table; the first
+    row is a title naming the period, the subject and the table."""
+    path = tmp_path / "out.xlsx"
+    write_workbook(sample_results(), path, inputs=["x.csv"], tool_version="0",
+                   title=DocumentTitle(period="2025年上半年", subject="社区党建工作"))
+    book = openpyxl.load_workbook(path)
+    for sheet in book.worksheets:
+        assert_print_style(sheet, header_row=2)
+    assert book["排名"]["A1"].value == "2025年上半年社区党建工作考评结果"
+    assert book["存在问题"]["A1"].value == "2025年上半年社区党建工作考评存在问题"
+
+
+def test_numbers_and_ids_do_not_run_together(tmp_path: Path) -> None:
+    """序号 and 排名 are centred and bordered, 等次 centred: "1" and "SQ01", "15" and "不合格"
+    never print as one."""
+    sheet = openpyxl.load_workbook(_write(tmp_path))["排名"]
+    header = [cell.value for cell in sheet[2]]
+    for heading in ("序号", "排名", "等次"):
+        cell = sheet.cell(row=3, column=header.index(heading) + 1)
+        assert cell.alignment.horizontal == "center", heading
+        assert cell.border.left.style == "thin", heading
+
+
+def test_a_long_heading_over_numbers_wraps_in_a_row_tall_enough() -> None:
+    """A heading wider than its column gets a header row tall enough for its lines."""
+    assert print_style.header_height(["组织建设(35)"], [14]) == print_style.LINE_HEIGHT + 3
+    assert print_style.header_height(["三会一课落实情况及记录(15)"], [14]) >= \
+        2 * print_style.LINE_HEIGHT

@@ -32,8 +32,9 @@ from rich.table import Table
 
 from inspect_score.checklists.load import load_checklists_by
 from inspect_score.errors import InspectError, Issue
+from inspect_score.outputs.print_style import display_width
 from inspect_score.outputs.terminal import cell_text
-from inspect_score.outputs.workbook import PINNED_CREATED, display_width
+from inspect_score.outputs.workbook import PINNED_CREATED
 from inspect_score.outputs.write_csv import write_table
 from inspect_score.outputs.write_json import read_json_results
 from inspect_score.rubric.model import Field, Lang, Rubric

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 import importlib.metadata
-import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -23,7 +22,9 @@ import pandas as pd
 import xlsxwriter
 
 from inspect_score.errors import Issue
+from inspect_score.outputs import print_style
 from inspect_score.outputs.escape import xml_text
+from inspect_score.outputs.print_style import DocumentTitle, display_width, fit_width
 from inspect_score.rubric.model import Rubric
 from inspect_score.scoring.labels import Labels, labels_for, plain_number
 from inspect_score.scoring.results import Results
@@ -37,14 +38,24 @@ TITLE_ROW = 0
 HEADER_ROW = 1
 FIRST_DATA_ROW = 2
 #: Column widths, in characters (an East Asian wide character counts 2).
-MIN_WIDTH = 6
-MAX_WIDTH = 60
-NUMBER_WIDTH = 9
+MIN_WIDTH = print_style.MIN_WIDTH
+MAX_WIDTH = print_style.MAX_WIDTH
+NUMBER_WIDTH = print_style.NUMBER_WIDTH
 #: Rows whose text is measured for a column's width; enough to see typical names.
 MEASURED_ROWS = 5_000
-A4 = 9
+A4 = print_style.A4
 
-CellKind = Literal["text", "number", "count"]
+#: ``text`` left, ``center`` short text centred (grades), ``wrap`` sentences that wrap.
+CellKind = Literal["text", "center", "wrap", "number", "count"]
+TEXT_KINDS = ("text", "center", "wrap")
+
+#: What each sheet's title row says the table is, after the period and the subject.
+SHEET_TITLES = {
+    "zh": {"ranking": "考评结果", "points": "考评各项得分", "findings": "考评存在问题",
+           "summary": "考评得分汇总", "about": "考评说明"},
+    "en": {"ranking": "inspection results", "points": "points per item",
+           "findings": "problems found", "summary": "summary", "about": "about"},
+}
 
 
 @attrs.frozen
@@ -55,11 +66,6 @@ class Column:
     #: cell values; None leaves the cell empty
     cells: list[Any]
     kind: CellKind = "text"
-
-
-def display_width(text: str) -> int:
-    """Columns ``text`` takes on screen: East Asian wide and full-width characters count 2."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
 def _number_cells(values: pd.Series | np.ndarray) -> list[Any]:
@@ -83,9 +89,10 @@ def _count_cells(values: pd.Series) -> list[Any]:
 class _Writer:
     """Sheets of one workbook, with the formats and page setup they share."""
 
-    def __init__(self, path: Path, rubric: Rubric) -> None:
+    def __init__(self, path: Path, rubric: Rubric, title: DocumentTitle) -> None:
         self.path = path
         self.rubric = rubric
+        self.title = title
         self.labels = labels_for(rubric.lang)
         self.book = xlsxwriter.Workbook(str(path), {
             "strings_to_formulas": False,
@@ -94,16 +101,7 @@ class _Writer:
             "constant_memory": True,
         })
         self.book.set_properties({"title": rubric.title, "created": PINNED_CREATED})
-        decimals = "0." + "0" * rubric.precision if rubric.precision > 0 else "0"
-        self.formats = {
-            "number": self.book.add_format({"num_format": decimals}),
-            "count": self.book.add_format({"num_format": "0"}),
-            "text": None,
-            "header": self.book.add_format({"bold": True, "text_wrap": True, "valign": "top",
-                                            "bottom": 1}),
-            "title": self.book.add_format({"bold": True, "font_size": 13}),
-            "warning": self.book.add_format({"bold": True, "font_color": "#C00000"}),
-        }
+        self.formats = print_style.formats(self.book, rubric.precision)
         self.warnings: list[Issue] = []
 
     def sheet(self, key: str, columns: Sequence[Column],
@@ -117,7 +115,8 @@ class _Writer:
         sheet = self.book.add_worksheet(name)
         rows = len(columns[0].cells) if columns else 0
         room = EXCEL_MAX_ROWS - FIRST_DATA_ROW
-        title = f"{self.rubric.title} {self.rubric.version or ''}".rstrip()
+        title = self.title.title(SHEET_TITLES[self.rubric.lang][key], self.rubric.lang)
+        last_column = max(len(columns) - 1, 0)
         if rows > room:
             note = self.labels.truncated.format(rows=f"{room:,}", total=f"{rows:,}")
             sheet.write_string(TITLE_ROW, 0, f"{title}  {note}", self.formats["warning"])
@@ -129,12 +128,7 @@ class _Writer:
             ))
             rows = room
         else:
-            sheet.write_string(TITLE_ROW, 0, title, self.formats["title"])
-        last_row = self._table(sheet, HEADER_ROW, columns, rows)
-        sheet.freeze_panes(FIRST_DATA_ROW, 0)
-        sheet.autofilter(HEADER_ROW, 0, max(last_row, HEADER_ROW), max(len(columns) - 1, 0))
-        for table in below:
-            last_row = self._table(sheet, last_row + 2, table, len(table[0].cells))
+            print_style.write_title(sheet, self.formats, title, last_column)
         widths = [self._width(column, rows) for column in columns]
         for table in below:
             for index, column in enumerate(table):
@@ -144,7 +138,18 @@ class _Writer:
                     widths.append(self._width(column, len(column.cells)))
         for index, width in enumerate(widths):
             sheet.set_column(index, index, width)
-        self._page_setup(sheet)
+        # rows are streamed: a header's height is set before the header is written
+        sheet.set_row(HEADER_ROW, print_style.header_height(
+            [column.heading for column in columns], widths))
+        last_row = self._table(sheet, HEADER_ROW, columns, rows)
+        sheet.freeze_panes(FIRST_DATA_ROW, 0)
+        sheet.autofilter(HEADER_ROW, 0, max(last_row, HEADER_ROW), max(len(columns) - 1, 0))
+        for table in below:
+            sheet.set_row(last_row + 2, print_style.header_height(
+                [column.heading for column in table], widths))
+            last_row = self._table(sheet, last_row + 2, table, len(table[0].cells))
+        print_style.page_setup(sheet, header_rows=HEADER_ROW, last_row=last_row,
+                               last_column=len(widths) - 1, lang=self.rubric.lang)
 
     def _table(self, sheet: Any, header_row: int, columns: Sequence[Column], rows: int) -> int:
         """Write a header and ``rows`` rows; return the last row written.
@@ -157,13 +162,13 @@ class _Writer:
         header = self.formats["header"]
         for index, column in enumerate(columns):
             sheet.write_string(header_row, index, column.heading, header)
-        texts: list[tuple[int, list[Any]]] = []
+        texts: list[tuple[int, list[Any], Any]] = []
         runs: list[tuple[int, list[tuple[Any, ...]], Any]] = []
         index = 0
         while index < len(columns):
             kind = columns[index].kind
-            if kind == "text":
-                texts.append((index, columns[index].cells))
+            if kind in TEXT_KINDS:
+                texts.append((index, columns[index].cells, self.formats[kind]))
                 index += 1
                 continue
             end = index
@@ -173,37 +178,41 @@ class _Writer:
             runs.append((index, list(zip(*cells, strict=True)), self.formats[kind]))
             index = end
         write_string = sheet.write_string
+        write_blank = sheet.write_blank
         write_row = sheet.write_row
         first = header_row + 1
         for offset in range(rows):
             excel_row = first + offset
-            for column_index, cells in texts:
+            for column_index, cells, text_format in texts:
                 value = cells[offset]
                 if value is not None:
-                    write_string(excel_row, column_index, value)
+                    write_string(excel_row, column_index, value, text_format)
+                else:  # an empty cell of the table still has its border
+                    write_blank(excel_row, column_index, None, text_format)
             for column_index, numbers, cell_format in runs:
                 write_row(excel_row, column_index, numbers[offset], cell_format)
         return header_row + rows
 
     @staticmethod
     def _width(column: Column, rows: int) -> int:
-        if column.kind != "text":
-            widest = NUMBER_WIDTH
-        else:
-            measured = {text for text in column.cells[:min(rows, MEASURED_ROWS)] if text}
-            widest = max((display_width(text) for text in measured), default=0)
-        heading = display_width(column.heading)
-        return min(max(widest + 2, heading + 2, MIN_WIDTH), MAX_WIDTH)
-
-    def _page_setup(self, sheet: Any) -> None:
-        sheet.set_landscape()
-        sheet.set_paper(A4)
-        sheet.fit_to_pages(1, 0)
-        sheet.repeat_rows(HEADER_ROW)
-        sheet.set_footer("&C" + self.labels.headings["page"])
+        if column.kind not in TEXT_KINDS:
+            # a long heading over a number wraps (its row grows) rather than widen the column
+            return max(NUMBER_WIDTH, min(display_width(column.heading) + 2,
+                                         print_style.NUMBER_HEADING_WIDTH))
+        measured = {text for text in column.cells[:min(rows, MEASURED_ROWS)] if text}
+        maximum = print_style.SENTENCE_WIDTH if column.kind == "wrap" else MAX_WIDTH
+        return fit_width(column.heading, measured, maximum=maximum)
 
     def close(self) -> None:
         self.book.close()
+
+
+def document_title(rubric: Rubric, period: str | None = None,
+                   subject: str | None = None) -> DocumentTitle:
+    """The period and the subject that head a run's documents: as given, else the rubric's
+    ``subject`` (schema 2 metadata; absent, a blank to fill in by hand)."""
+    return DocumentTitle(period=period or None,
+                         subject=subject or getattr(rubric, "subject", None) or None)
 
 
 def _with_max(title: str, maximum: float) -> str:
@@ -236,8 +245,8 @@ def _ranking_columns(results: Results, heading: dict[str, str], labels: Labels) 
         Column(heading["penalty"], _number_cells(ranking["penalty"]), "number"),
         Column(heading["total"], _number_cells(ranking["total"]), "number"),
         Column(heading["rank"], _count_cells(ranking["rank"]), "count"),
-        Column(heading["grade"], _text_cells(ranking["grade"])),
-        Column(heading["vetoed"], _veto_titles(results, labels)),
+        Column(heading["grade"], _text_cells(ranking["grade"]), "center"),
+        Column(heading["vetoed"], _veto_titles(results, labels), "wrap"),
     ]
     return columns
 
@@ -277,7 +286,7 @@ def _findings_columns(results: Results, heading: dict[str, str]) -> list[Column]
         Column(heading["value"], _text_cells(findings["value"])),
         Column(heading["points"], _number_cells(findings["points"]), "number"),
         Column(heading["lost"], _number_cells(findings["lost"]), "number"),
-        Column(heading["note"], _text_cells(findings["note"])),
+        Column(heading["note"], _text_cells(findings["note"]), "wrap"),
     ]
 
 
@@ -296,7 +305,7 @@ def _summary_columns(results: Results, heading: dict[str, str]) -> list[Column]:
 def _grade_columns(results: Results, heading: dict[str, str]) -> list[Column]:
     counts = results.grade_counts
     return [
-        Column(heading["grade"], _text_cells(counts["grade"])),
+        Column(heading["grade"], _text_cells(counts["grade"]), "center"),
         Column(heading["grade_branches"], _count_cells(counts["branches"]), "count"),
     ]
 
@@ -315,13 +324,14 @@ def _about_columns(results: Results, heading: dict[str, str], inputs: Sequence[s
     ]
     return [
         Column(heading["key"], [key for key, _ in rows]),
-        Column(heading["content"], [value for _, value in rows]),
+        Column(heading["content"], [value for _, value in rows], "wrap"),
     ]
 
 
 def write_workbook(results: Results, path: Path, *, inputs: Sequence[str],
                    tool_version: str | None = None,
-                   extra_sheets: Sequence[Callable[[Any], None]] = ()) -> list[Issue]:
+                   extra_sheets: Sequence[Callable[[Any], None]] = (),
+                   title: DocumentTitle | None = None) -> list[Issue]:
     """Write the run's workbook to ``path``; return warnings (a sheet cut at Excel's limit).
 
     ``inputs`` are the checklist paths as the user gave them; they are listed
@@ -329,10 +339,12 @@ def write_workbook(results: Results, path: Path, *, inputs: Sequence[str],
     same run always gives the same bytes. ``tool_version`` defaults to the
     installed package's version. Each of ``extra_sheets`` is called with the
     open xlsxwriter workbook to add a sheet of its own, after the others.
+    ``title`` (the period and the subject) heads every sheet; by default the
+    rubric's subject and a blank for the period.
     """
     if tool_version is None:
         tool_version = importlib.metadata.version("inspect-score")
-    writer = _Writer(path, results.rubric)
+    writer = _Writer(path, results.rubric, title or document_title(results.rubric))
     heading = dict(writer.labels.headings)
     labels = writer.labels
     try:

@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from inspect_score.errors import Issue
+from inspect_score.outputs.print_style import DocumentTitle
 from inspect_score.outputs.staging import (
     OutputPlan,
     staged,
@@ -35,6 +36,7 @@ def write_outputs(
     extra_sheets: Sequence[Callable[[Any], None]] = (),
     extra_csv: Mapping[str, Callable[[Path], None]] | None = None,
     plan: OutputPlan | None = None,
+    title: DocumentTitle | None = None,
 ) -> list[Issue]:
     """Write the workbook, the CSV files and the JSON file that are asked for.
 
@@ -44,7 +46,8 @@ def write_outputs(
     workbook (see :func:`write_workbook`); ``extra_csv`` maps more CSV file
     names to functions writing them, staged with the others. ``plan``: the
     targets as checked before the run (see :func:`plan_outputs`), so that one
-    another run wrote meanwhile is refused.
+    another run wrote meanwhile is refused. ``title`` heads the workbook's
+    sheets (see :func:`write_workbook`).
     """
     extra_csv = extra_csv or {}
     temporaries: dict[Path, Path] = {}
@@ -65,7 +68,7 @@ def write_outputs(
         if xlsx is not None:
             written = write_workbook(
                 results, temporaries[xlsx], inputs=inputs, extra_sheets=extra_sheets,
-                tool_version=tool_version or None,
+                tool_version=tool_version or None, title=title,
             )
             # the writer saw the temporary file; the user knows the target
             warnings += [attrs.evolve(issue, path=str(xlsx)) for issue in written]

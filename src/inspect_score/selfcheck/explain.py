@@ -22,7 +22,8 @@ import xlsxwriter
 from inspect_score.checklists.table import BRANCH_ID
 from inspect_score.errors import Issue
 from inspect_score.outputs.escape import sheet_names
-from inspect_score.outputs.workbook import A4, PINNED_CREATED, display_width
+from inspect_score.outputs.print_style import display_width
+from inspect_score.outputs.workbook import A4, PINNED_CREATED
 from inspect_score.rubric.model import Item, Rubric
 from inspect_score.scoring.labels import fixed_text, labels_for, plain_number
 from inspect_score.scoring.results import Results

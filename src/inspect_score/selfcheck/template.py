@@ -32,7 +32,8 @@ from inspect_score.checklists.readers import (
 )
 from inspect_score.errors import ChecklistError, Issue
 from inspect_score.outputs.escape import csv_text
-from inspect_score.outputs.workbook import A4, PINNED_CREATED, display_width
+from inspect_score.outputs.print_style import display_width
+from inspect_score.outputs.workbook import A4, PINNED_CREATED
 from inspect_score.rubric.model import Field, Item, Rubric
 from inspect_score.scoring.labels import Labels, check_value_text, labels_for, plain_number
 

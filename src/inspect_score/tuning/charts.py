@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 import xlsxwriter
 
-from inspect_score.outputs.workbook import EXCEL_MAX_ROWS, PINNED_CREATED, display_width
+from inspect_score.outputs.print_style import display_width
+from inspect_score.outputs.workbook import EXCEL_MAX_ROWS, PINNED_CREATED
 from inspect_score.rubric.model import Lang, Rubric
 from inspect_score.scoring.labels import plain_number
 from inspect_score.tuning.compare import REMAINDER, Comparison, main_causes

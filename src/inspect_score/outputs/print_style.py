@@ -1,0 +1,168 @@
+"""One print style for every workbook the tool writes.
+
+A clerk prints the ranking, the rectification list, the form or the trend and
+signs it: every sheet is laid out the same way. A title row says what the
+table is ("2025年上半年社区党建工作考评结果"); every cell of the table has a thin
+border, the header is bold, centred and repeated on each printed page; columns
+are as wide as Chinese text and numbers need (a wide character counts two);
+columns that hold sentences wrap; the page is A4 landscape, fitted to the
+paper's width, with "第 1 页 共 3 页" in the footer and the print area set to the
+table, so nothing beside it is printed.
+
+Workbooks ask this module for their formats (:func:`formats`) and for the page
+setup (:func:`page_setup`); none sets a border, a paper size or a footer of its
+own.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import weakref
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal
+
+import attrs
+
+Lang = Literal["zh", "en"]
+
+#: xlsxwriter's paper code for A4.
+A4 = 9
+#: Page numbers in the footer, as an office numbers its pages.
+FOOTERS: Mapping[str, str] = {"zh": "&C第 &P 页 共 &N 页", "en": "&CPage &P of &N"}
+#: Column widths, in characters (an East Asian wide character counts 2).
+MIN_WIDTH = 6
+MAX_WIDTH = 60
+#: A column of sentences wraps at this width instead of growing past it.
+SENTENCE_WIDTH = 40
+#: Widest number of a points column ("103.76") with room around it.
+NUMBER_WIDTH = 9
+#: A column of numbers under a long heading is at most this wide; the heading wraps.
+NUMBER_HEADING_WIDTH = 14
+#: Points of one line of the workbook's default font (11 pt), with the line's spacing.
+LINE_HEIGHT = 15
+#: Margins in inches (xlsxwriter's unit): about 15 mm at the sides, 20 mm top and bottom.
+MARGINS = {"left": 0.6, "right": 0.6, "top": 0.75, "bottom": 0.75}
+#: Points of the title row's font; the table's own font stays the workbook's default.
+TITLE_SIZE = 14
+#: What a blank to fill in by hand looks like in a title.
+BLANK = "________"
+
+FormatKey = Literal["title", "header", "text", "wrap", "number", "count", "date", "note",
+                    "warning", "center"]
+
+_BORDER = {"border": 1}
+#: Formats already added to a workbook, by precision: a sheet added later to the same
+#: workbook (the rectification list in the run's workbook) shares them.
+_FORMATS: weakref.WeakKeyDictionary[Any, dict[int, dict[str, Any]]] = (
+    weakref.WeakKeyDictionary())
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes on screen: East Asian wide and full-width characters count 2."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def fit_width(heading: str, texts: Iterable[str] = (), *, minimum: int = MIN_WIDTH,
+              maximum: int = MAX_WIDTH) -> int:
+    """A column's width: its widest text or its heading, with a character's room each side.
+
+    A heading wider than its cells is not cut ("数"): the column takes the heading's width.
+    """
+    widest = max((display_width(text) for text in texts if text), default=0)
+    return min(max(widest + 2, display_width(heading) + 2, minimum), maximum)
+
+
+@attrs.frozen
+class DocumentTitle:
+    """What a document is about: the period inspected and the subject ("社区党建工作").
+
+    Either may be missing; a title then leaves a blank to fill by hand, never
+    the rubric's title in its place.
+    """
+
+    period: str | None = None
+    subject: str | None = None
+
+    def title(self, what: str, lang: Lang = "zh") -> str:
+        """"2025年上半年社区党建工作考评结果" for ``what`` = "考评结果"."""
+        period = self.period or BLANK
+        subject = self.subject or BLANK
+        if lang == "en":
+            return f"{what}: {subject}, {period}"
+        return f"{period}{subject}{what}"
+
+
+def formats(book: Any, precision: int = 2) -> dict[str, Any]:
+    """The cell formats of the print style, added once to the xlsxwriter ``book``.
+
+    ``title``: the title row; ``header``: bold, centred, wrapped, bordered;
+    ``text``, ``number`` (``precision`` decimals), ``count``, ``date``: bordered
+    cells; ``wrap``: bordered text that wraps (sentences); ``center``: bordered
+    short text centred (grades, statuses); ``note`` and ``warning``: text
+    outside tables.
+    """
+    cache = _FORMATS.setdefault(book, {})
+    if precision in cache:
+        return cache[precision]
+    decimals = "0." + "0" * precision if precision > 0 else "0"
+    add = book.add_format
+    made = {
+        "title": add({"bold": True, "font_size": TITLE_SIZE, "align": "left",
+                      "valign": "vcenter"}),
+        "header": add({**_BORDER, "bold": True, "text_wrap": True, "align": "center",
+                       "valign": "vcenter", "bg_color": "#F2F2F2"}),
+        "text": add({**_BORDER, "valign": "vcenter"}),
+        "wrap": add({**_BORDER, "text_wrap": True, "valign": "vcenter"}),
+        "center": add({**_BORDER, "align": "center", "valign": "vcenter"}),
+        "number": add({**_BORDER, "num_format": decimals, "valign": "vcenter"}),
+        "count": add({**_BORDER, "num_format": "0", "align": "center", "valign": "vcenter"}),
+        "date": add({**_BORDER, "num_format": "yyyy-mm-dd", "align": "center",
+                     "valign": "vcenter"}),
+        "note": add({"text_wrap": True, "valign": "top"}),
+        "warning": add({"bold": True, "font_color": "#C00000"}),
+    }
+    cache[precision] = made
+    return made
+
+
+def page_setup(sheet: Any, *, header_rows: tuple[int, int] | int, last_row: int,
+               last_column: int, lang: str = "zh", landscape: bool = True,
+               first_row: int = 0) -> None:
+    """A4, landscape (or portrait), fitted to one page wide, the header rows repeated on
+    every page, page numbers in the footer, the print area from ``first_row`` (the
+    title) to the table's last cell, the table centred between the margins."""
+    if landscape:
+        sheet.set_landscape()
+    else:
+        sheet.set_portrait()
+    sheet.set_paper(A4)
+    sheet.fit_to_pages(1, 0)
+    first, last = (header_rows, header_rows) if isinstance(header_rows, int) else header_rows
+    sheet.repeat_rows(first, last)
+    sheet.set_footer(FOOTERS.get(lang, FOOTERS["zh"]))
+    sheet.set_margins(**MARGINS)
+    sheet.center_horizontally()
+    sheet.print_area(first_row, 0, max(last_row, first_row), max(last_column, 0))
+
+
+def write_title(sheet: Any, book_formats: Mapping[str, Any], text: str, last_column: int,
+                row: int = 0) -> None:
+    """The title row: the text over the table's width (merged, so it prints across it)."""
+    if last_column > 0:
+        sheet.merge_range(row, 0, row, last_column, text, book_formats["title"])
+    else:
+        sheet.write_string(row, 0, text, book_formats["title"])
+    sheet.set_row(row, TITLE_SIZE * 2)
+
+
+def header_height(headings: Sequence[str], widths: Sequence[float]) -> float:
+    """The height of a header row whose headings wrap within their columns' ``widths``.
+
+    Set explicitly, because a printed row keeps the height it is given: a
+    heading that needs two lines in a one-line row prints as its last glyph.
+    """
+    lines = 1
+    for heading, width in zip(headings, widths, strict=False):
+        room = max(int(width) - 1, 2)
+        lines = max(lines, -(-display_width(heading) // room))
+    return LINE_HEIGHT * lines + 3

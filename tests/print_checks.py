@@ -1,0 +1,67 @@
+"""What every printed sheet must show, read back with openpyxl (shared by the workbook tests)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openpyxl.cell.cell import MergedCell
+from openpyxl.utils import get_column_letter
+
+
+def table_bounds(sheet: Any) -> tuple[int, int, int, int]:
+    """The print area as (first row, first column, last row, last column), 1-based."""
+    area = sheet.print_area
+    assert area, f"{sheet.title}: no print area"
+    reference = area[0] if isinstance(area, list) else area
+    reference = reference.split("!")[-1].replace("$", "")
+    first, last = reference.split(":")
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    first_column, first_row = coordinate_from_string(first)
+    last_column, last_row = coordinate_from_string(last)
+    return (first_row, column_index_from_string(first_column), last_row,
+            column_index_from_string(last_column))
+
+
+def assert_print_style(sheet: Any, header_row: int, *, landscape: bool = True,
+                       fitted: bool = True) -> None:
+    """A4, landscape, fitted one page wide, the header row repeated, "第 &P 页 共 &N 页" in
+    the footer, the print area from the title to the table's last cell, and a thin border
+    on every cell of the table (header row to last row, every column; a merged range prints
+    as one cell, bordered by its first)."""
+    setup = sheet.page_setup
+    assert setup.paperSize == 9, sheet.title
+    assert setup.orientation == ("landscape" if landscape else "portrait"), sheet.title
+    if fitted:
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        assert (setup.fitToWidth in (1, None)) and setup.fitToHeight == 0, sheet.title
+    assert sheet.print_title_rows.replace("$", "") == f"{header_row}:{header_row}", sheet.title
+    assert "第 &P 页 共 &N 页" in (sheet.oddFooter.center.text or ""), sheet.title
+    first_row, first_column, last_row, last_column = table_bounds(sheet)
+    assert first_row == 1 and first_column == 1, sheet.title
+    # a sheet may hold a second table below the first after an empty row: each table is as
+    # wide as its header row
+    unbordered = []
+    width = _width(sheet, header_row, last_column)
+    new_table = False
+    for row in range(header_row, last_row + 1):
+        cells = [sheet.cell(row=row, column=column) for column in range(1, last_column + 1)]
+        if all(cell.value is None and not _bordered(cell) for cell in cells):
+            new_table = True
+            continue
+        if new_table:
+            width, new_table = _width(sheet, row, last_column), False
+        unbordered += [f"{get_column_letter(cell.column)}{row}" for cell in cells[:width]
+                       if not _bordered(cell) and not isinstance(cell, MergedCell)]
+    assert unbordered == [], f"{sheet.title}: cells without a border: {unbordered[:10]}"
+
+
+def _bordered(cell: Any) -> bool:
+    border = cell.border
+    return all(side is not None and side.style == "thin"
+               for side in (border.left, border.right, border.top, border.bottom))
+
+
+def _width(sheet: Any, header_row: int, last_column: int) -> int:
+    return sum(sheet.cell(row=header_row, column=column).value is not None
+               for column in range(1, last_column + 1))
