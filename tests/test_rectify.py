@@ -6,9 +6,9 @@ import csv
 import datetime
 from pathlib import Path
 
-import numpy as np
 import openpyxl
 import pytest
+from print_checks import assert_print_style
 
 from inspect_score.checklists.load import load_checklists
 from inspect_score.followup.rectify import (
@@ -17,6 +17,7 @@ from inspect_score.followup.rectify import (
     rectification_table,
     rectify_outputs,
 )
+from inspect_score.outputs.print_style import DocumentTitle
 from inspect_score.outputs.workbook import write_workbook
 from inspect_score.rubric.loader import load_rubric
 from inspect_score.scoring.pipeline import evaluate
@@ -34,23 +35,23 @@ def sample_results() -> Results:
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_one_row_per_branch_and_problem_with_the_points_lost(case: str) -> None:
-    """Every finding becomes one row: same branch, item and points lost; the problem names
-    the item and says what was found; deadline, status and empty columns to fill in."""
+def test_one_row_per_problem_and_veto_grouped_by_branch(case: str) -> None:
+    """Every problem worth reporting (points lost on an item, above the threshold) and every
+    veto becomes one row, grouped by branch in ranking order; the problem is stated in words,
+    never as the scoring note; deadline, status and empty columns to fill in."""
     folder = GOLDEN / case
     rubric = load_rubric(folder / "rubric.toml")
     results = evaluate(rubric, load_checklists(rubric, [folder / "checklist.csv"]))
     table = rectification_table(results, DEADLINE)
     findings = results.findings
     assert list(RECTIFY_COLUMNS) == list(table.columns)
-    assert findings["branch_id"].tolist() == table["branch_id"].tolist()
-    assert findings["item_id"].tolist() == table["item_id"].tolist()
-    np.testing.assert_array_equal(findings["lost"].to_numpy(), table["lost"].to_numpy())
-    titles = {item.id: item.title for item in rubric.items}
-    for kind, item_id, note, problem in zip(findings["kind"], findings["item_id"],
-                                            findings["note"], table["problem"], strict=True):
-        expected = note if kind == "veto" else f"{titles[item_id]}：{note}"
-        assert expected == problem
+    expected = findings[(findings["kind"] == "veto") | (findings["lost"] >= 0.01)]
+    assert sorted(zip(expected["branch_id"], expected["item_id"], strict=True)) == sorted(
+        zip(table["branch_id"], table["item_id"], strict=True))
+    order = list(results.ranking["branch_id"])
+    positions = [order.index(branch) for branch in table["branch_id"]]
+    assert sorted(positions) == positions
+    assert not set(table["problem"]) & set(findings["note"])
     assert {"2025-09-30"} == set(table["deadline"]) or table.empty
     assert {"未整改"} == set(table["status"]) or table.empty
     assert {""} == set(table["responsible"]) | set(table["measure"]) or table.empty
@@ -85,26 +86,54 @@ def test_contradictory_or_incomplete_deadline_options_are_refused(
 
 def test_the_workbook_gets_a_rectification_sheet_with_a_status_drop_down(
         tmp_path: Path) -> None:
-    """The sheet lists every row under a header, the deadline as a date cell, and the
-    status column offers 未整改/整改中/已整改."""
+    """The sheet: a title naming the period and subject, the header 序号 问题 整改要求 失分
+    整改时限 责任人 整改措施 整改状态, per branch a row naming it then its problems numbered
+    from 1, the deadline as a date cell, the status column offering 未整改/整改中/已整改."""
     results = sample_results()
-    extra = rectify_outputs(results, DEADLINE)
+    title = DocumentTitle(period="2025年上半年", subject="社区党建工作")
+    extra = rectify_outputs(results, DEADLINE, title=title)
     path = tmp_path / "results.xlsx"
     write_workbook(results, path, inputs=["x.csv"], tool_version="0", extra_sheets=extra.sheets)
     book = openpyxl.load_workbook(path)
     assert book.sheetnames[-1] == "整改清单"
     sheet = book["整改清单"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[1] == ("序号", "编号", "名称", "存在问题", "失分", "整改期限", "责任人", "整改措施",
-            "整改状态")
-    assert len(results.findings) == len(rows) - 2
-    first = rows[2]
-    assert first[:3] == (1, "SQ01", "幸福里社区")
-    assert datetime.datetime(2025, 9, 30) == first[5]
-    assert first[8] == "未整改"
+    assert rows[0][0] == "2025年上半年社区党建工作整改清单"
+    assert_print_style(sheet, header_row=2)
+    assert rows[1] == ("序号", "问题", "整改要求", "失分", "整改时限", "责任人", "整改措施",
+                       "整改状态")
+    table = rectification_table(results, DEADLINE)
+    branches = table["branch_id"].nunique()
+    assert len(table) + branches == len(rows) - 2
+    assert rows[2][0] == "幸福里社区（SQ01）"
+    first = rows[3]
+    assert first[0] == 1
+    assert datetime.datetime(2025, 9, 30) == first[4]
+    assert first[7] == "未整改"
     validations = sheet.data_validations.dataValidation
     assert [validation.formula1 for validation in validations] == ['"未整改,整改中,已整改"']
-    assert f"I3:I{len(rows)}" == str(validations[0].sqref)
+    assert f"H3:H{len(rows)}" == str(validations[0].sqref)
+    widths = {letter: sheet.column_dimensions[letter].width for letter in "BCFG"}
+    assert widths["G"] >= 30 and widths["F"] >= 10  # room to write the measure and a name
+    problem_rows = [cell.row for cell in sheet["A"][2:] if isinstance(cell.value, int)]
+    assert all((sheet.row_dimensions[row].height or 0) >= 36 for row in problem_rows)
+
+
+def test_per_branch_pages_start_each_branch_on_a_new_page(tmp_path: Path) -> None:
+    """--per-branch-pages: a page break before every branch but the first, and the page
+    scaled to the width (a page fitted to the width would ignore the breaks)."""
+    results = sample_results()
+    extra = rectify_outputs(results, DEADLINE, per_branch_pages=True)
+    path = tmp_path / "results.xlsx"
+    write_workbook(results, path, inputs=["x.csv"], tool_version="0", extra_sheets=extra.sheets)
+    sheet = openpyxl.load_workbook(path)["整改清单"]
+    group_rows = [cell.row for cell in sheet["A"] if (isinstance(cell.value, str)
+                  and cell.value.endswith(")")) or (isinstance(cell.value, str)
+                  and cell.value.endswith("）"))]
+    breaks = [brk.id for brk in sheet.row_breaks.brk]
+    assert [row - 1 for row in group_rows[1:]] == breaks
+    assert not sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.scale < 100
 
 
 def test_rectify_csv_has_the_columns_and_every_row(tmp_path: Path) -> None:
@@ -118,7 +147,7 @@ def test_rectify_csv_has_the_columns_and_every_row(tmp_path: Path) -> None:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert list(RECTIFY_COLUMNS) == list(rows[0])
-    assert len(results.findings) == len(rows)
+    assert len(rectification_table(results, DEADLINE)) == len(rows)
     assert rows[0]["lost"] == "0.24"
     veto_rows = [row for row in rows if row["kind"] == "veto"]
     assert veto_rows

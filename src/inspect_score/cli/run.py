@@ -21,11 +21,13 @@ from inspect_score.cli.support import (
     EXIT_USAGE,
     checked_outputs,
     deadline_options,
+    document_options,
     encoding_option,
     existing_path,
     exit_status,
     fail,
     load_inputs,
+    load_inputs_with_period,
     progress_steps,
     report,
     resolve_deadline,
@@ -37,6 +39,7 @@ from inspect_score.errors import InspectError, Issue, errors_only
 from inspect_score.followup.rectify import CSV_NAME as RECTIFY_CSV
 from inspect_score.followup.rectify import RectifyOutputs, rectify_outputs
 from inspect_score.outputs.terminal import print_ranking
+from inspect_score.outputs.workbook import document_title
 from inspect_score.outputs.write import CSV_NAMES, write_outputs
 from inspect_score.scoring.pipeline import evaluate
 from inspect_score.scoring.results import Results
@@ -61,7 +64,10 @@ from inspect_score.selfcheck.standalone import SELF_CHECK_NOTE, self_check_resul
 @click.option("--self-check", is_flag=True, help="A branch's own checklist: no quotas, no ranking.")
 @click.option("--rectify", is_flag=True,
               help="Add the rectification list: a workbook sheet, and rectify.csv with --csv.")
+@click.option("--per-branch-pages", is_flag=True,
+              help="Print each branch's part of the rectification list on pages of its own.")
 @deadline_options
+@document_options
 @encoding_option
 @sheet_option
 def run(
@@ -78,8 +84,13 @@ def run(
     deadline: datetime.datetime | None,
     days: int | None,
     inspected_on: datetime.datetime | None,
+    period: str | None,
+    subject: str | None,
+    issuer: str | None,
+    recipients: str | None,
     encoding: str | None,
     sheet: str | None,
+    per_branch_pages: bool = False,
 ) -> None:
     """Score, rank and grade the branches in INPUTS (files or folders) against RUBRIC.
 
@@ -99,12 +110,16 @@ def run(
 
     try:
         with progress_steps(total=4) as steps:
-            rubric_model, checklists = load_inputs(steps, rubric, inputs, encoding, sheet)
+            rubric_model, checklists, listed_period = load_inputs_with_period(
+                steps, rubric, inputs, encoding, sheet)
             results: Results = steps.run("Scoring", lambda: evaluate(rubric_model, checklists))
             if self_check:
                 results = self_check_results(results)
                 stderr_console().print(SELF_CHECK_NOTE, markup=False)
-            extra = rectify_outputs(results, due) if rectify else RectifyOutputs((), {})
+            title = document_title(rubric_model, period or listed_period, subject)
+            del issuer, recipients  # the workbooks name no issuer or recipients (the bulletin does)
+            extra = (rectify_outputs(results, due, title=title, per_branch_pages=per_branch_pages)
+                     if rectify else RectifyOutputs((), {}))
             warnings = steps.run(
                 "Writing the outputs",
                 lambda: write_outputs(
@@ -117,6 +132,7 @@ def run(
                     extra_sheets=extra.sheets,
                     extra_csv=extra.csv,
                     plan=plan,
+                    title=title,
                 ),
             )
     except InspectError as error:  # bad rubric or input, or an output that cannot be written

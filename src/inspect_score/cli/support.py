@@ -21,6 +21,7 @@ from rich.progress import (
 )
 
 from inspect_score.checklists.load import load_checklists
+from inspect_score.checklists.period import load_checklists_with_period
 from inspect_score.checklists.table import Checklists
 from inspect_score.errors import InspectError, Issue, OutputConflict, errors_only
 from inspect_score.followup.rectify import deadline_from
@@ -172,3 +173,31 @@ def resolve_deadline(deadline: datetime.datetime | None, days: int | None,
     except ValueError as error:
         option = "--days" if days is not None else "--deadline"
         fail([Issue("deadline-options", str(error), option)], EXIT_USAGE)
+
+
+#: What heads a run's documents: --period, --subject, --issuer, --recipients (on
+#: ``run`` and ``bulletin``; each overrides the rubric's metadata).
+document_options = _options(
+    click.option("--period", metavar="TEXT",
+                 help="The period inspected, as titles say it (\"2025年上半年\"); default: the "
+                      "checklists' period column, else a blank to fill in."),
+    click.option("--subject", metavar="TEXT",
+                 help="What was inspected (\"社区党建工作\"); default: the rubric's subject."),
+    click.option("--issuer", metavar="TEXT",
+                 help="Who issues the documents (落款); default: the rubric's issuer."),
+    click.option("--recipients", metavar="TEXT",
+                 help="To whom the bulletin goes (主送); default: the rubric's recipients."),
+)
+
+
+def load_inputs_with_period(
+    steps: Steps, rubric_path: Path, inputs: Sequence[Path], encoding: str | None,
+    sheet: str | None
+) -> tuple[Rubric, Checklists, str | None]:
+    """Like :func:`load_inputs`, with the period the checklists' period column names."""
+    rubric = steps.run("Reading the rubric", lambda: load_rubric(rubric_path))
+    checklists, period = steps.run(
+        "Reading the checklists",
+        lambda: load_checklists_with_period(rubric, inputs, encoding=encoding, sheet=sheet),
+    )
+    return rubric, checklists, period

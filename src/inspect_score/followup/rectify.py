@@ -1,12 +1,16 @@
-"""The rectification list (整改清单): one row per branch and problem, to send out the same day.
+"""The rectification list (整改清单): one row per problem of a branch, to send out the same day.
 
-Each row names the branch, the item, the problem (the item's title and the
-finding's note, which holds the value submitted), the points lost, the
-deadline, and columns the branch fills in: the person responsible, the measure
-taken, and a status chosen from a drop-down (未整改/整改中/已整改). Vetoes are
-listed too (with no points lost): a vetoed branch has the most to rectify.
+Each row is a problem worth reporting (:mod:`inspect_score.followup.problems`:
+an item above the rubric's ``problem_min_lost``, or a clause, stated as the
+report states it), what the rubric asks the branch to do about it (整改要求),
+the points lost and the deadline, and columns the branch fills in by hand:
+the person responsible, the measure taken (wide enough to write in), and a
+status chosen from a drop-down (未整改/整改中/已整改). Vetoes are listed too
+(with no points lost): a vetoed branch has the most to rectify.
 
-It is made from the findings a whole column at a time, and written as a CSV
+Rows are grouped by branch, in ranking order, each group under a row naming
+the branch; with ``per_branch_pages`` every branch starts a new printed page,
+so each community gets its own sheet of paper. Written as a CSV
 (``rectify.csv``) and as a sheet of the run's workbook.
 """
 
@@ -21,28 +25,35 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from inspect_score.outputs.workbook import display_width
+from inspect_score.followup.problems import problem_findings
+from inspect_score.outputs import print_style
+from inspect_score.outputs.print_style import DocumentTitle, display_width
 from inspect_score.outputs.write_csv import write_table
 from inspect_score.rubric.model import Lang, Rubric
-from inspect_score.scoring.labels import labels_for, render
 from inspect_score.scoring.results import Results
 
-RECTIFY_COLUMNS = ("branch_id", "branch_name", "kind", "item_id", "problem", "lost",
+RECTIFY_COLUMNS = ("branch_id", "branch_name", "kind", "item_id", "problem", "rectify", "lost",
                    "deadline", "responsible", "measure", "status")
 CSV_NAME = "rectify.csv"
-#: Rows above the data, as on the other sheets of the workbook: a title, then the header.
+#: Rows above the data: a title, then the header.
 TITLE_ROW = 0
 HEADER_ROW = 1
-A4 = 9
-MAX_WIDTH = 60
+#: Column widths in characters: sentences wrap, the columns written in by hand are wide.
+WIDTHS = {"number": 6, "problem": 30, "rectify": 26, "lost": 8, "deadline": 12,
+          "responsible": 12, "measure": 32, "status": 10}
+#: A row is at least this tall (points), so a clerk can write in it by hand.
+HANDWRITING_HEIGHT = 36
+#: Millimetres across an A4 landscape page between the print style's margins.
+PRINTABLE_MM = 297 - 2 * 0.6 * 25.4
+MM_PER_CHARACTER = 2.7
 
 
 @attrs.frozen
 class RectifyLabels:
     sheet: str
     title: str
-    #: between an item's title and the finding's note
-    separator: str
+    #: the row above a branch's problems: its name and its id
+    branch: str
     headings: Mapping[str, str]
     #: the status drop-down's choices; the first is every row's initial status
     statuses: tuple[str, ...]
@@ -52,22 +63,23 @@ RECTIFY_LABELS: Mapping[Lang, RectifyLabels] = {
     "zh": RectifyLabels(
         sheet="整改清单",
         title="整改清单",
-        separator="：",
-        headings={"number": "序号", "branch_id": "编号", "branch_name": "名称",
-                  "problem": "存在问题", "lost": "失分", "deadline": "整改期限",
-                  "responsible": "责任人", "measure": "整改措施", "status": "整改状态"},
+        branch="{name}（{id}）",
+        headings={"number": "序号", "problem": "问题", "rectify": "整改要求", "lost": "失分",
+                  "deadline": "整改时限", "responsible": "责任人", "measure": "整改措施",
+                  "status": "整改状态"},
         statuses=("未整改", "整改中", "已整改"),
     ),
     "en": RectifyLabels(
         sheet="Rectification",
-        title="Rectification list",
-        separator=": ",
-        headings={"number": "No.", "branch_id": "ID", "branch_name": "Name",
-                  "problem": "Problem", "lost": "Points lost", "deadline": "Deadline",
-                  "responsible": "Responsible", "measure": "Measure", "status": "Status"},
+        title="rectification list",
+        branch="{name} ({id})",
+        headings={"number": "No.", "problem": "Problem", "rectify": "Required action",
+                  "lost": "Points lost", "deadline": "Deadline", "responsible": "Responsible",
+                  "measure": "Measure taken", "status": "Status"},
         statuses=("open", "in progress", "done"),
     ),
 }
+KEYS = ("number", "problem", "rectify", "lost", "deadline", "responsible", "measure", "status")
 
 
 def deadline_from(deadline: datetime.date | None, days: int | None,
@@ -87,36 +99,46 @@ def deadline_from(deadline: datetime.date | None, days: int | None,
 
 
 def rectification_table(results: Results, deadline: datetime.date | None) -> pd.DataFrame:
-    """One row per branch and problem found (findings order: ranking, then rubric order).
+    """One row per problem worth reporting and per veto, grouped by branch in ranking order
+    (within a branch: its problems in rubric order, then its vetoes).
 
-    Columns as :data:`RECTIFY_COLUMNS`; ``lost`` is NaN for a veto, ``deadline``
-    the ISO date ("" where none is set), ``responsible`` and ``measure`` empty,
-    ``status`` the first status of the rubric's language.
+    Columns as :data:`RECTIFY_COLUMNS`; ``problem`` is the problem in words,
+    ``rectify`` the rubric's 整改要求 ("" where it gives none), ``lost`` NaN for a
+    veto, ``deadline`` the ISO date ("" where none is set), ``responsible`` and
+    ``measure`` empty, ``status`` the first status of the rubric's language.
     """
     rubric = results.rubric
     labels = RECTIFY_LABELS[rubric.lang]
-    findings = results.findings.reset_index(drop=True)
-    titles = {item.id: item.title for item in rubric.items}
-    titles.update({veto.id: veto.title for veto in rubric.vetoes})
+    problems = problem_findings(results)
+    findings = results.findings
+    vetoes = findings[findings["kind"] == "veto"]
+    veto_rectify = {veto.id: str(getattr(veto, "rectify", None) or "") for veto in rubric.vetoes}
+    veto_titles = {veto.id: veto.title for veto in rubric.vetoes}
+    rows = pd.concat([problems, pd.DataFrame({
+        "branch_id": vetoes["branch_id"].astype(str).to_numpy(dtype=object),
+        "kind": "veto",
+        "item_id": vetoes["item_id"].astype(str).to_numpy(dtype=object),
+        "lost": np.full(len(vetoes), np.nan),
+        "problem": vetoes["item_id"].astype(str).map(veto_titles).to_numpy(dtype=object),
+        "rectify": vetoes["item_id"].astype(str).map(veto_rectify).to_numpy(dtype=object),
+    })], ignore_index=True)
+    order = pd.Index(results.ranking["branch_id"].astype(str))
+    rows = rows.assign(_rank=order.get_indexer(pd.Index(rows["branch_id"])),
+                       _at=np.arange(len(rows)))
+    rows = rows.sort_values(["_rank", "_at"], kind="stable").reset_index(drop=True)
     branches = results.scores.branches
     name_of = pd.Series(branches["branch_name"].astype(str).to_numpy(dtype=object),
                         index=branches["branch_id"].astype(str))
-    count = len(findings)
-    item_titles = findings["item_id"].map(titles).astype(str).to_numpy(dtype=object)
-    notes = findings["note"].astype(str).to_numpy(dtype=object)
-    # a veto's note already names the veto: its title is not repeated
-    vetoes = findings["kind"].to_numpy(dtype=object) == "veto"
-    problem = render("{title}" + labels.separator + "{note}",
-                     {"title": item_titles, "note": notes}, count)
-    problem = np.where(vetoes, notes, problem)
+    count = len(rows)
     return pd.DataFrame({
-        "branch_id": findings["branch_id"].astype(str),
-        "branch_name": pd.Series(
-            name_of.reindex(findings["branch_id"].astype(str)).to_numpy(dtype=object), dtype=str),
-        "kind": findings["kind"].astype(str),
-        "item_id": findings["item_id"].astype(str),
-        "problem": pd.Series(problem, dtype=str),
-        "lost": findings["lost"].to_numpy(dtype=np.float64),
+        "branch_id": rows["branch_id"].astype(str),
+        "branch_name": pd.Series(name_of.reindex(rows["branch_id"]).to_numpy(dtype=object),
+                                 dtype=str),
+        "kind": rows["kind"].astype(str),
+        "item_id": rows["item_id"].astype(str),
+        "problem": rows["problem"].astype(str),
+        "rectify": rows["rectify"].fillna("").astype(str),
+        "lost": rows["lost"].to_numpy(dtype=np.float64),
         "deadline": pd.Series(np.full(count, deadline.isoformat() if deadline else ""),
                               dtype=str),
         "responsible": pd.Series(np.full(count, ""), dtype=str),
@@ -130,62 +152,104 @@ def write_rectify_csv(table: pd.DataFrame, path: Path, precision: int) -> None:
     write_table(table, path, precision)
 
 
-def add_rectification_sheet(book: Any, table: pd.DataFrame, rubric: Rubric) -> None:
-    """Add the rectification sheet to an open xlsxwriter workbook.
+def add_rectification_sheet(book: Any, table: pd.DataFrame, rubric: Rubric,
+                            title: DocumentTitle | None = None,
+                            per_branch_pages: bool = False) -> None:
+    """Add the rectification sheet to an open xlsxwriter workbook, in the print style.
 
-    The status column gets a drop-down of the statuses; the deadline is a real
-    date cell. Laid out and printed like the workbook's other sheets: a title
-    row, a frozen header with a filter, landscape A4 one page wide, the header
-    repeated on each page.
+    A title row ("2025年上半年社区党建工作整改清单"), the header, then per branch a
+    row naming it and its problems numbered from 1; the status column has a
+    drop-down of the statuses; the deadline is a real date cell. Rows are tall
+    enough to write in. With ``per_branch_pages`` each branch begins a new
+    printed page (the page is then scaled to the width rather than fitted,
+    since a fitted page ignores page breaks).
     """
     labels = RECTIFY_LABELS[rubric.lang]
     heading = labels.headings
-    decimals = "0." + "0" * rubric.precision if rubric.precision > 0 else "0"
-    formats = {
-        "header": book.add_format({"bold": True, "text_wrap": True, "valign": "top",
-                                   "bottom": 1}),
-        "title": book.add_format({"bold": True, "font_size": 13}),
-        "number": book.add_format({"num_format": decimals}),
-        "date": book.add_format({"num_format": "yyyy-mm-dd"}),
-        "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
-    }
+    formats = print_style.formats(book, rubric.precision)
     sheet = book.add_worksheet(labels.sheet)
-    title = f"{rubric.title} {rubric.version or ''}".rstrip() + " " + labels.title
-    sheet.write_string(TITLE_ROW, 0, title, formats["title"])
-    keys = ("number", "branch_id", "branch_name", "problem", "lost", "deadline",
-            "responsible", "measure", "status")
-    for column, key in enumerate(keys):
+    last_column = len(KEYS) - 1
+    title = title or DocumentTitle(subject=getattr(rubric, "subject", None))
+    print_style.write_title(sheet, formats, title.title(labels.title, rubric.lang), last_column)
+    widths = [WIDTHS[key] for key in KEYS]
+    for column, width in enumerate(widths):
+        sheet.set_column(column, column, width)
+    sheet.set_row(HEADER_ROW, print_style.header_height([heading[key] for key in KEYS], widths))
+    for column, key in enumerate(KEYS):
         sheet.write_string(HEADER_ROW, column, heading[key], formats["header"])
-    columns: list[tuple[list[Any], Callable[..., int], Any]] = [
-        (list(range(1, len(table) + 1)), sheet.write_number, None),
-        (table["branch_id"].tolist(), sheet.write_string, None),
-        (table["branch_name"].tolist(), sheet.write_string, None),
-        (table["problem"].tolist(), sheet.write_string, formats["wrap"]),
-        (_numbers(table["lost"]), sheet.write_number, formats["number"]),
-        (_dates(table["deadline"]), sheet.write_datetime, formats["date"]),
-        (table["responsible"].tolist(), sheet.write_string, None),
-        (table["measure"].tolist(), sheet.write_string, None),
-        (table["status"].tolist(), sheet.write_string, None),
-    ]
-    first = HEADER_ROW + 1
-    for offset, row in enumerate(zip(*(cells for cells, _, _ in columns), strict=True)):
-        for column, (value, (_, write, cell_format)) in enumerate(zip(row, columns,
-                                                                      strict=True)):
-            if value is not None and value != "":
-                write(first + offset, column, value, cell_format)
-    last = max(HEADER_ROW + len(table), first)
-    status_column = len(keys) - 1
-    sheet.data_validation(first, status_column, last, status_column,
-                          {"validate": "list", "source": list(labels.statuses)})
-    sheet.freeze_panes(first, 0)
-    sheet.autofilter(HEADER_ROW, 0, max(HEADER_ROW + len(table), HEADER_ROW), len(keys) - 1)
-    for column, key in enumerate(keys):
-        sheet.set_column(column, column, _width(heading[key], columns[column][0], key))
-    sheet.set_landscape()
-    sheet.set_paper(A4)
-    sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(HEADER_ROW)
-    sheet.set_footer("&C" + labels_for(rubric.lang).headings["page"])
+    row = HEADER_ROW + 1
+    breaks: list[int] = []
+    status_rows: list[tuple[int, int]] = []
+    dates = _dates(table["deadline"])
+    lost = _numbers(table["lost"])
+    group_format = book.add_format({"bold": True, "border": 1, "bg_color": "#F2F2F2",
+                                    "valign": "vcenter"})
+    ids = table["branch_id"].to_numpy(dtype=object)
+    starts: list[int] = (np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]).tolist()
+                         if len(table) else [])
+    ends = [*starts[1:], len(table)]
+    for start, end in zip(starts, ends, strict=True):
+        if start > 0:
+            breaks.append(row)
+        branch = labels.branch.format(name=table["branch_name"].iloc[start] or
+                                      table["branch_id"].iloc[start],
+                                      id=table["branch_id"].iloc[start])
+        sheet.merge_range(row, 0, row, last_column, branch, group_format)
+        row += 1
+        first = row
+        for number, index in enumerate(range(start, end), start=1):
+            sheet.set_row(row, _row_height(table["problem"].iloc[index],
+                                           table["rectify"].iloc[index]))
+            sheet.write_number(row, 0, number, formats["count"])
+            sheet.write_string(row, 1, table["problem"].iloc[index], formats["wrap"])
+            _text(sheet, row, 2, table["rectify"].iloc[index], formats["wrap"])
+            if lost[index] is None:
+                sheet.write_blank(row, 3, None, formats["number"])
+            else:
+                sheet.write_number(row, 3, lost[index], formats["number"])
+            if dates[index] is None:
+                sheet.write_blank(row, 4, None, formats["date"])
+            else:
+                sheet.write_datetime(row, 4, dates[index], formats["date"])
+            _text(sheet, row, 5, table["responsible"].iloc[index], formats["wrap"])
+            _text(sheet, row, 6, table["measure"].iloc[index], formats["wrap"])
+            sheet.write_string(row, 7, table["status"].iloc[index], formats["center"])
+            row += 1
+        status_rows.append((first, row - 1))
+    last_row = max(row - 1, HEADER_ROW)
+    if len(table):
+        sheet.data_validation(HEADER_ROW + 1, last_column, last_row, last_column,
+                              {"validate": "list", "source": list(labels.statuses),
+                               "ignore_blank": True})
+    sheet.freeze_panes(HEADER_ROW + 1, 0)
+    print_style.page_setup(sheet, header_rows=HEADER_ROW, last_row=last_row,
+                           last_column=last_column, lang=rubric.lang)
+    if per_branch_pages and breaks:
+        sheet.set_h_pagebreaks(breaks)
+        sheet.set_print_scale(_scale(widths))
+        # set_print_scale keeps fit-to-page on in xlsxwriter; a fitted page ignores breaks
+        sheet.fit_page = False
+
+
+def _text(sheet: Any, row: int, column: int, text: str, cell_format: Any) -> None:
+    if text:
+        sheet.write_string(row, column, text, cell_format)
+    else:
+        sheet.write_blank(row, column, None, cell_format)
+
+
+def _row_height(*texts: str) -> float:
+    lines = max((-(-display_width(text) // (min(WIDTHS["problem"], WIDTHS["rectify"]) - 2))
+                 for text in texts if text), default=1)
+    return max(HANDWRITING_HEIGHT, print_style.LINE_HEIGHT * lines + 6)
+
+
+def _scale(widths: list[int]) -> int:
+    """The print scale that makes the columns fit an A4 landscape page's width."""
+    # A character of column width prints about 1.9 mm wide in Excel and 2.6 mm in
+    # LibreOffice: the wider one is assumed, so that no column is pushed off the page.
+    millimetres = sum(widths) * MM_PER_CHARACTER
+    return max(10, min(100, int(PRINTABLE_MM / millimetres * 100)))
 
 
 def _numbers(values: pd.Series) -> list[Any]:
@@ -201,21 +265,11 @@ def _dates(values: pd.Series) -> list[Any]:
     return [distinct.get(text) for text in values]
 
 
-def _width(heading: str, cells: list[Any], key: str) -> int:
-    if key in ("number", "lost", "deadline"):
-        widest = 10
-    elif key in ("responsible", "measure"):
-        widest = 16
-    else:
-        widest = max((display_width(str(cell)) for cell in set(cells[:5000]) if cell),
-                     default=0)
-    return min(max(widest + 2, display_width(heading) + 2, 6), MAX_WIDTH)
-
-
-def rectification_sheet(table: pd.DataFrame, rubric: Rubric) -> Callable[[Any], None]:
+def rectification_sheet(table: pd.DataFrame, rubric: Rubric, title: DocumentTitle | None = None,
+                        per_branch_pages: bool = False) -> Callable[[Any], None]:
     """The sheet as a callable for ``write_workbook(..., extra_sheets=...)``."""
     def add(book: Any) -> None:
-        add_rectification_sheet(book, table, rubric)
+        add_rectification_sheet(book, table, rubric, title, per_branch_pages)
     return add
 
 
@@ -228,12 +282,14 @@ class RectifyOutputs:
     csv: Mapping[str, Callable[[Path], None]]
 
 
-def rectify_outputs(results: Results, deadline: datetime.date | None) -> RectifyOutputs:
+def rectify_outputs(results: Results, deadline: datetime.date | None, *,
+                    title: DocumentTitle | None = None,
+                    per_branch_pages: bool = False) -> RectifyOutputs:
     table = rectification_table(results, deadline)
     rubric = results.rubric
 
     def write_csv(path: Path) -> None:
         write_rectify_csv(table, path, rubric.precision)
 
-    return RectifyOutputs(sheets=(rectification_sheet(table, rubric),),
+    return RectifyOutputs(sheets=(rectification_sheet(table, rubric, title, per_branch_pages),),
                           csv={CSV_NAME: write_csv})
