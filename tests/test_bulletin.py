@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 import sys
+import zipfile
 from pathlib import Path
 
 import docx
@@ -15,14 +16,17 @@ from inspect_score.checklists.load import load_checklists
 from inspect_score.followup.bulletin import (
     TEXT_PLACEHOLDERS,
     Bulletin,
+    Masthead,
     TemplateError,
     build_bulletin,
     chinese_numeral,
-    docx_bytes,
+    joined_names,
     load_template,
     markdown_text,
     write_bulletin,
 )
+from inspect_score.followup.official_docx import FACES, MARGINS_MM, docx_bytes, text_width_mm
+from inspect_score.outputs.print_style import display_width
 from inspect_score.rubric.loader import load_rubric
 from inspect_score.scoring.pipeline import evaluate
 from inspect_score.scoring.results import Results
@@ -40,12 +44,15 @@ GOLDEN = Path(__file__).parent / "data" / "golden"
 CASES = sorted(path.name for path in GOLDEN.iterdir() if path.is_dir())
 SAMPLE_RUBRIC = ROOT / "rubrics" / "street-2025-h1.toml"
 SAMPLE_CHECKLIST = ROOT / "samples" / "街道社区2025上半年.csv"
+MASTHEAD = Masthead(period="2025年上半年", subject="社区党建工作", issuer="某某街道党工委",
+                    recipients="各社区党组织", date=datetime.date(2025, 9, 1))
+CJK_SPACE_DIGIT = re.compile(
+    r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef] +[0-9]|[0-9] +[\u4e00-\u9fff]")
 
 #: A template whose problem sentences can be taken apart exactly: names in [brackets].
 PARSEABLE = {
-    "problem": "{ordinal}<{item}> count={count} lost={lost}: {names}{end}",
-    "penalty": "{ordinal}<{item}> count={count} lost={lost}: {names}{end}",
-    "problem_entry": "[{name}]",
+    "problem": "{ordinal}<{item}> count={count}: {groups}{end}",
+    "problem_group": "{{{names}}}={problem}",
     "grades": "grades: {grade_list}",
     "grade_entry": "{grade}={count}",
     "veto": "veto <{veto}>: {names}",
@@ -71,8 +78,10 @@ def parseable_template(tmp_path: Path, lang: str = "zh") -> Path:
     bundled = TEMPLATES / f"bulletin_{lang}.toml"
     document = tomllib.loads(bundled.read_text(encoding="utf-8"))
     lines = ["[words]"]
+    # names are listed in full: no name ends in this noun
+    words = {**document["words"], "noun": "单位", "group_separator": "|"}
     lines += [f"{key} = {value!r}" if isinstance(value, int) else f'{key} = "{value}"'
-              for key, value in document["words"].items()]
+              for key, value in words.items()]
     lines.append("[text]")
     text = {**document["text"], **PARSEABLE}
     lines += [f"{key} = '{value}'" for key, value in text.items()]
@@ -101,27 +110,29 @@ def losers(results: Results, item_id: str) -> dict[str, float]:
 @pytest.mark.parametrize("case", CASES)
 def test_every_branch_named_in_a_problem_lost_points_on_that_item(case: str,
                                                                   tmp_path: Path) -> None:
-    """Each problem sentence names exactly the branches that lost points on its item, with
-    the right count and total lost; items are ordered most widespread first."""
+    """Each problem entry names exactly the branches that lost points on its item, each
+    under the problem it has, groups with the most branches first; items with the most
+    branches first."""
     results = golden_results(case)
     template = load_template(parseable_template(tmp_path), "zh")
     bulletin = build_bulletin(results, template)
     names = shown_name(results)
     titles = {item.id: item.title for item in results.rubric.items}
     sentences = [block for block in bulletin.blocks if block.kind == "item"]
-    pattern = re.compile(r"^.+?<(?P<item>.+)> count=(?P<count>\d+) lost=(?P<lost>[\d.]+): "
-                         r"(?P<names>(\[[^\]]*\](、)?)+)[；。]$")
+    pattern = re.compile(r"^.+?<(?P<item>.+)> count=(?P<count>\d+): (?P<groups>.+)[；。]$")
     counts = []
     for block in sentences:
         match = pattern.match(block.text)
         assert match is not None, block.text
         expected = losers(results, block.item_id)
-        named = re.findall(r"\[([^\]]*)\]", match["names"])
+        groups = [re.fullmatch(r"\{(.*)\}=(.*)", group) for group in match["groups"].split("|")]
+        assert all(group is not None for group in groups), block.text
+        named = [name for group in groups if group for name in group[1].split("、")]
+        sizes = [len(group[1].split("、")) for group in groups if group]
         assert titles[block.item_id] == match["item"]
         assert sorted(names[branch] for branch in expected) == sorted(named)
         assert len(expected) == int(match["count"])
-        total = round_points(np.array([sum(expected.values())]), results.rubric.precision)[0]
-        assert f"{total:.{results.rubric.precision}f}" == match["lost"]
+        assert sorted(sizes, reverse=True) == sizes
         counts.append(len(expected))
     items_losing = {item.id for item in (*results.rubric.indicators, *results.rubric.penalties)
                     if losers(results, item.id)}
@@ -131,18 +142,18 @@ def test_every_branch_named_in_a_problem_lost_points_on_that_item(case: str,
 
 @pytest.mark.parametrize("case", CASES)
 def test_grade_counts_scope_and_vetoes_match_the_results(case: str, tmp_path: Path) -> None:
-    """The grade sentence counts every grade right, the scope counts the branches, and each
-    veto sentence names exactly the vetoed branches."""
+    """The grade sentence counts every grade a branch holds, the opening counts the
+    branches, and each veto sentence names exactly the vetoed branches."""
     results = golden_results(case)
     bulletin = build_bulletin(results, load_template(parseable_template(tmp_path), "zh"))
     paragraphs = bulletin.texts("paragraph")
     grades = next(text for text in paragraphs if text.startswith("grades: "))
     expected = {grade: int(count) for grade, count in
                 zip(results.grade_counts["grade"], results.grade_counts["branches"],
-                    strict=True)}
+                    strict=True) if count}
     actual = dict(entry.split("=") for entry in grades.removeprefix("grades: ").split("、"))
     assert expected == {grade: int(count) for grade, count in actual.items()}
-    assert f"对 {len(results.ranking)} 个社区" in paragraphs[0]
+    assert f"对{len(results.ranking)}个单位" in paragraphs[0]
     names = shown_name(results)
     for veto in results.rubric.vetoes:
         hit = results.scores.vetoes[veto.id].to_numpy(dtype=bool)
@@ -182,20 +193,65 @@ def test_best_branches_are_the_best_totals_not_vetoed(tmp_path: Path) -> None:
     assert re.findall(r"\[([^\]]*)\]", best) == ["幸福里社区", "东湖社区", "柳园社区"]
 
 
-def test_problems_are_numbered_in_chinese_and_end_like_a_list() -> None:
-    """With the bundled zh template, problems read 一是…；二是…；…。 one paragraph each,
-    each naming its branches on the same line."""
+def test_problems_read_as_a_report_states_them() -> None:
+    """With the bundled zh template, problems read as the sub-district's own report:
+    "一是{headline}，柳园、清河、春晖、文昌社区{problem}，…；" with the most widespread
+    problem first, names shortened where all end in 社区, the last entry ending in "。"."""
     results = sample_results()
-    bulletin = build_bulletin(results, deadline=datetime.date(2025, 9, 30))
+    bulletin = build_bulletin(results, masthead=MASTHEAD, deadline=datetime.date(2025, 9, 30))
     items = bulletin.texts("item")
     assert [f"{chinese_numeral(n)}是" for n in range(1, len(items) + 1)] == [
         text.split("是", 1)[0] + "是" for text in items]
     assert all(text.endswith("；") for text in items[:-1])
     assert items[-1].endswith("。")
     assert all("\n" not in text for text in items)
-    assert "积极分子培养（满分 6 分）有 2 个社区失分" in items[-3]
-    assert "和平社区（入党积极分子人数 0，应不少于 1）、南苑社区" in items[-3]
+    learning = next(text for text in items if "学习教育方面存在不足" in text)
+    assert "是学习教育方面存在不足，柳园、清河、春晖、文昌社区学习教育扣2分，东湖、桂花、和平社区" \
+        in learning
     assert "于2025年9月30日前完成整改" in bulletin.texts("paragraph")[-1]
+
+
+def test_no_standard_deviation_and_no_sums_of_points_across_branches() -> None:
+    """The bulletin reports no 标准差 and never adds up points lost by different branches."""
+    text = markdown_text(build_bulletin(sample_results(), masthead=MASTHEAD))
+    assert "标准差" not in text
+    assert "共失" not in text and "共扣" not in text
+
+
+@pytest.mark.parametrize("names, expected", [
+    (["幸福里社区", "东湖社区"], "幸福里、东湖社区"),
+    (["幸福里社区"], "幸福里社区"),
+    (["幸福里社区", "东湖村"], "幸福里社区、东湖村"),
+    (["社区", "东湖社区"], "社区、东湖社区"),
+])
+def test_names_are_shortened_where_all_end_in_the_noun(names: list[str], expected: str) -> None:
+    """"幸福里、东湖社区": the noun is said once where every name ends in it."""
+    assert expected == joined_names(names, load_template(None, "zh"))
+
+
+def test_the_title_names_the_period_and_subject_never_the_rubric() -> None:
+    """关于{period}{subject}考评情况的通报; without them a blank to fill in, not the rubric's
+    title; the 主送 line, the 落款 and the date as given."""
+    results = sample_results()
+    given = build_bulletin(results, masthead=MASTHEAD)
+    assert given.title == "关于2025年上半年社区党建工作考评情况的通报"
+    assert given.texts("recipients") == ["各社区党组织："]
+    assert (given.texts("issuer"), given.texts("date")) == (["某某街道党工委"], ["2025年9月1日"])
+    blank = build_bulletin(results)
+    assert blank.title == "关于________________考评情况的通报"
+    assert results.rubric.title not in blank.title
+    assert blank.texts("recipients") == ["________："]
+    assert blank.texts("issuer") == ["________"]
+    assert blank.texts("date") == ["____年__月__日"]
+
+
+def test_no_ascii_space_between_chinese_and_numbers() -> None:
+    """"15个社区", "84.1分": no Western space between Chinese text and a number anywhere."""
+    bulletin = build_bulletin(sample_results(), masthead=MASTHEAD,
+                              deadline=datetime.date(2025, 9, 30))
+    texts = [block.text for block in bulletin.blocks if block.kind != "table"]
+    assert [text for text in texts if CJK_SPACE_DIGIT.search(text)] == []
+    assert "15个社区" in texts[2]
 
 
 def test_without_a_deadline_the_closing_sets_none() -> None:
@@ -204,13 +260,21 @@ def test_without_a_deadline_the_closing_sets_none() -> None:
     assert "限期完成" in bulletin.texts("paragraph")[-1]
 
 
+def test_headings_are_numbered_in_order() -> None:
+    """一级 headings 一、二、…, 二级 （一）（二）… restarting under each."""
+    bulletin = build_bulletin(sample_results())
+    assert bulletin.texts("heading") == \
+        ["一、考评结果", "二、存在问题", "三、一票否决情形", "四、整改要求"]
+    assert bulletin.texts("subheading") == ["（一）总体情况", "（二）做得较好的方面"]
+
+
 def test_an_english_template_gives_english_sentences() -> None:
     """The English template numbers problems (1), (2)… and counts branches in English."""
     results = golden_results("every-rule")
     english = build_bulletin(results, load_template(None, "en"))
-    assert english.texts("heading")[0] == "1. Scope"
+    assert english.texts("heading")[0] == "1. Results"
     assert english.texts("item")[0].startswith("(1) ")
-    assert f"scored {len(results.ranking)} branches." in english.texts("paragraph")[0]
+    assert f"of {len(results.ranking)} branches" in english.texts("paragraph")[0]
 
 
 @pytest.mark.parametrize("number, expected", [
@@ -222,35 +286,126 @@ def test_chinese_numerals(number: int, expected: str) -> None:
     assert expected == chinese_numeral(number)
 
 
-def test_markdown_has_headings_a_table_and_escaped_cells() -> None:
-    """Markdown: # title, ## parts, a pipe table with a row per branch, "|" escaped."""
+def test_markdown_keeps_the_same_text_as_the_document() -> None:
+    """Markdown: # title, ## 一级, ### 二级, every block's text as it is, a pipe table with a
+    row per branch."""
     results = sample_results()
-    bulletin = build_bulletin(results)
+    bulletin = build_bulletin(results, masthead=MASTHEAD)
     text = markdown_text(bulletin)
-    assert text.startswith("# 关于社区党建工作半年检查考评细则考评情况的通报\n")
-    assert text.count("\n## ") == 6
+    assert text.startswith("# 关于2025年上半年社区党建工作考评情况的通报\n")
+    assert text.count("\n## ") == 5  # four headings and the appendix's title
+    assert text.count("\n### ") == 2
+    assert all(block.text in text for block in bulletin.blocks if block.kind != "table")
     table_rows = [line for line in text.splitlines() if line.startswith("| ")]
     assert len(results.ranking) + 1 == len(table_rows)
     assert all(line.count(" | ") == table_rows[0].count(" | ") for line in table_rows)
 
 
-def test_docx_opens_with_headings_table_and_one_paragraph_per_problem(tmp_path: Path) -> None:
-    """The .docx opens in python-docx: a Title, Heading 1 parts, the results table, every
-    problem as a paragraph of its own, pinned core dates."""
-    bulletin = build_bulletin(sample_results(), deadline=datetime.date(2025, 9, 30))
+def _docx(tmp_path: Path, masthead: Masthead = MASTHEAD) -> tuple[Bulletin, docx.Document]:
+    bulletin = build_bulletin(sample_results(), masthead=masthead,
+                              deadline=datetime.date(2025, 9, 30))
     path = tmp_path / "通报.docx"
     write_bulletin(bulletin, path)
-    document = docx.Document(str(path))
-    styles = [(paragraph.style.name, paragraph.text) for paragraph in document.paragraphs]
-    assert ("Title", bulletin.title) == styles[0]
-    assert bulletin.texts("heading") == [text for style, text in styles if style == "Heading 1"]
-    texts = [text for _, text in styles]
-    assert all(item in texts for item in bulletin.texts("item"))
-    table = next(block for block in bulletin.blocks if block.kind == "table")
-    assert [list(row) for row in table.rows] == [
-        [cell.text for cell in row.cells] for row in document.tables[0].rows]
-    assert datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc) == \
-        document.core_properties.created
+    return bulletin, docx.Document(str(path))
+
+
+def _east_asian_font(style: object) -> str | None:
+    fonts = style.element.rPr.rFonts  # type: ignore[attr-defined]
+    return fonts.get(docx.oxml.ns.qn("w:eastAsia"))  # type: ignore[no-any-return]
+
+
+def test_docx_page_is_a4_with_the_official_margins(tmp_path: Path) -> None:
+    """A4 portrait, margins 37/35/28/26 mm, page numbers "— PAGE —" at the foot."""
+    _, document = _docx(tmp_path)
+    section = document.sections[0]
+    millimetres = [round(length.mm) for length in (
+        section.page_width, section.page_height, section.top_margin, section.bottom_margin,
+        section.left_margin, section.right_margin)]
+    assert millimetres == [210, 297, 37, 35, 28, 26]
+    footer = section.footer.paragraphs[0]
+    assert footer.text.startswith("— ") and footer.text.endswith(" —")
+    assert "PAGE" in footer._p.xml
+
+
+def test_docx_fonts_and_sizes_follow_each_paragraph_role(tmp_path: Path) -> None:
+    """Title 2号 (22 pt) 小标宋 centred; 主送, body, 附件说明, 落款 3号 (16 pt) 仿宋 on a fixed
+    28-pt line; 一级标题 黑体, 二级标题 楷体; 落款 and date right-aligned."""
+    bulletin, document = _docx(tmp_path)
+    roles = {paragraph.text: paragraph.style for paragraph in document.paragraphs}
+    title = roles[bulletin.title]
+    assert (22, FACES["title"].name) == (title.font.size.pt, _east_asian_font(title))
+    assert title.paragraph_format.alignment == docx.enum.text.WD_ALIGN_PARAGRAPH.CENTER
+    expected = {"recipients": "body", "paragraph": "body", "item": "body", "heading": "heading",
+                "subheading": "subheading", "appendix_note": "body", "issuer": "body",
+                "date": "body"}
+    for kind, face in expected.items():
+        for text in bulletin.texts(kind):  # type: ignore[arg-type]
+            style = roles[text]
+            assert (16, FACES[face].name) == (style.font.size.pt, _east_asian_font(style)), kind
+            assert style.paragraph_format.line_spacing.pt == 28
+            assert style.paragraph_format.line_spacing_rule == \
+                docx.enum.text.WD_LINE_SPACING.EXACTLY
+    for kind in ("issuer", "date"):
+        assert roles[bulletin.texts(kind)[0]].paragraph_format.alignment == \
+            docx.enum.text.WD_ALIGN_PARAGRAPH.RIGHT  # type: ignore[arg-type]
+    shown = bulletin.texts("recipients") + bulletin.texts("issuer") + bulletin.texts("date")
+    expected_lines = ["各社区党组织：", "某某街道党工委", "2025年9月1日"]
+    assert expected_lines == [text for text in shown if text in roles]
+
+
+def test_docx_has_no_theme_fonts_or_colours(tmp_path: Path) -> None:
+    """No part of the document but the theme itself refers to the theme, and the fonts it
+    names fall back to installed faces (小标宋 → 宋体)."""
+    path = tmp_path / "通报.docx"
+    write_bulletin(build_bulletin(sample_results(), masthead=MASTHEAD), path)
+    with zipfile.ZipFile(path) as package:
+        parts = {name: package.read(name) for name in package.namelist()
+                 if name.startswith("word/") and name.endswith(".xml")
+                 and not name.startswith("word/theme/")}
+    for name, content in parts.items():
+        assert re.search(rb"w:(ascii|hAnsi|eastAsia|cs)Theme=|w:theme(Color|Fill|Shade|Tint)=",
+                         content) is None, name
+    fonts = parts["word/fontTable.xml"].decode()
+    assert re.search(r'w:name="方正小标宋简体">\s*<w:altName w:val="宋体"', fonts)
+
+
+def test_docx_table_fits_with_no_name_or_number_wrapping(tmp_path: Path) -> None:
+    """The appendix table is as wide as the text block at most, each column wide enough for
+    its widest name or number at the table's font size; the header repeats, no row splits."""
+    bulletin, document = _docx(tmp_path)
+    rows = next(block for block in bulletin.blocks if block.kind == "table").rows
+    table = document.tables[0]
+    assert [list(row) for row in rows] == [[cell.text for cell in row.cells]
+                                           for row in table.rows]
+    widths = [cell.width.pt for cell in table.rows[0].cells]
+    assert sum(widths) <= text_width_mm() / 25.4 * 72 + 1
+    size = table.rows[1].cells[1].paragraphs[0].runs[0].font.size.pt
+    for index, width in enumerate(widths):
+        widest = max(display_width(row[index]) for row in rows[1:])
+        assert widest * size / 2 < width - 8, (rows[0][index], widest, width)
+    assert "w:tblHeader" in table.rows[0]._tr.xml
+    assert all("w:cantSplit" in row._tr.xml for row in table.rows)
+
+
+@pytest.mark.parametrize("branches", [15, 40])
+def test_the_table_fits_at_fifteen_to_forty_branches(branches: int) -> None:
+    """Long names ("东湖花园第二社区") and three-digit totals still fit without wrapping."""
+    from inspect_score.followup.official_docx import column_widths
+
+    header = ("排名", "名称", "组织建设(35)", "基础工作(35)", "财务管理(30)", "加分", "扣分",
+              "总分", "等次")
+    body = [(str(rank), "东湖花园第二社区", "35.00", "35.00", "29.76", "4.00", "10.00",
+             "103.76", "不合格") for rank in range(1, branches + 1)]
+    assert column_widths([header, *body], 10.5) is not None
+
+
+def test_docx_paragraphs_have_no_space_between_chinese_and_digits(tmp_path: Path) -> None:
+    """Read back from Word: no paragraph has an ASCII space between a CJK character and a
+    digit."""
+    _, document = _docx(tmp_path)
+    assert [paragraph.text for paragraph in document.paragraphs
+            if CJK_SPACE_DIGIT.search(paragraph.text)] == []
+    assert MARGINS_MM["top"] == 37
 
 
 def test_the_same_results_give_the_same_docx_bytes() -> None:
@@ -271,22 +426,22 @@ def test_a_template_placeholder_the_results_cannot_fill_is_an_error(tmp_path: Pa
     """A reworded template naming {secretary} (not in the results) and missing a sentence
     is refused with codes and key paths, never drafted with holes."""
     bundled = BUNDLED_ZH.read_text(encoding="utf-8")
-    broken = bundled.replace('problem_entry = "{name}（{note}）"',
-                             'problem_entry = "{name}（{secretary}）"')
-    broken = re.sub(r"^vetoes_none = .*$", "", broken, flags=re.MULTILINE)
+    broken = bundled.replace('problem_group = "{names}{problem}"',
+                             'problem_group = "{names}{secretary}"')
+    broken = re.sub(r"^vetoes_heading = .*$", "", broken, flags=re.MULTILINE)
     path = tmp_path / "mine.toml"
     path.write_text(broken, encoding="utf-8")
     with pytest.raises(TemplateError) as raised:
         load_template(path, "zh")
     found = {(issue.code, issue.key) for issue in raised.value.issues}
-    assert {("template-placeholder-unknown", "text.problem_entry"),
-            ("template-key-missing", "text.vetoes_none")} == found
+    assert {("template-placeholder-unknown", "text.problem_group"),
+            ("template-key-missing", "text.vetoes_heading")} == found
 
 
 def test_a_reworded_template_changes_only_the_words(tmp_path: Path) -> None:
     """An office's rewording is used as it is: 存在问题 becomes 发现的问题."""
     bundled = BUNDLED_ZH.read_text(encoding="utf-8")
     path = tmp_path / "mine.toml"
-    path.write_text(bundled.replace("四、存在问题", "四、发现的问题"), encoding="utf-8")
+    path.write_text(bundled.replace('"存在问题"', '"发现的问题"'), encoding="utf-8")
     bulletin: Bulletin = build_bulletin(sample_results(), load_template(path, "zh"))
-    assert "四、发现的问题" in bulletin.texts("heading")
+    assert "二、发现的问题" in bulletin.texts("heading")

@@ -36,10 +36,14 @@ def invoke(*args: str) -> tuple[int, str, str]:
 def test_bulletin_writes_markdown_with_the_deadline(work: Path) -> None:
     """bulletin -o FILE.md drafts the bulletin, the deadline counted from the inspection."""
     status, _, err = invoke("bulletin", "rubric.toml", "list.csv", "-o", "通报.md",
-                            "--days", "30", "--inspected-on", "2025-08-15")
+                            "--days", "30", "--inspected-on", "2025-08-15",
+                            "--period", "2025年上半年", "--subject", "社区党建工作",
+                            "--issuer", "某某街道党工委", "--recipients", "各社区党组织",
+                            "--date", "2025-09-01")
     assert (status, err.strip()) == (0, "Wrote 通报.md")
     text = (work / "通报.md").read_text(encoding="utf-8")
-    assert text.startswith("# 关于社区党建工作半年检查考评细则考评情况的通报")
+    assert text.startswith("# 关于2025年上半年社区党建工作考评情况的通报\n\n各社区党组织：")
+    assert "\n\n某某街道党工委\n\n2025年9月1日\n\n" in text
     assert "于2025年9月14日前完成整改" in text
 
 
@@ -48,8 +52,24 @@ def test_bulletin_writes_word(work: Path) -> None:
     status, _, _ = invoke("bulletin", "rubric.toml", "list.csv", "-o", "通报.docx")
     assert status == 0
     document = docx.Document(str(work / "通报.docx"))
-    assert document.paragraphs[0].style.name == "Title"
+    assert document.paragraphs[0].style.name == "公文标题"
     assert len(document.tables[0].rows) == 16
+
+
+def test_the_period_comes_from_the_checklists_period_column(work: Path) -> None:
+    """Without --period, a period column the checklists carry names the period."""
+    raw = (work / "list.csv").read_bytes()
+    try:
+        lines = raw.decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError:  # saved as Chinese Excel saves it
+        lines = raw.decode("gb18030").splitlines()
+    rows = [lines[0] + ",period", *(line + ",2025年上半年" for line in lines[1:] if line)]
+    (work / "dated.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    status, _, _ = invoke("bulletin", "rubric.toml", "dated.csv", "-o", "通报.md",
+                          "--subject", "社区党建工作")
+    assert status == 0
+    assert (work / "通报.md").read_text(encoding="utf-8").startswith(
+        "# 关于2025年上半年社区党建工作考评情况的通报")
 
 
 @pytest.mark.parametrize("extra", [

@@ -18,13 +18,15 @@ from rich.console import Console
 
 from inspect_score.cli.support import (
     EXIT_USAGE,
+    ISO_DATE,
     checked_outputs,
     deadline_options,
+    document_options,
     encoding_option,
     existing_path,
     exit_status,
     fail,
-    load_inputs,
+    load_inputs_with_period,
     progress_steps,
     report,
     resolve_deadline,
@@ -37,6 +39,7 @@ from inspect_score.followup.bulletin import (
     BEST_BRANCHES,
     build_bulletin,
     load_template,
+    masthead_for,
     write_bulletin,
 )
 from inspect_score.followup.trend import (
@@ -69,8 +72,9 @@ def _write_staged(writes: dict[Path, Callable[[Path], object]], plan: OutputPlan
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="Bulletin to write: .docx (Word) or .md (Markdown).")
 @deadline_options
-@click.option("--period", metavar="TEXT",
-              help="The period inspected (default: the rubric's version).")
+@document_options
+@click.option("--date", "issued_on", type=ISO_DATE, metavar="YYYY-MM-DD",
+              help="The date of the bulletin (成文日期); default: a blank to fill in.")
 @click.option("--best", type=click.IntRange(min=0), default=BEST_BRANCHES, show_default=True,
               help="How many of the best branches to name.")
 @click.option("--template", "template_path",
@@ -81,7 +85,9 @@ def _write_staged(writes: dict[Path, Callable[[Path], object]], plan: OutputPlan
 @sheet_option
 def bulletin_command(rubric: Path, inputs: tuple[Path, ...], output: Path,
                      deadline: datetime.datetime | None, days: int | None,
-                     inspected_on: datetime.datetime | None, period: str | None, best: int,
+                     inspected_on: datetime.datetime | None, period: str | None,
+                     subject: str | None, issuer: str | None, recipients: str | None,
+                     issued_on: datetime.datetime | None, best: int,
                      template_path: Path | None, force: bool, encoding: str | None,
                      sheet: str | None) -> None:
     """Draft the bulletin (通报) of a run of RUBRIC over INPUTS, in the rubric's language."""
@@ -93,10 +99,15 @@ def bulletin_command(rubric: Path, inputs: tuple[Path, ...], output: Path,
     plan = checked_outputs([output], protected, force=force)
     try:
         with progress_steps() as steps:
-            rubric_model, checklists = load_inputs(steps, rubric, inputs, encoding, sheet)
+            rubric_model, checklists, listed_period = load_inputs_with_period(
+                steps, rubric, inputs, encoding, sheet)
             template = load_template(template_path, rubric_model.lang)
             results = steps.run("Scoring", lambda: evaluate(rubric_model, checklists))
-            draft = build_bulletin(results, template, period=period, deadline=due, best=best)
+            masthead = masthead_for(results, period=period or listed_period, subject=subject,
+                                    issuer=issuer, recipients=recipients,
+                                    date=issued_on.date() if issued_on else None)
+            draft = build_bulletin(results, template, masthead=masthead, deadline=due,
+                                   best=best)
             steps.run("Writing the bulletin",
                       lambda: _write_staged({
                 output: lambda path: write_bulletin(draft, path, target=output)}, plan))

@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import datetime
 import importlib.resources
-import io
 import re
 import string
 import sys
-import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -28,9 +26,10 @@ import numpy as np
 import pandas as pd
 
 from inspect_score.errors import InspectError, Issue
+from inspect_score.followup.problems import headline_of, problem_findings
 from inspect_score.outputs import escape
 from inspect_score.rubric.model import Lang
-from inspect_score.scoring.labels import fixed_text, labels_for, plain_number, render
+from inspect_score.scoring.labels import fixed_text, labels_for, plain_number
 from inspect_score.scoring.results import Results
 from inspect_score.scoring.rounding import round_points
 
@@ -49,40 +48,45 @@ ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 PINNED_TIME = datetime.datetime(2000, 1, 1, 0, 0, 0)
 
 #: The keys of a template's [words] table.
-WORD_KEYS = ("noun", "list_separator", "numerals", "first_line_indent", "font", "date")
+WORD_KEYS = ("noun", "list_separator", "group_separator", "numerals", "first_line_indent",
+             "heading_number", "subheading_number", "date", "blank")
+_DOCUMENT = frozenset({"period", "subject"})
 #: The keys of a template's [text] table and the placeholders each may use.
 TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
-    "title": frozenset({"rubric_title", "period"}),
-    "scope_heading": frozenset(),
-    "scope": frozenset({"rubric_title", "period", "branches", "noun"}),
-    "scope_no_period": frozenset({"rubric_title", "branches", "noun"}),
+    "title": _DOCUMENT,
+    "recipients": frozenset({"recipients"}),
+    "opening": _DOCUMENT | {"rubric_title", "branches", "noun"},
     "result_heading": frozenset(),
+    "overall_heading": frozenset(),
     "grades": frozenset({"grade_list"}),
     "grade_entry": frozenset({"grade", "count"}),
-    "spread": frozenset({"mean", "highest", "lowest", "std"}),
+    "spread": frozenset({"mean", "highest", "lowest"}),
     "best": frozenset({"best"}),
     "best_entry": frozenset({"name", "total", "grade"}),
-    "table_heading": frozenset(),
+    "table_note": frozenset({"noun"}),
     "well_heading": frozenset(),
     "well_all": frozenset({"item", "count", "branches", "noun"}),
     "well_most": frozenset({"item", "count", "branches", "noun"}),
     "well_none": frozenset({"noun"}),
     "problems_heading": frozenset(),
     "ordinal": frozenset({"n"}),
-    "problem": frozenset({"ordinal", "item", "max", "count", "lost", "names", "noun", "end"}),
-    "penalty": frozenset({"ordinal", "item", "max", "count", "lost", "names", "noun", "end"}),
-    "problem_entry": frozenset({"name", "note", "value", "lost"}),
+    "problem": frozenset({"ordinal", "headline", "item", "groups", "count", "noun", "end"}),
+    "problem_group": frozenset({"names", "problem", "count", "noun"}),
     "end_more": frozenset(),
     "end_last": frozenset(),
     "problems_none": frozenset({"noun"}),
     "vetoes_heading": frozenset(),
     "veto": frozenset({"veto", "names", "count", "grade", "noun"}),
-    "vetoes_none": frozenset({"noun"}),
+    "veto_excluded": frozenset({"veto", "names", "count", "label", "noun"}),
     "closing_heading": frozenset(),
     "closing": frozenset({"deadline", "noun"}),
     "closing_no_deadline": frozenset({"noun"}),
+    "appendix_note": frozenset({"appendix_title"}),
+    "appendix_label": frozenset(),
+    "appendix_title": _DOCUMENT,
 }
-DATE_PLACEHOLDERS = frozenset({"year", "month", "day"})
+DATE_PLACEHOLDERS = frozenset({"year", "month", "day", "month_name"})
+NUMBER_PLACEHOLDERS = frozenset({"n"})
 
 CHINESE_DIGITS = "零一二三四五六七八九"
 
@@ -105,7 +109,12 @@ class BulletinTemplate:
         return self.text[key].format(**values)
 
     def date(self, day: datetime.date) -> str:
-        return str(self.words["date"]).format(year=day.year, month=day.month, day=day.day)
+        return str(self.words["date"]).format(year=day.year, month=day.month, day=day.day,
+                                              month_name=day.strftime("%B"))
+
+    def heading_number(self, number: int, level: int) -> str:
+        key = "heading_number" if level == 1 else "subheading_number"
+        return str(self.words[key]).format(n=self.numeral(number))
 
     def join(self, texts: Sequence[str]) -> str:
         return str(self.words["list_separator"]).join(texts)
@@ -168,6 +177,8 @@ def _template_issues(document: Mapping[str, Any], shown: str) -> list[Issue]:
             issues += _text_issues(text.get(key, ""), allowed, shown, f"text.{key}")
     if isinstance(words, dict):
         issues += _text_issues(words.get("date", ""), DATE_PLACEHOLDERS, shown, "words.date")
+        for key in ("heading_number", "subheading_number"):
+            issues += _text_issues(words.get(key, ""), NUMBER_PLACEHOLDERS, shown, f"words.{key}")
         if words.get("numerals", "arabic") not in ("arabic", "chinese"):
             issues.append(Issue("template-value-invalid", "expected \"arabic\" or \"chinese\"",
                                 shown, key="words.numerals"))
@@ -175,7 +186,7 @@ def _template_issues(document: Mapping[str, Any], shown: str) -> list[Issue]:
         if not isinstance(indent, int) or isinstance(indent, bool) or indent < 0:
             issues.append(Issue("template-value-invalid", "expected a whole number >= 0",
                                 shown, key="words.first_line_indent"))
-        for key in ("noun", "list_separator", "font"):
+        for key in ("noun", "list_separator", "group_separator", "blank"):
             if not isinstance(words.get(key, ""), str):
                 issues.append(Issue("template-value-invalid", "expected text", shown,
                                     key=f"words.{key}"))
@@ -248,7 +259,14 @@ def load_template(path: Path | None, lang: Lang) -> BulletinTemplate:
 
 # --- the bulletin as blocks ----------------------------------------------------------
 
-BlockKind = Literal["title", "heading", "paragraph", "item", "table"]
+#: ``title``: the document's title; ``recipients``: the 主送 line; ``heading`` and
+#: ``subheading``: 一级 "一、" and 二级 "（一）" headings; ``paragraph`` and ``item`` (a
+#: problem entry): body text; ``appendix_note``: "附件：…" after the body; ``issuer`` and
+#: ``date``: the 落款; ``appendix_label`` and ``appendix_title``: the appendix's head,
+#: on a page of its own; ``table``: the results table.
+BlockKind = Literal["title", "recipients", "heading", "subheading", "paragraph", "item",
+                    "appendix_note", "issuer", "date", "appendix_label", "appendix_title",
+                    "table"]
 
 
 @attrs.frozen
@@ -263,6 +281,37 @@ class Block:
     text: str = ""
     rows: tuple[tuple[str, ...], ...] = ()
     item_id: str = ""
+
+
+@attrs.frozen
+class Masthead:
+    """Who issues the bulletin, to whom, when, and about what.
+
+    Anything missing is a blank to fill in by hand; the rubric's title never
+    stands in for the subject.
+    """
+
+    period: str | None = None
+    subject: str | None = None
+    issuer: str | None = None
+    recipients: str | None = None
+    date: datetime.date | None = None
+
+
+def masthead_for(results: Results, *, period: str | None = None, subject: str | None = None,
+                 issuer: str | None = None, recipients: str | None = None,
+                 date: datetime.date | None = None) -> Masthead:
+    """The masthead as given, else from the rubric's ``subject``, ``issuer`` and
+    ``recipients`` (schema 2 metadata), else blank."""
+    rubric = results.rubric
+
+    def given(value: str | None, key: str) -> str | None:
+        text = value if value is not None else getattr(rubric, key, None)
+        return str(text).strip() or None if text is not None else None
+
+    return Masthead(period=(period or "").strip() or None, subject=given(subject, "subject"),
+                    issuer=given(issuer, "issuer"), recipients=given(recipients, "recipients"),
+                    date=date)
 
 
 @attrs.frozen
@@ -284,6 +333,16 @@ def _shown_names(results: Results) -> pd.Series:
     return pd.Series(names.to_numpy(dtype=object), index=branches["branch_id"].astype(str))
 
 
+def joined_names(names: Sequence[str], template: BulletinTemplate) -> str:
+    """Names as a report lists them: "幸福里、东湖社区" where every name ends in the noun
+    (社区), the noun said once at the end; otherwise the names in full."""
+    suffix = str(template.words["noun"])
+    if len(names) > 1 and suffix and all(
+            name.endswith(suffix) and len(name) > len(suffix) for name in names):
+        return template.join([name[:-len(suffix)] for name in names]) + suffix
+    return template.join(list(names))
+
+
 def _overall(results: Results, template: BulletinTemplate, best: int) -> list[Block]:
     ranking = results.ranking
     precision = results.rubric.precision
@@ -291,26 +350,26 @@ def _overall(results: Results, template: BulletinTemplate, best: int) -> list[Bl
     grade_list = template.join([
         template.say("grade_entry", grade=grade, count=int(count))
         for grade, count in zip(counts["grade"], counts["branches"], strict=True)
+        if int(count) > 0
     ])
     totals = ranking["total"].to_numpy(dtype=np.float64)
-    figures = round_points(np.array([totals.mean(), totals.max(), totals.min(), totals.std()]),
-                           precision)
-    mean, highest, lowest, spread = fixed_text(figures, precision)
-    blocks = [
-        Block("heading", template.say("result_heading")),
-        Block("paragraph", template.say("grades", grade_list=grade_list)),
-        Block("paragraph", template.say("spread", mean=mean, highest=highest, lowest=lowest,
-                                        std=spread)),
-    ]
+    figures = round_points(np.array([totals.mean(), totals.max(), totals.min()]), precision)
+    mean, highest, lowest = (plain_number(float(value)) for value in figures)
+    blocks = []
+    if grade_list:
+        blocks.append(Block("paragraph", template.say("grades", grade_list=grade_list)))
+    blocks.append(Block("paragraph", template.say("spread", mean=mean, highest=highest,
+                                                  lowest=lowest)))
     eligible = ranking[ranking["vetoed"].astype(str) == ""]
     if best > 0 and len(eligible):
         cut = eligible["total"].iloc[min(best, len(eligible)) - 1]
         chosen = eligible[eligible["total"] >= cut]
         names = _shown_names(results)[chosen["branch_id"].astype(str)].to_numpy(dtype=object)
         entries = [
-            template.say("best_entry", name=name, total=total, grade=grade)
-            for name, total, grade in zip(names, fixed_text(chosen["total"], precision),
-                                          chosen["grade"], strict=True)
+            template.say("best_entry", name=name, total=plain_number(float(total)), grade=grade)
+            for name, total, grade in zip(names, round_points(
+                chosen["total"].to_numpy(dtype=np.float64), precision), chosen["grade"],
+                strict=True)
         ]
         blocks.append(Block("paragraph", template.say("best", best=template.join(entries))))
     return blocks
@@ -325,14 +384,15 @@ def _results_table(results: Results) -> Block:
               *(f"{section.title}({plain_number(section.max)})" for section in rubric.sections),
               heading["bonus"], heading["penalty"], heading["total"], heading["grade"])
     names = _shown_names(results)[ranking["branch_id"].astype(str)].to_numpy(dtype=object)
+    ranks = ranking["rank"]
     columns = [
-        ranking["rank"].astype(np.int64).astype(str).to_numpy(dtype=object),
+        np.where(ranks.isna(), "", ranks.fillna(0).astype(np.int64).astype(str)).astype(object),
         names,
         *(fixed_text(ranking[section.id], precision) for section in rubric.sections),
         fixed_text(ranking["bonus"], precision),
         fixed_text(ranking["penalty"], precision),
         fixed_text(ranking["total"], precision),
-        ranking["grade"].astype(str).to_numpy(dtype=object),
+        ranking["grade"].fillna("").astype(str).to_numpy(dtype=object),
     ]
     rows = tuple(tuple(str(cell) for cell in row) for row in zip(*columns, strict=True))
     return Block("table", rows=(tuple(header), *rows))
@@ -342,7 +402,7 @@ def _well_done(results: Results, template: BulletinTemplate, share: float) -> li
     summary = results.summary
     applying = dict(zip(summary["item_id"], summary["branches"].astype(int), strict=True))
     full_marks = dict(zip(summary["item_id"], summary["full_marks"].astype(int), strict=True))
-    blocks = [Block("heading", template.say("well_heading"))]
+    blocks = []
     for item in results.rubric.indicators:
         applies, full = applying[item.id], full_marks[item.id]
         if applies == 0 or full < share * applies:
@@ -350,94 +410,153 @@ def _well_done(results: Results, template: BulletinTemplate, share: float) -> li
         key = "well_all" if full == applies else "well_most"
         blocks.append(Block("paragraph", template.say(key, item=item.title, count=full,
                                                       branches=applies)))
-    if len(blocks) == 1:
+    if not blocks:
         blocks.append(Block("paragraph", template.say("well_none")))
     return blocks
 
 
 def _problems(results: Results, template: BulletinTemplate) -> list[Block]:
-    """One entry per item that lost points, most widespread first (then rubric order)."""
+    """One entry per item with problems: its headline, then the branches grouped by the same
+    problem text, the most widespread problem first; items with the most branches first
+    (then rubric order)."""
     rubric = results.rubric
-    findings = results.findings
-    lost_points = findings[findings["kind"].isin(["indicator", "penalty"])]
+    found = problem_findings(results)
     names = _shown_names(results)
-    found = []
+    found = found.assign(name=names.reindex(found["branch_id"]).to_numpy(dtype=object),
+                         order=np.arange(len(found)))
+    entries = []
     for order, item in enumerate((*rubric.indicators, *rubric.penalties)):
-        rows = lost_points[lost_points["item_id"] == item.id]
+        rows = found[found["item_id"] == item.id]
         if len(rows) == 0:
             continue
-        entries = render(template.text["problem_entry"], {
-            "name": names[rows["branch_id"].astype(str)].to_numpy(dtype=object),
-            "note": rows["note"].astype(str).to_numpy(dtype=object),
-            "value": rows["value"].astype(str).to_numpy(dtype=object),
-            "lost": fixed_text(rows["lost"], rubric.precision),
-        }, len(rows))
-        lost = round_points(np.array([rows["lost"].sum()]), rubric.precision)
-        found.append((-len(rows), order, item, len(rows), fixed_text(lost, rubric.precision)[0],
-                      template.join([str(entry) for entry in entries])))
-    found.sort(key=lambda entry: (entry[0], entry[1]))
-    blocks = [Block("heading", template.say("problems_heading"))]
-    for number, (_, _, item, count, lost, joined) in enumerate(found, start=1):
-        end = template.text["end_last"] if number == len(found) else template.text["end_more"]
-        key = "penalty" if item.kind == "penalty" else "problem"
-        text = template.say(key, ordinal=template.say("ordinal", n=template.numeral(number)),
-                            item=item.title, max=plain_number(item.max), count=count,
-                            lost=lost, names=joined, end=end)
+        groups = []
+        for problem, group in rows.groupby("problem", sort=False):
+            branches = list(dict.fromkeys(group["name"]))
+            groups.append((-len(branches), int(group["order"].iloc[0]), str(problem), branches))
+        groups.sort(key=lambda entry: (entry[0], entry[1]))
+        texts = [template.say("problem_group", names=joined_names(branches, template),
+                              problem=problem, count=len(branches))
+                 for _, _, problem, branches in groups]
+        count = rows["branch_id"].nunique()
+        entries.append((-count, order, item, count,
+                        str(template.words["group_separator"]).join(texts)))
+    entries.sort(key=lambda entry: (entry[0], entry[1]))
+    blocks = []
+    for number, (_, _, item, count, joined) in enumerate(entries, start=1):
+        end = template.text["end_last"] if number == len(entries) else template.text["end_more"]
+        text = template.say("problem", ordinal=template.say("ordinal", n=template.numeral(number)),
+                            headline=headline_of(item, rubric.lang), item=item.title,
+                            groups=joined, count=count, end=end)
         blocks.append(Block("item", text, item_id=item.id))
-    if not found:
+    if not entries:
         blocks.append(Block("paragraph", template.say("problems_none")))
     return blocks
 
 
 def _vetoes(results: Results, template: BulletinTemplate) -> list[Block]:
-    blocks = [Block("heading", template.say("vetoes_heading"))]
+    blocks = []
     positions = results.ranking["position"].to_numpy(dtype=np.int64)
     ranked_ids = results.ranking["branch_id"].astype(str)
     names = _shown_names(results)[ranked_ids].to_numpy(dtype=object)
     for veto in results.rubric.vetoes:
         hit = results.scores.vetoes[veto.id].to_numpy(dtype=bool)[positions]
-        if hit.any():
-            blocks.append(Block("paragraph", template.say(
-                "veto", veto=veto.title, names=template.join(list(names[hit])),
-                count=int(hit.sum()), grade=veto.grade)))
-    if len(blocks) == 1:
-        blocks.append(Block("paragraph", template.say("vetoes_none")))
+        if not hit.any():
+            continue
+        shown = joined_names(list(names[hit]), template)
+        grade = getattr(veto, "grade", None)
+        if grade:
+            text = template.say("veto", veto=veto.title, names=shown, count=int(hit.sum()),
+                                grade=grade)
+        else:
+            text = template.say("veto_excluded", veto=veto.title, names=shown,
+                                count=int(hit.sum()), label=getattr(veto, "label", "") or "")
+        blocks.append(Block("paragraph", text))
     return blocks
 
 
+class _Outline:
+    """Numbers headings as they come: 一、二、… and within each （一）（二）…"""
+
+    def __init__(self, template: BulletinTemplate) -> None:
+        self.template = template
+        self.first = 0
+        self.second = 0
+
+    def heading(self, text: str) -> Block:
+        self.first += 1
+        self.second = 0
+        return Block("heading", self.template.heading_number(self.first, 1) + text)
+
+    def subheading(self, text: str) -> Block:
+        self.second += 1
+        return Block("subheading", self.template.heading_number(self.second, 2) + text)
+
+
 def build_bulletin(results: Results, template: BulletinTemplate | None = None, *,
-                   period: str | None = None, deadline: datetime.date | None = None,
-                   best: int = BEST_BRANCHES, well_share: float = WELL_DONE_SHARE) -> Bulletin:
+                   masthead: Masthead | None = None, period: str | None = None,
+                   deadline: datetime.date | None = None, best: int = BEST_BRANCHES,
+                   well_share: float = WELL_DONE_SHARE) -> Bulletin:
     """The bulletin of a run, block by block, every sentence made from ``results``.
 
-    ``period`` defaults to the rubric's version; ``deadline`` is the date the
-    closing paragraph gives for rectification (none: "within the time set").
+    ``masthead`` says the period, subject, issuer, recipients and date (by
+    default :func:`masthead_for` the results, with ``period``); what it leaves
+    out is a blank to fill in. ``deadline`` is the date the closing paragraph
+    gives for rectification (none: "within the time set").
     """
     rubric = results.rubric
     if template is None:
         template = load_template(None, rubric.lang)
-    period = period if period is not None else rubric.version
-    branches = len(results.ranking)
-    title = template.say("title", rubric_title=rubric.title, period=period or "")
-    scope = (template.say("scope", rubric_title=rubric.title, period=period, branches=branches)
-             if period else
-             template.say("scope_no_period", rubric_title=rubric.title, branches=branches))
+    if masthead is None:
+        masthead = masthead_for(results, period=period)
+    blank = str(template.words["blank"])
+    document = {"period": masthead.period or blank, "subject": masthead.subject or blank}
+    title = template.say("title", **document)
+    appendix_title = template.say("appendix_title", **document)
+    outline = _Outline(template)
     blocks = [
         Block("title", title),
-        Block("heading", template.say("scope_heading")),
-        Block("paragraph", scope),
+        Block("recipients", template.say("recipients",
+                                         recipients=masthead.recipients or blank)),
+        Block("paragraph", template.say("opening", rubric_title=rubric.title,
+                                        branches=len(results.ranking), **document)),
+        outline.heading(template.say("result_heading")),
+        outline.subheading(template.say("overall_heading")),
         *_overall(results, template, best),
-        Block("paragraph", template.say("table_heading")),
-        _results_table(results),
+        Block("paragraph", template.say("table_note")),
+        outline.subheading(template.say("well_heading")),
         *_well_done(results, template, well_share),
+        outline.heading(template.say("problems_heading")),
         *_problems(results, template),
-        *_vetoes(results, template),
     ]
+    vetoes = _vetoes(results, template)
+    if vetoes:
+        blocks += [outline.heading(template.say("vetoes_heading")), *vetoes]
     if len(results.findings):
         closing = (template.say("closing", deadline=template.date(deadline)) if deadline
                    else template.say("closing_no_deadline"))
-        blocks += [Block("heading", template.say("closing_heading")), Block("paragraph", closing)]
+        blocks += [outline.heading(template.say("closing_heading")), Block("paragraph", closing)]
+    blocks += [
+        Block("appendix_note", template.say("appendix_note", appendix_title=appendix_title)),
+        Block("issuer", masthead.issuer or blank),
+        Block("date", template.date(masthead.date) if masthead.date else
+              _blank_date(template, blank)),
+        Block("appendix_label", template.say("appendix_label")),
+        Block("appendix_title", appendix_title),
+        _results_table(results),
+    ]
     return Bulletin(blocks=tuple(blocks), title=title, lang=rubric.lang, template=template)
+
+
+def _blank_date(template: BulletinTemplate, blank: str) -> str:
+    """The date line with blanks for the numbers ("____年__月__日")."""
+    fields = {"year": "{year}", "month": "{month}", "day": "{day}", "month_name": "{month}"}
+    pattern = str(template.words["date"])
+    for key in fields:
+        pattern = re.sub(r"\{" + key + r"(:[^}]*)?\}", "\0" + key + "\0", pattern)
+    widths = {"year": max(len(blank) // 2, 4), "month": 2, "day": 2}
+    for key in ("year", "month", "day"):
+        pattern = pattern.replace("\0" + key + "\0", "_" * widths[key])
+    return pattern.replace("\0month_name\0", "_" * 4)
 
 
 # --- Markdown --------------------------------------------------------------------------
@@ -448,22 +567,26 @@ def _cell(text: str) -> str:
     return escape.markdown_text(text)
 
 
+MARKDOWN_PREFIX: Mapping[str, str] = {
+    "title": "# ", "heading": "## ", "subheading": "### ", "appendix_title": "## ",
+}
+
+
 def markdown_text(bulletin: Bulletin) -> str:
-    """The bulletin as Markdown: headings, one paragraph per sentence group or problem, a table."""
+    """The bulletin as Markdown, with the same text as the Word document: the title, the
+    headings, one paragraph per sentence group or problem, the 落款, the appendix table."""
     parts: list[str] = []
     for block in bulletin.blocks:
-        if block.kind == "title":
-            parts.append(f"# {_cell(block.text)}")
-        elif block.kind == "heading":
-            parts.append(f"## {_cell(block.text)}")
-        elif block.kind == "table":
+        if block.kind == "table":
             header, *rows = block.rows
             lines = ["| " + " | ".join(_cell(cell) for cell in header) + " |",
                      "|" + "---|" * len(header)]
             lines += ["| " + " | ".join(_cell(cell) for cell in row) + " |" for row in rows]
             parts.append("\n".join(lines))
+        elif block.kind == "appendix_label":
+            parts.append("---\n\n" + _cell(block.text))
         else:
-            parts.append(_cell(block.text))
+            parts.append(MARKDOWN_PREFIX.get(block.kind, "") + _cell(block.text))
     return "\n\n".join(parts) + "\n"
 
 
@@ -474,87 +597,9 @@ def write_markdown(bulletin: Bulletin, path: Path) -> None:
 # --- Word ------------------------------------------------------------------------------
 
 
-def _set_east_asian_font(style: Any, font: str) -> None:
-    from docx.oxml.ns import qn
-
-    style.font.name = font
-    fonts = style.element.rPr.rFonts
-    fonts.set(qn("w:eastAsia"), font)
-
-
-def _docx_table(document: Any, rows: tuple[tuple[str, ...], ...]) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    table = document.add_table(rows=len(rows), cols=len(rows[0]))
-    table.style = document.styles["Table Grid"]
-    for table_row, values in zip(table.rows, rows, strict=True):
-        for cell, value in zip(table_row.cells, values, strict=True):
-            cell.text = escape.paragraph_text(value)
-    for cell in table.rows[0].cells:
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    # repeat the header row on every printed page
-    repeat = OxmlElement("w:tblHeader")
-    repeat.set(qn("w:val"), "true")
-    table.rows[0]._tr.get_or_add_trPr().append(repeat)
-
-
-def docx_bytes(bulletin: Bulletin) -> bytes:
-    """The bulletin as a .docx: Title, Heading 1 per part, one paragraph per problem, a table.
-
-    Core properties carry a pinned date and every zip member a pinned time, so
-    the same results give the same bytes.
-    """
-    import docx
-    from docx.shared import Pt
-
-    words = bulletin.template.words
-    document = docx.Document()
-    normal = document.styles["Normal"]
-    if words["font"]:
-        for name in ("Normal", "Title", "Heading 1"):
-            _set_east_asian_font(document.styles[name], str(words["font"]))
-    indent = int(words["first_line_indent"])
-    for block in bulletin.blocks:
-        if block.kind == "title":
-            document.add_heading(escape.paragraph_text(block.text), level=0)
-        elif block.kind == "heading":
-            document.add_heading(escape.paragraph_text(block.text), level=1)
-        elif block.kind == "table":
-            _docx_table(document, block.rows)
-        else:
-            paragraph = document.add_paragraph(escape.paragraph_text(block.text))
-            if indent:
-                size = normal.font.size or Pt(10.5)
-                paragraph.paragraph_format.first_line_indent = size * indent
-    properties = document.core_properties
-    properties.title = escape.paragraph_text(bulletin.title)
-    properties.author = "inspect-score"
-    properties.last_modified_by = "inspect-score"
-    properties.created = PINNED_TIME
-    properties.modified = PINNED_TIME
-    properties.last_printed = PINNED_TIME
-    properties.revision = 1
-    saved = io.BytesIO()
-    document.save(saved)
-    return _pinned_zip(saved.getvalue())
-
-
-def _pinned_zip(data: bytes) -> bytes:
-    """The same zip with every member's time pinned (python-docx stamps the current time)."""
-    pinned = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, \
-            zipfile.ZipFile(pinned, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            member = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.external_attr = 0o644 << 16
-            target.writestr(member, source.read(info))
-    return pinned.getvalue()
-
-
 def write_docx(bulletin: Bulletin, path: Path) -> None:
+    from inspect_score.followup.official_docx import docx_bytes
+
     path.write_bytes(docx_bytes(bulletin))
 
 
