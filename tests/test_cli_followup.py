@@ -162,3 +162,20 @@ def test_run_rectify_adds_the_sheet_and_the_csv(work: Path) -> None:
         rows = list(csv.DictReader(handle))
     assert {row["deadline"] for row in rows} == {"2025-09-30"}
     assert {row["status"] for row in rows} == {"未整改"}
+
+
+def test_trend_black_list_options(work: Path) -> None:
+    """--black-below GRADE sets the pass the black list is measured against; --black N and
+    --black-below together are wrong usage; an unknown grade is an input error."""
+    make_json_periods(work)
+    status, _, _ = invoke("trend", "2025H1.json", "2025H2.json", "--csv", "out", "-q",
+                          "--black-below", "良好")
+    assert status == 0
+    with (work / "out" / "lists.csv").open(encoding="utf-8-sig", newline="") as handle:
+        black = [row for row in csv.DictReader(handle) if row["list"] == "black"]
+    assert {row["grade"] for row in black} == {"合格", "不合格"}
+    assert all(row["reason"].endswith("低于良好") for row in black)
+    assert invoke("trend", "2025H1.json", "2025H2.json", "-q", "--black", "3",
+                  "--black-below", "良好")[0] == 2
+    status, _, err = invoke("trend", "2025H1.json", "2025H2.json", "-q", "--black-below", "及格")
+    assert status == 1 and "grade-unknown" not in err and "及格" in err

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from print_checks import assert_print_style
 from strategies import checklists_for, rubrics
 
 from inspect_score.checklists.load import load_checklists
@@ -227,6 +228,9 @@ def test_workbook_and_csv_hold_the_trend_with_charts(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["趋势", "总分走势", "等次分布", "屡查屡犯", "红黄黑榜", "说明"]
     assert [len(book[name]._charts) for name in book.sheetnames] == [0, 1, 1, 0, 0, 0]
+    for sheet in book.worksheets:  # A4 landscape, borders, header repeated, page numbers
+        assert_print_style(sheet, header_row=2)
+    assert book["红黄黑榜"]["A1"].value == "红黄黑榜（2025上半年、2025下半年）"
     folder = tmp_path / "csv"
     folder.mkdir()
     write_trend_csv(trend, folder)
@@ -245,3 +249,68 @@ def test_the_same_periods_give_the_same_workbook_bytes(tmp_path: Path) -> None:
     write_trend_workbook(trend, tmp_path / "a.xlsx")
     write_trend_workbook(trend, tmp_path / "b.xlsx")
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+
+
+def test_the_default_black_list_holds_the_branches_graded_below_a_pass(
+        tmp_path: Path) -> None:
+    """Without --black, the black list is every branch graded below the second-lowest grade
+    (合格): the 不合格 ones, each with the reason; no 合格 branch is on it."""
+    periods = [period_from_results("2025上半年", "a.csv",
+                                   results_of(sample_lines(), tmp_path, "a"))]
+    trend = compare_periods(periods)
+    black = trend.lists[trend.lists["list"] == "black"]
+    ranking = periods[0].ranking
+    assert sorted(black["branch_id"]) == sorted(ranking.loc[ranking["grade"] == "不合格",
+                                                            "branch_id"])
+    assert set(black["reason"]) == {"等次为不合格，低于合格"}
+    below_good = compare_periods(periods, black_below="良好")
+    assert set(below_good.lists.loc[below_good.lists["list"] == "black", "grade"]) == {
+        "合格", "不合格"}
+
+
+def test_the_red_list_leaves_out_branches_with_a_penalty_or_a_veto(tmp_path: Path) -> None:
+    """A branch with a 党纪处分 deduction (直接扣分) or a veto never reaches the red list,
+    however high its total; each red branch says why it is there."""
+    periods = [period_from_results("2025上半年", "a.csv",
+                                   results_of(sample_lines(), tmp_path, "a"))]
+    trend = compare_periods(periods, red=15)
+    red = trend.lists[trend.lists["list"] == "red"]
+    ranking = periods[0].ranking.set_index("branch_id")
+    assert len(red) > 0
+    assert (ranking.loc[red["branch_id"], "penalty"] == 0).all()
+    assert (ranking.loc[red["branch_id"], "vetoed"] == "").all()
+    penalised = set(ranking.index[ranking["penalty"] > 0])
+    assert penalised and not penalised & set(red["branch_id"])
+    assert red["reason"].iloc[0].startswith("总分") and "无一票否决" in red["reason"].iloc[0]
+
+
+def test_a_black_below_grade_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
+    """--black-below 及格 on a rubric without 及格 names the grades it has."""
+    periods = [period_from_results("2025上半年", "a.csv",
+                                   results_of(sample_lines(), tmp_path, "a"))]
+    with pytest.raises(TrendError) as raised:
+        compare_periods(periods, black_below="及格")
+    assert [issue.code for issue in raised.value.issues] == ["grade-unknown"]
+    assert "优秀, 良好, 合格, 不合格" in raised.value.issues[0].message
+
+
+def _period(name: str, losses: list[tuple[str, str, str, float]]) -> Period:
+    ranking = pd.DataFrame({"branch_id": ["A", "B"], "branch_name": ["甲社区", "乙社区"],
+                            "total": [90.0, 80.0], "rank": [1, 2], "grade": ["好", "差"],
+                            "vetoed": ["", ""], "penalty": [0.0, 0.0]})
+    frame = pd.DataFrame(losses, columns=["branch_id", "item_id", "clause", "lost"])
+    return Period(name=name, source=f"{name}.json", rubric_id="r", rubric_title="细则",
+                  rubric_version=None, rubric_sha256="x", ranking=ranking, losses=frame,
+                  items={"dues": "党费收缴"}, grades=("好", "差"))
+
+
+def test_the_yellow_list_needs_the_same_problem_in_consecutive_periods() -> None:
+    """屡查屡犯 is the same clause of an item again (A: clause 1 twice), not another clause of
+    the same item (B: clause 1, then clause 2); the reason names both periods and the item."""
+    trend = compare_periods([
+        _period("上半年", [("A", "dues", "1", 2.0), ("B", "dues", "1", 2.0)]),
+        _period("下半年", [("A", "dues", "1", 2.0), ("B", "dues", "2", 0.5)]),
+    ])
+    yellow = trend.lists[trend.lists["list"] == "yellow"]
+    assert yellow["branch_id"].tolist() == ["A"]
+    assert yellow["reason"].tolist() == ["上半年、下半年连续两期存在同一问题：党费收缴"]

@@ -139,22 +139,29 @@ def _load_periods(inputs: tuple[Path, ...], rubric: Path | None, encoding: str |
 @click.option("--csv", "csv_dir", type=click.Path(path_type=Path),
               help="Folder for trend.csv, repeated.csv and lists.csv.")
 @click.option("--red", type=click.IntRange(min=0), default=5, show_default=True,
-              help="Branches on each period's red list (the best, vetoed ones left out).")
-@click.option("--black", type=click.IntRange(min=0), default=5, show_default=True,
-              help="Branches on each period's black list (the worst).")
+              help="Branches on each period's red list (the best with no penalty and no veto).")
+@click.option("--black-below", metavar="GRADE",
+              help="The black list holds the branches graded below GRADE (default: the "
+                   "second-lowest grade, e.g. 合格).")
+@click.option("--black", type=click.IntRange(min=0),
+              help="The black list holds the worst N branches instead.")
 @click.option("--top", type=click.IntRange(min=0), help="Show only the first N rows.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the table.")
 @click.option("--force", is_flag=True, help="Overwrite outputs that exist already.")
 @encoding_option
 @sheet_option
 def trend_command(inputs: tuple[Path, ...], rubric: Path | None, xlsx: Path | None,
-                  csv_dir: Path | None, red: int, black: int, top: int | None, quiet: bool,
+                  csv_dir: Path | None, red: int, black_below: str | None, black: int | None,
+                  top: int | None, quiet: bool,
                   force: bool, encoding: str | None, sheet: str | None) -> None:
     """Compare periods: RESULTS files of `run --json` in period order (the period is each
     file's name), or checklists with a `period` column and --rubric."""
     if csv_dir is not None and csv_dir.exists() and not csv_dir.is_dir():
         fail([Issue("output-not-folder", "exists and is not a folder", str(csv_dir))],
              EXIT_USAGE)
+    if black is not None and black_below is not None:
+        fail([Issue("black-list-options", "give --black or --black-below, not both",
+                    "--black")], EXIT_USAGE)
     targets = [xlsx] if xlsx is not None else []
     if csv_dir is not None:
         targets += [csv_dir / name for name in TREND_CSV_NAMES]
@@ -165,7 +172,8 @@ def trend_command(inputs: tuple[Path, ...], rubric: Path | None, xlsx: Path | No
                                 lambda: _load_periods(inputs, rubric, encoding, sheet))
             lang = (load_rubric(rubric).lang if rubric is not None
                     else guess_lang(period.rubric_title for period in periods))
-            trend = compare_periods(periods, red=red, black=black, lang=lang)
+            trend = compare_periods(periods, red=red, black=black, black_below=black_below,
+                                    lang=lang)
             writes: dict[Path, Callable[[Path], object]] = {}
             if xlsx is not None:
                 writes[xlsx] = lambda path: write_trend_workbook(trend, path)

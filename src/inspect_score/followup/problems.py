@@ -65,8 +65,14 @@ def problem_findings(results: Results) -> pd.DataFrame:
             "title": titles.astype(str).to_numpy(dtype=object),
             "lost": np.asarray(lost_text, dtype=object)}, len(kept))
         problems = np.where(missing, defaults, problems)
+    if "clause" in kept.columns:
+        numbers = pd.to_numeric(kept["clause"], errors="coerce")
+        clauses = numbers.astype("Int64").astype(str).where(numbers.notna(), "")
+    else:
+        clauses = pd.Series("", index=kept.index, dtype=object)
     return pd.DataFrame({
         "branch_id": kept["branch_id"].astype(str).to_numpy(dtype=object),
+        "clause": clauses.to_numpy(dtype=object),
         "kind": kept["kind"].astype(str).to_numpy(dtype=object),
         "item_id": kept["item_id"].astype(str).to_numpy(dtype=object),
         "lost": kept["lost"].to_numpy(dtype=np.float64),

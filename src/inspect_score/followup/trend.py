@@ -6,9 +6,12 @@ scored against one rubric (periods in the order they first appear). From them:
 
 - the trend table: each branch's total, rank and grade per period, and the
   change of total and rank from the period before;
-- repeated problems (屡查屡犯): a branch that lost points on the same item in
-  two consecutive periods, and per period the yellow list of such branches;
-- per period a red list (the best N not vetoed) and a black list (the worst N);
+- repeated problems (屡查屡犯): a branch with the same problem in two
+  consecutive periods (the same clause, or the same item where it lost at least
+  ``problem_min_lost``), and per period the yellow list (黄榜) of such branches;
+- per period a red list (红榜: the best N with no penalty and no veto) and a
+  black list (黑榜: the branches graded below a pass, or the worst N), each
+  branch with the reason it is there;
 - what cannot be compared: branches missing from some periods, and periods
   scored against different rubrics with the items only one of them has.
 
@@ -32,7 +35,8 @@ from rich.table import Table
 
 from inspect_score.checklists.load import load_checklists_by
 from inspect_score.errors import InspectError, Issue
-from inspect_score.outputs.print_style import display_width
+from inspect_score.followup.problems import PROBLEM_MIN_LOST, problem_findings
+from inspect_score.outputs import print_style
 from inspect_score.outputs.terminal import cell_text
 from inspect_score.outputs.workbook import PINNED_CREATED
 from inspect_score.outputs.write_csv import write_table
@@ -65,9 +69,10 @@ class Period:
     rubric_title: str
     rubric_version: str | None
     rubric_sha256: str
-    #: ``branch_id, branch_name, total, rank, grade, vetoed`` in ranking order
+    #: ``branch_id, branch_name, total, rank, grade, vetoed, penalty`` in ranking order
     ranking: pd.DataFrame
-    #: ``branch_id, item_id, lost``: the points each branch lost on each item
+    #: ``branch_id, item_id, clause, lost``: each problem worth reporting (a clause that
+    #: cost points, or an item that lost at least ``problem_min_lost``); clause "" for an item
     losses: pd.DataFrame
     #: item id → title, for every indicator, bonus and penalty of the rubric
     items: Mapping[str, str]
@@ -83,7 +88,7 @@ def period_from_results(name: str, source: str, results: Results) -> Period:
         name=name, source=source, rubric_id=rubric.id, rubric_title=rubric.title,
         rubric_version=rubric.version, rubric_sha256=rubric.sha256,
         ranking=_ranking_part(ranking),
-        losses=_losses(results.findings),
+        losses=_problem_losses(results),
         items={item.id: item.title for item in rubric.items},
         grades=tuple(grade.name for grade in rubric.grades),
         precision=rubric.precision,
@@ -91,8 +96,10 @@ def period_from_results(name: str, source: str, results: Results) -> Period:
 
 
 def _ranking_part(ranking: pd.DataFrame) -> pd.DataFrame:
-    part = ranking[["branch_id", "branch_name", "total", "rank", "grade", "vetoed"]]
-    part = part.reset_index(drop=True).astype({"branch_id": str, "grade": str})
+    columns = ["branch_id", "branch_name", "total", "rank", "grade", "vetoed"]
+    part = ranking[columns].reset_index(drop=True).astype({"branch_id": str, "grade": str})
+    part["penalty"] = (ranking["penalty"].fillna(0).to_numpy(dtype=np.float64)
+                       if "penalty" in ranking.columns else np.zeros(len(part)))
     part["branch_name"] = part["branch_name"].fillna("").astype(str)
     part["vetoed"] = part["vetoed"].fillna("").astype(str)
     part["total"] = part["total"].astype(np.float64)
@@ -100,12 +107,39 @@ def _ranking_part(ranking: pd.DataFrame) -> pd.DataFrame:
     return part
 
 
-def _losses(findings: pd.DataFrame) -> pd.DataFrame:
+def _clauses(findings: pd.DataFrame) -> np.ndarray:
+    """Each finding's clause number as text, "" for an item without clauses."""
+    if "clause" not in findings.columns:
+        return np.full(len(findings), "", dtype=object)
+    clause = findings["clause"]
+    numbers = pd.to_numeric(clause, errors="coerce")
+    text = numbers.astype("Int64").astype(str).where(numbers.notna(), "")
+    return text.to_numpy(dtype=object)
+
+
+def _losses(findings: pd.DataFrame, min_lost: float = PROBLEM_MIN_LOST) -> pd.DataFrame:
+    """Problems worth reporting in findings read back from JSON (whose rubric is not at
+    hand: the default ``problem_min_lost``)."""
     losing = findings[findings["kind"].isin(LOSING_KINDS)]
+    clause = _clauses(losing)
+    lost = losing["lost"].to_numpy(dtype=np.float64)
+    kept = (clause != "") | (lost >= min_lost - 1e-9)
     return pd.DataFrame({
-        "branch_id": losing["branch_id"].astype(str).to_numpy(dtype=object),
-        "item_id": losing["item_id"].astype(str).to_numpy(dtype=object),
-        "lost": losing["lost"].to_numpy(dtype=np.float64),
+        "branch_id": losing["branch_id"].astype(str).to_numpy(dtype=object)[kept],
+        "item_id": losing["item_id"].astype(str).to_numpy(dtype=object)[kept],
+        "clause": clause[kept],
+        "lost": lost[kept],
+    })
+
+
+def _problem_losses(results: Results) -> pd.DataFrame:
+    """Problems worth reporting in a run's results, by the rubric's ``problem_min_lost``."""
+    found = problem_findings(results)
+    return pd.DataFrame({
+        "branch_id": found["branch_id"].to_numpy(dtype=object),
+        "item_id": found["item_id"].to_numpy(dtype=object),
+        "clause": found["clause"].to_numpy(dtype=object),
+        "lost": found["lost"].to_numpy(dtype=np.float64),
     })
 
 
@@ -129,7 +163,9 @@ def read_period_json(path: Path, name: str | None = None) -> Period:
         findings = tables["findings"]
         summary = tables["summary"]
         losses = _losses(findings) if len(findings) else _losses(
-            pd.DataFrame(columns=["branch_id", "kind", "item_id", "lost"]))
+            pd.DataFrame({"branch_id": pd.Series(dtype=object), "kind": pd.Series(dtype=object),
+                          "item_id": pd.Series(dtype=object),
+                          "lost": pd.Series(dtype=np.float64)}))
         items = dict(zip(summary["item_id"].astype(str), summary["title"].astype(str),
                          strict=True))
     except (OSError, UnicodeDecodeError) as error:
@@ -239,14 +275,16 @@ def trend_table(periods: Sequence[Period]) -> pd.DataFrame:
 
 
 def repeated_problems(periods: Sequence[Period]) -> pd.DataFrame:
-    """Every branch and item that lost points in two consecutive periods (屡查屡犯).
+    """Every branch with the same problem in two consecutive periods (屡查屡犯): the same
+    clause of an item, or the same item without clauses where it lost at least
+    ``problem_min_lost`` both times.
 
     Only items both periods' rubrics have are compared.
     """
     frames = []
     for before, now in itertools.pairwise(periods):
         comparable = set(before.items) & set(now.items)
-        merged = before.losses.merge(now.losses, on=["branch_id", "item_id"],
+        merged = before.losses.merge(now.losses, on=["branch_id", "item_id", "clause"],
                                      suffixes=("_before", ""))
         merged = merged[merged["item_id"].isin(comparable)]
         names = now.ranking.set_index("branch_id")["branch_name"]
@@ -294,18 +332,87 @@ def _repeated_items(period: Period, found: pd.DataFrame) -> pd.Series:
     return pd.Series(texts, index=branches, dtype=object)
 
 
+#: Why a branch is on a list, in the trend's language.
+REASONS: Mapping[str, Mapping[str, str]] = {
+    "zh": {
+        "red": "总分{total}分，排名第{rank}，无直接扣分、无一票否决",
+        "yellow": "{previous}、{period}连续两期存在同一问题：{items}",
+        "black_grade": "等次为{grade}，低于{below}",
+        "black_worst": "总分{total}分，排名第{rank}（倒数{count}名以内）",
+    },
+    "en": {
+        "red": "total {total}, rank {rank}, no penalty and no veto",
+        "yellow": "the same problems in {previous} and {period}: {items}",
+        "black_grade": "graded {grade}, below {below}",
+        "black_worst": "total {total}, rank {rank} (among the worst {count})",
+    },
+}
+
+
+def default_black_below(grades: Sequence[str]) -> str | None:
+    """The pass the black list is measured against: the second-lowest grade ("合格" of
+    优秀/良好/合格/不合格); None where a rubric has fewer than two grades."""
+    return grades[-2] if len(grades) >= 2 else None
+
+
+def _below(ranking: pd.DataFrame, grades: Sequence[str], below: str) -> pd.DataFrame:
+    """The branches graded below ``below`` (grades best first), in ranking order."""
+    worse = list(grades[list(grades).index(below) + 1:])
+    chosen: pd.DataFrame = ranking[ranking["grade"].isin(worse)]
+    return chosen
+
+
 def honour_lists(periods: Sequence[Period], repeated: pd.DataFrame, red: int,
-                 black: int) -> pd.DataFrame:
-    """Per period: red (best ``red`` not vetoed), yellow (repeated problems), black (worst
-    ``black``), ties at a cut included."""
+                 black: int | None = None, black_below: str | None = None,
+                 lang: Lang = "zh") -> pd.DataFrame:
+    """Per period: red (the best ``red`` with no penalty and no veto), yellow (repeated
+    problems), black (the branches graded below ``black_below``, by default below the
+    second-lowest grade; or, where ``black`` is given, the worst ``black``), ties at a cut
+    included; ``reason`` says why each branch is on its list.
+
+    A ``black_below`` that is not a grade of a period is an error naming the grades.
+    """
+    reasons = REASONS[lang]
+    issues = []
     frames = []
-    for period in periods:
+    for position, period in enumerate(periods):
         ranking = period.ranking
+        precision = period.precision
         items = _repeated_items(period, repeated[repeated["period"] == period.name])
         yellow = ranking[ranking["branch_id"].isin(items.index)]
-        for name, chosen in (("red", _top(ranking[ranking["vetoed"] == ""], red, False)),
-                             ("yellow", yellow),
-                             ("black", _top(ranking, black, True))):
+        clean = ranking[(ranking["vetoed"] == "") & (ranking["penalty"] <= 0)]
+        pass_grade = black_below or default_black_below(period.grades)
+        if black is not None:
+            worst = _top(ranking, black, True)
+        elif pass_grade is None:
+            worst = ranking.iloc[0:0]
+        elif pass_grade not in period.grades:
+            issues.append(Issue("grade-unknown",
+                                f"--black-below {pass_grade!r} is not a grade of period "
+                                f"{period.name}; expected one of {', '.join(period.grades)}",
+                                period.source))
+            continue
+        else:
+            worst = _below(ranking, period.grades, pass_grade)
+        previous = periods[position - 1].name if position else ""
+        for name, chosen in (("red", _top(clean, red, False)), ("yellow", yellow),
+                             ("black", worst)):
+            totals = pd.Series(fixed_text(chosen["total"], precision), dtype=object)
+            ranks = chosen["rank"].astype(str).reset_index(drop=True)
+            grades = chosen["grade"].astype(str).reset_index(drop=True)
+            listed = items.reindex(chosen["branch_id"]).fillna("").reset_index(drop=True)
+            if name == "red":
+                why = [reasons["red"].format(total=total, rank=rank)
+                       for total, rank in zip(totals, ranks, strict=True)]
+            elif name == "yellow":
+                why = [reasons["yellow"].format(previous=previous, period=period.name,
+                                                items=text) for text in listed]
+            elif black is not None:
+                why = [reasons["black_worst"].format(total=total, rank=rank, count=black)
+                       for total, rank in zip(totals, ranks, strict=True)]
+            else:
+                why = [reasons["black_grade"].format(grade=grade, below=pass_grade)
+                       for grade in grades]
             frames.append(pd.DataFrame({
                 "period": period.name,
                 "list": name,
@@ -314,10 +421,13 @@ def honour_lists(periods: Sequence[Period], repeated: pd.DataFrame, red: int,
                 "total": chosen["total"].to_numpy(dtype=np.float64),
                 "rank": chosen["rank"].to_numpy(dtype=np.int64),
                 "grade": chosen["grade"].to_numpy(dtype=object),
-                "items": (items.reindex(chosen["branch_id"]).fillna("").to_numpy(dtype=object)
-                          if name == "yellow" else ""),
+                "items": listed.to_numpy(dtype=object) if name == "yellow" else "",
+                "reason": np.asarray(why, dtype=object),
             }))
-    columns = ["period", "list", "branch_id", "branch_name", "total", "rank", "grade", "items"]
+    if issues:
+        raise TrendError(issues)
+    columns = ["period", "list", "branch_id", "branch_name", "total", "rank", "grade", "items",
+               "reason"]
     if not frames:
         return pd.DataFrame(columns=columns)
     return pd.concat(frames, ignore_index=True)[columns]
@@ -392,8 +502,8 @@ def _missing_issues(missing: pd.DataFrame, periods: Sequence[Period]) -> list[Is
     return issues
 
 
-def compare_periods(periods: Sequence[Period], *, red: int = 5, black: int = 5,
-                    lang: Lang = "zh") -> Trend:
+def compare_periods(periods: Sequence[Period], *, red: int = 5, black: int | None = None,
+                    black_below: str | None = None, lang: Lang = "zh") -> Trend:
     """Everything the trend command shows, for ``periods`` in order."""
     names = [period.name for period in periods]
     duplicated = sorted({name for name in names if names.count(name) > 1})
@@ -405,7 +515,7 @@ def compare_periods(periods: Sequence[Period], *, red: int = 5, black: int = 5,
     missing = missing_branches(periods, table)
     return Trend(
         periods=tuple(periods), table=table, repeated=repeated,
-        lists=honour_lists(periods, repeated, red, black),
+        lists=honour_lists(periods, repeated, red, black, black_below, lang),
         grade_counts=grade_distribution(periods), missing=missing,
         warnings=(*_rubric_issues(periods), *_missing_issues(missing, periods)),
         lang=lang, precision=max((period.precision for period in periods), default=2),
@@ -443,7 +553,8 @@ TREND_LABELS: Mapping[Lang, TrendLabels] = {
                   "grade": "等次", "change": "增减", "rank_change": "名次升降", "period": "期间",
                   "previous": "上期", "item_id": "项目编号", "item": "项目",
                   "lost_before": "上期失分", "lost": "本期失分", "list": "榜单",
-                  "items": "连续失分项目", "present": "参评期间", "absent": "缺少的期间",
+                  "items": "连续存在问题的项目", "reason": "上榜原因", "present": "参评期间",
+                  "absent": "缺少的期间",
                   "issue": "提示"},
         lists={"red": "红榜", "yellow": "黄榜（屡查屡犯）", "black": "黑榜"},
         chart_note="图中只画出前 {count} 个单位（共 {total} 个）。",
@@ -455,7 +566,8 @@ TREND_LABELS: Mapping[Lang, TrendLabels] = {
                   "grade": "Grade", "change": "Change", "rank_change": "Places",
                   "period": "Period", "previous": "Previous", "item_id": "Item id",
                   "item": "Item", "lost_before": "Lost before", "lost": "Lost now",
-                  "list": "List", "items": "Repeated items", "present": "Present in",
+                  "list": "List", "items": "Repeated items", "reason": "Why",
+                  "present": "Present in",
                   "absent": "Missing from", "issue": "Note"},
         lists={"red": "red list", "yellow": "yellow list (repeated problems)",
                "black": "black list"},
@@ -502,6 +614,21 @@ def write_trend_csv(trend: Trend, directory: Path) -> list[Path]:
     return written
 
 
+#: Rows above the data of every trend sheet: a title, then the header.
+TITLE_ROW = 0
+HEADER_ROW = 1
+#: What each sheet's title says it is, before the periods compared.
+SHEET_TITLES: Mapping[Lang, Mapping[str, str]] = {
+    "zh": {"trend": "考评结果变化", "totals": "总分走势", "grades": "等次分布",
+           "repeated": "屡查屡犯问题", "lists": "红黄黑榜", "notes": "说明"},
+    "en": {"trend": "Change of results", "totals": "Totals", "grades": "Grades",
+           "repeated": "Repeated problems", "lists": "Red, yellow and black lists",
+           "notes": "Notes"},
+}
+#: Columns holding sentences: they wrap.
+SENTENCE_COLUMNS = frozenset({"items", "reason", "issue", "item"})
+
+
 class _TrendBook:
     def __init__(self, path: Path, trend: Trend) -> None:
         self.trend = trend
@@ -511,42 +638,76 @@ class _TrendBook:
             "strings_to_numbers": False,
         })
         self.book.set_properties({"created": PINNED_CREATED})
-        decimals = "0." + "0" * trend.precision if trend.precision > 0 else "0"
-        self.number = self.book.add_format({"num_format": decimals})
-        self.header = self.book.add_format({"bold": True, "text_wrap": True, "valign": "top",
-                                            "bottom": 1})
+        self.formats = print_style.formats(self.book, trend.precision)
+        names = [period.name for period in trend.periods]
+        self.periods = ("、" if trend.lang == "zh" else ", ").join(names)
 
     def table(self, key: str, frame: pd.DataFrame, headings: Sequence[str]) -> Any:
-        """A sheet holding ``frame`` under a header row, frozen and filtered."""
+        """A sheet holding ``frame`` under a title and a header row, frozen and filtered,
+        in the print style."""
         sheet = self.book.add_worksheet(self.labels.sheets[key])
-        for column, heading in enumerate(headings):
-            sheet.write_string(0, column, heading, self.header)
-        for column, name in enumerate(frame.columns):
+        last_column = max(len(frame.columns) - 1, 0)
+        title = SHEET_TITLES[self.trend.lang][key]
+        title = f"{title}（{self.periods}）" if self.trend.lang == "zh" else \
+            f"{title} ({self.periods})"
+        print_style.write_title(sheet, self.formats, title, last_column, TITLE_ROW)
+        columns = []
+        widths = []
+        for name, heading in zip(frame.columns, headings, strict=True):
             values = frame[name]
             numeric = pd.api.types.is_numeric_dtype(values.dtype)
             cells = values.astype(object).where(values.notna(), None).tolist()
-            for row, cell in enumerate(cells, start=1):
+            if numeric:
+                cell_format = self.formats["number" if pd.api.types.is_float_dtype(values.dtype)
+                                           else "count"]
+            else:
+                cell_format = self.formats["wrap" if name in SENTENCE_COLUMNS else "text"]
+            texts = {str(cell) for cell in cells[:5000] if cell is not None}
+            maximum = (print_style.SENTENCE_WIDTH if name in SENTENCE_COLUMNS
+                       else print_style.MAX_WIDTH)
+            widths.append(print_style.fit_width(heading, texts, maximum=maximum))
+            columns.append((cells, numeric, cell_format, name in SENTENCE_COLUMNS))
+        for column, width in enumerate(widths):
+            sheet.set_column(column, column, width)
+        for offset in range(len(frame)):
+            row = HEADER_ROW + 1 + offset
+            lines = max((print_style.lines_needed(str(cells[offset]), width)
+                         for (cells, _, _, wraps), width in zip(columns, widths, strict=True)
+                         if wraps and cells[offset]), default=1)
+            if (height := print_style.row_height(lines)) is not None:
+                sheet.set_row(row, height)
+            for column, (cells, numeric, cell_format, _) in enumerate(columns):
+                cell = cells[offset]
                 if cell is None or cell == "":
-                    continue
-                if numeric:
-                    sheet.write_number(row, column, float(cell),
-                                       self.number if pd.api.types.is_float_dtype(values.dtype)
-                                       else None)
+                    sheet.write_blank(row, column, None, cell_format)
+                elif numeric:
+                    sheet.write_number(row, column, float(cell), cell_format)
                 else:
-                    sheet.write_string(row, column, str(cell))
-            widest = max((display_width(str(cell)) for cell in set(cells[:5000])
-                          if cell is not None), default=0)
-            sheet.set_column(column, column,
-                             min(max(widest, display_width(headings[column])) + 2, 60))
-        sheet.freeze_panes(1, 0)
-        sheet.autofilter(0, 0, max(len(frame), 1), max(len(frame.columns) - 1, 0))
-        sheet.set_landscape()
-        sheet.repeat_rows(0)
-        sheet.fit_to_pages(1, 0)
+                    sheet.write_string(row, column, str(cell), cell_format)
+        sheet.set_row(HEADER_ROW, print_style.header_height(headings, widths))
+        for column, heading in enumerate(headings):
+            sheet.write_string(HEADER_ROW, column, heading, self.formats["header"])
+        last_row = HEADER_ROW + len(frame)
+        sheet.freeze_panes(HEADER_ROW + 1, 0)
+        sheet.autofilter(HEADER_ROW, 0, max(last_row, HEADER_ROW + 1), last_column)
+        print_style.page_setup(sheet, header_rows=HEADER_ROW, last_row=last_row,
+                               last_column=last_column, lang=self.trend.lang)
         return sheet
 
     def close(self) -> None:
         self.book.close()
+
+
+#: Rows and columns a chart covers (720 x 420 pixels in default-sized cells).
+CHART_ROWS = 22
+CHART_COLUMNS = 11
+
+
+def _print_chart(sheet: Any, last_row: int, chart_column: int) -> None:
+    """Widen the print area to the chart beside the table, so that both are printed on the
+    page, fitted to its width together."""
+    sheet.print_area(TITLE_ROW, 0, max(last_row, HEADER_ROW + CHART_ROWS + 1),
+                     chart_column + CHART_COLUMNS)
 
 
 def _totals_sheet(book: _TrendBook, trend: Trend) -> None:
@@ -563,20 +724,21 @@ def _totals_sheet(book: _TrendBook, trend: Trend) -> None:
     name = book.labels.sheets["totals"]
     last_column = 1 + len(trend.periods)
     chart = book.book.add_chart({"type": "line"})
-    for row in range(1, drawn + 1):
+    for row in range(HEADER_ROW + 1, HEADER_ROW + drawn + 1):
         chart.add_series({
             "name": [name, row, 1],
-            "categories": [name, 0, 2, 0, last_column],
+            "categories": [name, HEADER_ROW, 2, HEADER_ROW, last_column],
             "values": [name, row, 2, row, last_column],
             "marker": {"type": "circle"},
         })
     chart.set_title({"name": name})
     chart.set_y_axis({"name": heading["total"]})
     chart.set_size({"width": 720, "height": 420})
-    sheet.insert_chart(1, last_column + 2, chart)
+    sheet.insert_chart(HEADER_ROW, last_column + 2, chart)
     if drawn < len(totals):
-        sheet.write_string(0, last_column + 2,
+        sheet.write_string(HEADER_ROW + CHART_ROWS + 1, last_column + 2,
                            book.labels.chart_note.format(count=drawn, total=len(totals)))
+    _print_chart(sheet, HEADER_ROW + len(totals), last_column + 2)
 
 
 def _grades_sheet(book: _TrendBook, trend: Trend) -> None:
@@ -589,15 +751,16 @@ def _grades_sheet(book: _TrendBook, trend: Trend) -> None:
     name = book.labels.sheets["grades"]
     last_column = len(trend.periods)
     chart = book.book.add_chart({"type": "column"})
-    for row in range(1, len(counts) + 1):
+    for row in range(HEADER_ROW + 1, HEADER_ROW + len(counts) + 1):
         chart.add_series({
             "name": [name, row, 0],
-            "categories": [name, 0, 1, 0, last_column],
+            "categories": [name, HEADER_ROW, 1, HEADER_ROW, last_column],
             "values": [name, row, 1, row, last_column],
         })
     chart.set_title({"name": name})
     chart.set_size({"width": 640, "height": 380})
-    sheet.insert_chart(len(counts) + 3, 0, chart)
+    sheet.insert_chart(HEADER_ROW, last_column + 2, chart)
+    _print_chart(sheet, HEADER_ROW + len(counts), last_column + 2)
 
 
 def write_trend_workbook(trend: Trend, path: Path) -> None:

@@ -161,8 +161,19 @@ def header_height(headings: Sequence[str], widths: Sequence[float]) -> float:
     Set explicitly, because a printed row keeps the height it is given: a
     heading that needs two lines in a one-line row prints as its last glyph.
     """
-    lines = 1
-    for heading, width in zip(headings, widths, strict=False):
-        room = max(int(width) - 1, 2)
-        lines = max(lines, -(-display_width(heading) // room))
+    lines = max((lines_needed(heading, width)
+                 for heading, width in zip(headings, widths, strict=False)), default=1)
     return LINE_HEIGHT * lines + 3
+
+
+def lines_needed(text: str, width: float) -> int:
+    """The lines ``text`` takes wrapped in a column ``width`` characters wide."""
+    room = max(int(width) - 1, 2)
+    return max(1, -(-display_width(text) // room))
+
+
+def row_height(lines: int) -> float | None:
+    """The height of a row whose tallest cell wraps to ``lines`` lines; None for one line
+    (the default height). Set explicitly: a printed row keeps the height it is given, and
+    wrapped text in a one-line row is cut off or spills over the rows below."""
+    return LINE_HEIGHT * lines + 3 if lines > 1 else None
