@@ -213,3 +213,15 @@ def test_a_long_heading_over_numbers_wraps_in_a_row_tall_enough() -> None:
     assert print_style.header_height(["组织建设(35)"], [14]) == print_style.LINE_HEIGHT + 3
     assert print_style.header_height(["三会一课落实情况及记录(15)"], [14]) >= \
         2 * print_style.LINE_HEIGHT
+
+
+def test_a_row_whose_sentence_wraps_is_tall_enough_for_it(tmp_path: Path) -> None:
+    """A note wider than its column wraps, and its row is as tall as its lines: a printed row
+    keeps the height it is given."""
+    sheet = openpyxl.load_workbook(_write(tmp_path))["存在问题"]
+    width = sheet.column_dimensions["G"].width
+    for row in range(3, sheet.max_row + 1):
+        note = sheet.cell(row=row, column=7).value
+        lines = print_style.lines_needed(note, width) if note else 1
+        height = sheet.row_dimensions[row].height
+        assert (height or print_style.LINE_HEIGHT) >= print_style.LINE_HEIGHT * lines, note

@@ -141,23 +141,26 @@ class _Writer:
         # rows are streamed: a header's height is set before the header is written
         sheet.set_row(HEADER_ROW, print_style.header_height(
             [column.heading for column in columns], widths))
-        last_row = self._table(sheet, HEADER_ROW, columns, rows)
+        last_row = self._table(sheet, HEADER_ROW, columns, rows, widths)
         sheet.freeze_panes(FIRST_DATA_ROW, 0)
         sheet.autofilter(HEADER_ROW, 0, max(last_row, HEADER_ROW), max(len(columns) - 1, 0))
         for table in below:
             sheet.set_row(last_row + 2, print_style.header_height(
                 [column.heading for column in table], widths))
-            last_row = self._table(sheet, last_row + 2, table, len(table[0].cells))
+            last_row = self._table(sheet, last_row + 2, table, len(table[0].cells), widths)
         print_style.page_setup(sheet, header_rows=HEADER_ROW, last_row=last_row,
                                last_column=len(widths) - 1, lang=self.rubric.lang)
 
-    def _table(self, sheet: Any, header_row: int, columns: Sequence[Column], rows: int) -> int:
+    def _table(self, sheet: Any, header_row: int, columns: Sequence[Column], rows: int,
+               widths: Sequence[int] = ()) -> int:
         """Write a header and ``rows`` rows; return the last row written.
 
         Text cells go one by one through ``write_string``. Numbers, the bulk of
         the cells, go a run of neighbouring columns at a time through
         ``write_row`` (one call per row and run instead of one per cell);
-        they can never be taken for formulas.
+        they can never be taken for formulas. A row whose sentence wraps within
+        its column's width is made tall enough for its lines (each distinct
+        sentence measured once).
         """
         header = self.formats["header"]
         for index, column in enumerate(columns):
@@ -177,12 +180,27 @@ class _Writer:
             cells = [column.cells[:rows] for column in columns[index:end]]
             runs.append((index, list(zip(*cells, strict=True)), self.formats[kind]))
             index = end
+        wrapping = [(column.cells, widths[index]) for index, column in enumerate(columns)
+                    if column.kind == "wrap" and index < len(widths)]
+        lines_of: dict[tuple[str, int], int] = {}
         write_string = sheet.write_string
         write_blank = sheet.write_blank
         write_row = sheet.write_row
+        set_row = sheet.set_row
         first = header_row + 1
         for offset in range(rows):
             excel_row = first + offset
+            if wrapping:
+                lines = 1
+                for sentences, width in wrapping:
+                    sentence: str | None = sentences[offset]
+                    if sentence:
+                        key = (sentence, width)
+                        if key not in lines_of:
+                            lines_of[key] = print_style.lines_needed(sentence, width)
+                        lines = max(lines, lines_of[key])
+                if lines > 1:
+                    set_row(excel_row, print_style.row_height(lines))
             for column_index, cells, text_format in texts:
                 value = cells[offset]
                 if value is not None:
