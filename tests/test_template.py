@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from print_checks import assert_print_style
 
 from inspect_score.checklists.load import load_checklists
 from inspect_score.rubric.loader import load_rubric
@@ -254,3 +255,20 @@ def test_other_tables_are_left_to_the_loader(tmp_path: Path) -> None:
 def test_column_letters(index: int, letter: str) -> None:
     """Columns are named as Excel names them."""
     assert letter == column_letter(index)
+
+
+def test_the_form_and_the_rubric_explained_are_in_the_print_style(tmp_path: Path) -> None:
+    """Both sheets print on A4 landscape fitted to the width with every cell bordered, the
+    header repeated and page numbers; the form keeps its header on row 1 (its title is in
+    the page header), the rubric explained has a title row and names items in Chinese,
+    never by their ids (org, meetings)."""
+    book = openpyxl.load_workbook(_form(tmp_path, STREET))
+    form, about = book.worksheets
+    assert_print_style(form, header_row=1)
+    assert "自查自评检查表" in form.oddHeader.center.text
+    assert_print_style(about, header_row=2)
+    assert about["A1"].value.endswith("说明")
+    keys = {row[0] for row in about.iter_rows(min_row=3, values_only=True) if row[0]}
+    ids = {item.id for item in STREET.items} | {section.id for section in STREET.sections}
+    assert not keys & ids
+    assert {"考评部分", "考评项目"} <= keys

@@ -31,9 +31,10 @@ from inspect_score.checklists.readers import (
     read_sheet,
 )
 from inspect_score.errors import ChecklistError, Issue
+from inspect_score.outputs import print_style
 from inspect_score.outputs.escape import csv_text
-from inspect_score.outputs.print_style import display_width
-from inspect_score.outputs.workbook import A4, PINNED_CREATED
+from inspect_score.outputs.print_style import DocumentTitle, display_width
+from inspect_score.outputs.workbook import PINNED_CREATED
 from inspect_score.rubric.model import Field, Item, Rubric
 from inspect_score.scoring.labels import Labels, check_value_text, labels_for, plain_number
 
@@ -43,11 +44,19 @@ BLANK_ROWS = 500
 INPUT_TITLE_LIMIT = 32
 INPUT_MESSAGE_LIMIT = 255
 LIST_SOURCE_LIMIT = 255
+#: Rows of a blank form that are bordered and printed: a page to fill in by hand, not the
+#: hundreds of rows that carry validation.
+PRINTED_BLANK_ROWS = 20
+#: The width of the rubric-explained sheet's text column, in characters: it wraps there.
+ABOUT_WIDTH = 90
 
 FORM_WORDS: dict[str, dict[str, str]] = {
     "zh": {
         "form": "检查表", "about": "考评细则说明", "id": "编号", "name": "名称",
         "used_by": "用于", "key": "项目", "content": "内容",
+        "section_key": "考评部分", "item_key": "考评项目", "bonus_key": "加分项",
+        "penalty_key": "直接扣分", "veto_key": "一票否决", "about_title": "说明",
+        "form_title": "自查自评检查表",
         "rubric": "考评细则", "version": "版本", "total": "基础分满分",
         "section": "{title}（{max} 分）", "item": "{title}（{max} 分）：{rule}",
         "bonus_head": "加分项（合计最多加 {cap} 分）", "bonus": "{title}（最多 {max} 分）：{rule}",
@@ -80,6 +89,9 @@ FORM_WORDS: dict[str, dict[str, str]] = {
     "en": {
         "form": "Checklist", "about": "Rubric explained", "id": "branch_id", "name": "branch_name",
         "used_by": "Used by", "key": "Item", "content": "Content",
+        "section_key": "Section", "item_key": "Item", "bonus_key": "Bonus",
+        "penalty_key": "Penalty", "veto_key": "Veto", "about_title": ", explained",
+        "form_title": "Self-check form",
         "rubric": "Rubric", "version": "Version", "total": "Base full mark",
         "section": "{title} ({max} points)", "item": "{title} ({max} points): {rule}",
         "bonus_head": "Bonus (at most {cap} points in all)",
@@ -203,26 +215,27 @@ def rubric_in_words(rubric: Rubric) -> list[tuple[str, str]]:
     ]
     for section in rubric.sections:
         rows.append(("", ""))
-        rows.append((section.id, said["section"].format(title=section.title,
+        rows.append((said["section_key"], said["section"].format(title=section.title,
                                                         max=plain_number(section.max))))
         for item in rubric.indicators:
             if item.section == section.id:
-                rows.append((item.id, said["item"].format(
+                rows.append((said["item_key"], said["item"].format(
                     title=item.title, max=plain_number(item.max),
                     rule=describe_rule(rubric, item))))
     if rubric.bonuses:
         rows += [("", ""), ("", said["bonus_head"].format(cap=plain_number(rubric.bonus_cap)))]
-        rows += [(item.id, said["bonus"].format(title=item.title, max=plain_number(item.max),
+        rows += [(said["bonus_key"], said["bonus"].format(title=item.title,
+                                                          max=plain_number(item.max),
                                                 rule=describe_rule(rubric, item)))
                  for item in rubric.bonuses]
     if rubric.penalties:
         rows += [("", ""), ("", said["penalty_head"])]
-        rows += [(item.id, said["penalty"].format(title=item.title, max=plain_number(item.max),
-                                                  rule=describe_rule(rubric, item)))
+        rows += [(said["penalty_key"], said["penalty"].format(
+            title=item.title, max=plain_number(item.max), rule=describe_rule(rubric, item)))
                  for item in rubric.penalties]
     if rubric.vetoes:
         rows += [("", ""), ("", said["veto_head"])]
-        rows += [(veto.id, said["veto"].format(
+        rows += [(said["veto_key"], said["veto"].format(
             title=veto.title, grade=veto.grade,
             condition=describe_condition(rubric, veto.field, veto.op, veto.value)))
             for veto in rubric.vetoes]
@@ -290,18 +303,32 @@ def write_form(rubric: Rubric, path: Path, branches: Sequence[tuple[str, str]] =
         "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
     })
     book.set_properties({"title": rubric.title, "created": PINNED_CREATED})
-    header_format = book.add_format({"bold": True, "text_wrap": True, "valign": "top",
-                                     "bottom": 1, "bg_color": "#DDEBF7"})
-    text_format = book.add_format({"num_format": "@"})
+    formats = print_style.formats(book, rubric.precision)
+    # the form's cells take text as typed ("１２", "85%"): the loader parses them
+    text_format = book.add_format({"num_format": "@", "border": 1, "valign": "vcenter"})
     sheet = book.add_worksheet(said["form"])
     last_row = len(branches) + BLANK_ROWS
     headers = form_headers(rubric)
+    # the header stays on the first row, where the loader reads it back: the title goes
+    # in the printed page's header
+    widths = [min(max(display_width(header) + 2, 10), 40) for header in headers]
+    for offset, field in enumerate(rubric.fields):
+        if field.type == "text":
+            widths[offset + 2] = 30
+    for column, width in enumerate(widths):
+        sheet.set_column(column, column, width)
+    sheet.set_row(0, print_style.header_height(headers, widths))
     for column, header in enumerate(headers):
-        sheet.write_string(0, column, header, header_format)
-        sheet.set_column(column, column, min(max(display_width(header) + 2, 10), 40))
-    for row, (branch_id, name) in enumerate(branches, start=1):
-        sheet.write_string(row, 0, branch_id, text_format)
-        sheet.write_string(row, 1, name, text_format)
+        sheet.write_string(0, column, header, formats["header"])
+    printed = len(branches) or PRINTED_BLANK_ROWS
+    for row in range(1, printed + 1):
+        branch = branches[row - 1] if row <= len(branches) else ("", "")
+        for column in range(len(headers)):
+            value = branch[column] if column < 2 else ""
+            if value:
+                sheet.write_string(row, column, value, text_format)
+            else:
+                sheet.write_blank(row, column, None, text_format)
     for offset, field in enumerate(rubric.fields):
         column = offset + 2
         comment = field_comment(rubric, field)
@@ -310,28 +337,39 @@ def write_form(rubric: Rubric, path: Path, branches: Sequence[tuple[str, str]] =
         validation = _validation(rubric, field, comment)
         if validation is not None:
             sheet.data_validation(1, column, last_row, column, validation)
-        elif field.type == "text":
-            sheet.set_column(column, column, 30, text_format)
     sheet.freeze_panes(1, 2)
-    sheet.set_landscape()
-    sheet.set_paper(A4)
-    sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(0)
+    title = DocumentTitle(subject=getattr(rubric, "subject", None) or rubric.title)
+    print_style.page_setup(sheet, header_rows=0, last_row=printed,
+                           last_column=len(headers) - 1, lang=rubric.lang)
+    sheet.set_header("&C&14&B" + _escape_header(title.subject or "") + said["form_title"],
+                     {"margin": 0.3})
+    sheet.set_margins(**{**print_style.MARGINS, "top": 1.0})
 
     about = book.add_worksheet(said["about"])
-    about.write_string(0, 0, said["key"], header_format)
-    about.write_string(0, 1, said["content"], header_format)
-    wrap = book.add_format({"text_wrap": True, "valign": "top"})
-    for row, (key, text) in enumerate(rubric_in_words(rubric), start=1):
-        if key:
-            about.write_string(row, 0, key, wrap)
-        if text:
-            about.write_string(row, 1, text, wrap)
-    about.set_column(0, 0, 16)
-    about.set_column(1, 1, 90)
-    about.set_paper(A4)
-    about.fit_to_pages(1, 0)
+    # the rubric explained is titled by the rubric itself ("…考评细则说明")
+    print_style.write_title(about, formats, rubric.title + said["about_title"], 1)
+    about.set_column(0, 0, 12)
+    about.set_column(1, 1, ABOUT_WIDTH)
+    about.set_row(1, print_style.header_height([said["key"], said["content"]], [12, 90]))
+    about.write_string(1, 0, said["key"], formats["header"])
+    about.write_string(1, 1, said["content"], formats["header"])
+    explained = rubric_in_words(rubric)
+    for row, (key, text) in enumerate(explained, start=2):
+        lines = max(print_style.lines_needed(text, ABOUT_WIDTH) if text else 1,
+                    print_style.lines_needed(key, 12) if key else 1)
+        if (height := print_style.row_height(lines)) is not None:
+            about.set_row(row, height)
+        about.write_string(row, 0, key, formats["wrap"])
+        about.write_string(row, 1, text, formats["wrap"])
+    about.freeze_panes(2, 0)
+    print_style.page_setup(about, header_rows=1, last_row=1 + len(explained), last_column=1,
+                           lang=rubric.lang)
     book.close()
+
+
+def _escape_header(text: str) -> str:
+    """Text for a page header: "&" is Excel's code character."""
+    return text.replace("&", "&&")
 
 
 def _validation(rubric: Rubric, field: Field, comment: str) -> dict[str, Any] | None:
