@@ -46,7 +46,9 @@ def assert_print_style(sheet: Any, header_row: int, *, landscape: bool = True,
     new_table = False
     for row in range(header_row, last_row + 1):
         cells = [sheet.cell(row=row, column=column) for column in range(1, last_column + 1)]
-        if all(cell.value is None and not _bordered(cell) for cell in cells):
+        # a row with no border at all is no table's: an empty row between tables, or a
+        # caption above one
+        if not any(_bordered(cell) for cell in cells):
             new_table = True
             continue
         if new_table:

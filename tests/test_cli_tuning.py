@@ -12,6 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from print_checks import assert_print_style
 
 from inspect_score.cli.main import main
 
@@ -80,8 +81,9 @@ def test_compare_writes_the_csv_and_the_workbook(workspace: Path) -> None:
     book = openpyxl.load_workbook(workspace / "cmp.xlsx")
     assert book.sheetnames[:3] == ["Comparison", "Item changes", "Summary"]
     comparison = book["Comparison"]
-    assert [cell.value for cell in comparison[1]][:3] == ["ID", "Name", "Old total"]
-    assert comparison.max_row == len(ROWS) + 1
+    assert comparison["A1"].value == "Results under both rubrics (Branch inspection, basic)"
+    assert [cell.value for cell in comparison[2]][:3] == ["ID", "Name", "Old total"]
+    assert comparison.max_row == len(ROWS) + 2
     with zipfile.ZipFile(workspace / "cmp.xlsx") as archive:
         assert "barChart" in archive.read("xl/charts/chart1.xml").decode()
 
@@ -237,4 +239,17 @@ def test_a_chinese_rubric_gets_chinese_workbooks(tmp_path: Path,
     comparison = openpyxl.load_workbook("c.xlsx")
     assert sensitivity.sheetnames == ["排名区间", "指标敏感度", "说明", "排名区间图", "等次概率图"]
     assert comparison.sheetnames == ["对比", "分项变化", "概况", "各单位总分变化"]
-    assert sensitivity["排名区间"]["A1"].value == "编号"
+    assert sensitivity["排名区间"]["A2"].value == "编号"
+    for book in (sensitivity, comparison):
+        for sheet in book.worksheets:  # A4 landscape, borders, header repeated, page numbers
+            assert_print_style(sheet, header_row=2)
+    for name in ("s.xlsx", "c.xlsx"):  # chart sheets print on A4 too
+        with zipfile.ZipFile(name) as archive:
+            charts = [member for member in archive.namelist()
+                      if member.startswith("xl/chartsheets/sheet")]
+            assert charts and all('paperSize="9"' in archive.read(member).decode()
+                                  for member in charts)
+    items = comparison["分项变化"]
+    assert "meetings" not in {cell.value for cell in items[2]}  # titles, never ids
+    summary = [cell.value for cell in comparison["概况"]["A"]]
+    assert summary.count("细则修改") == 1

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import xlsxwriter
 
+from inspect_score.outputs import print_style
 from inspect_score.outputs.print_style import display_width
 from inspect_score.outputs.workbook import EXCEL_MAX_ROWS, PINNED_CREATED
 from inspect_score.rubric.model import Lang, Rubric
@@ -34,8 +35,9 @@ from inspect_score.tuning.sensitivity import STABLE_SHARE, Sensitivity
 
 #: Branches drawn in a chart: beyond this a chart is a smear, and old Excel refuses it.
 CHART_BRANCHES = 1000
-#: The header sits on row 0, data from row 1.
-_DATA_ROW = 1
+#: The title sits on row 0, the header on row 1, data from row 2.
+_HEADER_ROW = 1
+_DATA_ROW = 2
 _WIDEST = 50
 
 _WORDS: dict[Lang, dict[str, str]] = {
@@ -94,34 +96,61 @@ class PngUnavailable(RuntimeError):
     """matplotlib is not installed: ``pip install 'inspect-score[png]'``."""
 
 
+#: What each sheet's title row says it is, before the rubric's title in brackets.
+_TITLES: dict[Lang, dict[str, str]] = {
+    "zh": {"compare_sheet": "细则修改前后考评结果对比", "items_sheet": "细则修改前后各项得分变化",
+           "summary_sheet": "细则修改概况", "intervals_sheet": "权重敏感性分析：排名区间",
+           "indicators_sheet": "权重敏感性分析：指标敏感度",
+           "about_sheet": "权重敏感性分析说明"},
+    "en": {"compare_sheet": "Results under both rubrics", "items_sheet": "Change per item",
+           "summary_sheet": "Summary of the rubric change",
+           "intervals_sheet": "Sensitivity: rank intervals",
+           "indicators_sheet": "Sensitivity: indicators", "about_sheet": "Sensitivity: settings"},
+}
+#: Columns of sentences: they wrap.
+_SENTENCES = ("wrap",)
+
+
 class _Book:
-    """One workbook with the formats its sheets share."""
+    """One workbook with the formats its sheets share, in the print style: a title row per
+    sheet, bordered tables, widths that fit every table of a sheet, A4 landscape."""
 
     def __init__(self, path: Path, rubric: Rubric) -> None:
         self.words = _WORDS[rubric.lang]
+        self.lang = rubric.lang
+        self.rubric_title = rubric.title
         self.book = xlsxwriter.Workbook(str(path), {
             "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
         })
         self.book.set_properties({"title": rubric.title, "created": PINNED_CREATED})
-        decimals = "0." + "0" * rubric.precision if rubric.precision > 0 else "0"
-        self.formats: dict[str, Any] = {
-            "number": self.book.add_format({"num_format": decimals}),
-            "count": self.book.add_format({"num_format": "0"}),
-            "share": self.book.add_format({"num_format": "0.0%"}),
-            "ratio": self.book.add_format({"num_format": "0.000"}),
-            "text": None,
-            "header": self.book.add_format({"bold": True, "text_wrap": True, "valign": "top",
-                                            "bottom": 1}),
-            "bold": self.book.add_format({"bold": True}),
-        }
+        self.formats: dict[str, Any] = dict(print_style.formats(self.book, rubric.precision))
+        self.formats["share"] = self.book.add_format({"num_format": "0.0%", "border": 1})
+        self.formats["ratio"] = self.book.add_format({"num_format": "0.000", "border": 1})
+        self.formats["bold"] = self.book.add_format({"bold": True})
         self.truncated: list[str] = []
+        #: per sheet: the first header row, the last row and column written, the widths,
+        #: and every header row with its headings
+        self.extent: dict[str, dict[str, Any]] = {}
+
+    def sheet(self, key: str) -> Any:
+        """A worksheet named by ``key`` with its title row; tables start on the next row."""
+        sheet = self.book.add_worksheet(self.words[key])
+        title = _TITLES[self.lang][key]
+        title += f"（{self.rubric_title}）" if self.lang == "zh" else f" ({self.rubric_title})"
+        sheet.write_string(0, 0, title, self.formats["title"])
+        sheet.set_row(0, print_style.TITLE_SIZE * 2)
+        self.extent[sheet.name] = {"header": None, "last_row": 0, "last_column": 0,
+                                   "widths": {}, "headers": []}
+        return sheet
 
     def table(self, sheet: Any, first_row: int, columns: Sequence[tuple[str, str, Sequence[Any]]],
               *, filter_and_freeze: bool = False) -> int:
         """Write (heading, kind, cells) columns from ``first_row``; return the rows written.
 
+        Every cell is bordered (empty ones too); ``wrap`` columns hold sentences.
         Rows past Excel's limit are left out and the sheet's name remembered.
         """
+        extent = self.extent[sheet.name]
         for index, (heading, _, _) in enumerate(columns):
             sheet.write_string(first_row, index, heading, self.formats["header"])
         rows = len(columns[0][2]) if columns else 0
@@ -129,23 +158,65 @@ class _Book:
         if rows > room:
             self.truncated.append(sheet.name)
             rows = room
+        widths = extent["widths"]
         for index, (heading, kind, cells) in enumerate(columns):
-            write = sheet.write_string if kind == "text" else sheet.write_number
+            textual = kind in ("text", "wrap")
+            write = sheet.write_string if textual else sheet.write_number
             cell_format = self.formats[kind]
             for offset, value in enumerate(cells[:rows]):
-                if value is None or (kind != "text" and value != value):  # NaN: leave it empty
+                row = first_row + 1 + offset
+                if value is None or value == "" or (not textual and value != value):
+                    sheet.write_blank(row, index, None, cell_format)
                     continue
-                write(first_row + 1 + offset, index, value if kind != "text" else str(value),
-                      cell_format)
-            widest = max([display_width(str(c)) for c in cells[:200]] + [6]) if kind == "text" \
-                else 9
-            sheet.set_column(index, index, min(max(widest, display_width(heading)) + 2, _WIDEST))
+                write(row, index, str(value) if textual else value, cell_format)
+            if textual:
+                width = print_style.fit_width(heading, [str(cell) for cell in cells[:200]],
+                                              maximum=print_style.SENTENCE_WIDTH
+                                              if kind == "wrap" else _WIDEST)
+            else:
+                width = max(print_style.NUMBER_WIDTH, min(display_width(heading) + 2,
+                                                          print_style.NUMBER_HEADING_WIDTH))
+            widths[index] = max(widths.get(index, 0), width)
+        if kind_wraps := [(cells, index) for index, (_, kind, cells) in enumerate(columns)
+                          if kind == "wrap"]:
+            extent.setdefault("wrapped", []).append((first_row + 1, rows, kind_wraps))
+        extent["headers"].append((first_row, [heading for heading, _, _ in columns]))
+        if extent["header"] is None:
+            extent["header"] = first_row
+        extent["last_row"] = max(extent["last_row"], first_row + rows)
+        extent["last_column"] = max(extent["last_column"], len(columns) - 1)
         if filter_and_freeze:
             sheet.freeze_panes(first_row + 1, 0)
             sheet.autofilter(first_row, 0, first_row + max(rows, 1), len(columns) - 1)
         return rows
 
     def close(self) -> None:
+        """Set widths, row heights and the page setup of every sheet, then write the file."""
+        for sheet in self.book.worksheets():
+            extent = self.extent.get(sheet.name)
+            if getattr(sheet, "is_chartsheet", False):
+                sheet.set_landscape()
+                sheet.set_paper(print_style.A4)
+                sheet.set_footer(print_style.FOOTERS.get(self.lang, print_style.FOOTERS["zh"]))
+                continue
+            if extent is None or extent["header"] is None:
+                continue
+            widths = extent["widths"]
+            for index, width in widths.items():
+                sheet.set_column(index, index, width)
+            ordered = [widths.get(index, print_style.MIN_WIDTH)
+                       for index in range(extent["last_column"] + 1)]
+            for row, headings in extent["headers"]:
+                sheet.set_row(row, print_style.header_height(headings, ordered))
+            for first, rows, wraps in extent.get("wrapped", []):
+                for offset in range(rows):
+                    lines = max((print_style.lines_needed(str(cells[offset]), widths[index])
+                                 for cells, index in wraps if cells[offset]), default=1)
+                    if (height := print_style.row_height(lines)) is not None:
+                        sheet.set_row(first + offset, height)
+            print_style.page_setup(sheet, header_rows=extent["header"],
+                                   last_row=extent["last_row"],
+                                   last_column=extent["last_column"], lang=self.lang)
         self.book.close()
 
 
@@ -171,9 +242,9 @@ def write_compare_workbook(comparison: Comparison, path: Path, *,
     words = book.words
     frame = comparison.branches
     try:
-        main = book.book.add_worksheet(words["compare_sheet"])
+        main = book.sheet("compare_sheet")
         rank_move = (frame["rank_old"] - frame["rank_new"]).to_numpy()
-        book.table(main, 0, [
+        book.table(main, _HEADER_ROW, [
             (words["branch_id"], "text", frame["branch_id"].tolist()),
             (words["branch_name"], "text", frame["branch_name"].tolist()),
             (words["total_old"], "number", frame["total_old"].tolist()),
@@ -184,17 +255,16 @@ def write_compare_workbook(comparison: Comparison, path: Path, *,
             (words["rank_move"], "count", rank_move.tolist()),
             (words["grade_old"], "text", frame["grade_old"].tolist()),
             (words["grade_new"], "text", frame["grade_new"].tolist()),
-            (words["causes"], "text",
+            (words["causes"], "wrap",
              main_causes(comparison, names={**comparison.titles,
                                             REMAINDER: words[REMAINDER]}).tolist()),
         ], filter_and_freeze=True)
 
-        items = book.book.add_worksheet(words["items_sheet"])
-        item_columns = [
-            (f"{comparison.titles[item_id]} ({item_id})", "number", frame[item_id].tolist())
-            for item_id in comparison.item_ids
-        ]
-        book.table(items, 0, [
+        items = book.sheet("items_sheet")
+        # a person reads the items' titles, never their ids
+        item_columns = [(comparison.titles[item_id], "number", frame[item_id].tolist())
+                        for item_id in comparison.item_ids]
+        book.table(items, _HEADER_ROW, [
             (words["branch_id"], "text", frame["branch_id"].tolist()),
             (words["branch_name"], "text", frame["branch_name"].tolist()),
             (words["delta"], "number", frame["delta"].tolist()),
@@ -212,7 +282,7 @@ def write_compare_workbook(comparison: Comparison, path: Path, *,
 def _compare_summary(book: _Book, comparison: Comparison, inputs: Sequence[str]) -> None:
     words = book.words
     summary = comparison.summary
-    sheet = book.book.add_worksheet(words["summary_sheet"])
+    sheet = book.sheet("summary_sheet")
     pairs: list[tuple[str, Any]] = [
         (words["rubric_old"], f"{comparison.old.title} {comparison.old.version or ''}".rstrip()),
         (words["rubric_new"], f"{comparison.new.title} {comparison.new.version or ''}".rstrip()),
@@ -224,10 +294,10 @@ def _compare_summary(book: _Book, comparison: Comparison, inputs: Sequence[str])
         (words["kendall"], _correlation_text(summary.kendall)),
         *[(words["input"], name) for name in inputs],
     ]
-    row = _key_values(book, sheet, 0, pairs) + 2
-    sheet.write_string(row, 0, words["edits"], book.formats["bold"])
+    row = _HEADER_ROW + _key_values(book, sheet, _HEADER_ROW, pairs) + 2
+    # the edits table's heading says what it is: no caption above it repeats it
     texts = [edit.text for edit in comparison.edits]
-    row += 1 + book.table(sheet, row + 1, [(words["edits"], "text", texts)]) + 2
+    row += 1 + book.table(sheet, row, [(words["edits"], "wrap", texts)]) + 1
     sheet.write_string(row, 0, words["movers"], book.formats["bold"])
     movers = comparison.movers
     book.table(sheet, row + 1, [
@@ -276,7 +346,7 @@ def write_sensitivity_workbook(result: Sensitivity, path: Path, *,
     table = result.branches
     grade_names = [grade.name for grade in rubric.grades]
     try:
-        sheet = book.book.add_worksheet(words["intervals_sheet"])
+        sheet = book.sheet("intervals_sheet")
         stable = np.where(table["stable"].to_numpy(dtype=bool), words["yes"], words["no"])
         columns = [
             (words["branch_id"], "text", table["branch_id"].tolist()),
@@ -291,12 +361,11 @@ def write_sensitivity_workbook(result: Sensitivity, path: Path, *,
             # the chart's floating bars stand on the 5% rank and are this long
             (words["interval"], "count", (table["rank_p95"] - table["rank_p05"]).tolist()),
         ]
-        book.table(sheet, 0, columns, filter_and_freeze=True)
+        book.table(sheet, _HEADER_ROW, columns, filter_and_freeze=True)
 
-        indicators = book.book.add_worksheet(words["indicators_sheet"])
+        indicators = book.sheet("indicators_sheet")
         frame = result.indicators
-        book.table(indicators, 0, [
-            (words["item_id"], "text", frame["item_id"].tolist()),
+        book.table(indicators, _HEADER_ROW, [
             (words["title"], "text", frame["title"].tolist()),
             (words["max"], "number", frame["max"].tolist()),
             (words["first_order"], "ratio", frame["first_order"].tolist()),
@@ -314,8 +383,8 @@ def _sensitivity_about(book: _Book, result: Sensitivity, inputs: Sequence[str]) 
     words = book.words
     settings = result.settings
     rubric = result.rubric
-    sheet = book.book.add_worksheet(words["about_sheet"])
-    _key_values(book, sheet, 0, [
+    sheet = book.sheet("about_sheet")
+    _key_values(book, sheet, _HEADER_ROW, [
         (words["rubric"], f"{rubric.title} {rubric.version or ''}".rstrip()),
         (words["runs"], settings.runs),
         (words["spread"], f"±{plain_number(settings.spread * 100)}%"),
