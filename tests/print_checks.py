@@ -36,7 +36,8 @@ def assert_print_style(sheet: Any, header_row: int, *, landscape: bool = True,
         assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
         assert (setup.fitToWidth in (1, None)) and setup.fitToHeight == 0, sheet.title
     assert sheet.print_title_rows.replace("$", "") == f"{header_row}:{header_row}", sheet.title
-    assert "第 &P 页 共 &N 页" in (sheet.oddFooter.center.text or ""), sheet.title
+    footer = sheet.oddFooter.center.text or ""
+    assert footer in ("第 &P 页 共 &N 页", "Page &P of &N"), sheet.title
     first_row, first_column, last_row, last_column = table_bounds(sheet)
     assert first_row == 1 and first_column == 1, sheet.title
     # a sheet may hold a second table below the first after an empty row: each table is as

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import openpyxl
 from hypothesis import given, reject, settings
+from print_checks import assert_print_style
 from strategies import checklists_for, make_checklists, rubrics
 
 from inspect_score.errors import ChecklistError
@@ -89,16 +90,24 @@ def test_calibration_csv_has_the_exact_columns(tmp_path: Path) -> None:
 
 
 def test_workbook_has_the_tables_and_a_gap_chart(tmp_path: Path) -> None:
-    """Three sheets (branches with a chart, item gaps, over-claimed items)."""
+    """Three sheets (branches with a chart, item gaps, over-claimed items), each under a title
+    row, in the print style (borders, A4 landscape, header repeated, page numbers); items are
+    named by their titles, never their ids."""
     path = tmp_path / "calibration.xlsx"
     write_calibration_workbook(_calibration(), path)
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["Self vs inspected", "Item gaps", "Over-claimed items"]
     sheet = book["Self vs inspected"]
-    headings = [cell.value for cell in sheet[1]]
+    headings = [cell.value for cell in sheet[2]]
     assert headings == ["ID", "Name", "Self total", "Inspected total", "Gap", "Note"]
     assert len(sheet._charts) == 1
-    assert book["Over-claimed items"]["A2"].value == "files"
+    rubric = _calibration().rubric
+    assert book["Over-claimed items"]["A3"].value == next(
+        item.title for item in rubric.items if item.id == "files")
+    for each in book.worksheets:
+        assert_print_style(each, header_row=2)
+    item_heads = {cell.value for cell in book["Item gaps"][2]}
+    assert not item_heads & {item.id for item in rubric.items}
 
 
 @settings(max_examples=25, deadline=None)

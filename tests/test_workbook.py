@@ -194,6 +194,7 @@ def test_every_sheet_is_in_the_print_style(tmp_path: Path) -> None:
     for sheet in book.worksheets:
         assert_print_style(sheet, header_row=2)
     assert book["排名"]["A1"].value == "2025年上半年社区党建工作考评结果"
+    assert book["排名"].oddFooter.center.text == "第 &P 页 共 &N 页"
     assert book["存在问题"]["A1"].value == "2025年上半年社区党建工作考评存在问题"
 
 

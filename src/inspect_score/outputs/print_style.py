@@ -177,3 +177,45 @@ def row_height(lines: int) -> float | None:
     (the default height). Set explicitly: a printed row keeps the height it is given, and
     wrapped text in a one-line row is cut off or spills over the rows below."""
     return LINE_HEIGHT * lines + 3 if lines > 1 else None
+
+
+def write_table(sheet: Any, book_formats: Mapping[str, Any], header_row: int,
+                headings: Sequence[str], columns: Sequence[Sequence[Any]],
+                kinds: Sequence[str]) -> tuple[int, list[int]]:
+    """A small table in the print style (for the workbooks that are not streamed): the header
+    on ``header_row``, then the cells of ``columns`` (one sequence per column), each column
+    written as its kind says (``text``, ``wrap``, ``center``, ``number``, ``count``); None,
+    "" and NaN leave a bordered empty cell. Sets the widths and the heights of the header
+    and of rows whose sentences wrap; returns the last row written and the widths."""
+    widths = []
+    for heading, cells, kind in zip(headings, columns, kinds, strict=True):
+        if kind in ("text", "wrap", "center"):
+            maximum = SENTENCE_WIDTH if kind == "wrap" else MAX_WIDTH
+            widths.append(fit_width(heading, [str(cell) for cell in cells[:5000]
+                                              if cell is not None], maximum=maximum))
+        else:
+            widths.append(max(NUMBER_WIDTH, min(display_width(heading) + 2,
+                                                NUMBER_HEADING_WIDTH)))
+    for column, width in enumerate(widths):
+        sheet.set_column(column, column, width)
+    sheet.set_row(header_row, header_height(headings, widths))
+    for column, heading in enumerate(headings):
+        sheet.write_string(header_row, column, heading, book_formats["header"])
+    rows = max((len(cells) for cells in columns), default=0)
+    for offset in range(rows):
+        row = header_row + 1 + offset
+        lines = 1
+        for column, (cells, kind, width) in enumerate(zip(columns, kinds, widths, strict=True)):
+            value = cells[offset] if offset < len(cells) else None
+            cell_format = book_formats[kind]
+            if value is None or value == "" or (isinstance(value, float) and value != value):
+                sheet.write_blank(row, column, None, cell_format)
+            elif kind in ("text", "wrap", "center"):
+                sheet.write_string(row, column, str(value), cell_format)
+                if kind == "wrap":
+                    lines = max(lines, lines_needed(str(value), width))
+            else:
+                sheet.write_number(row, column, float(value), cell_format)
+        if (height := row_height(lines)) is not None:
+            sheet.set_row(row, height)
+    return header_row + rows, widths

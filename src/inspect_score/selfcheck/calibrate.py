@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import attrs
 import numpy as np
@@ -19,14 +20,20 @@ import pandas as pd
 import xlsxwriter
 
 from inspect_score.checklists.table import BRANCH_ID, BRANCH_NAME, Checklists
+from inspect_score.outputs import print_style
 from inspect_score.outputs.escape import csv_text
-from inspect_score.outputs.workbook import A4, PINNED_CREATED
+from inspect_score.outputs.workbook import PINNED_CREATED
 from inspect_score.rubric.model import Rubric
 from inspect_score.scoring.labels import fixed_text
 from inspect_score.scoring.rounding import round_points
 from inspect_score.scoring.score import score
 
 CALIBRATION_HEAD = ("branch_id", "branch_name", "self_total", "inspected_total", "gap")
+
+#: The title on row 0, the header on row 1.
+HEADER_ROW = 1
+#: Columns a 640-pixel chart covers.
+CHART_COLUMNS = 10
 
 CALIBRATE_WORDS: dict[str, dict[str, str]] = {
     "zh": {
@@ -37,6 +44,8 @@ CALIBRATE_WORDS: dict[str, dict[str, str]] = {
         "item_id": "项目编号", "title": "项目", "over_claimed": "自评高于检查的单位数",
         "under_claimed": "自评低于检查的单位数", "over_points": "多报分数合计",
         "mean_gap": "平均差距", "chart": "自评与检查总分差距",
+        "branches_title": "自评与检查得分对照", "items_title": "各项自评与检查得分差距",
+        "over_title": "自评高于检查的项目排行",
     },
     "en": {
         "branches": "Self vs inspected", "items": "Item gaps", "over": "Over-claimed items",
@@ -46,6 +55,8 @@ CALIBRATE_WORDS: dict[str, dict[str, str]] = {
         "item_id": "Item id", "title": "Item", "over_claimed": "Branches over-claiming",
         "under_claimed": "Branches under-claiming", "over_points": "Points over-claimed",
         "mean_gap": "Mean gap", "chart": "Self minus inspected total",
+        "branches_title": "Self-assessment against inspection",
+        "items_title": "Gaps per item", "over_title": "Items over-claimed",
     },
 }
 
@@ -165,65 +176,66 @@ def write_calibration_workbook(calibration: Calibration, path: Path) -> None:
         "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
     })
     book.set_properties({"title": rubric.title, "created": PINNED_CREATED})
-    header = book.add_format({"bold": True, "bottom": 1, "text_wrap": True})
-    decimals = "0." + "0" * rubric.precision if rubric.precision > 0 else "0"
-    number = book.add_format({"num_format": decimals})
+    formats = print_style.formats(book, rubric.precision)
+    subject = getattr(rubric, "subject", None) or rubric.title
+
+    def titled(key: str) -> Any:
+        sheet = book.add_worksheet(said[key])
+        title = f"{said[key + '_title']}（{subject}）" if rubric.lang == "zh" else \
+            f"{said[key + '_title']} ({subject})"
+        print_style.write_title(sheet, formats, title, 0)
+        return sheet
 
     branches = calibration.branches
-    sheet = book.add_worksheet(said["branches"])
+    sheet = titled("branches")
     heads = [said[name] for name in (*CALIBRATION_HEAD, "side")]
-    _write_table(sheet, header, number, heads, [
+    last_row, _ = print_style.write_table(sheet, formats, HEADER_ROW, heads, [
         branches["branch_id"].tolist(), branches["branch_name"].tolist(),
         branches["self_total"].tolist(), branches["inspected_total"].tolist(),
         branches["gap"].tolist(), [said[side] for side in branches["side"]],
-    ])
+    ], ["text", "text", "number", "number", "number", "text"])
+    _page(sheet, rubric, last_row, len(heads) - 1)
     with_gap = int(branches["gap"].notna().sum())
     if with_gap:
         chart = book.add_chart({"type": "bar"})
         chart.add_series({
             "name": said["chart"],
-            "categories": [sheet.name, 1, 0, with_gap, 0],
-            "values": [sheet.name, 1, 4, with_gap, 4],
+            # names, as a person reads them, not ids
+            "categories": [sheet.name, HEADER_ROW + 1, 1, HEADER_ROW + with_gap, 1],
+            "values": [sheet.name, HEADER_ROW + 1, 4, HEADER_ROW + with_gap, 4],
         })
         chart.set_title({"name": said["chart"]})
         chart.set_legend({"none": True})
         chart.set_y_axis({"reverse": True})
-        chart.set_size({"width": 640, "height": max(300, 22 * with_gap)})
-        sheet.insert_chart(1, len(heads) + 1, chart)
+        height = max(300, 22 * with_gap)
+        chart.set_size({"width": 640, "height": height})
+        sheet.insert_chart(HEADER_ROW, len(heads) + 1, chart)
+        # the chart beside the table is printed with it
+        sheet.print_area(0, 0, max(last_row, HEADER_ROW + height // 20 + 1),
+                         len(heads) + 1 + CHART_COLUMNS)
 
-    items = book.add_worksheet(said["items"])
-    _write_table(items, header, number,
-                 [said["branch_id"], said["branch_name"],
-                  *(f"{item.title}({item.id})" for item in rubric.items)],
-                 [branches["branch_id"].tolist(), branches["branch_name"].tolist(),
-                  *(calibration.item_gaps[item.id].tolist() for item in rubric.items)])
+    items = titled("items")
+    item_heads = [said["branch_id"], said["branch_name"],
+                  *(item.title for item in rubric.items)]
+    last_row, _ = print_style.write_table(
+        items, formats, HEADER_ROW, item_heads,
+        [branches["branch_id"].tolist(), branches["branch_name"].tolist(),
+         *(calibration.item_gaps[item.id].tolist() for item in rubric.items)],
+        ["text", "text", *(["number"] * len(rubric.items))])
+    _page(items, rubric, last_row, len(item_heads) - 1)
 
     over = calibration.over_claims
-    claims = book.add_worksheet(said["over"])
-    names = ("item_id", "title", "over_claimed", "under_claimed", "over_points", "mean_gap")
-    _write_table(claims, header, number, [said[name] for name in names],
-                 [over[name].tolist() for name in names])
-    for worksheet in (sheet, items, claims):
-        worksheet.set_paper(A4)
-        worksheet.set_landscape()
-        worksheet.fit_to_pages(1, 0)
-        worksheet.repeat_rows(0)
-        worksheet.freeze_panes(1, 0)
+    claims = titled("over")
+    names = ("title", "over_claimed", "under_claimed", "over_points", "mean_gap")
+    last_row, _ = print_style.write_table(
+        claims, formats, HEADER_ROW, [said[name] for name in names],
+        [over[name].tolist() for name in names],
+        ["text", "count", "count", "number", "number"])
+    _page(claims, rubric, last_row, len(names) - 1)
     book.close()
 
 
-def _write_table(sheet: object, header: object, number: object, heads: list[str],
-                 columns: list[list[object]]) -> None:
-    write = sheet.write_string  # type: ignore[attr-defined]
-    write_number = sheet.write_number  # type: ignore[attr-defined]
-    for column, text in enumerate(heads):
-        write(0, column, text, header)
-        sheet.set_column(column, column, 14)  # type: ignore[attr-defined]
-    for column, cells in enumerate(columns):
-        for row, value in enumerate(cells, start=1):
-            if isinstance(value, str):
-                if value:
-                    write(row, column, value)
-            elif value is not None and not (isinstance(value, float) and np.isnan(value)):
-                write_number(row, column, float(value),  # type: ignore[arg-type]
-                             number if isinstance(value, float) else None)
+def _page(sheet: Any, rubric: Rubric, last_row: int, last_column: int) -> None:
+    sheet.freeze_panes(HEADER_ROW + 1, 0)
+    print_style.page_setup(sheet, header_rows=HEADER_ROW, last_row=last_row,
+                           last_column=last_column, lang=rubric.lang)
