@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from print_checks import assert_print_style
 from strategies import make_checklists
 
 from inspect_score.checklists.load import load_checklists
@@ -177,9 +178,10 @@ def test_one_printable_sheet_per_branch(tmp_path: Path) -> None:
     # fitToWidth left out means 1, Excel's default
     assert (int(setup.paperSize), sheet.sheet_properties.pageSetUpPr.fitToPage,
                                setup.fitToWidth or 1, setup.fitToHeight) == (9, True, 1, 0)
-    titles = [sheet.cell(row, 2).value for row in range(4, 4 + len(STREET.items))]
+    titles = [sheet.cell(row, 2).value for row in range(3, 3 + len(STREET.items))]
     assert [item.title for item in STREET.items] == titles
     assert sheet["A1"].value == "金桥社区（SQ07）考评情况说明"
+    assert_print_style(sheet, header_row=2)
 
 
 def test_every_rule_gives_its_reason_in_chinese() -> None:

@@ -21,15 +21,18 @@ import xlsxwriter
 
 from inspect_score.checklists.table import BRANCH_ID
 from inspect_score.errors import Issue
+from inspect_score.outputs import print_style
 from inspect_score.outputs.escape import sheet_names
-from inspect_score.outputs.print_style import display_width
-from inspect_score.outputs.workbook import A4, PINNED_CREATED
+from inspect_score.outputs.workbook import PINNED_CREATED
 from inspect_score.rubric.model import Item, Rubric
 from inspect_score.scoring.labels import fixed_text, labels_for, plain_number
 from inspect_score.scoring.results import Results
 from inspect_score.selfcheck.next_grade import Path as GradePath
 from inspect_score.selfcheck.next_grade import cleared_value, path_to_next_grade, value_text
 from inspect_score.selfcheck.template import describe_condition
+
+#: The title on row 0, the header on row 1.
+HEADER_ROW = 1
 
 EXPLAIN_WORDS: dict[str, dict[str, str]] = {
     "zh": {
@@ -301,49 +304,41 @@ def explanation_text(explanation: Explanation, rubric: Rubric) -> str:
 
 
 def write_explanations(explanations: Sequence[Explanation], rubric: Rubric, path: Path) -> None:
-    """One printable sheet per branch: A4, one page wide."""
+    """One printable sheet per branch, in the print style: its title ("金桥社区（SQ07）考评情况
+    说明"), the items under a bordered header repeated on every page, the summary
+    sentences below them; A4 landscape, one page wide, page numbers."""
     said = EXPLAIN_WORDS[rubric.lang]
     book = xlsxwriter.Workbook(str(path), {
         "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
     })
     book.set_properties({"title": rubric.title, "created": PINNED_CREATED})
-    bold = book.add_format({"bold": True, "font_size": 13})
-    header = book.add_format({"bold": True, "bottom": 1, "text_wrap": True})
-    wrap = book.add_format({"text_wrap": True, "valign": "top"})
-    decimals = "0." + "0" * rubric.precision if rubric.precision > 0 else "0"
-    number = book.add_format({"num_format": decimals, "valign": "top"})
+    formats = print_style.formats(book, rubric.precision)
+    headings = said["columns"].split("|")
+    kinds = ["center", "text", "text", "number", "number", "wrap"]
     # branch ids are whatever the checklists hold: made valid and unique as sheet names
     names = sheet_names(explanation.branch_id for explanation in explanations)
     for explanation, name in zip(explanations, names, strict=True):
         sheet = book.add_worksheet(name)
-        sheet.write_string(0, 0, explanation.heading, bold)
-        headings = said["columns"].split("|")
-        for column, text in enumerate(headings):
-            sheet.write_string(2, column, text, header)
-        row = 3
-        for line in explanation.lines:
-            for column, text in enumerate((line.kind, line.title, line.value)):
-                if text:
-                    sheet.write_string(row, column, text, wrap)
-            if line.points is not None:
-                sheet.write_number(row, 3, line.points, number)
-            if line.max is not None:
-                sheet.write_number(row, 4, line.max, number)
-            if line.reason:
-                sheet.write_string(row, 5, line.reason, wrap)
-            row += 1
-        row += 1
+        last_column = len(headings) - 1
+        print_style.write_title(sheet, formats, explanation.heading, last_column)
+        lines = explanation.lines
+        last_row, widths = print_style.write_table(sheet, formats, HEADER_ROW, headings, [
+            [line.kind for line in lines], [line.title for line in lines],
+            [line.value for line in lines], [line.points for line in lines],
+            [line.max for line in lines], [line.reason for line in lines],
+        ], kinds)
+        # the summary reads as sentences across the table's width, below it
+        row = last_row + 1
+        across = sum(widths)
         for sentence in explanation.summary:
-            sheet.write_string(row, 0, sentence)
             row += 1
-        widths = [8, 24, 10, 8, 8, 50]
-        for column, width in enumerate(widths):
-            longest = max((display_width(line.title) for line in explanation.lines), default=0)
-            sheet.set_column(column, column, min(max(width, longest + 2), 30)
-                             if column == 1 else width)
-        sheet.set_paper(A4)
-        sheet.fit_to_pages(1, 0)
-        sheet.repeat_rows(2)
+            sheet.merge_range(row, 0, row, last_column, sentence, formats["note"])
+            if (height := print_style.row_height(
+                    print_style.lines_needed(sentence, across))) is not None:
+                sheet.set_row(row, height)
+        sheet.freeze_panes(HEADER_ROW + 1, 0)
+        print_style.page_setup(sheet, header_rows=HEADER_ROW, last_row=row,
+                               last_column=last_column, lang=rubric.lang)
     book.close()
 
 
