@@ -445,3 +445,45 @@ def test_a_reworded_template_changes_only_the_words(tmp_path: Path) -> None:
     path.write_text(bundled.replace('"存在问题"', '"发现的问题"'), encoding="utf-8")
     bulletin: Bulletin = build_bulletin(sample_results(), load_template(path, "zh"))
     assert "二、发现的问题" in bulletin.texts("heading")
+
+
+SCHEMA2 = Path(__file__).parent / "data" / "documents" / "street-schema2.toml"
+
+
+def schema2_results() -> Results:
+    """The sample under a schema 2 copy of the rubric: subject, issuer, recipients,
+    problem_min_lost = 1, and headline/problem/rectify on three items."""
+    rubric = load_rubric(SCHEMA2)
+    return evaluate(rubric, load_checklists(rubric, [SAMPLE_CHECKLIST]))
+
+
+def test_the_rubric_metadata_heads_the_bulletin() -> None:
+    """subject, issuer and recipients come from the rubric when no option gives them."""
+    bulletin = build_bulletin(schema2_results(), period="2025年上半年")
+    assert bulletin.title == "关于2025年上半年社区党建工作考评情况的通报"
+    assert bulletin.texts("recipients") == ["各社区党组织："]
+    assert bulletin.texts("issuer") == ["某某街道党工委"]
+
+
+def test_problems_use_the_rubric_headline_and_problem_texts() -> None:
+    """An item's headline names its problems; each branch is listed under its problem text,
+    as the report states it: "积极分子培养工作落后，和平、南苑社区没有积极分子"."""
+    items = build_bulletin(schema2_results()).texts("item")
+    assert any(text.endswith("是积极分子培养工作落后，和平、南苑社区没有积极分子；")
+               or text.endswith("是积极分子培养工作落后，和平、南苑社区没有积极分子。")
+               for text in items)
+    study = next(text for text in items if "党员学习教育不到位" in text)
+    assert "柳园、清河、春晖、文昌社区党员学习缺勤4人次" in study
+
+
+def test_losses_below_problem_min_lost_are_not_criticised() -> None:
+    """幸福里社区 lost 0.24 on 群众满意度, below the rubric's problem_min_lost of 1: the
+    bulletin does not name it under that problem."""
+    results = schema2_results()
+    findings = results.findings
+    small = findings[(findings["branch_id"] == "SQ01") & (findings["item_id"] == "satisfaction")]
+    assert 0 < float(small["lost"].iloc[0]) < 1
+    satisfaction = next(text for text in build_bulletin(results).texts("item")
+                        if "群众满意度有待提高" in text)
+    assert "幸福里" not in satisfaction
+    assert "锦绣社区群众满意度58%" in satisfaction

@@ -179,3 +179,16 @@ def test_trend_black_list_options(work: Path) -> None:
                   "--black-below", "良好")[0] == 2
     status, _, err = invoke("trend", "2025H1.json", "2025H2.json", "-q", "--black-below", "及格")
     assert status == 1 and "grade-unknown" not in err and "及格" in err
+
+
+def test_run_titles_the_workbook_with_the_period_and_subject(work: Path) -> None:
+    """run --period --subject: every sheet's title row names them ("…考评结果"); the
+    rectification list's too, each branch on its own page with --per-branch-pages."""
+    status, _, _ = invoke("run", "rubric.toml", "list.csv", "-o", "r.xlsx", "-q", "--rectify",
+                          "--per-branch-pages", "--period", "2025年上半年",
+                          "--subject", "社区党建工作")
+    assert status == 0
+    book = openpyxl.load_workbook(work / "r.xlsx")
+    assert book["排名"]["A1"].value == "2025年上半年社区党建工作考评结果"
+    assert book["整改清单"]["A1"].value == "2025年上半年社区党建工作整改清单"
+    assert len(book["整改清单"].row_breaks.brk) > 0

@@ -152,3 +152,18 @@ def test_rectify_csv_has_the_columns_and_every_row(tmp_path: Path) -> None:
     veto_rows = [row for row in rows if row["kind"] == "veto"]
     assert veto_rows
     assert {""} == {row["lost"] for row in veto_rows}
+
+
+def test_rows_state_the_rubric_problem_and_rectify_above_the_threshold() -> None:
+    """Under a rubric with problem_min_lost = 1 and problem/rectify texts: no row for a loss
+    below 1 point, the problem as the rubric words it, and its 整改要求."""
+    rubric = load_rubric(ROOT / "tests" / "data" / "documents" / "street-schema2.toml")
+    results = evaluate(rubric, load_checklists(rubric, [ROOT / "samples" /
+                                                        "街道社区2025上半年.csv"]))
+    table = rectification_table(results, DEADLINE)
+    losses = table[table["kind"] != "veto"]
+    assert (losses["lost"] >= 1).all()
+    assert "SQ01" not in set(table["branch_id"])  # it lost 0.24 points only
+    activists = table[table["item_id"] == "activists"]
+    assert set(activists["problem"]) == {"没有积极分子"}
+    assert set(activists["rectify"]) == {"确定培养对象，建立积极分子培养台账"}

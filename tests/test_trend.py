@@ -314,3 +314,15 @@ def test_the_yellow_list_needs_the_same_problem_in_consecutive_periods() -> None
     yellow = trend.lists[trend.lists["list"] == "yellow"]
     assert yellow["branch_id"].tolist() == ["A"]
     assert yellow["reason"].tolist() == ["上半年、下半年连续两期存在同一问题：党费收缴"]
+
+
+def test_a_loss_below_problem_min_lost_is_no_repeated_problem(tmp_path: Path) -> None:
+    """Under problem_min_lost = 1, 幸福里社区's 0.24 points on 群众满意度 in both periods is no
+    屡查屡犯: the red list's first is not on the yellow list."""
+    rubric = load_rubric(ROOT / "tests" / "data" / "documents" / "street-schema2.toml")
+    results = evaluate(rubric, load_checklists(rubric, [SAMPLE]))
+    trend = compare_periods([period_from_results("上半年", "a", results),
+                             period_from_results("下半年", "b", results)])
+    lists = trend.lists[trend.lists["period"] == "下半年"]
+    assert "SQ01" in set(lists.loc[lists["list"] == "red", "branch_id"])
+    assert "SQ01" not in set(lists.loc[lists["list"] == "yellow", "branch_id"])

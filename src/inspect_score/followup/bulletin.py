@@ -78,6 +78,8 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "vetoes_heading": frozenset(),
     "veto": frozenset({"veto", "names", "count", "grade", "noun"}),
     "veto_excluded": frozenset({"veto", "names", "count", "label", "noun"}),
+    "excluded_label": frozenset(),
+    "veto_zero": frozenset({"veto", "names", "count", "noun"}),
     "closing_heading": frozenset(),
     "closing": frozenset({"deadline", "noun"}),
     "closing_no_deadline": frozenset({"noun"}),
@@ -305,13 +307,14 @@ def masthead_for(results: Results, *, period: str | None = None, subject: str | 
     ``recipients`` (schema 2 metadata), else blank."""
     rubric = results.rubric
 
-    def given(value: str | None, key: str) -> str | None:
-        text = value if value is not None else getattr(rubric, key, None)
-        return str(text).strip() or None if text is not None else None
+    def given(value: str | None, default: str | None) -> str | None:
+        text = value if value is not None else default
+        return text.strip() or None if text is not None else None
 
-    return Masthead(period=(period or "").strip() or None, subject=given(subject, "subject"),
-                    issuer=given(issuer, "issuer"), recipients=given(recipients, "recipients"),
-                    date=date)
+    return Masthead(period=(period or "").strip() or None,
+                    subject=given(subject, rubric.subject),
+                    issuer=given(issuer, rubric.issuer),
+                    recipients=given(recipients, rubric.recipients), date=date)
 
 
 @attrs.frozen
@@ -463,13 +466,15 @@ def _vetoes(results: Results, template: BulletinTemplate) -> list[Block]:
         if not hit.any():
             continue
         shown = joined_names(list(names[hit]), template)
-        grade = getattr(veto, "grade", None)
-        if grade:
-            text = template.say("veto", veto=veto.title, names=shown, count=int(hit.sum()),
-                                grade=grade)
+        count = int(hit.sum())
+        if veto.action == "exclude":
+            text = template.say("veto_excluded", veto=veto.title, names=shown, count=count,
+                                label=veto.label or template.text["excluded_label"])
+        elif veto.action == "zero":
+            text = template.say("veto_zero", veto=veto.title, names=shown, count=count)
         else:
-            text = template.say("veto_excluded", veto=veto.title, names=shown,
-                                count=int(hit.sum()), label=getattr(veto, "label", "") or "")
+            text = template.say("veto", veto=veto.title, names=shown, count=count,
+                                grade=veto.grade)
         blocks.append(Block("paragraph", text))
     return blocks
 

@@ -112,7 +112,7 @@ def rectification_table(results: Results, deadline: datetime.date | None) -> pd.
     problems = problem_findings(results)
     findings = results.findings
     vetoes = findings[findings["kind"] == "veto"]
-    veto_rectify = {veto.id: str(getattr(veto, "rectify", None) or "") for veto in rubric.vetoes}
+    veto_rectify = {veto.id: veto.rectify or "" for veto in rubric.vetoes}
     veto_titles = {veto.id: veto.title for veto in rubric.vetoes}
     rows = pd.concat([problems, pd.DataFrame({
         "branch_id": vetoes["branch_id"].astype(str).to_numpy(dtype=object),
@@ -169,7 +169,7 @@ def add_rectification_sheet(book: Any, table: pd.DataFrame, rubric: Rubric,
     formats = print_style.formats(book, rubric.precision)
     sheet = book.add_worksheet(labels.sheet)
     last_column = len(KEYS) - 1
-    title = title or DocumentTitle(subject=getattr(rubric, "subject", None))
+    title = title or DocumentTitle(subject=rubric.subject)
     print_style.write_title(sheet, formats, title.title(labels.title, rubric.lang), last_column)
     widths = [WIDTHS[key] for key in KEYS]
     for column, width in enumerate(widths):

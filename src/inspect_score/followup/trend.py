@@ -35,7 +35,7 @@ from rich.table import Table
 
 from inspect_score.checklists.load import load_checklists_by
 from inspect_score.errors import InspectError, Issue
-from inspect_score.followup.problems import PROBLEM_MIN_LOST, problem_findings
+from inspect_score.followup.problems import clause_numbers, problem_findings
 from inspect_score.outputs import print_style
 from inspect_score.outputs.terminal import cell_text
 from inspect_score.outputs.workbook import PINNED_CREATED
@@ -51,6 +51,9 @@ PERIOD = "period"
 LOSING_KINDS = ("indicator", "penalty")
 #: Decimals of totals read from JSON results, which do not record the rubric's precision.
 JSON_PRECISION = 2
+#: The least loss on an item without clauses that is a problem, for results read from JSON,
+#: whose rubric is not at hand: the spec's default ``problem_min_lost``.
+JSON_PROBLEM_MIN_LOST = 0.01
 #: Branches missing from a period warned of one by one; the rest are counted.
 MAX_MISSING_WARNINGS = 20
 
@@ -107,21 +110,11 @@ def _ranking_part(ranking: pd.DataFrame) -> pd.DataFrame:
     return part
 
 
-def _clauses(findings: pd.DataFrame) -> np.ndarray:
-    """Each finding's clause number as text, "" for an item without clauses."""
-    if "clause" not in findings.columns:
-        return np.full(len(findings), "", dtype=object)
-    clause = findings["clause"]
-    numbers = pd.to_numeric(clause, errors="coerce")
-    text = numbers.astype("Int64").astype(str).where(numbers.notna(), "")
-    return text.to_numpy(dtype=object)
-
-
-def _losses(findings: pd.DataFrame, min_lost: float = PROBLEM_MIN_LOST) -> pd.DataFrame:
+def _losses(findings: pd.DataFrame, min_lost: float = JSON_PROBLEM_MIN_LOST) -> pd.DataFrame:
     """Problems worth reporting in findings read back from JSON (whose rubric is not at
     hand: the default ``problem_min_lost``)."""
     losing = findings[findings["kind"].isin(LOSING_KINDS)]
-    clause = _clauses(losing)
+    clause = clause_numbers(losing)
     lost = losing["lost"].to_numpy(dtype=np.float64)
     kept = (clause != "") | (lost >= min_lost - 1e-9)
     return pd.DataFrame({

@@ -230,7 +230,7 @@ def document_title(rubric: Rubric, period: str | None = None,
     """The period and the subject that head a run's documents: as given, else the rubric's
     ``subject`` (schema 2 metadata; absent, a blank to fill in by hand)."""
     return DocumentTitle(period=period or None,
-                         subject=subject or getattr(rubric, "subject", None) or None)
+                         subject=subject or rubric.subject or None)
 
 
 def _with_max(title: str, maximum: float) -> str:

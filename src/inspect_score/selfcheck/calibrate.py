@@ -177,7 +177,7 @@ def write_calibration_workbook(calibration: Calibration, path: Path) -> None:
     })
     book.set_properties({"title": rubric.title, "created": PINNED_CREATED})
     formats = print_style.formats(book, rubric.precision)
-    subject = getattr(rubric, "subject", None) or rubric.title
+    subject = rubric.subject or rubric.title
 
     def titled(key: str) -> Any:
         sheet = book.add_worksheet(said[key])

@@ -338,7 +338,7 @@ def write_form(rubric: Rubric, path: Path, branches: Sequence[tuple[str, str]] =
         if validation is not None:
             sheet.data_validation(1, column, last_row, column, validation)
     sheet.freeze_panes(1, 2)
-    title = DocumentTitle(subject=getattr(rubric, "subject", None) or rubric.title)
+    title = DocumentTitle(subject=rubric.subject or rubric.title)
     print_style.page_setup(sheet, header_rows=0, last_row=printed,
                            last_column=len(headers) - 1, lang=rubric.lang)
     sheet.set_header("&C&14&B" + _escape_header(title.subject or "") + said["form_title"],
