@@ -40,10 +40,10 @@ pd.DataFrame({
 """
 
 
-def timed(command: list[str]) -> tuple[float, float]:
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """Run a command under /usr/bin/time -v; return (wall seconds, peak RSS in MiB)."""
     completed = subprocess.run(
-        ["/usr/bin/time", "-v", *command], capture_output=True, text=True, check=False
+        ["/usr/bin/time", "-v", *command], capture_output=True, text=True, check=False, env=env
     )
     if completed.returncode != 0:
         sys.exit(f"failed: {' '.join(command)}\n{completed.stderr[-3000:]}")

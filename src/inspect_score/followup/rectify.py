@@ -179,30 +179,34 @@ def add_rectification_sheet(book: Any, table: pd.DataFrame, rubric: Rubric,
         sheet.write_string(HEADER_ROW, column, heading[key], formats["header"])
     row = HEADER_ROW + 1
     breaks: list[int] = []
-    status_rows: list[tuple[int, int]] = []
     dates = _dates(table["deadline"])
     lost = _numbers(table["lost"])
     group_format = book.add_format({"bold": True, "border": 1, "bg_color": "#F2F2F2",
                                     "valign": "vcenter"})
-    ids = table["branch_id"].to_numpy(dtype=object)
-    starts: list[int] = (np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]).tolist()
+    id_array = table["branch_id"].to_numpy(dtype=object)
+    starts: list[int] = (np.flatnonzero(np.r_[True, id_array[1:] != id_array[:-1]]).tolist()
                          if len(table) else [])
     ends = [*starts[1:], len(table)]
+    # each column as a list once: a row costs list lookups, not pandas indexing
+    ids, names = table["branch_id"].tolist(), table["branch_name"].tolist()
+    problems, rectify = table["problem"].tolist(), table["rectify"].tolist()
+    responsible, measure = table["responsible"].tolist(), table["measure"].tolist()
+    statuses = table["status"].tolist()
+    heights: dict[tuple[str, str], float] = {}
     for start, end in zip(starts, ends, strict=True):
         if start > 0:
             breaks.append(row)
-        branch = labels.branch.format(name=table["branch_name"].iloc[start] or
-                                      table["branch_id"].iloc[start],
-                                      id=table["branch_id"].iloc[start])
+        branch = labels.branch.format(name=names[start] or ids[start], id=ids[start])
         sheet.merge_range(row, 0, row, last_column, branch, group_format)
         row += 1
-        first = row
         for number, index in enumerate(range(start, end), start=1):
-            sheet.set_row(row, _row_height(table["problem"].iloc[index],
-                                           table["rectify"].iloc[index]))
+            texts = (problems[index], rectify[index])
+            if texts not in heights:
+                heights[texts] = _row_height(*texts)
+            sheet.set_row(row, heights[texts])
             sheet.write_number(row, 0, number, formats["count"])
-            sheet.write_string(row, 1, table["problem"].iloc[index], formats["wrap"])
-            _text(sheet, row, 2, table["rectify"].iloc[index], formats["wrap"])
+            sheet.write_string(row, 1, problems[index], formats["wrap"])
+            _text(sheet, row, 2, rectify[index], formats["wrap"])
             if lost[index] is None:
                 sheet.write_blank(row, 3, None, formats["number"])
             else:
@@ -211,11 +215,10 @@ def add_rectification_sheet(book: Any, table: pd.DataFrame, rubric: Rubric,
                 sheet.write_blank(row, 4, None, formats["date"])
             else:
                 sheet.write_datetime(row, 4, dates[index], formats["date"])
-            _text(sheet, row, 5, table["responsible"].iloc[index], formats["wrap"])
-            _text(sheet, row, 6, table["measure"].iloc[index], formats["wrap"])
-            sheet.write_string(row, 7, table["status"].iloc[index], formats["center"])
+            _text(sheet, row, 5, responsible[index], formats["wrap"])
+            _text(sheet, row, 6, measure[index], formats["wrap"])
+            sheet.write_string(row, 7, statuses[index], formats["center"])
             row += 1
-        status_rows.append((first, row - 1))
     last_row = max(row - 1, HEADER_ROW)
     if len(table):
         sheet.data_validation(HEADER_ROW + 1, last_column, last_row, last_column,
