@@ -54,9 +54,23 @@ def assert_print_style(sheet: Any, header_row: int, *, landscape: bool = True,
             continue
         if new_table:
             width, new_table = _width(sheet, row, last_column), False
-        unbordered += [f"{get_column_letter(cell.column)}{row}" for cell in cells[:width]
+        spanned = cells[:width]
+        if (spanned[0].value is not None and all(cell.value is None for cell in spanned[1:])
+                and _boxed(spanned)):
+            continue  # one label across the table (a branch's name over its rows), boxed
+        unbordered += [f"{get_column_letter(cell.column)}{row}" for cell in spanned
                        if not _bordered(cell) and not isinstance(cell, MergedCell)]
     assert unbordered == [], f"{sheet.title}: cells without a border: {unbordered[:10]}"
+
+
+def _boxed(cells: list[Any]) -> bool:
+    """Cells that print as one box: left of the first, right of the last, top and bottom of
+    each bordered."""
+    def thin(side: Any) -> bool:
+        return side is not None and side.style == "thin"
+
+    return (thin(cells[0].border.left) and thin(cells[-1].border.right)
+            and all(thin(cell.border.top) and thin(cell.border.bottom) for cell in cells))
 
 
 def _bordered(cell: Any) -> bool:

@@ -174,6 +174,9 @@ def add_rectification_sheet(book: Any, table: pd.DataFrame, rubric: Rubric,
     widths = [WIDTHS[key] for key in KEYS]
     for column, width in enumerate(widths):
         sheet.set_column(column, column, width)
+    # every problem row is tall enough to write in by hand: the sheet's default, so that a
+    # hundred thousand rows need no height each
+    sheet.set_default_row(HANDWRITING_HEIGHT)
     sheet.set_row(HEADER_ROW, print_style.header_height([heading[key] for key in KEYS], widths))
     for column, key in enumerate(KEYS):
         sheet.write_string(HEADER_ROW, column, heading[key], formats["header"])
@@ -181,8 +184,12 @@ def add_rectification_sheet(book: Any, table: pd.DataFrame, rubric: Rubric,
     breaks: list[int] = []
     dates = _dates(table["deadline"])
     lost = _numbers(table["lost"])
-    group_format = book.add_format({"bold": True, "border": 1, "bg_color": "#F2F2F2",
-                                    "valign": "vcenter"})
+    # a branch's row is one label across the table, boxed: its text runs over the empty
+    # cells to its right (a merged range would cost memory for every cell it covers)
+    group = {"bold": True, "top": 1, "bottom": 1, "bg_color": "#F2F2F2", "valign": "vcenter"}
+    group_first = book.add_format({**group, "left": 1})
+    group_middle = book.add_format(group)
+    group_last = book.add_format({**group, "right": 1})
     id_array = table["branch_id"].to_numpy(dtype=object)
     starts: list[int] = (np.flatnonzero(np.r_[True, id_array[1:] != id_array[:-1]]).tolist()
                          if len(table) else [])
@@ -197,13 +204,18 @@ def add_rectification_sheet(book: Any, table: pd.DataFrame, rubric: Rubric,
         if start > 0:
             breaks.append(row)
         branch = labels.branch.format(name=names[start] or ids[start], id=ids[start])
-        sheet.merge_range(row, 0, row, last_column, branch, group_format)
+        sheet.set_row(row, print_style.LINE_HEIGHT + 3)
+        sheet.write_string(row, 0, branch, group_first)
+        for column in range(1, last_column):
+            sheet.write_blank(row, column, None, group_middle)
+        sheet.write_blank(row, last_column, None, group_last)
         row += 1
         for number, index in enumerate(range(start, end), start=1):
             texts = (problems[index], rectify[index])
             if texts not in heights:
                 heights[texts] = _row_height(*texts)
-            sheet.set_row(row, heights[texts])
+            if heights[texts] > HANDWRITING_HEIGHT:  # the sheet's default row is that tall
+                sheet.set_row(row, heights[texts])
             sheet.write_number(row, 0, number, formats["count"])
             sheet.write_string(row, 1, problems[index], formats["wrap"])
             _text(sheet, row, 2, rectify[index], formats["wrap"])
