@@ -164,7 +164,8 @@ def test_the_markdown_bulletin_keeps_names_literal(names: list[str]) -> None:
     parser = MarkdownIt("commonmark").enable("table")
     tokens = parser.parse(escaped)
     headings = [token for token in tokens if token.type == "heading_open"]
-    own = [block for block in bulletin.blocks if block.kind in ("title", "heading")]
+    own = [block for block in bulletin.blocks
+           if block.kind in ("title", "heading", "subheading", "appendix_title")]
     assert len(headings) == len(own)
     assert not [token for token in tokens if token.type in ("html_block", "code_block")]
     for token in tokens:

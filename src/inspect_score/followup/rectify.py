@@ -27,6 +27,7 @@ import pandas as pd
 
 from inspect_score.followup.problems import problem_findings
 from inspect_score.outputs import print_style
+from inspect_score.outputs.escape import xml_text
 from inspect_score.outputs.print_style import DocumentTitle, display_width
 from inspect_score.outputs.write_csv import write_table
 from inspect_score.rubric.model import Lang, Rubric
@@ -195,8 +196,11 @@ def add_rectification_sheet(book: Any, table: pd.DataFrame, rubric: Rubric,
                          if len(table) else [])
     ends = [*starts[1:], len(table)]
     # each column as a list once: a row costs list lookups, not pandas indexing
-    ids, names = table["branch_id"].tolist(), table["branch_name"].tolist()
-    problems, rectify = table["problem"].tolist(), table["rectify"].tolist()
+    # names and texts come from the inputs: without what an xlsx file cannot hold
+    ids = [xml_text(text) for text in table["branch_id"].tolist()]
+    names = [xml_text(text) for text in table["branch_name"].tolist()]
+    problems = [xml_text(text) for text in table["problem"].tolist()]
+    rectify = [xml_text(text) for text in table["rectify"].tolist()]
     responsible, measure = table["responsible"].tolist(), table["measure"].tolist()
     statuses = table["status"].tolist()
     heights: dict[tuple[str, str], float] = {}
