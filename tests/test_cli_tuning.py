@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import io
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -243,6 +244,13 @@ def test_a_chinese_rubric_gets_chinese_workbooks(tmp_path: Path,
     for book in (sensitivity, comparison):
         for sheet in book.worksheets:  # A4 landscape, borders, header repeated, page numbers
             assert_print_style(sheet, header_row=2)
+    for name in ("s.xlsx", "c.xlsx"):  # charts are labelled with names, not ids
+        with zipfile.ZipFile(name) as archive:
+            charts = [archive.read(member).decode() for member in archive.namelist()
+                      if member.startswith("xl/charts/chart")]
+        categories = [ref for chart in charts
+                      for ref in re.findall(r"<c:cat>.*?<c:f>([^<]+)</c:f>", chart, re.S)]
+        assert categories and all("!$B$" in ref for ref in categories), categories
     for name in ("s.xlsx", "c.xlsx"):  # chart sheets print on A4 too
         with zipfile.ZipFile(name) as archive:
             charts = [member for member in archive.namelist()

@@ -320,7 +320,8 @@ def _change_chart(book: _Book, data_sheet: Any, rows: int) -> None:
     name = data_sheet.name
     chart.add_series({
         "name": words["delta"],
-        "categories": [name, _DATA_ROW, 0, _DATA_ROW + shown - 1, 0],
+        # the branches' names label the chart, as a person reads them
+        "categories": [name, _DATA_ROW, 1, _DATA_ROW + shown - 1, 1],
         "values": [name, _DATA_ROW, 4, _DATA_ROW + shown - 1, 4],
         "invert_if_negative": False,
     })
@@ -401,7 +402,7 @@ def _interval_chart(book: _Book, sheet_name: str, rows: int, interval_column: in
     words = book.words
     shown = min(rows, CHART_BRANCHES)
     last = _DATA_ROW + shown - 1
-    categories = [sheet_name, _DATA_ROW, 0, last, 0]
+    categories = [sheet_name, _DATA_ROW, 1, last, 1]  # names, as a person reads them
     bars = book.book.add_chart({"type": "column", "subtype": "stacked"})
     # an invisible bar up to the 5% rank, then the visible interval on top of it
     bars.add_series({"name": words["rank_p05"], "categories": categories,
@@ -424,7 +425,7 @@ def _interval_chart(book: _Book, sheet_name: str, rows: int, interval_column: in
     bars.set_title({"name": title})
     # rank 1 at the top
     bars.set_y_axis({"reverse": True, "min": 0, "name": words["rank"]})
-    bars.set_x_axis({"name": words["branch_id"]})
+    bars.set_x_axis({"name": words["branch_name"]})
     bars.set_legend({"position": "bottom", "delete_series": [0]})
     chartsheet = book.book.add_chartsheet(words["interval_chart"])
     chartsheet.set_chart(bars)
@@ -440,7 +441,7 @@ def _grade_chart(book: _Book, sheet_name: str, rows: int, grade_names: list[str]
         column = 8 + offset
         chart.add_series({
             "name": [sheet_name, 0, column],
-            "categories": [sheet_name, _DATA_ROW, 0, last, 0],
+            "categories": [sheet_name, _DATA_ROW, 1, last, 1],
             "values": [sheet_name, _DATA_ROW, column, last, column],
             "gap": 40,
         })
@@ -449,7 +450,7 @@ def _grade_chart(book: _Book, sheet_name: str, rows: int, grade_names: list[str]
         title += " (" + words["chart_note"].format(count=shown) + ")"
     chart.set_title({"name": title})
     chart.set_y_axis({"min": 0, "max": 1, "num_format": "0%"})
-    chart.set_x_axis({"name": words["branch_id"]})
+    chart.set_x_axis({"name": words["branch_name"]})
     chart.set_legend({"position": "bottom"})
     chartsheet = book.book.add_chartsheet(words["grade_chart"])
     chartsheet.set_chart(chart)
