@@ -477,12 +477,14 @@ def test_problems_use_the_rubric_headline_and_problem_texts() -> None:
 
 
 def test_losses_below_problem_min_lost_are_not_criticised() -> None:
-    """幸福里社区 lost 0.24 on 群众满意度, below the rubric's problem_min_lost of 1: the
-    bulletin does not name it under that problem."""
+    """幸福里社区 lost 0.24 on 群众满意度, below the rubric's problem_min_lost of 1: it is
+    no finding, and the bulletin does not name it under that problem."""
     results = schema2_results()
     findings = results.findings
     small = findings[(findings["branch_id"] == "SQ01") & (findings["item_id"] == "satisfaction")]
-    assert 0 < float(small["lost"].iloc[0]) < 1
+    points = results.scores.points.set_index(results.scores.branches["branch_id"])
+    top = next(item.max for item in results.rubric.items if item.id == "satisfaction")
+    assert small.empty and 0 < top - float(points.loc["SQ01", "satisfaction"]) < 1
     satisfaction = next(text for text in build_bulletin(results).texts("item")
                         if "群众满意度有待提高" in text)
     assert "幸福里" not in satisfaction

@@ -50,7 +50,7 @@ def test_findings_follow_the_ranking_then_the_rubric_with_notes_in_chinese() -> 
          "志愿服务活动次数 3，每次得 1 分，满分 7 分"),
         ("SQ02", "penalty", "cases", "1", 5.0, 10.0, 5.0, "受党纪处分人次 1，每人次扣 5 分"),
     ]
-    assert expected == _records(results.findings)
+    assert expected == _records(results.findings[list(FINDING_COLUMNS[:8])])
 
 
 def test_findings_notes_in_english() -> None:
@@ -75,17 +75,18 @@ def test_findings_notes_in_english() -> None:
 
 
 def test_findings_columns_and_types() -> None:
-    """The columns are the spec's: branch ids as the ranking's strings, other
-    text as categoricals (few distinct texts, millions of rows), numbers as floats."""
+    """The columns are the spec's, then rectify: branch ids as the ranking's strings,
+    other text as categoricals (few distinct texts, millions of rows), numbers as
+    floats, the clause number as a nullable integer."""
     results = sample_results()
     findings = results.findings
-    assert list(FINDING_COLUMNS) == list(findings.columns)
+    assert [*FINDING_COLUMNS, "rectify"] == list(findings.columns)
     assert [str(dtype) for dtype in findings.dtypes] == [
         "str", "category", "category", "category", "float64", "float64", "float64",
-        "category",
+        "category", "Int32", "category", "category",
     ]
     assert findings["branch_id"].dtype == results.ranking["branch_id"].dtype
-    text_columns = ["branch_id", "kind", "item_id", "value", "note"]
+    text_columns = ["branch_id", "kind", "item_id", "value", "note", "problem", "rectify"]
     assert all(isinstance(text, str) for column in text_columns for text in findings[column])
 
 
@@ -103,7 +104,7 @@ def test_no_problem_no_finding() -> None:
     checklists = attrs.evolve(results.checklists, frame=results.checklists.frame.iloc[[0]])
     findings = find_problems(results.rubric, checklists, perfect,
                              results.ranking.iloc[[0]].reset_index(drop=True))
-    assert list(FINDING_COLUMNS) == list(findings.columns)
+    assert [*FINDING_COLUMNS, "rectify"] == list(findings.columns)
     assert len(findings) == 0
 
 
@@ -179,3 +180,15 @@ def test_findings_do_not_depend_on_row_order(run: tuple[Rubric, Checklists],
     assert actual is not None
     pd.testing.assert_frame_equal(expected.reset_index(drop=True),
                                   actual.reset_index(drop=True))
+
+
+def test_schema1_findings_state_problems_by_default() -> None:
+    """Under schema 1 every finding gains problem ("{title}扣{lost}分", a veto's title),
+    an empty clause and an empty rectify: the columns the bulletin reads are always there."""
+    findings = sample_results().findings
+    first = findings.iloc[0]
+    assert (pd.isna(first["clause"]), first["problem"], first["rectify"]) == (
+        True, "群众满意度扣1.15分", "")
+    veto = findings[findings["kind"] == "veto"].iloc[0]
+    assert veto["problem"] == "发生严重违纪问题"
+    assert findings["clause"].isna().all()

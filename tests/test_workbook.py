@@ -71,13 +71,15 @@ def test_points_sheet_has_every_item_per_branch(tmp_path: Path) -> None:
 
 
 def test_findings_sheet_has_the_reasons(tmp_path: Path) -> None:
-    """存在问题: one row per finding, with the item title and the reason in words."""
+    """存在问题: one row per finding, with the item title, the problem as a report states
+    it, and the arithmetic in a column of its own (no 整改要求 column where the rubric
+    gives none)."""
     rows = _rows(openpyxl.load_workbook(_write(tmp_path))["存在问题"])
-    assert rows[1] == ("编号", "名称", "项目", "填报值", "得分", "失分", "原因")
-    assert rows[2] == ("SQ01", "幸福里社区", "群众满意度", "95", 21.85, 1.15,
-                       "群众满意度(%) 95，应为 100，按比例得 21.85 分")
-    assert rows[4] == ('SQ10', '=HYPERLINK("http://x")', "发生严重违纪问题", "是", None, None,
-                       "发生严重违纪问题，等次不高于不合格")
+    assert rows[1] == ("编号", "名称", "项目", "存在问题", "填报值", "得分", "失分", "计分依据")
+    assert rows[2] == ("SQ01", "幸福里社区", "群众满意度", "群众满意度扣1.15分", "95", 21.85,
+                       1.15, "群众满意度(%) 95，应为 100，按比例得 21.85 分")
+    assert rows[4] == ('SQ10', '=HYPERLINK("http://x")', "发生严重违纪问题", "发生严重违纪问题",
+                       "是", None, None, "发生严重违纪问题，等次不高于不合格")
     assert len(rows) == 2 + len(sample_results().findings)
 
 
@@ -125,9 +127,9 @@ def test_column_widths_fit_chinese_text(tmp_path: Path) -> None:
     sheet = openpyxl.load_workbook(_write(tmp_path))["存在问题"]
     widest_name = display_width("幸福里社区")
     assert sheet.column_dimensions["B"].width >= widest_name
-    # a column of sentences wraps at a readable width instead of growing past it
-    assert sheet.column_dimensions["G"].width <= 42
-    assert sheet["G3"].alignment.wrap_text
+    # a column of sentences (计分依据, after 存在问题) wraps at a readable width
+    assert sheet.column_dimensions["H"].width <= 42
+    assert sheet["H3"].alignment.wrap_text
     assert display_width("东湖社区ab") == 10
 
 
@@ -220,9 +222,10 @@ def test_a_row_whose_sentence_wraps_is_tall_enough_for_it(tmp_path: Path) -> Non
     """A note wider than its column wraps, and its row is as tall as its lines: a printed row
     keeps the height it is given."""
     sheet = openpyxl.load_workbook(_write(tmp_path))["存在问题"]
-    width = sheet.column_dimensions["G"].width
+    # 计分依据, the note, stands after 存在问题 in column H
+    width = sheet.column_dimensions["H"].width
     for row in range(3, sheet.max_row + 1):
-        note = sheet.cell(row=row, column=7).value
+        note = sheet.cell(row=row, column=8).value
         lines = print_style.lines_needed(note, width) if note else 1
         height = sheet.row_dimensions[row].height
         assert (height or print_style.LINE_HEIGHT) >= print_style.LINE_HEIGHT * lines, note

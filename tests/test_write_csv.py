@@ -115,9 +115,12 @@ def findings_frames(draw: st.DrawFn) -> pd.DataFrame:
         cells = draw(st.lists(numbers, min_size=rows, max_size=rows))
         frame[name] = [np.nan if cell is None else cell for cell in cells]
     frame["note"] = draw(st.lists(texts, min_size=rows, max_size=rows))
+    frame["clause"] = draw(st.lists(st.one_of(st.none(), st.integers(1, 30)),
+                                    min_size=rows, max_size=rows))
+    frame["problem"] = draw(st.lists(texts, min_size=rows, max_size=rows))
     return pd.DataFrame(frame).astype(
         {"points": float, "max": float, "lost": float, "branch_id": str, "kind": str,
-         "item_id": str, "value": str, "note": str})
+         "item_id": str, "value": str, "note": str, "clause": "Int32", "problem": str})
 
 
 @settings(max_examples=60, deadline=None)
@@ -135,10 +138,12 @@ def test_random_findings_read_back_equal(tmp_path_factory: object, findings: pd.
 
     expected = {
         name: [shown(text) for text in findings[name]]
-        if findings[name].dtype != float
+        if not pd.api.types.is_float_dtype(findings[name].dtype)
         else ["" if np.isnan(number) else f"{number:.2f}" for number in findings[name]]
-        for name in FINDING_COLUMNS
+        for name in FINDING_COLUMNS if name != "clause"
     }
+    # the clause number: a whole number, empty for an item without clauses
+    expected["clause"] = ["" if pd.isna(n) else str(n) for n in findings["clause"]]
     assert expected == {name: back[name].tolist() for name in FINDING_COLUMNS}
 
 

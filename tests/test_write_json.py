@@ -21,7 +21,8 @@ from inspect_score.outputs.write_json import read_json_results, write_json
 def _cells(frame: pd.DataFrame) -> list[list[object]]:
     """Rows as lists, NaN and None both as None, so that tables compare with ==."""
     return [
-        [None if cell is None or (isinstance(cell, float) and math.isnan(cell)) else cell
+        [None if cell is None or cell is pd.NA or (isinstance(cell, float) and math.isnan(cell))
+         else cell
          for cell in row]
         for row in frame.itertuples(index=False)
     ]

@@ -56,6 +56,7 @@ from inspect_score.followup.trend import (
 )
 from inspect_score.outputs.staging import OutputPlan, staged, temporary_beside
 from inspect_score.rubric.loader import load_rubric
+from inspect_score.rubric.schema import require_schema_1
 from inspect_score.scoring.pipeline import evaluate
 
 BULLETIN_SUFFIXES = (".docx", ".md")
@@ -101,6 +102,7 @@ def bulletin_command(rubric: Path, inputs: tuple[Path, ...], output: Path,
         with progress_steps() as steps:
             rubric_model, checklists, listed_period = load_inputs_with_period(
                 steps, rubric, inputs, encoding, sheet)
+            require_schema_1(rubric_model, "bulletin")
             template = load_template(template_path, rubric_model.lang)
             results = steps.run("Scoring", lambda: evaluate(rubric_model, checklists))
             masthead = masthead_for(results, period=period or listed_period, subject=subject,
@@ -127,6 +129,7 @@ def _load_periods(inputs: tuple[Path, ...], rubric: Path | None, encoding: str |
                         "column need --rubric", str(path)) for path in not_json], EXIT_USAGE)
         return read_period_files(list(inputs))
     rubric_model = load_rubric(rubric)
+    require_schema_1(rubric_model, "trend")
     return periods_from_checklists(rubric_model, list(inputs), encoding=encoding, sheet=sheet)
 
 

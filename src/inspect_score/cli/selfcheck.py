@@ -32,6 +32,7 @@ from inspect_score.outputs.escape import terminal_text
 from inspect_score.outputs.staging import OutputPlan, staged, temporary_beside
 from inspect_score.rubric.loader import load_rubric
 from inspect_score.rubric.model import Rubric
+from inspect_score.rubric.schema import require_schema_1
 from inspect_score.scoring.labels import fixed_text
 from inspect_score.scoring.pipeline import evaluate
 from inspect_score.selfcheck.calibrate import (
@@ -85,6 +86,7 @@ def template(rubric: Path, output: Path, branches: Path | None, as_csv: bool,
     plan = checked_outputs([output], [rubric, *([branches] if branches else [])], force=force)
     try:
         model = load_rubric(rubric)
+        require_schema_1(model, "template")
         listed = load_branch_list(branches) if branches is not None else []
     except InspectError as error:
         fail(error.issues, exit_status(error))
@@ -116,6 +118,7 @@ def explain_command(rubric: Path, inputs: tuple[Path, ...], branch_ids: tuple[st
                            force=force)
     try:
         model = load_rubric(rubric)
+        require_schema_1(model, "explain")
         results = evaluate(model, _load(model, inputs, encoding, sheet))
     except InspectError as error:
         fail(error.issues, exit_status(error))
@@ -157,6 +160,7 @@ def calibrate_command(rubric: Path, own: tuple[Path, ...], inspected: tuple[Path
     plan = checked_outputs(targets, [rubric, *own, *inspected], force=force)
     try:
         model = load_rubric(rubric)
+        require_schema_1(model, "calibrate")
         problems: list[Issue] = []
         sides: list[Checklists] = []
         for paths in (own, inspected):

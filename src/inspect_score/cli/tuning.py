@@ -38,6 +38,7 @@ from inspect_score.outputs.staging import staged, temporary_beside
 from inspect_score.outputs.terminal import cell_text
 from inspect_score.outputs.write_csv import write_table
 from inspect_score.rubric.model import Rubric
+from inspect_score.rubric.schema import require_schema_1
 from inspect_score.scoring.labels import plain_number
 from inspect_score.scoring.score import score
 from inspect_score.scoring.tables import Scores
@@ -90,8 +91,9 @@ def _targets(xlsx: Path | None, csv_dir: Path | None, csv_name: str,
 
 
 def _score(steps: Steps, rubric_file: Path, inputs: Sequence[Path], encoding: str | None,
-           sheet: str | None) -> tuple[Rubric, Scores]:
+           sheet: str | None, feature: str) -> tuple[Rubric, Scores]:
     rubric, checklists = load_inputs(steps, rubric_file, inputs, encoding, sheet)
+    require_schema_1(rubric, feature)
     report(checklists.warnings)
     return rubric, steps.run("Scoring", lambda: score(rubric, checklists))
 
@@ -127,7 +129,7 @@ def compare_command(old: Path, new: Path, inputs: tuple[Path, ...], xlsx: Path |
         # both rubrics are tried, so that one run reports the problems of both
         for rubric_file in (old, new):
             try:
-                scored.append(_score(steps, rubric_file, inputs, encoding, sheet))
+                scored.append(_score(steps, rubric_file, inputs, encoding, sheet, "compare"))
             except InspectError as error:
                 # a checklist problem both rubrics find is reported once
                 issues += [issue for issue in error.issues if issue not in issues]
@@ -253,7 +255,7 @@ def sensitivity_command(rubric: Path, inputs: tuple[Path, ...], runs: int, sprea
 
     try:
         with progress_steps() as steps:
-            rubric_model, scores = _score(steps, rubric, inputs, encoding, sheet)
+            rubric_model, scores = _score(steps, rubric, inputs, encoding, sheet, "sensitivity")
             result = steps.run(f"Running {runs:,} draws",
                                lambda: analyse(rubric_model, scores, settings))
     except InspectError as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -38,8 +39,10 @@ def ranking_table(results: Results, limit: int | None = None) -> Table:
         vetoes = labels.list_separator.join(
             titles.get(veto_id, veto_id) for veto_id in str(vetoed).split(";") if veto_id
         )
-        # Text(), not markup: a branch name may hold "[...]"; and no control characters
-        table.add_row(str(rank), cell_text(branch_id), cell_text(name), total,
+        # Text(), not markup: a branch name may hold "[...]"; and no control characters.
+        # An excluded branch has no rank.
+        shown_rank = "" if pd.isna(rank) else str(rank)
+        table.add_row(shown_rank, cell_text(branch_id), cell_text(name), total,
                       cell_text(grade), cell_text(vetoes))
     left_out = len(results.ranking) - len(ranking)
     if left_out > 0:

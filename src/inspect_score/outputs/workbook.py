@@ -83,6 +83,9 @@ def _text_cells(values: pd.Series | np.ndarray) -> list[Any]:
 
 
 def _count_cells(values: pd.Series) -> list[Any]:
+    """Whole numbers; None (an empty cell) where missing, as the rank of an excluded branch."""
+    if values.hasnans:
+        return [None if pd.isna(value) else int(value) for value in values.tolist()]
     return list(values.astype(np.int64).tolist())
 
 
@@ -297,13 +300,21 @@ def _findings_columns(results: Results, heading: dict[str, str]) -> list[Column]
     ] if len(findings) else np.zeros(0, dtype=object)
     titles = {item.id: item.title for item in rubric.items}
     titles.update({veto.id: veto.title for veto in rubric.vetoes})
-    return [
+    columns = [
         Column(heading["branch_id"], _text_cells(findings["branch_id"])),
         Column(heading["branch_name"], _text_cells(names)),
         Column(heading["item"], _text_cells(findings["item_id"].map(titles))),
+        Column(heading["problem"], _text_cells(findings["problem"]), "wrap"),
+    ]
+    # 整改要求 only where the rubric states some: an empty column is noise on paper
+    if "rectify" in findings.columns and (findings["rectify"].astype(str) != "").any():
+        columns.append(Column(heading["rectify"], _text_cells(findings["rectify"]), "wrap"))
+    return [
+        *columns,
         Column(heading["value"], _text_cells(findings["value"])),
         Column(heading["points"], _number_cells(findings["points"]), "number"),
         Column(heading["lost"], _number_cells(findings["lost"]), "number"),
+        # the arithmetic, apart from the problem a report states
         Column(heading["note"], _text_cells(findings["note"]), "wrap"),
     ]
 

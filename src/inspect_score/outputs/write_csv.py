@@ -32,6 +32,7 @@ import pyarrow.csv as pacsv
 from inspect_score.checklists.table import BRANCH_ID
 from inspect_score.memory import release_freed_memory
 from inspect_score.outputs.escape import FORMULA_STARTS, csv_text
+from inspect_score.scoring.findings import FINDING_COLUMNS
 from inspect_score.scoring.results import Results
 from inspect_score.scoring.rounding import decimal_of
 
@@ -83,6 +84,9 @@ def output_table(results: Results, name: str) -> tuple[pd.DataFrame, np.ndarray 
         points = results.scores.points[item_ids]
         points.insert(0, BRANCH_ID, results.scores.branches[BRANCH_ID])
         return points, results.ranking["position"].to_numpy(dtype=np.int64)
+    if name == "findings":
+        # the spec's columns: the frame's rectify is for the rectification list
+        return results.findings[list(FINDING_COLUMNS)].reset_index(drop=True), None
     table: pd.DataFrame = getattr(results, name)
     return table.reset_index(drop=True), None
 
@@ -165,6 +169,10 @@ def _cells(column: pd.Series, precision: int) -> pa.Array:
     integers, text guarded."""
     if pd.api.types.is_float_dtype(column.dtype):
         return _number_cells(column.to_numpy(dtype=np.float64), precision)
+    if isinstance(column.dtype, pd.api.extensions.ExtensionDtype) and \
+            pd.api.types.is_integer_dtype(column.dtype):
+        # a nullable integer (an excluded branch's rank, an item's clause): null is empty
+        return pa.array(column, from_pandas=True, type=pa.int64())
     if pd.api.types.is_integer_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
         return pa.array(column.to_numpy(dtype=np.int64))
     return _text_cells(column)

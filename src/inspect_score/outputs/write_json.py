@@ -44,6 +44,10 @@ def _json_cells(column: pd.Series) -> list[str]:
         texts = np.array(["null" if number != number else float.__repr__(number)
                           for number in uniques.view(np.float64).tolist()], dtype=object)
         return list(texts[codes].tolist())
+    if pd.api.types.is_integer_dtype(column.dtype) and column.hasnans:
+        # a nullable integer (an excluded branch's rank, an item's clause): null where missing
+        return ["null" if pd.isna(value) else int.__repr__(int(value))
+                for value in column.tolist()]
     if pd.api.types.is_integer_dtype(column.dtype):
         return list(map(int.__repr__, column.astype(np.int64).tolist()))
     cells = column.astype(object).where(column.notna(), None).tolist()

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from inspect_score.checklists.table import BRANCH_ID, RATER, Checklists, text_taken
-from inspect_score.rubric.model import Item, Rubric
+from inspect_score.rubric.model import Clause, Item, Rubric
 from inspect_score.scoring.labels import (
     Coded,
     Labels,
@@ -27,9 +27,12 @@ from inspect_score.scoring.labels import (
     unit_of,
 )
 from inspect_score.scoring.rounding import round_points
+from inspect_score.scoring.score import clause_key
 from inspect_score.scoring.tables import Scores
 
-FINDING_COLUMNS = ("branch_id", "kind", "item_id", "value", "points", "max", "lost", "note")
+#: the columns of findings.csv (the findings frame has ``rectify`` after them)
+FINDING_COLUMNS = ("branch_id", "kind", "item_id", "value", "points", "max", "lost", "note",
+                   "clause", "problem")
 
 
 def _rater_order(row_branch: np.ndarray, raters: pd.Series) -> np.ndarray:
@@ -99,6 +102,15 @@ class _BranchTexts:
             return Coded(codes, np.append(categories, ""))
         return Coded.of(column.astype(object).where(column.notna(), "").astype(str).to_numpy())
 
+    def shortfall(self, clause: Clause) -> Coded:
+        """How many units each rater found below a shortfall clause's requirement,
+        joined per branch like values ("1", or "1;0" for two raters)."""
+        assert clause.field is not None
+        numbers = self.frame[clause.field].to_numpy(dtype=np.float64)
+        short = np.maximum(clause.below - np.nan_to_num(numbers, nan=0.0), 0.0)
+        short[np.isnan(numbers) & (self.rubric.missing_policy(clause.field) == "na")] = np.nan
+        return self.join_rows(plain_coded(short))
+
     def value(self, field_id: str) -> Coded:
         if field_id not in self._cache:
             self._cache[field_id] = self.join_rows(self.row_text(field_id))
@@ -106,12 +118,16 @@ class _BranchTexts:
 
     def share(self, item: Item) -> tuple[Coded, Coded]:
         """"true/applicable" per branch, and the labels of the fields some rater found false."""
+        return self.fields_share(item.fields)
+
+    def fields_share(self, fields: tuple[str, ...]) -> tuple[Coded, Coded]:
+        """:meth:`share` over any bool fields (a list or any clause's)."""
         rows = len(self.frame)
         trues = np.zeros(rows)
         applicable = np.zeros(rows)
         # bit k set where some rater found fields[k] false
         failed_bits = np.zeros(self.branches, dtype=np.int64)
-        for bit, field_id in enumerate(item.fields):
+        for bit, field_id in enumerate(fields):
             numbers = self.frame[field_id].to_numpy(dtype=np.float64)
             # a blank applies (as false) unless the field's policy is "na"
             applies = ~np.isnan(numbers) | (self.rubric.missing_policy(field_id) != "na")
@@ -121,7 +137,7 @@ class _BranchTexts:
             fails = np.bincount(self.row_branch, weights=applies & ~true,
                                 minlength=self.branches) > 0
             failed_bits |= fails.astype(np.int64) << bit
-        labels = [self.rubric.field(field_id).header for field_id in item.fields]
+        labels = [self.rubric.field(field_id).header for field_id in fields]
         codes, patterns = pd.factorize(failed_bits)
         failed_texts = np.array([
             self.labels.list_separator.join(
@@ -136,7 +152,7 @@ class _BranchTexts:
 
 def _item_note(item: Item, labels: Labels, texts: _BranchTexts, value: Coded,
                points: np.ndarray, positions: np.ndarray,
-               failed: Coded | None) -> tuple[np.ndarray, np.ndarray]:
+               failed: Coded | None, lost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Why ``item`` lost points, for the branches at ``positions``: codes into distinct notes.
 
     ``failed``: for a ``share``, the labels of its fields some rater found false.
@@ -153,7 +169,10 @@ def _item_note(item: Item, labels: Labels, texts: _BranchTexts, value: Coded,
         label = texts.rubric.field(item.field).header
         parts["label"] = label
         parts["unit"] = unit_of(labels, label)
-    if item.kind == "penalty":
+    if item.rule == "direct":
+        key = f"direct_{item.entry}"
+        parts["lost"] = plain_coded(lost)
+    elif item.kind == "penalty":
         key = "penalty_count" if item.rule == "count" else "penalty"
     else:
         key = item.rule
@@ -179,9 +198,14 @@ def find_problems(rubric: Rubric, checklists: Checklists, scores: Scores,
                   ranking: pd.DataFrame) -> pd.DataFrame:
     """Every indicator that lost points, every penalty applied, every veto triggered.
 
-    Columns as :data:`FINDING_COLUMNS`; rows in ranking order, then rubric order
-    (indicators, penalties, vetoes). ``points``, ``max`` and ``lost`` are empty
-    (NaN) for a veto; an indicator that does not apply is no finding.
+    Columns as :data:`FINDING_COLUMNS`, then ``rectify`` (what the branch must
+    do, "" where the rubric says nothing); rows in ranking order (excluded
+    branches last), then rubric order (indicators, penalties, vetoes).
+    ``points``, ``max`` and ``lost`` are empty (NaN) for a veto; an indicator
+    that does not apply is no finding. A ``clauses`` item gives one finding per
+    clause that cost points (``clause`` its number from 1, ``lost`` its cost);
+    under schema 2 another item is a finding when it lost at least its
+    ``problem_min_lost``. ``problem`` states each finding as a report does.
     """
     labels = labels_for(rubric.lang)
     texts = _BranchTexts(rubric, checklists, scores)
@@ -194,13 +218,28 @@ def find_problems(rubric: Rubric, checklists: Checklists, scores: Scores,
 
     items = (*rubric.indicators, *rubric.penalties)
     chunks: list[dict[str, np.ndarray]] = []
+    sources: list[tuple[str, str, float]] = []
     for item in items:
         points = scores.points[item.id].to_numpy(dtype=np.float64)
+        if item.rule == "clauses":
+            for number, clause in enumerate(item.clauses, start=1):
+                cost = scores.clauses[clause_key(item.id, number)].to_numpy(dtype=np.float64)
+                positions, places = ranked_where(cost > 0)
+                chunks.append(_clause_chunk(item, number, clause, texts, labels, points, cost,
+                                            positions, places))
+                sources.append((item.kind, item.id, item.max))
+            continue
         if item.kind == "indicator":
             lost = round_points(item.max - points, rubric.precision)
         else:
             lost = points
-        positions, places = ranked_where(lost > 0)  # NaN (not applicable) compares False
+        if rubric.schema == 1:
+            hit = lost > 0  # NaN (not applicable) compares False
+        else:
+            least = item.problem_min_lost
+            least = rubric.problem_min_lost if least is None else least
+            hit = (lost > 0) & (lost >= least - 1e-9)
+        positions, places = ranked_where(hit)
         failed = None
         if item.rule == "share":
             shares, fails = texts.share(item)
@@ -209,40 +248,119 @@ def find_problems(rubric: Rubric, checklists: Checklists, scores: Scores,
             assert item.field is not None
             value = texts.value(item.field).take(positions)
         note_codes, notes = _item_note(
-            item, labels, texts, value, points[positions], positions, failed
+            item, labels, texts, value, points[positions], positions, failed, lost[positions]
         )
-        value = value.compact()
-        chunks.append({
+        parts = _text_parts(item, labels, value, lost[positions], missing=failed)
+        chunk = {
             "place": places.astype(np.int32),
-            **_coded_part("value", value.codes, value.texts),
+            **_coded_part("value", value.compact().codes, value.compact().texts),
             "points": points[positions],
             "lost": lost[positions],
+            "clause": np.zeros(len(positions), dtype=np.int32),
             **_coded_part("note", note_codes, notes),
-        })
+            **_rendered("problem", item.problem or _default_problem(labels), parts,
+                        len(positions)),
+            **_rendered("rectify", item.rectify or "", parts, len(positions)),
+        }
+        chunks.append(chunk)
+        sources.append((item.kind, item.id, item.max))
     for veto in rubric.vetoes:
         positions, places = ranked_where(scores.vetoes[veto.id].to_numpy(dtype=bool))
-        note = labels.notes["veto"].format(title=veto.title, grade=veto.grade)
+        if veto.action == "cap":
+            note = labels.notes["veto"].format(title=veto.title, grade=veto.grade)
+        else:
+            note = labels.notes[f"veto_{veto.action}"].format(title=veto.title, label=veto.label)
         value = texts.value(veto.field).take(positions).compact()
+        count = len(positions)
         chunks.append({
             "place": places.astype(np.int32),
             **_coded_part("value", value.codes, value.texts),
-            "points": np.full(len(positions), np.nan),
-            "lost": np.full(len(positions), np.nan),
-            **_coded_part("note", np.zeros(len(positions), dtype=np.int64), np.array([note])),
+            "points": np.full(count, np.nan),
+            "lost": np.full(count, np.nan),
+            "clause": np.zeros(count, dtype=np.int32),
+            **_coded_part("note", np.zeros(count, dtype=np.int64), np.array([note])),
+            **_coded_part("problem", np.zeros(count, dtype=np.int64), np.array([veto.title])),
+            **_rendered("rectify", veto.rectify or "", {"title": veto.title}, count),
         })
-    sources = pd.DataFrame({
-        "kind": [item.kind for item in items] + ["veto"] * len(rubric.vetoes),
-        "item_id": [item.id for item in items] + [veto.id for veto in rubric.vetoes],
-        "max": [item.max for item in items] + [np.nan] * len(rubric.vetoes),
-    })
+        sources.append(("veto", veto.id, np.nan))
+    frame = pd.DataFrame(sources, columns=["kind", "item_id", "max"])
     # every field's codes can go before the chunks become columns
     del texts
-    return _assemble(chunks, sources, ranking[BRANCH_ID])
+    return _assemble(chunks, frame, ranking[BRANCH_ID])
+
+
+def _default_problem(labels: Labels) -> str:
+    return labels.notes["problem"]
+
+
+def _text_parts(item: Item, labels: Labels, value: Coded, lost: np.ndarray,
+                missing: Coded | None = None, short: Coded | None = None) -> dict[str, Part]:
+    """What a problem or rectify text's placeholders stand for, per finding."""
+    empty = Coded(np.zeros(len(lost), dtype=np.int32), np.array([""], dtype=object))
+    return {
+        "value": value,
+        "lost": plain_coded(lost),
+        "title": item.title,
+        "missing": missing if missing is not None else empty,
+        "short": short if short is not None else empty,
+    }
+
+
+def _rendered(name: str, template: str, parts: dict[str, Part],
+              count: int) -> dict[str, np.ndarray]:
+    """A text with placeholders, filled per finding, as a coded chunk column."""
+    used = {key: value for key, value in parts.items() if "{" + key + "}" in template}
+    codes, texts = render_coded(template, used, count)
+    return _coded_part(name, codes, texts)
+
+
+def _clause_chunk(item: Item, number: int, clause: Clause, texts: _BranchTexts, labels: Labels,
+                  points: np.ndarray, cost: np.ndarray, positions: np.ndarray,
+                  places: np.ndarray) -> dict[str, np.ndarray]:
+    """The findings of one clause: the branches it cost points, with the problem in words."""
+    count = len(positions)
+    missing = short = None
+    if clause.shape in ("list", "any"):
+        share, failed = texts.fields_share(clause.fields)
+        value, missing = share.take(positions), failed.take(positions)
+    else:
+        assert clause.field is not None
+        value = texts.value(clause.field).take(positions)
+        if clause.shape == "shortfall":
+            short = texts.shortfall(clause).take(positions)
+    lost = cost[positions]
+    parts = _text_parts(item, labels, value, lost, missing=missing, short=short)
+    shown = value.with_texts(np.where(value.texts == "", labels.blank, value.texts))
+    note_parts: dict[str, Part] = {
+        **parts, "value": shown, "points": plain_number(clause.points),
+        "per": plain_number(clause.per), "below": plain_number(clause.below),
+        "label": (texts.rubric.field(clause.field).header if clause.field is not None
+                  else labels.list_separator.join(texts.rubric.field(f).header
+                                                  for f in clause.fields)),
+    }
+    if clause.field is not None:
+        note_parts["unit"] = unit_of(labels, texts.rubric.field(clause.field).header)
+    template = labels.notes[f"clause_{clause.shape}"]
+    if clause.cap is not None:
+        template += labels.notes["clause_cap"].replace("{cap}", plain_number(clause.cap))
+    note_codes, notes = render_coded(
+        template, {k: v for k, v in note_parts.items() if "{" + k + "}" in template}, count)
+    value = value.compact()
+    return {
+        "place": places.astype(np.int32),
+        **_coded_part("value", value.codes, value.texts),
+        "points": points[positions],
+        "lost": lost,
+        "clause": np.full(count, number, dtype=np.int32),
+        **_coded_part("note", note_codes, notes),
+        **_rendered("problem", clause.problem or _default_problem(labels), parts, count),
+        **_rendered("rectify", clause.rectify or item.rectify or "", parts, count),
+    }
 
 
 def _assemble(chunks: list[dict[str, np.ndarray]], sources: pd.DataFrame,
               ranked_ids: pd.Series) -> pd.DataFrame:
-    """One frame from the per-item chunks, in ranking then rubric order.
+    """One frame from the per-item (and per-clause) chunks, in ranking then rubric order.
 
     ``sources`` holds, per chunk, what is the same for all its rows (kind,
     item_id, max); they are looked up by chunk number rather than repeated.
@@ -260,17 +378,24 @@ def _assemble(chunks: list[dict[str, np.ndarray]], sources: pd.DataFrame,
     # millions of findings but only thousands of distinct values and notes, and
     # five million Python strings would cost a gigabyte and seconds to write.
     # Branch ids, distinct per branch, are taken from the ranking's Arrow strings.
+    clause = _take(chunks, "clause", np.int32)[order]
+    item_codes, item_ids = pd.factorize(sources["item_id"])
     columns = {
         "branch_id": text_taken(ranked_ids, places[order]),
         "kind": _repeated(sources["kind"].to_numpy(dtype=object), chunk_of_row),
-        "item_id": _coded(chunk_of_row, sources["item_id"].to_numpy(dtype=object)),
+        # several chunks (an item's clauses) share an item: one category each, rubric order
+        "item_id": _coded(item_codes[chunk_of_row], item_ids.to_numpy(dtype=object)),
         "value": _stacked_coded(chunks, "value", order),
         "points": _take(chunks, "points", np.float64)[order],
         "max": sources["max"].to_numpy(dtype=np.float64)[chunk_of_row],
         "lost": _take(chunks, "lost", np.float64)[order],
         "note": _stacked_coded(chunks, "note", order),
+        # a nullable integer: empty for an item without clauses
+        "clause": pd.arrays.IntegerArray(clause, clause == 0),
+        "problem": _stacked_coded(chunks, "problem", order),
+        "rectify": _stacked_coded(chunks, "rectify", order),
     }
-    return pd.DataFrame(columns, columns=list(FINDING_COLUMNS), copy=False)
+    return pd.DataFrame(columns, columns=[*FINDING_COLUMNS, "rectify"], copy=False)
 
 
 def _take(chunks: list[dict[str, np.ndarray]], name: str, dtype: type) -> np.ndarray:

@@ -10,13 +10,14 @@ tied at the cut, and every branch below them, fall to the next grade.
 from __future__ import annotations
 
 import math
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
 
-from inspect_score.checklists.table import BRANCH_ID, BRANCH_NAME, text_taken
-from inspect_score.rubric.model import Rubric
+from inspect_score.checklists.table import BRANCH_ID, BRANCH_NAME, text_array, text_taken
+from inspect_score.errors import ChecklistError, Issue
+from inspect_score.rubric.model import Grade, QuotaRounding, Rubric
 from inspect_score.scoring.tables import Scores
 
 _RANKING_HEAD = ("rank", BRANCH_ID, BRANCH_NAME, "total", "base", "bonus", "penalty")
@@ -24,36 +25,73 @@ _RANKING_GRADES = ("grade", "grade_without_quota", "vetoed")
 
 
 def rank_and_grade(rubric: Rubric, scores: Scores) -> pd.DataFrame:
-    """The ranking table: one row per branch, best first (see ``Results.ranking``)."""
+    """The ranking table: one row per branch, best first (see ``Results.ranking``).
+
+    Branches excluded by a veto come after every ranked branch, in natural id
+    order, with ``rank`` empty (the column is then a nullable integer) and the
+    veto's label as their grade; quotas count ranked branches only. Raises
+    :class:`ChecklistError` (``quota-conflict``) when the run cannot satisfy a
+    lower quota together with the upper quotas.
+    """
     branches = scores.branches
     totals = branches["total"].to_numpy(dtype=np.float64)
-    order = ranking_order(totals, branches[BRANCH_ID].to_numpy())
-    sorted_totals = totals[order]
+    ids = branches[BRANCH_ID].to_numpy()
+    excluded = _flag(branches, "excluded")
+    ranked = np.flatnonzero(~excluded)
+    left_out = np.flatnonzero(excluded)
+    ranked = ranked[ranking_order(totals[ranked], ids[ranked])]
+    left_out = left_out[natural_order(ids[left_out])]
+    order = np.concatenate([ranked, left_out]).astype(np.int64)
+    sorted_totals = totals[ranked]
     # competition ranking: a branch's rank is 1 + the number of better totals
     ranks = np.searchsorted(-sorted_totals, -sorted_totals, side="left") + 1
 
-    caps = branches["veto_cap"].to_numpy(dtype=np.int64)[order]
-    without_quota = np.maximum(grade_by_total(rubric, sorted_totals), caps)
-    with_quota = apply_quotas(rubric, sorted_totals, without_quota)
-
     names = [grade.name for grade in rubric.grades]
+    labels: list[str] = (branches["excluded_label"].to_numpy(dtype=object)[left_out].tolist()
+                         if len(left_out) else [])
+    if names:
+        caps = branches["veto_cap"].to_numpy(dtype=np.int64)[ranked]
+        without_quota = np.maximum(grade_by_total(rubric, sorted_totals), caps)
+        with_quota = apply_quotas(rubric, sorted_totals, without_quota)
+        grade = _with_labels(text_taken(names, with_quota), labels)
+        grade_without_quota = _with_labels(text_taken(names, without_quota), labels)
+    else:  # a score-only rubric: no grade, but an excluded branch shows its label
+        grade = _with_labels(text_array([""] * len(ranked)), labels)
+        grade_without_quota = grade
+    rank: object = ranks.astype(np.int64)
+    if len(left_out):
+        rank = pd.array([*ranks.tolist(), *([None] * len(left_out))], dtype="Int64")
     columns: dict[str, object] = {
-        "rank": ranks.astype(np.int64),
+        "rank": rank,
         BRANCH_ID: branches[BRANCH_ID].array.take(order),
         BRANCH_NAME: branches[BRANCH_NAME].array.take(order),
-        "total": sorted_totals,
+        "total": totals[order],
         "base": branches["base"].to_numpy(dtype=np.float64)[order],
         "bonus": branches["bonus"].to_numpy(dtype=np.float64)[order],
         "penalty": branches["penalty"].to_numpy(dtype=np.float64)[order],
-        "grade": text_taken(names, with_quota),
-        "grade_without_quota": text_taken(names, without_quota),
+        "grade": grade,
+        "grade_without_quota": grade_without_quota,
         "vetoed": branches["vetoed"].array.take(order),
     }
     for section in rubric.sections:
         columns[section.id] = scores.sections[section.id].to_numpy(dtype=np.float64)[order]
-    columns["position"] = order.astype(np.int64)
+    columns["position"] = order
     ranking = pd.DataFrame(columns, index=pd.RangeIndex(len(order)))
     return ranking
+
+
+def _flag(branches: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in branches.columns:
+        return np.zeros(len(branches), dtype=bool)
+    return branches[name].to_numpy(dtype=bool)
+
+
+def _with_labels(grades: pd.api.extensions.ExtensionArray,
+                 labels: list[str]) -> pd.api.extensions.ExtensionArray:
+    """The ranked branches' grades, then the excluded branches' labels."""
+    if not labels:
+        return grades
+    return text_array([*np.asarray(grades, dtype=object).tolist(), *labels])
 
 
 def ranking_order(totals: np.ndarray, branch_ids: np.ndarray) -> np.ndarray:
@@ -73,19 +111,53 @@ def grade_by_total(rubric: Rubric, totals: np.ndarray) -> np.ndarray:
     return np.minimum(below, len(minimums) - 1).astype(np.int64)
 
 
-def quota_places(share: float, branch_count: int) -> int:
-    """floor(share * branches), computed in decimal so that 0.29 * 100 is 29, not 28."""
-    return math.floor(Decimal(repr(share)) * branch_count)
+def quota_places(share: float, branch_count: int, rounding: QuotaRounding = "down") -> int:
+    """share * branches as a count, computed in decimal so that 0.29 * 100 is 29, not 28;
+    rounded down (schema 1), to the nearest (half up: "10%左右") or up."""
+    exact = Decimal(repr(share)) * branch_count
+    if rounding == "nearest":
+        return int(exact.to_integral_value(rounding=ROUND_HALF_UP))
+    if rounding == "up":
+        return math.ceil(exact)
+    return math.floor(exact)
+
+
+def upper_places(grade: Grade, branch_count: int) -> int | None:
+    """How many branches may hold the grade at most (None: no upper quota)."""
+    counts = []
+    if grade.max_share is not None:
+        counts.append(quota_places(grade.max_share, branch_count, grade.quota_rounding))
+    if grade.max_count is not None:
+        counts.append(grade.max_count)
+    return min(counts) if counts else None
+
+
+def lower_places(grade: Grade, branch_count: int) -> int | None:
+    """How many branches must hold the grade or a worse one (None: no lower quota)."""
+    counts = []
+    if grade.min_share is not None:
+        counts.append(quota_places(grade.min_share, branch_count, grade.quota_rounding))
+    if grade.min_count is not None:
+        counts.append(grade.min_count)
+    return max(counts) if counts else None
 
 
 def apply_quotas(rubric: Rubric, sorted_totals: np.ndarray, grades: np.ndarray) -> np.ndarray:
-    """Grades after quotas, for branches already in ranking order."""
+    """Grades after quotas, for ranked branches already in ranking order.
+
+    Upper quotas first, best grade first: the holders past the places, and
+    everyone tied with the first left out, fall to the next grade. Then lower
+    quotas, best grade first: while too few branches hold a grade or a worse
+    one, the lowest-ranked branch with a better grade moves down to it, with
+    every branch tied with it; done at once by finding the total of the last
+    branch that has to move.
+    """
     grades = grades.copy()
     branch_count = len(grades)
     for index, grade in enumerate(rubric.grades[:-1]):
-        if grade.max_share is None:
+        places = upper_places(grade, branch_count)
+        if places is None:
             continue
-        places = quota_places(grade.max_share, branch_count)
         holders = np.flatnonzero(grades == index)
         if len(holders) <= places:
             continue
@@ -95,7 +167,32 @@ def apply_quotas(rubric: Rubric, sorted_totals: np.ndarray, grades: np.ndarray) 
         holder_totals = sorted_totals[holders]
         first_tied = int(np.searchsorted(-holder_totals, -cut_total, side="left"))
         grades[holders[first_tied:]] = index + 1
+    for index, grade in enumerate(rubric.grades):
+        needed = lower_places(grade, branch_count)
+        if needed is None:
+            continue
+        if needed > branch_count:
+            raise _conflict(rubric, f"grade '{grade.name}' or worse needs {needed} branches "
+                            f"but only {branch_count} are ranked")
+        short = needed - int((grades >= index).sum())
+        if short <= 0:
+            continue
+        better = np.flatnonzero(grades < index)[::-1]  # lowest-ranked first
+        cut_total = sorted_totals[better[short - 1]]
+        moving = better[sorted_totals[better] <= cut_total]
+        grades[moving] = index
+        places = upper_places(grade, branch_count)
+        holding = int((grades == index).sum())
+        if places is not None and holding > places:
+            raise _conflict(rubric, f"grade '{grade.name}' or worse needs {needed} branches, "
+                            f"which puts {holding} in '{grade.name}', more than its "
+                            f"{places} places")
     return grades
+
+
+def _conflict(rubric: Rubric, message: str) -> ChecklistError:
+    return ChecklistError([Issue("quota-conflict", "the quotas cannot all hold for this run: "
+                                 + message, path=rubric.source)])
 
 
 def natural_order(texts: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from inspect_score.rubric.model import CheckValue, Item, Op, Rubric
 
-_OPERATORS: dict[Op, Callable[[Any, Any], Any]] = {
+OPERATORS: dict[Op, Callable[[Any, Any], Any]] = {
     ">=": operator.ge,
     ">": operator.gt,
     "<=": operator.le,
@@ -49,10 +49,10 @@ def condition_holds(
     if field_type in ("choice", "text"):
         # choices and text only compare for (in)equality with a string
         as_text = column.astype(object).to_numpy()
-        holds = np.asarray(_OPERATORS[op](as_text, str(value)), dtype=bool)
+        holds = np.asarray(OPERATORS[op](as_text, str(value)), dtype=bool)
     else:
         numbers = column.to_numpy(dtype=np.float64, na_value=np.nan)
-        holds = np.asarray(_OPERATORS[op](numbers, float(value)), dtype=bool)
+        holds = np.asarray(OPERATORS[op](numbers, float(value)), dtype=bool)
     return holds & ~blank
 
 
@@ -70,8 +70,10 @@ def _numbers(rubric: Rubric, frame: pd.DataFrame, field_id: str) -> tuple[np.nda
     return np.where(blank, 0.0, numbers), ~blank
 
 
-def item_points(rubric: Rubric, item: Item, frame: pd.DataFrame) -> np.ndarray:
-    """The item's points for every checklist row: clipped, unrounded, NaN where n/a."""
+def rule_points(
+    rubric: Rubric, item: Item, frame: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray]:
+    """A schema 1 rule's points for every checklist row (unclipped), and where it applies."""
     if item.rule == "share":
         points, applies = _share(rubric, item, frame)
     elif item.rule == "check":
@@ -87,8 +89,7 @@ def item_points(rubric: Rubric, item: Item, frame: pd.DataFrame) -> np.ndarray:
         points = _NUMERIC_RULES[item.rule](item, values, rubric, frame)
         if item.rule == "scale" and item.target_field is not None:
             applies = applies & _numbers(rubric, frame, item.target_field)[1]
-    clipped = np.clip(points, 0.0, item.max)
-    return np.where(applies, clipped, np.nan)
+    return points, applies
 
 
 def _applies_unless_na_blank(rubric: Rubric, frame: pd.DataFrame, field_id: str) -> np.ndarray:

@@ -8,6 +8,7 @@ vetoes, never over branches.
 
 from __future__ import annotations
 
+import attrs
 import numpy as np
 import pandas as pd
 
@@ -21,8 +22,11 @@ from inspect_score.checklists.table import (
 )
 from inspect_score.errors import ChecklistError, Issue
 from inspect_score.rubric.model import Item, Rubric
+from inspect_score.scoring.clauses import applies_if_mask, direct_out_of_range
+from inspect_score.scoring.items import item_columns
+from inspect_score.scoring.labels import plain_number
 from inspect_score.scoring.rounding import round_points
-from inspect_score.scoring.rules import condition_holds, field_column, item_points
+from inspect_score.scoring.rules import condition_holds, field_column
 from inspect_score.scoring.tables import Scores
 
 
@@ -30,21 +34,33 @@ def score(rubric: Rubric, checklists: Checklists) -> Scores:
     """Score every branch of the checklists against the rubric.
 
     Raises :class:`ChecklistError` with code ``missing-value`` for a blank
-    under the ``error`` policy (the loader normally refuses those first), and
-    with code ``nothing-applicable`` for every branch none of whose indicators
-    applies.
+    under the ``error`` policy (the loader normally refuses those first), with
+    ``direct-out-of-range`` for a ``direct`` cell outside its item's points and
+    ``group-not-one`` for a branch to which not exactly one alternative of a
+    group applies (every such cell of the run at once), and with code
+    ``nothing-applicable`` for every branch none of whose indicators applies.
     """
     frame = checklists.frame
     _refuse_error_blanks(rubric, frame)
+    refuse_bad_schema_2_cells(rubric, frame)
     codes, first_rows = _branch_codes(frame)
     branch_count = len(first_rows)
     grouping = _RaterGrouping(codes, branch_count, rubric.raters, rubric.trim)
 
-    points = _float_frame(
-        [item.id for item in rubric.items],
-        [_branch_points(rubric, item, frame, grouping) for item in rubric.items],
-        branch_count,
-    )
+    per_item: list[np.ndarray] = []
+    clause_names: list[str] = []
+    clause_columns: list[np.ndarray] = []
+    for item in rubric.items:
+        branch_points, costs = _branch_points(rubric, item, frame, grouping)
+        per_item.append(branch_points)
+        if item.kind != "bonus":
+            for number, cost in enumerate(costs, start=1):
+                clause_names.append(clause_key(item.id, number))
+                clause_columns.append(cost)
+    points = _float_frame([item.id for item in rubric.items], per_item, branch_count)
+    del per_item
+    clauses = _float_frame(clause_names, clause_columns, branch_count)
+    del clause_columns
     base = _base(rubric, points, frame, first_rows)
     bonus = _sum_of(rubric.bonuses, points, branch_count)
     bonus = round_points(np.minimum(bonus, rubric.bonus_cap), rubric.precision)
@@ -54,14 +70,8 @@ def score(rubric: Rubric, checklists: Checklists) -> Scores:
     sections = _float_frame(
         [section.id for section in rubric.sections],
         [
-            round_points(
-                _sum_of(
-                    [item for item in rubric.indicators if item.section == section.id],
-                    points,
-                    branch_count,
-                ),
-                rubric.precision,
-            )
+            round_points(_sum_of(section_indicators(rubric, section.id), points, branch_count),
+                         rubric.precision)
             for section in rubric.sections
         ],
         branch_count,
@@ -74,7 +84,9 @@ def score(rubric: Rubric, checklists: Checklists) -> Scores:
         index=pd.RangeIndex(branch_count),
         dtype=bool,
     )
-    vetoed, veto_cap = _veto_summary(rubric, vetoes, branch_count)
+    outcome = _veto_summary(rubric, vetoes, branch_count)
+    # a zero veto sets the total only: base, bonus, penalty and sections stay
+    total = np.where(outcome.zeroed, 0.0, total)
     branches = pd.DataFrame(
         {
             BRANCH_ID: _first_rows_of(frame[BRANCH_ID], first_rows),
@@ -83,15 +95,33 @@ def score(rubric: Rubric, checklists: Checklists) -> Scores:
             "bonus": bonus,
             "penalty": penalty,
             "total": total,
-            "vetoed": text_array(vetoed),
-            "veto_cap": veto_cap,
+            "vetoed": text_array(outcome.labels),
+            "veto_cap": outcome.cap,
+            "zeroed": outcome.zeroed,
+            "excluded": outcome.excluded,
+            "excluded_label": text_array(outcome.excluded_label),
         },
         index=pd.RangeIndex(branch_count),
     )
     row_branch = pd.Series(codes, index=frame.index, name="branch", dtype=np.int64)
     return Scores(
-        branches=branches, points=points, sections=sections, vetoes=vetoes, row_branch=row_branch
+        branches=branches, points=points, sections=sections, vetoes=vetoes,
+        row_branch=row_branch, clauses=clauses,
     )
+
+
+def clause_key(item_id: str, number: int) -> str:
+    """The column of ``Scores.clauses`` holding clause ``number`` (from 1) of an item."""
+    return f"{item_id}#{number}"
+
+
+def section_indicators(rubric: Rubric, section_id: str) -> list[Item]:
+    """The indicators a section's points add up: its own and its child sections'."""
+    inside = {section_id}
+    for section in rubric.sections:  # parents come before their children
+        if section.parent in inside:
+            inside.add(section.id)
+    return [item for item in rubric.indicators if item.section in inside]
 
 
 def _first_rows_of(
@@ -211,12 +241,21 @@ class _RaterGrouping:
 
 def _branch_points(
     rubric: Rubric, item: Item, frame: pd.DataFrame, grouping: _RaterGrouping
-) -> np.ndarray:
-    """The item's points per branch: rounded per rater row, combined, rounded again."""
-    row_points = round_points(item_points(rubric, item, frame), rubric.precision)
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The item's points per branch: rounded per rater row, combined, rounded again;
+    and, for a ``clauses`` item, each clause's cost per branch, rounded alike."""
+    row_points, columns = item_columns(rubric, item, frame)
+    rows = [round_points(row_points, rubric.precision)]
+    if columns is not None:
+        rows += [round_points(cost, rubric.precision) for cost in columns.costs]
     if grouping.single:
-        return grouping.combine(row_points)
-    return round_points(grouping.combine(row_points), rubric.precision)
+        combined = [grouping.combine(row) for row in rows]
+    else:
+        combined = [round_points(grouping.combine(row), rubric.precision) for row in rows]
+    if len(combined) > 1:
+        # a branch with no applicable row has no cost (NaN would read as lost points)
+        combined[1:] = [np.nan_to_num(cost, nan=0.0) for cost in combined[1:]]
+    return combined[0], combined[1:]
 
 
 def _sum_of(items: tuple[Item, ...] | list[Item], points: pd.DataFrame, count: int) -> np.ndarray:
@@ -230,16 +269,21 @@ def _sum_of(items: tuple[Item, ...] | list[Item], points: pd.DataFrame, count: i
 def _base(
     rubric: Rubric, points: pd.DataFrame, frame: pd.DataFrame, first_rows: np.ndarray
 ) -> np.ndarray:
-    """Base points: the indicators' sum, rescaled to the total where some do not apply."""
+    """Base points: the indicators' (weighted) sum, rescaled to the total where some
+    do not apply. Alternatives of a group are one slot: it applies where one does."""
     branch_count = len(points)
-    earned = _sum_of(rubric.indicators, points, branch_count)
+    weights = top_weights(rubric)
+    earned = np.zeros(branch_count)
     applicable_max = np.zeros(branch_count)
     not_applicable = np.zeros(branch_count, dtype=np.int64)
-    for item in rubric.indicators:
-        blank = points[item.id].isna().to_numpy()
-        applicable_max += np.where(blank, 0.0, item.max)
+    for slot in indicator_slots(rubric):
+        weight = weights[slot[0].section or ""]
+        values = np.column_stack([points[item.id].to_numpy(dtype=np.float64) for item in slot])
+        blank = np.isnan(values).all(axis=1)
+        earned += weight * np.nan_to_num(values, nan=0.0).sum(axis=1)
+        applicable_max += np.where(blank, 0.0, weight * slot[0].max)
         not_applicable += blank
-    nothing = not_applicable == len(rubric.indicators)
+    nothing = not_applicable == len(indicator_slots(rubric))
     if nothing.any():
         _refuse_nothing_applicable(frame, first_rows[nothing])
     all_apply = not_applicable == 0
@@ -247,6 +291,24 @@ def _base(
     divisor = np.where(applicable_max > 0, applicable_max, np.inf)
     rescaled = rubric.total * earned / divisor
     return round_points(np.where(all_apply, earned, rescaled), rubric.precision)
+
+
+def indicator_slots(rubric: Rubric) -> list[list[Item]]:
+    """The indicators as the slots of their sections: a group's alternatives together,
+    every other indicator alone; in rubric order of first appearance."""
+    slots: dict[tuple[str, str], list[Item]] = {}
+    for item in rubric.indicators:
+        key = (item.section or "", item.group) if item.group else ("", item.id)
+        slots.setdefault(key, []).append(item)
+    return list(slots.values())
+
+
+def top_weights(rubric: Rubric) -> dict[str, float]:
+    """Each section's weight toward the total: its top-level section's."""
+    weights: dict[str, float] = {}
+    for section in rubric.sections:  # parents come before their children
+        weights[section.id] = weights[section.parent] if section.parent else section.weight
+    return weights
 
 
 def _refuse_nothing_applicable(frame: pd.DataFrame, rows: np.ndarray) -> None:
@@ -264,17 +326,80 @@ def _refuse_nothing_applicable(frame: pd.DataFrame, rows: np.ndarray) -> None:
     raise ChecklistError(issues)
 
 
-def _veto_summary(
-    rubric: Rubric, vetoes: pd.DataFrame, branch_count: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Triggered veto ids joined by ";" in rubric order, and the grade cap (0 = none)."""
+@attrs.frozen
+class _VetoOutcome:
+    #: triggered veto ids joined by ";" in rubric order
+    labels: np.ndarray
+    #: index of the best grade allowed by ``cap`` vetoes (0 = none)
+    cap: np.ndarray
+    zeroed: np.ndarray
+    excluded: np.ndarray
+    #: the first triggered exclude veto's label ("" where none)
+    excluded_label: np.ndarray
+
+
+def _veto_summary(rubric: Rubric, vetoes: pd.DataFrame, branch_count: int) -> _VetoOutcome:
+    """What the triggered vetoes do. The strongest wins: exclude, then zero, then the
+    lowest cap (a branch excluded or zeroed keeps its cap, which then changes nothing)."""
     labels = np.full(branch_count, "", dtype=object)
     cap = np.zeros(branch_count, dtype=np.int64)
+    zeroed = np.zeros(branch_count, dtype=bool)
+    excluded = np.zeros(branch_count, dtype=bool)
+    excluded_label = np.full(branch_count, "", dtype=object)
     for veto in rubric.vetoes:
         triggered = vetoes[veto.id].to_numpy(dtype=bool)
         if not triggered.any():
             continue
         separator = np.where(labels[triggered] == "", "", ";")
         labels[triggered] = labels[triggered] + separator + veto.id
-        cap = np.maximum(cap, np.where(triggered, rubric.grade_index(veto.grade), 0))
-    return labels, cap
+        if veto.action == "cap":
+            cap = np.maximum(cap, np.where(triggered, rubric.grade_index(veto.grade), 0))
+        elif veto.action == "zero":
+            zeroed |= triggered
+        else:
+            excluded_label[triggered & ~excluded] = veto.label
+            excluded |= triggered
+    return _VetoOutcome(labels=labels, cap=cap, zeroed=zeroed & ~excluded, excluded=excluded,
+                        excluded_label=excluded_label)
+
+
+def refuse_bad_schema_2_cells(rubric: Rubric, frame: pd.DataFrame) -> None:
+    """Every ``direct`` cell out of bounds and every branch row for which not exactly
+    one alternative of a group applies, as one ChecklistError."""
+    issues: list[Issue] = []
+    for item in rubric.items:
+        if item.rule != "direct" or item.field is None:
+            continue
+        holds, _ = applies_if_mask(rubric, item, frame)
+        values = field_column(rubric, frame, item.field).to_numpy(dtype=np.float64,
+                                                                  na_value=np.nan)
+        bad = direct_out_of_range(item, values) & holds
+        header = rubric.field(item.field).header
+        for position in map(int, np.flatnonzero(bad)):
+            expected = (f"points taken off, at most {plain_number(item.max)} (3 or -3 alike)"
+                        if item.entry == "lost" else f"points from 0 to {plain_number(item.max)}")
+            issues.append(Issue(
+                "direct-out-of-range",
+                f"branch {frame[BRANCH_ID].iloc[position]}: {item.title} is "
+                f"{plain_number(float(values[position]))}; expected {expected}",
+                path=_source_file(frame, position), row=_source_row(frame, position),
+                column=header))
+    for slot in indicator_slots(rubric):
+        group = slot[0].group
+        if group is None:
+            continue
+        applying = np.zeros(len(frame), dtype=np.int64)
+        for item in slot:
+            applying += applies_if_mask(rubric, item, frame)[0]
+        first = slot[0].applies_if
+        group_header = rubric.field(first.field).header if first is not None else None
+        titles = "、".join(item.title for item in slot)
+        for position in map(int, np.flatnonzero(applying != 1)):
+            issues.append(Issue(
+                "group-not-one",
+                f"branch {frame[BRANCH_ID].iloc[position]}: {int(applying[position])} of the "
+                f"alternatives of group '{group}' ({titles}) apply; expected exactly one",
+                path=_source_file(frame, position), row=_source_row(frame, position),
+                column=group_header))
+    if issues:
+        raise ChecklistError(issues)

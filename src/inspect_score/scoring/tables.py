@@ -22,6 +22,9 @@ class Scores:
     #: ``penalty`` (points deducted, >= 0), ``total``: all rounded to precision.
     #: ``vetoed``: triggered veto ids joined by ";" ("" where none);
     #: ``veto_cap``: int index of the best grade allowed (0 where no veto).
+    #: ``zeroed``, ``excluded``: bool, a ``zero`` / ``exclude`` veto triggered
+    #: (exclude wins); ``excluded_label``: the first exclude veto's label, or "".
+    #: ``total`` is 0 where zeroed.
     branches: pd.DataFrame
     #: one float column per item id (indicators, bonuses, penalties in rubric
     #: order), rounded to precision; NaN where not applicable
@@ -33,3 +36,7 @@ class Scores:
     vetoes: pd.DataFrame
     #: for each checklist row (``Checklists.frame`` order), the position of its branch
     row_branch: pd.Series
+    #: schema 2: one float column per clause of every indicator and penalty
+    #: (``ITEM#N``, N from 1): what the clause cost, after its cap, rounded; 0
+    #: where it cost nothing or did not apply
+    clauses: pd.DataFrame = attrs.field(factory=pd.DataFrame)

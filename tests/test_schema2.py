@@ -1,0 +1,272 @@
+"""Schema 2 runs end to end: clauses, applies_if, groups, direct entry, weighted and
+nested sections, an uncapped bonus, veto actions, quotas, and findings as problems.
+
+The rubric is tests/data/rubrics/schema2-basic.toml and the checklist
+tests/data/checklists/schema2-basic.csv; every expected number is worked out
+in the docstrings from the rubric's text.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from test_grading import rubric_with, scores_of
+
+from inspect_score.checklists.load import load_checklists
+from inspect_score.cli.main import main
+from inspect_score.errors import ChecklistError
+from inspect_score.rubric.loader import load_rubric
+from inspect_score.rubric.model import Grade
+from inspect_score.scoring.grading import quota_places, rank_and_grade
+from inspect_score.scoring.pipeline import evaluate
+from inspect_score.scoring.results import Results
+
+DATA = Path(__file__).parent / "data"
+RUBRIC = DATA / "rubrics" / "schema2-basic.toml"
+CHECKLIST = DATA / "checklists" / "schema2-basic.csv"
+
+
+def run(text: str | None = None, tmp_path: Path | None = None) -> Results:
+    """The basic run, or the basic rubric over another checklist text."""
+    path = CHECKLIST
+    if text is not None:
+        assert tmp_path is not None
+        path = tmp_path / "c.csv"
+        path.write_text(text, encoding="utf-8")
+    rubric = load_rubric(RUBRIC)
+    return evaluate(rubric, load_checklists(rubric, [path]))
+
+
+def rows(results: Results) -> list[tuple[object, ...]]:
+    ranking = results.ranking
+    return [(None if pd.isna(rank) else int(rank), branch, total, grade)
+            for rank, branch, total, grade in zip(
+                ranking["rank"], ranking["branch_id"], ranking["total"], ranking["grade"],
+                strict=True)]
+
+
+def test_points_follow_clauses_applies_if_groups_and_direct_entry() -> None:
+    """S2: dues = 20 - (10 not on time + min(7, cap 5) arrears + 5 for 1 meeting short
+    + 2 for the minutes book) = 0 (floored); deputy_item 0 (一肩挑, no deputy);
+    service 50 (its alternative teaching n/a); impression 40 - |-5| = 35; online +1.
+    S4 is no 一肩挑 community: deputy_item scores full (otherwise = "full")."""
+    scores = run().scores
+    points = scores.points.set_index(scores.branches["branch_id"])
+    s2 = points.loc["S2"]
+    assert (s2["dues"], s2["deputy_item"], s2["service"], s2["impression_item"],
+            s2["online"]) == (0.0, 0.0, 50.0, 35.0, 1.0)
+    assert pd.isna(s2["teaching"])
+    assert points.loc["S4", "deputy_item"] == 10.0
+    assert points.loc["S3", "dues"] == 5.0  # 20 - (1 + 10 + 4)
+
+
+def test_weighted_nested_sections_and_uncapped_bonus() -> None:
+    """base = org + 0.5 * work: S2 20 + 0.5 * 85 = 62.5; the bonus is not capped
+    (no bonus_cap under schema 2), so S1 totals 101. Sections keep unweighted
+    points; team's 10 is also in org's."""
+    results = run()
+    ranking = results.ranking.set_index("branch_id")
+    assert (ranking.loc["S2", "base"], ranking.loc["S2", "total"]) == (62.5, 63.5)
+    assert ranking.loc["S1", "total"] == 101.0
+    assert (ranking.loc["S1", "org"], ranking.loc["S1", "team"], ranking.loc["S1", "work"]) == (
+        50.0, 10.0, 100.0)
+
+
+def test_quotas_and_exclude_veto_shape_the_ranking() -> None:
+    """优秀 has max_share 0.2 rounded to the nearest over 3 ranked branches: 1 place,
+    and S1/S4 tie at 101, so both fall to 良好. 不合格 has min_count 1: the
+    lowest-ranked branch, S2 (合格 after its veto cap), moves down. S3 is excluded
+    (报到率 90 < 95): last, unranked, its label as grade, not counted in quotas."""
+    assert rows(run()) == [
+        (1, "S1", 101.0, "良好"),
+        (1, "S4", 101.0, "良好"),
+        (3, "S2", 63.5, "不合格"),
+        (None, "S3", 61.0, "取消考核资格"),
+    ]
+
+
+def test_findings_state_each_clause_as_a_problem() -> None:
+    """One finding per clause that cost points, numbered from 1, with the problem
+    rendered from its placeholders and the arithmetic in the note; rectify carries
+    the clause's 整改要求. Excluded S3's findings come last."""
+    findings = run().findings
+    s2 = findings[(findings["branch_id"] == "S2") & (findings["item_id"] == "dues")]
+    assert s2["clause"].tolist() == [1, 2, 3, 4]
+    assert s2["problem"].tolist() == ["党费未按时足额交纳", "7名党员欠缴党费", "党员大会少开1次",
+                                      "缺少会议记录本"]
+    assert s2["lost"].tolist() == [10.0, 5.0, 5.0, 2.0]  # each clause's cost after its cap
+    assert s2["rectify"].tolist()[0] == "按时足额收缴党费"
+    assert s2["note"].tolist()[2] == "党员大会次数 1，应不少于 2，每少1次扣 5 分"
+    assert findings["branch_id"].tolist()[-1] == "S3"
+    s3 = findings[findings["branch_id"] == "S3"]
+    assert "缺少党员名册、会议记录本" in s3["problem"].tolist()
+    veto = s3[s3["kind"] == "veto"]
+    assert veto["problem"].tolist() == ["无会议记录", "报到率不到95%"]
+    assert veto["rectify"].tolist() == ["", "组织党员到社区报到"]
+
+
+def test_problem_min_lost_decides_which_small_losses_are_findings(tmp_path: Path) -> None:
+    """problem_min_lost = 0.5 (the rubric's): an item without clauses that lost 0.4
+    is no finding; one that lost 0.5 is."""
+    text = CHECKLIST.read_text(encoding="utf-8").replace(",60,,0,120,100", ",59.6,,0,120,100")
+    text = text.replace(",,60,0,70,96", ",,59.5,0,70,96")
+    findings = run(text, tmp_path).findings
+    assert findings[findings["branch_id"] == "S1"].empty
+    s4 = findings[findings["branch_id"] == "S4"]
+    assert (s4["item_id"].tolist(), s4["problem"].tolist()) == (["service"], ["服务工作扣0.5分"])
+
+
+def test_a_branch_outside_every_alternative_is_an_input_error(tmp_path: Path) -> None:
+    """A branch whose unit type is blank (read as no choice under missing = "zero")
+    matches no alternative of group 'kind': an error at its row, in the column of
+    the group's first applies_if field."""
+    text = CHECKLIST.read_text(encoding="utf-8").replace(",否,否,教学,55,", ",否,否,,55,")
+    rubric_path = tmp_path / "r.toml"
+    rubric_path.write_text(RUBRIC.read_text(encoding="utf-8").replace(
+        'choices = ["教学", "非教学"]\n', 'choices = ["教学", "非教学"]\nmissing = "zero"\n'),
+        encoding="utf-8")
+    checklist = tmp_path / "c.csv"
+    checklist.write_text(text, encoding="utf-8")
+    rubric = load_rubric(rubric_path)
+    with pytest.raises(ChecklistError) as raised:
+        evaluate(rubric, load_checklists(rubric, [checklist]))
+    issue = raised.value.issues[0]
+    assert (issue.code, issue.row, issue.column) == ("group-not-one", 4, "单位类型")
+    assert "S3" in issue.message and "'kind'" in issue.message
+
+
+def test_direct_points_out_of_bounds_are_input_errors_never_clipped(tmp_path: Path) -> None:
+    """教学工作得分 70 on a 60-point item, and 综合评价扣分 -45 on a 40-point item: both
+    errors, at their cells, reported together."""
+    text = CHECKLIST.read_text(encoding="utf-8").replace(",60,,0,120,100", ",70,,-45,120,100")
+    with pytest.raises(ChecklistError) as raised:
+        run(text, tmp_path)
+    found = [(issue.code, issue.row, issue.column) for issue in raised.value.issues]
+    assert found == [("direct-out-of-range", 2, "教学工作得分"),
+                     ("direct-out-of-range", 2, "综合评价扣分")]
+
+
+def test_applies_if_not_holding_reads_no_field(tmp_path: Path) -> None:
+    """S4 is no 一肩挑 community, so deputy_item does not read its deputy cell: blank
+    under missing = "zero" (which would read as 否 and cost 10) it still scores full.
+    Under "error" the blank is refused all the same, as every blank under "error" is."""
+    text = CHECKLIST.read_text(encoding="utf-8").replace("否,否,非教学,,60", "否,,非教学,,60")
+    with pytest.raises(ChecklistError):
+        run(text, tmp_path)
+    rubric_text = RUBRIC.read_text(encoding="utf-8").replace(
+        'label = "是否配备专职副书记"\ntype = "bool"\n',
+        'label = "是否配备专职副书记"\ntype = "bool"\nmissing = "zero"\n')
+    rubric_path = tmp_path / "r.toml"
+    rubric_path.write_text(rubric_text, encoding="utf-8")
+    checklist = tmp_path / "c.csv"
+    checklist.write_text(text, encoding="utf-8")
+    rubric = load_rubric(rubric_path)
+    results = evaluate(rubric, load_checklists(rubric, [checklist]))
+    points = results.scores.points.set_index(results.scores.branches["branch_id"])
+    assert points.loc["S4", "deputy_item"] == 10.0
+
+
+# -- grading -------------------------------------------------------------------
+
+
+def test_quota_rounding_down_nearest_and_up() -> None:
+    """0.1 of 15 branches is 1.5: down 1, nearest (half up, "10%左右") 2, up 2;
+    0.1 of 14 is 1.4: nearest 1."""
+    assert [quota_places(0.1, 15, how) for how in ("down", "nearest", "up")] == [1, 2, 2]
+    assert quota_places(0.1, 14, "nearest") == 1
+
+
+def test_max_count_and_max_share_the_smaller_holds() -> None:
+    """max_share 0.5 of 6 is 3, max_count 2: two places."""
+    grades = (Grade("优秀", 90.0, max_share=0.5, max_count=2), Grade("合格", 0.0))
+    ranking = rank_and_grade(rubric_with(grades), scores_of([99, 98, 97, 96, 95, 94]))
+    assert ranking["grade"].tolist() == ["优秀", "优秀", "合格", "合格", "合格", "合格"]
+
+
+def test_lower_quota_moves_the_lowest_with_their_ties() -> None:
+    """二星 or worse needs 10% of 10 = 1 branch; none has it. The lowest-ranked
+    better branch (B10, 70) moves, and so does B9, tied with it at 70: two
+    branches end in 二星 (ties are never split)."""
+    grades = (Grade("三星", 70.0), Grade("二星", 60.0, min_share=0.1), Grade("一星", 0.0))
+    totals = [95, 94, 93, 92, 91, 90, 89, 75, 70, 70]
+    ranking = rank_and_grade(rubric_with(grades), scores_of(totals))
+    assert ranking["grade"].tolist() == ["三星"] * 8 + ["二星"] * 2
+
+
+def test_lower_quota_counts_worse_grades_and_min_count_over_share() -> None:
+    """min_share 0.1 of 10 is 1, min_count 2: the larger, 2. One branch already holds
+    一星 (worse counts), so one more moves: B9."""
+    grades = (Grade("三星", 70.0), Grade("二星", 60.0, min_share=0.1, min_count=2),
+              Grade("一星", 0.0))
+    totals = [95, 94, 93, 92, 91, 90, 89, 80, 75, 10]
+    ranking = rank_and_grade(rubric_with(grades), scores_of(totals))
+    assert ranking["grade"].tolist()[-3:] == ["三星", "二星", "一星"]
+
+
+def test_quotas_that_cannot_both_hold_refuse_the_run() -> None:
+    """二星 must get at least 3 branches but may hold at most 1: a quota-conflict
+    naming the grade and the counts; and a lower quota above the ranked branches."""
+    grades = (Grade("三星", 70.0), Grade("二星", 60.0, max_count=1, min_count=3),
+              Grade("一星", 0.0))
+    with pytest.raises(ChecklistError) as raised:
+        rank_and_grade(rubric_with(grades), scores_of([95, 94, 93, 92]))
+    assert raised.value.issues[0].code == "quota-conflict"
+    assert "'二星'" in raised.value.issues[0].message
+    grades = (Grade("三星", 70.0), Grade("二星", 60.0, min_count=5), Grade("一星", 0.0))
+    with pytest.raises(ChecklistError):
+        rank_and_grade(rubric_with(grades), scores_of([95, 94, 93, 92]))
+
+
+# -- outputs -------------------------------------------------------------------
+
+
+def test_excluded_branch_is_unranked_in_every_output(tmp_path: Path) -> None:
+    """ranking.csv, the JSON, the workbook and the terminal all list S3 last with an
+    empty rank and 取消考核资格 as its grade; findings.csv ends with clause and problem."""
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(RUBRIC), str(CHECKLIST), "-o",
+                                       str(tmp_path / "r.xlsx"), "--csv", str(out), "--json",
+                                       str(tmp_path / "r.json")])
+    assert result.exit_code == 0, result.output
+    ranking = pd.read_csv(out / "ranking.csv", dtype=str, keep_default_na=False,
+                          encoding="utf-8-sig")
+    assert ranking.iloc[-1][["rank", "branch_id", "grade"]].tolist() == ["", "S3",
+                                                                         "取消考核资格"]
+    findings = pd.read_csv(out / "findings.csv", dtype=str, keep_default_na=False,
+                           encoding="utf-8-sig")
+    assert list(findings.columns)[-2:] == ["clause", "problem"]
+    assert findings.iloc[0][["clause", "problem"]].tolist() == ["1", "党费未按时足额交纳"]
+    document = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert (document["ranking"][-1]["rank"], document["ranking"][-1]["grade"]) == (
+        None, "取消考核资格")
+    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx")["排名"]
+    last = [cell.value for cell in list(sheet.iter_rows())[-1]]
+    assert "S3" in last and "取消考核资格" in last
+    problems = openpyxl.load_workbook(tmp_path / "r.xlsx")["存在问题"]
+    header = [cell.value for cell in list(problems.iter_rows())[1]]
+    assert header[3:5] == ["存在问题", "整改要求"] and header[-1] == "计分依据"
+    terminal_last = next(line for line in result.output.splitlines() if "S3" in line)
+    assert terminal_last.split("│")[1].strip() == ""
+
+
+@pytest.mark.parametrize("args", [
+    ["explain", "{r}", "{c}", "--branch", "S1"],
+    ["template", "{r}", "-o", "{t}/form.xlsx"],
+    ["compare", "{r}", "{r}", "{c}"],
+    ["sensitivity", "{r}", "{c}"],
+    ["bulletin", "{r}", "{c}", "-o", "{t}/b.md"],
+    ["run", "{r}", "{c}", "--rectify", "-o", "{t}/r.xlsx"],
+])
+def test_commands_that_do_not_read_schema_2_yet_refuse_clearly(
+        tmp_path: Path, args: list[str]) -> None:
+    """Each names schema 2 and writes nothing, rather than crash or leave out clauses."""
+    filled = [arg.format(r=RUBRIC, c=CHECKLIST, t=tmp_path) for arg in args]
+    result = CliRunner().invoke(main, filled)
+    assert result.exit_code == 1
+    assert "schema 2" in result.output
+    assert list(tmp_path.iterdir()) == []
