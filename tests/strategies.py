@@ -14,6 +14,7 @@ agree after rounding.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import attrs
@@ -23,6 +24,8 @@ from hypothesis import strategies as st
 
 from inspect_score.checklists.table import Checklists
 from inspect_score.rubric.model import (
+    Clause,
+    Condition,
     Field,
     Grade,
     Item,
@@ -258,6 +261,12 @@ def _value(draw: st.DrawFn, rubric: Rubric, field: Field) -> Any:
         return None
     if field.type == "bool":
         return float(draw(st.booleans()))
+    if field.id == GROUP_FIELD:
+        return draw(st.sampled_from(GROUP_CHOICES))
+    if field.id == DIRECT_FIELD:
+        return draw(multiples(0.25, DIRECT_MAX))
+    if field.id == LOST_FIELD:
+        return draw(st.integers(-40, 40)) / 4
     if field.type == "choice":
         return draw(st.sampled_from(CHOICES))
     if field.type == "text":
@@ -367,3 +376,180 @@ def rubric_of(
         vetoes=vetoes,
         **settings,
     )
+
+
+# -- schema 2 ----------------------------------------------------------------------
+
+#: schema 2 fields beside the pool: the group's field (never blank), the
+#: inspector's points (0..10) and points taken off (-10..10)
+GROUP_FIELD = "g_kind"
+GROUP_CHOICES = ("教学", "非教学", "其他")
+DIRECT_FIELD = "d_points"
+LOST_FIELD = "d_lost"
+DIRECT_MAX = 10.0
+
+
+@st.composite
+def conditions(draw: st.DrawFn, rubric_missing: MissingPolicy,
+               pool: tuple[Field, ...]) -> Condition:
+    """A clause's or applies_if's condition: is on a bool or a choice (a list of
+    choices too), or op + value on a number."""
+    kind = draw(st.sampled_from(("bool", "choice", "numeric")))
+    if kind == "bool":
+        return Condition(field=draw(st.sampled_from(BOOL_FIELDS)), op="==",
+                         values=(draw(st.booleans()),))
+    if kind == "choice":
+        chosen = draw(st.lists(st.sampled_from(CHOICES), min_size=1, max_size=2, unique=True))
+        return Condition(field=CHOICE_FIELD, op="==", values=tuple(chosen))
+    return Condition(field=draw(st.sampled_from(NUMERIC_FIELDS)),
+                     op=draw(st.sampled_from(NUMERIC_OPS)),  # type: ignore[arg-type]
+                     values=(float(draw(st.integers(0, 10))),))
+
+
+@st.composite
+def clauses(draw: st.DrawFn, rubric_missing: MissingPolicy, pool: tuple[Field, ...],
+            unit: float) -> Clause:
+    """One clause of any shape, with or without a cap."""
+    shape = draw(st.sampled_from(("fault", "count", "shortfall", "list", "any")))
+    cap = draw(st.sampled_from((None, None, 1.0, 2.5, 5.0)))
+    per = draw(st.sampled_from((0.25, 0.5, 1.0, 2.0)))
+    points = draw(multiples(unit, 10.0, least=1))
+    if shape == "fault":
+        condition = draw(conditions(rubric_missing, pool))
+        choice = next(field for field in pool if field.id == CHOICE_FIELD)
+        if condition.field == CHOICE_FIELD and (choice.missing or rubric_missing) == "zero":
+            condition = Condition(field=BOOL_FIELDS[0], op="==", values=(False,))
+        return Clause(shape="fault", field=condition.field, condition=condition, points=points,
+                      cap=cap, problem=draw(st.sampled_from((None, "{title}：{value}"))))
+    if shape in ("count", "shortfall"):
+        below = float(draw(st.integers(1, 12))) if shape == "shortfall" else 0.0
+        return Clause(shape=shape, field=draw(st.sampled_from(NUMERIC_FIELDS)), per=per,
+                      below=below, cap=cap, problem=draw(st.sampled_from(
+                          (None, "少{short}次", "{value}人"))))
+    chosen = tuple(draw(st.lists(st.sampled_from(BOOL_FIELDS), min_size=1, max_size=4,
+                                 unique=True)))
+    if shape == "list":
+        return Clause(shape="list", fields=chosen, per=per, cap=cap,
+                      problem=draw(st.sampled_from((None, "缺少{missing}"))))
+    return Clause(shape="any", fields=chosen, points=points, cap=cap)
+
+
+@st.composite
+def items_2(draw: st.DrawFn, kind: str, item_id: str, rubric_missing: MissingPolicy,
+            pool: tuple[Field, ...], section: str | None = None, unit: float = 0.25) -> Item:
+    """A schema 2 item: a schema 1 rule, clauses or direct entry, maybe with applies_if."""
+    rule = draw(st.sampled_from(("clauses", "clauses", "direct", "schema1")))
+    if rule == "schema1":
+        item = draw(items(kind, item_id, section, unit))
+    elif rule == "direct":
+        entry = draw(st.sampled_from(("points", "lost")))
+        item = Item(kind=kind, id=item_id, title=f"{item_id} 标题", max=DIRECT_MAX,  # type: ignore[arg-type]
+                    rule="direct", section=section, entry=entry,
+                    field=DIRECT_FIELD if entry == "points" else LOST_FIELD)
+    else:
+        chosen = tuple(draw(st.lists(clauses(rubric_missing, pool, unit), min_size=1,
+                                     max_size=4)))
+        item = Item(kind=kind, id=item_id, title=f"{item_id} 标题",  # type: ignore[arg-type]
+                    max=draw(multiples(unit, 15.0, least=1)), rule="clauses", section=section,
+                    clauses=chosen, problem_min_lost=draw(st.sampled_from((None, 0.5))))
+    if draw(st.integers(0, 3)) == 0:
+        item = attrs.evolve(item, applies_if=draw(conditions(rubric_missing, pool)),
+                            otherwise=draw(st.sampled_from(("full", "na", "zero"))))
+    return item
+
+
+@st.composite
+def grades_2(draw: st.DrawFn, total: float) -> tuple[Grade, ...]:
+    """Grades with schema 2 quotas (or none at all: a score-only rubric)."""
+    if draw(st.integers(0, 5)) == 0:
+        return ()
+    result = []
+    for index, grade in enumerate(draw(grades(total))):
+        # never a lower quota on the first grade, never an upper one on the last
+        result.append(attrs.evolve(
+            grade,
+            max_count=None if grade.min == 0 else draw(st.sampled_from((None, 1, 2, 3))),
+            quota_rounding=draw(st.sampled_from(("down", "nearest", "up"))),
+            min_share=None if index == 0 else draw(st.sampled_from((None, None, 0.1, 0.3))),
+            min_count=None if index == 0 else draw(st.sampled_from((None, None, 1, 2))),
+        ))
+    return tuple(result)
+
+
+@st.composite
+def rubrics_2(draw: st.DrawFn) -> Rubric:
+    """A valid schema 2 rubric: clauses of every shape, applies_if, a group of
+    alternatives, direct entry, nested and weighted sections, quotas, veto actions."""
+    missing = draw(policies)
+    pool = draw(fields())
+    pool += (
+        Field(id=GROUP_FIELD, type="choice", choices=GROUP_CHOICES, missing="error"),
+        Field(id=DIRECT_FIELD, type="number", missing=draw(st.sampled_from(("na", "error")))),
+        Field(id=LOST_FIELD, type="number", missing=draw(st.sampled_from(("na", "error")))),
+    )
+    precision = draw(st.integers(0, 3))
+    unit = UNITS[precision]
+    section_count = draw(st.integers(1, 3))
+    indicators: list[Item] = []
+    sections: list[Section] = []
+    for index in range(section_count):
+        sid = f"s{index}"
+        members = [draw(items_2("indicator", f"i{index}_{n}", missing, pool, sid, unit))
+                   for n in range(draw(st.integers(1, 3)))]
+        if index == 0 and draw(st.booleans()):
+            # alternatives: equal max, each with applies_if and otherwise = "na"
+            top = draw(multiples(unit, 15.0, least=1))
+            for number, chosen in enumerate((("教学",), ("非教学", "其他"))):
+                alternative = draw(items_2("indicator", f"alt{number}", missing, pool, sid,
+                                           unit))
+                members.append(attrs.evolve(
+                    alternative, max=top if alternative.rule != "direct" else DIRECT_MAX,
+                    group="kind",
+                    applies_if=Condition(field=GROUP_FIELD, op="==", values=chosen),
+                    otherwise="na"))
+            if members[-1].max != members[-2].max:  # a direct alternative keeps its max
+                members = members[:-2]
+        child = None
+        if draw(st.integers(0, 2)) == 0 and len(members) > 1:
+            # the first indicator (never an alternative) in a section inside this one
+            child = f"{sid}c"
+            members[0] = attrs.evolve(members[0], section=child)
+        indicators += members
+        slots = {(item.group or item.id): item.max for item in members}
+        weight = draw(st.sampled_from((1.0, 1.0, 0.5, 2.0)))
+        sections.append(Section(id=sid, title=f"第{index}部分", max=sum(slots.values()),
+                                weight=weight))
+        if child is not None:
+            sections.append(Section(id=child, title=f"第{index}部分之一", parent=sid,
+                                    max=members[0].max))
+    total = sum(section.max * section.weight for section in sections if section.parent is None)
+    bonuses = tuple(draw(items_2("bonus", f"bonus{n}", missing, pool, unit=unit))
+                    for n in range(draw(st.integers(0, 2))))
+    penalties = tuple(draw(items_2("penalty", f"penalty{n}", missing, pool, unit=unit))
+                      for n in range(draw(st.integers(0, 2))))
+    grade_list = draw(grades_2(total))
+    vetoes = []
+    for index in range(draw(st.integers(0, 2))):
+        action = draw(st.sampled_from(("cap", "zero", "exclude") if grade_list
+                                      else ("zero", "exclude")))
+        vetoes.append(Veto(
+            id=f"veto{index}", title=f"否决{index}",
+            field=draw(st.sampled_from(BOOL_FIELDS)), op="==", value=True,
+            grade=draw(st.sampled_from([grade.name for grade in grade_list]))
+            if action == "cap" else "",
+            action=action, label="取消资格" if action == "exclude" else ""))
+    return Rubric(
+        id="drawn2", title="抽样细则二", total=float(total), fields=pool,
+        sections=tuple(sections), indicators=tuple(indicators), grades=grade_list,
+        bonuses=bonuses, penalties=penalties, vetoes=tuple(vetoes),
+        bonus_cap=draw(st.sampled_from((math.inf, 1.0, 5.0))), missing=missing,
+        raters=draw(st.sampled_from(("mean", "median", "trimmed_mean"))),
+        trim=draw(st.integers(1, 2)), precision=precision, schema=2,
+    )
+
+
+@st.composite
+def runs_2(draw: st.DrawFn, max_branches: int = 10) -> tuple[Rubric, Checklists]:
+    """A schema 2 rubric and checklists scored against it."""
+    rubric = draw(rubrics_2())
+    return rubric, draw(checklists_for(rubric, max_branches=max_branches))

@@ -247,7 +247,10 @@ def _branch_points(
     row_points, columns = item_columns(rubric, item, frame)
     rows = [round_points(row_points, rubric.precision)]
     if columns is not None:
-        rows += [round_points(cost, rubric.precision) for cost in columns.costs]
+        # a clause's cost counts over the rows where its item applies, as the points do
+        not_applying = np.isnan(row_points)
+        rows += [np.where(not_applying, np.nan, round_points(cost, rubric.precision))
+                 for cost in columns.costs]
     if grouping.single:
         combined = [grouping.combine(row) for row in rows]
     else:
