@@ -25,6 +25,7 @@ from inspect_score.rubric.model import Grade
 from inspect_score.scoring.grading import quota_places, rank_and_grade
 from inspect_score.scoring.pipeline import evaluate
 from inspect_score.scoring.results import Results
+from inspect_score.tuning.lint import check_rubric_file
 
 DATA = Path(__file__).parent / "data"
 RUBRIC = DATA / "rubrics" / "schema2-basic.toml"
@@ -270,3 +271,41 @@ def test_commands_that_do_not_read_schema_2_yet_refuse_clearly(
     assert result.exit_code == 1
     assert "schema 2" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+# -- the bundled schema 2 rubrics and samples -----------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "samples" / "街道社区2025下半年.csv"
+
+
+@pytest.mark.parametrize("name", ["street-2025-h2.toml", "stars-2025-h2.toml"])
+def test_bundled_schema2_rubrics_check_clean(name: str) -> None:
+    """Both published-style schema 2 rubrics load without an error or a warning."""
+    assert check_rubric_file(ROOT / "rubrics" / name) == []
+
+
+def test_sample_set_under_the_street_rubric() -> None:
+    """The second-half sample: 桂花社区 excluded (last, unranked), 和平社区 zeroed,
+    two 优秀 under the 20% quota of 14 ranked branches, 锦绣社区 capped at 合格,
+    南苑社区 不合格; problems read as a report states them."""
+    rubric = load_rubric(ROOT / "rubrics" / "street-2025-h2.toml")
+    results = evaluate(rubric, load_checklists(rubric, [SAMPLE]))
+    ranking = results.ranking.set_index("branch_id")
+    assert ranking["grade"].value_counts().to_dict() == {
+        "良好": 9, "优秀": 2, "不合格": 2, "合格": 1, "取消考核资格": 1}
+    assert results.ranking["branch_id"].tolist()[-1] == "SQ11"
+    assert (ranking.loc["SQ12", "total"], ranking.loc["SQ06", "grade"]) == (0.0, "合格")
+    problems = results.findings.query("branch_id == 'SQ10'")["problem"].tolist()
+    assert "缺少党费收缴台账、积极分子培养档案、发展党员档案" in problems
+    assert "后备干部不足3名（现有2名）" in problems
+
+
+def test_sample_set_under_the_five_star_rubric() -> None:
+    """五星 about 10% of 14 (nearest: 1), 四星 about 30% (nearest: 4); the rest that
+    reach 80 fall to 三星."""
+    rubric = load_rubric(ROOT / "rubrics" / "stars-2025-h2.toml")
+    results = evaluate(rubric, load_checklists(rubric, [SAMPLE]))
+    grades = results.ranking["grade"].tolist()
+    assert grades[:5] == ["五星", "四星", "四星", "四星", "四星"]
+    assert grades.count("三星") == 7
