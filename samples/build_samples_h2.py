@@ -1,7 +1,7 @@
 """Write the sample checklist of the second half of 2025 from the table below.
 
 Run ``python samples/build_samples_h2.py`` after changing the table; the file
-it writes, ``街道社区2025下半年.csv``, is committed. It scores under the
+it writes, ``h2/街道社区2025下半年.csv``, is committed. It scores under the
 schema 2 rubrics ``rubrics/street-2025-h2.toml`` and ``rubrics/stars-2025-h2.toml``.
 
 The same fifteen communities of 东湖街道 as the first half. Every community
@@ -18,7 +18,7 @@ import csv
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-OUT = HERE / "街道社区2025下半年.csv"
+OUT = HERE / "h2" / "街道社区2025下半年.csv"
 
 #: field id, header as the checklist shows it (the rubric's label)
 FIELDS = (

@@ -276,7 +276,7 @@ def test_commands_that_do_not_read_schema_2_yet_refuse_clearly(
 # -- the bundled schema 2 rubrics and samples -----------------------------------
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "samples" / "街道社区2025下半年.csv"
+SAMPLE = ROOT / "samples" / "h2" / "街道社区2025下半年.csv"
 
 
 @pytest.mark.parametrize("name", ["street-2025-h2.toml", "stars-2025-h2.toml"])
