@@ -25,6 +25,7 @@ from inspect_score.rubric.model import Grade
 from inspect_score.scoring.grading import quota_places, rank_and_grade
 from inspect_score.scoring.pipeline import evaluate
 from inspect_score.scoring.results import Results
+from inspect_score.selfcheck.standalone import self_check_results
 from inspect_score.tuning.lint import check_rubric_file
 
 DATA = Path(__file__).parent / "data"
@@ -309,3 +310,10 @@ def test_sample_set_under_the_five_star_rubric() -> None:
     grades = results.ranking["grade"].tolist()
     assert grades[:5] == ["五星", "四星", "四星", "四星", "四星"]
     assert grades.count("三星") == 7
+
+
+def test_self_check_keeps_an_excluded_branch_unranked() -> None:
+    """run --self-check ranks every branch first of one, but an excluded one has no rank."""
+    ranking = self_check_results(run()).ranking
+    assert ranking["rank"].tolist()[:3] == [1, 1, 1]
+    assert pd.isna(ranking["rank"].tolist()[-1])

@@ -11,8 +11,11 @@ def self_check_results(results: Results) -> Results:
     """A run on a branch's own checklist: grades before quotas, no rank against others."""
     ranking = results.ranking.copy()
     ranking["grade"] = ranking["grade_without_quota"]
-    # each branch stands alone: first of one
-    ranking["rank"] = 1
+    # each branch stands alone: first of one; one excluded by a veto stays unranked
+    if ranking["rank"].hasnans:
+        ranking["rank"] = ranking["rank"].where(ranking["rank"].isna(), 1)
+    else:
+        ranking["rank"] = 1
     return attrs.evolve(results, ranking=ranking)
 
 
