@@ -21,7 +21,8 @@ class Results:
     checklists: Checklists
     scores: Scores
     #: one row per branch in ranking order (best first, ties by branch id in
-    #: natural order): ``rank`` (int, competition ranking), ``branch_id``,
+    #: natural order; branches excluded by a veto last, ``rank`` then a nullable
+    #: integer, empty for them): ``rank`` (int, competition ranking), ``branch_id``,
     #: ``branch_name``, ``total``, ``base``, ``bonus``, ``penalty``, ``grade``,
     #: ``grade_without_quota``, ``vetoed``, then one column per section id;
     #: ``position`` is the branch's row in the ``Scores`` frames.
@@ -36,8 +37,9 @@ class Results:
 
     @property
     def findings(self) -> pd.DataFrame:
-        """``branch_id, kind, item_id, value, points, max, lost, note`` in ranking
-        then rubric order (see the spec's findings.csv and
+        """``branch_id, kind, item_id, value, points, max, lost, note, clause,
+        problem, rectify`` in ranking then rubric order (see the spec's
+        findings.csv, which has every column but ``rectify``, and
         :func:`inspect_score.scoring.findings.find_problems`).
 
         Unless given, found when first asked for, and kept: a million branches
