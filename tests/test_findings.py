@@ -7,14 +7,16 @@ from typing import Any
 
 import attrs
 import pandas as pd
+from en_basic import EN_BASIC, branch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sample_run import sample_results
-from strategies import runs
+from strategies import make_checklists, runs
 
 from inspect_score.checklists.table import Checklists
 from inspect_score.errors import ChecklistError
 from inspect_score.outputs.write_csv import output_tables
+from inspect_score.rubric.loader import load_rubric
 from inspect_score.rubric.model import Rubric
 from inspect_score.scoring.findings import FINDING_COLUMNS, find_problems
 from inspect_score.scoring.pipeline import evaluate
@@ -192,3 +194,13 @@ def test_schema1_findings_state_problems_by_default() -> None:
     veto = findings[findings["kind"] == "veto"].iloc[0]
     assert veto["problem"] == "发生严重违纪问题"
     assert findings["clause"].isna().all()
+
+
+def test_default_problem_in_english() -> None:
+    """An English rubric's findings state "{title}: {lost} points lost" by default,
+    numbers written plainly."""
+    rubric = load_rubric(EN_BASIC)
+    results = evaluate(rubric, make_checklists(rubric, [branch("B1", study_absences=3)]))
+    title = next(item.title for item in rubric.items if item.field == "study_absences")
+    lost = results.findings["lost"].iloc[0]
+    assert results.findings["problem"].tolist() == [f"{title}: {lost:g} points lost"]
