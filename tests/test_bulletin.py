@@ -41,7 +41,10 @@ ROOT = Path(__file__).parent.parent
 TEMPLATES = ROOT / "src" / "inspect_score" / "followup" / "templates"
 BUNDLED_ZH = TEMPLATES / "bulletin_zh.toml"
 GOLDEN = Path(__file__).parent / "data" / "golden"
-CASES = sorted(path.name for path in GOLDEN.iterdir() if path.is_dir())
+# The bulletin does not read schema 2 rubrics yet (the command refuses them).
+CASES = sorted(path.name for path in GOLDEN.iterdir()
+               if path.is_dir() and "schema = 2" not in (path / "rubric.toml").read_text(
+                   encoding="utf-8"))
 SAMPLE_RUBRIC = ROOT / "rubrics" / "street-2025-h1.toml"
 SAMPLE_CHECKLIST = ROOT / "samples" / "街道社区2025上半年.csv"
 MASTHEAD = Masthead(period="2025年上半年", subject="社区党建工作", issuer="某某街道党工委",
