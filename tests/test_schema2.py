@@ -229,7 +229,8 @@ def test_quotas_that_cannot_both_hold_refuse_the_run() -> None:
 
 def test_excluded_branch_is_unranked_in_every_output(tmp_path: Path) -> None:
     """ranking.csv, the JSON, the workbook and the terminal all list S3 last with an
-    empty rank and 取消考核资格 as its grade; findings.csv ends with clause and problem."""
+    empty rank and 取消考核资格 as its grade; findings.csv ends with clause and problem;
+    the workbook's 各项得分 shows the reference field 党员人数."""
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["run", str(RUBRIC), str(CHECKLIST), "-o",
                                        str(tmp_path / "r.xlsx"), "--csv", str(out), "--json",
@@ -249,6 +250,11 @@ def test_excluded_branch_is_unranked_in_every_output(tmp_path: Path) -> None:
     sheet = openpyxl.load_workbook(tmp_path / "r.xlsx")["排名"]
     last = [cell.value for cell in list(sheet.iter_rows())[-1]]
     assert "S3" in last and "取消考核资格" in last
+    points_sheet = openpyxl.load_workbook(tmp_path / "r.xlsx")["各项得分"]
+    points_rows = [[cell.value for cell in row] for row in points_sheet.iter_rows()]
+    # the reference field 党员人数 is shown beside the points, scored by nothing
+    assert points_rows[1][:3] == ["编号", "名称", "党员人数"]
+    assert points_rows[2][:3] == ["S1", "东湖社区", 120]
     problems = openpyxl.load_workbook(tmp_path / "r.xlsx")["存在问题"]
     header = [cell.value for cell in list(problems.iter_rows())[1]]
     assert header[3:5] == ["存在问题", "整改要求"] and header[-1] == "计分依据"

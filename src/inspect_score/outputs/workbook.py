@@ -278,6 +278,7 @@ def _points_columns(results: Results, heading: dict[str, str]) -> list[Column]:
     columns = [
         Column(heading["branch_id"], _text_cells(ranking["branch_id"])),
         Column(heading["branch_name"], _text_cells(ranking["branch_name"])),
+        *_reference_columns(results, positions),
     ]
     columns += [
         Column(_with_max(item.title, item.max),
@@ -285,6 +286,28 @@ def _points_columns(results: Results, heading: dict[str, str]) -> list[Column]:
                "number")
         for item in results.rubric.items
     ]
+    return columns
+
+
+def _reference_columns(results: Results, positions: np.ndarray) -> list[Column]:
+    """Schema 2 reference fields ("党员人数"): shown beside the points, scored by nothing;
+    a branch's value is its first checklist row's."""
+    fields = [field for field in results.rubric.fields if field.reference]
+    if not fields:
+        return []
+    row_branch = results.scores.row_branch.to_numpy(dtype=np.int64)
+    _, first_rows = np.unique(row_branch, return_index=True)
+    rows = first_rows[positions]
+    frame = results.checklists.frame
+    columns = []
+    for field in fields:
+        column = frame[field.id]
+        if field.type in ("int", "number"):
+            columns.append(Column(field.header, _number_cells(
+                column.to_numpy(dtype=np.float64)[rows]), "number"))
+        else:
+            columns.append(Column(field.header, _text_cells(
+                column.astype(object).to_numpy()[rows])))
     return columns
 
 
