@@ -25,6 +25,7 @@ from inspect_score.rubric.model import Grade
 from inspect_score.scoring.grading import quota_places, rank_and_grade
 from inspect_score.scoring.pipeline import evaluate
 from inspect_score.scoring.results import Results
+from inspect_score.selfcheck.explain import explain
 from inspect_score.selfcheck.standalone import self_check_results
 from inspect_score.tuning.lint import check_rubric_file
 
@@ -263,7 +264,6 @@ def test_excluded_branch_is_unranked_in_every_output(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("args", [
-    ["explain", "{r}", "{c}", "--branch", "S1"],
     ["template", "{r}", "-o", "{t}/form.xlsx"],
     ["compare", "{r}", "{r}", "{c}"],
     ["sensitivity", "{r}", "{c}"],
@@ -323,3 +323,54 @@ def test_self_check_keeps_an_excluded_branch_unranked() -> None:
     ranking = self_check_results(run()).ranking
     assert ranking["rank"].tolist()[:3] == [1, 1, 1]
     assert pd.isna(ranking["rank"].tolist()[-1])
+
+
+# -- explain -------------------------------------------------------------------
+
+
+def test_explain_lists_each_clause_with_its_value_and_cost() -> None:
+    """S2's 党费收缴: the item's points, then each clause with its value and the
+    problem it costs; S3 (excluded) is not ranked and has no next grade."""
+    results = run()
+    explanation = explain(results, "S2")
+    clauses = [(line.title, line.value, line.reason) for line in explanation.lines
+               if line.item_id == "dues" and line.kind == "条款"]
+    assert clauses == [
+        ("党费收缴 第1条", "否", "党费未按时足额交纳，扣 10.00 分"),
+        ("党费收缴 第2条", "7", "7名党员欠缴党费，扣 5.00 分"),
+        ("党费收缴 第3条", "1", "党员大会少开1次，扣 5.00 分"),
+        ("党费收缴 第4条", "1/2", "缺少会议记录本，扣 2.00 分"),
+    ]
+    excluded = explain(results, "S3").summary
+    assert excluded[-1] == "等次：取消考核资格，不参加排名"
+
+
+def test_explain_path_to_the_next_grade_through_problems_put_right() -> None:
+    """金桥社区 (80.76, 良好) needs 90 for 优秀: the problems, largest gain first,
+    each worth what the real scorer gives for it, until the total reaches 90."""
+    rubric = load_rubric(ROOT / "rubrics" / "street-2025-h2.toml")
+    results = evaluate(rubric, load_checklists(rubric, [SAMPLE]))
+    summary = explain(results, "SQ10").summary
+    start = summary.index("升到下一等次（优秀，90 分以上）需要整改的问题：")
+    assert summary[start + 1:] == (
+        "1. 缺少党费收缴台账、积极分子培养档案、发展党员档案：整改后 +3.00 分",
+        "2. 后备干部不足3名（现有2名）：整改后 +2.00 分",
+        "3. 1笔票据审批不符合“三审制度”：整改后 +2.00 分",
+        "4. 党小组会少开3次：整改后 +1.50 分",
+        "5. 支委会少开1次：整改后 +1.00 分",
+        "整改后总分 90.26 分，达到优秀",
+        "注：以上按分数线计算，未考虑名额限制",
+    )
+    capped = explain(results, "SQ06").summary
+    assert capped[-1] == "被一票否决“党费未按时足额交纳”限制为合格：须先消除该项"
+    zeroed = explain(results, "SQ12").summary
+    assert zeroed[-1] == "被一票否决“发生重大安全责任事故”总分计0分：整改任何问题都不能升级"
+
+
+def test_explain_command_reads_schema_2(tmp_path: Path) -> None:
+    """explain --all over a schema 2 run writes one sheet per branch."""
+    out = tmp_path / "explain.xlsx"
+    result = CliRunner().invoke(main, ["explain", str(RUBRIC), str(CHECKLIST), "--all", "-o",
+                                       str(out)])
+    assert result.exit_code == 0, result.output
+    assert openpyxl.load_workbook(out).sheetnames == ["S1", "S4", "S2", "S3"]

@@ -118,7 +118,6 @@ def explain_command(rubric: Path, inputs: tuple[Path, ...], branch_ids: tuple[st
                            force=force)
     try:
         model = load_rubric(rubric)
-        require_schema_1(model, "explain")
         results = evaluate(model, _load(model, inputs, encoding, sheet))
     except InspectError as error:
         fail(error.issues, exit_status(error))

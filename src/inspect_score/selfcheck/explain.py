@@ -27,6 +27,8 @@ from inspect_score.outputs.workbook import PINNED_CREATED
 from inspect_score.rubric.model import Item, Rubric
 from inspect_score.scoring.labels import fixed_text, labels_for, plain_number
 from inspect_score.scoring.results import Results
+from inspect_score.scoring.score import clause_key
+from inspect_score.selfcheck.clause_path import ClausePath, clause_path
 from inspect_score.selfcheck.next_grade import Path as GradePath
 from inspect_score.selfcheck.next_grade import cleared_value, path_to_next_grade, value_text
 from inspect_score.selfcheck.template import describe_condition
@@ -63,6 +65,21 @@ EXPLAIN_WORDS: dict[str, dict[str, str]] = {
         "quota_note": "注：以上按分数线计算，未考虑名额限制",
         "self_check": "自查模式：不设名额、不与其他单位排名",
         "kinds": "指标|加分项|扣分项|否决项",
+        "clause_kind": "条款",
+        "clause_title": "{title} 第{number}条",
+        "clause_cost": "{problem}，扣 {cost} 分",
+        "bonus_clause_gain": "加 {cost} 分",
+        "veto_zero": "一票否决：{title}，总分计0分",
+        "veto_exclude": "一票否决：{title}，{label}",
+        "base_weighted": "基础分 {base} 分（各部分按权重计入，满分 {total} 分）",
+        "base_rescaled_2": "基础分 {base} 分：有不计分的项目，按适用项目折算到 {total} 分",
+        "excluded": "等次：{label}，不参加排名",
+        "no_grades": "本细则只计分，不评定等次",
+        "path_2": "升到下一等次（{target}，{min} 分以上）需要整改的问题：",
+        "fix_2": "{problem}：整改后 +{gain} 分",
+        "blocked_zero": "被一票否决“{title}”总分计0分：整改任何问题都不能升级",
+        "blocked_cap": "被一票否决“{title}”限制为{grade}：须先消除该项",
+        "no_path_2": "按本细则，整改已发现的问题仍无法升到{target}",
     },
     "en": {
         "heading": "{name} ({id}): the result explained",
@@ -93,6 +110,21 @@ EXPLAIN_WORDS: dict[str, dict[str, str]] = {
         "quota_note": "note: computed from the grade minimums, quotas not considered",
         "self_check": "self-check: no quotas, no ranking against other branches",
         "kinds": "indicator|bonus|penalty|veto",
+        "clause_kind": "clause",
+        "clause_title": "{title} #{number}",
+        "clause_cost": "{problem}: {cost} points off",
+        "bonus_clause_gain": "{cost} points added",
+        "veto_zero": "veto: {title}; total counted as 0",
+        "veto_exclude": "veto: {title}; {label}",
+        "base_weighted": "base {base} points (parts counted by their weights, out of {total})",
+        "base_rescaled_2": "base {base} points: some items are not scored; rescaled to {total}",
+        "excluded": "grade: {label}; not ranked",
+        "no_grades": "this rubric scores only; it gives no grades",
+        "path_2": "The problems to put right to reach the next grade ({target}, {min} or more):",
+        "fix_2": "{problem}: +{gain} points once put right",
+        "blocked_zero": "the veto \"{title}\" sets the total to 0: no fix lifts the grade",
+        "blocked_cap": "capped at {grade} by the veto \"{title}\": clear it first",
+        "no_path_2": "putting right the problems found does not reach {target} under this rubric",
     },
 }
 
@@ -133,6 +165,8 @@ def branch_not_found(wanted: str, existing: Sequence[str], path: str) -> Issue:
 
 def explain(results: Results, branch_id: str, *, self_check: bool = False) -> Explanation:
     """Explain one branch of a scored run. Raises ``KeyError`` for an unknown branch."""
+    if results.rubric.schema == 2:
+        return _explain_2(results, branch_id, self_check=self_check)
     rubric = results.rubric
     said = EXPLAIN_WORDS[rubric.lang]
     ranking = results.ranking
@@ -282,6 +316,154 @@ def _value_shown(rubric: Rubric, field_id: str, value: Any) -> str:
     if field.type in ("int", "number"):
         return plain_number(float(value))
     return str(value)
+
+
+# --- schema 2 -----------------------------------------------------------------------
+
+
+def _explain_2(results: Results, branch_id: str, *, self_check: bool) -> Explanation:
+    """Schema 2: each item, then each clause with its value and what it cost (the
+    problem as the findings state it), the vetoes by action, and the problems to
+    put right to reach the next grade."""
+    rubric = results.rubric
+    said = EXPLAIN_WORDS[rubric.lang]
+    ranking = results.ranking
+    matches = ranking.index[ranking[BRANCH_ID] == branch_id]
+    if not len(matches):
+        raise KeyError(branch_id)
+    place = int(matches[0])
+    position = int(ranking["position"].iloc[place])
+    rows = results.checklists.frame[
+        results.scores.row_branch.to_numpy() == position].reset_index(drop=True)
+    findings = results.findings[results.findings[BRANCH_ID] == branch_id]
+    item_notes = {str(item_id): str(problem) for item_id, clause, problem in zip(
+        findings["item_id"], findings["clause"], findings["problem"], strict=True)
+        if pd.isna(clause)}
+    points = results.scores.points.iloc[position]
+    kinds = dict(zip(("indicator", "bonus", "penalty", "veto"), said["kinds"].split("|"),
+                     strict=True))
+    lines: list[Line] = []
+    for item in rubric.items:
+        earned = float(points[item.id])
+        applicable = not math.isnan(earned)
+        value = "" if item.rule == "clauses" else _value_2(rubric, rows, item.input_fields)
+        reason = item_notes.get(item.id, "") if applicable else said["na"]
+        lines.append(Line(kinds[item.kind], item.id, item.title, value,
+                          earned if applicable else None, item.max, reason))
+        for number, clause in enumerate(item.clauses, start=1):
+            lines.append(_clause_line(results, item, number, clause.input_fields, position,
+                                      rows, findings, said))
+    for veto in rubric.vetoes:
+        hit = bool(results.scores.vetoes[veto.id].iloc[position])
+        if not hit:
+            reason = ""
+        elif veto.action == "cap":
+            reason = said["veto_hit"].format(title=veto.title, grade=veto.grade)
+        else:
+            reason = said[f"veto_{veto.action}"].format(title=veto.title, label=veto.label)
+        lines.append(Line(kinds["veto"], veto.id, veto.title,
+                          value_text(rubric, rows, veto.field), None, None, reason))
+    path = clause_path(results, branch_id)
+    summary = _summary_2(results, place, said, self_check) + _path_sentences_2(
+        rubric, path, said)
+    name = str(ranking["branch_name"].iloc[place])
+    grade_path = GradePath(branch_id=branch_id, total=path.total, grade=path.grade,
+                           target=path.target, target_min=path.target_min,
+                           new_total=path.new_total, blocking_vetoes=path.blocking_vetoes)
+    return Explanation(
+        branch_id=branch_id, branch_name=name,
+        heading=said["heading"].format(name=name or branch_id, id=branch_id),
+        lines=tuple(lines), summary=tuple(summary), path=grade_path,
+    )
+
+
+def _value_2(rubric: Rubric, rows: pd.DataFrame, fields: Sequence[str]) -> str:
+    """One field's values as text; several bool fields as "true/read" per rater."""
+    if len(fields) == 1:
+        return value_text(rubric, rows, fields[0])
+    values = rows[list(fields)].to_numpy(dtype=np.float64)
+    return ";".join(f"{int(np.nansum(row == 1))}/{int((~np.isnan(row)).sum())}"
+                    for row in values)
+
+
+def _clause_line(results: Results, item: Item, number: int, fields: Sequence[str],
+                 position: int, rows: pd.DataFrame, findings: pd.DataFrame,
+                 said: dict[str, str]) -> Line:
+    rubric = results.rubric
+    title = said["clause_title"].format(title=item.title, number=number)
+    value = _value_2(rubric, rows, fields)
+    if item.kind == "bonus":
+        # bonuses give no findings: say what the clause added, if anything
+        return Line(said["clause_kind"], item.id, title, value, None, None, "")
+    cost = float(results.scores.clauses[clause_key(item.id, number)].iloc[position])
+    mine = findings[(findings["item_id"] == item.id) & (findings["clause"] == number)]
+    reason = ""
+    if cost > 0 and len(mine):
+        reason = said["clause_cost"].format(problem=str(mine["problem"].iloc[0]),
+                                            cost=_number(cost, rubric.precision))
+    return Line(said["clause_kind"], item.id, title, value, None, None, reason)
+
+
+def _summary_2(results: Results, place: int, said: dict[str, str],
+               self_check: bool) -> list[str]:
+    rubric = results.rubric
+    row = results.ranking.iloc[place]
+    position = int(row["position"])
+    p = rubric.precision
+    points = results.scores.points.iloc[position]
+    rescaled = any(math.isnan(float(points[item.id])) and item.group is None
+                   for item in rubric.indicators)
+    weighted = any(section.weight != 1 for section in rubric.sections)
+    key = "base_rescaled_2" if rescaled else ("base_weighted" if weighted else "base")
+    sentences = [said[key].format(base=_number(row["base"], p),
+                                  total=plain_number(rubric.total))]
+    if rubric.penalties and float(row["penalty"]) == 0:
+        sentences.append(said["penalty_none"])
+    if rubric.vetoes and not str(row["vetoed"]):
+        sentences.append(said["veto_none"])
+    sentences.append(said["totals"].format(
+        total=_number(row["total"], p), base=_number(row["base"], p),
+        bonus=_number(row["bonus"], p), penalty=_number(row["penalty"], p)))
+    if bool(results.scores.branches["excluded"].iloc[position]):
+        sentences.append(said["excluded"].format(label=row["grade"]))
+        return sentences
+    if not rubric.grades:
+        sentences.append(said["no_grades"])
+    elif self_check:
+        sentences.append(said["grade"].format(grade=row["grade_without_quota"],
+                                              without=row["grade_without_quota"]))
+        sentences.append(said["self_check"])
+        return sentences
+    else:
+        grade = str(row["grade"])
+        if grade != row["grade_without_quota"]:
+            grade += said["quota"].format(without=row["grade_without_quota"])
+        sentences.append(said["grade"].format(grade=grade, without=row["grade_without_quota"]))
+    ranked = int(results.ranking["rank"].notna().sum())
+    sentences.append(said["rank"].format(rank=int(row["rank"]), count=ranked))
+    return sentences
+
+
+def _path_sentences_2(rubric: Rubric, path: ClausePath, said: dict[str, str]) -> list[str]:
+    if not path.grade:
+        return []  # excluded, or no grades: there is no next grade
+    if path.target is None:
+        return [said["top"].format(grade=path.grade)]
+    if path.blocking_vetoes:
+        return [said["blocked_zero"].format(title=veto.title) if veto.action == "zero"
+                else said["blocked_cap"].format(title=veto.title, grade=veto.grade)
+                for veto in path.blocking_vetoes]
+    if not path.fixes:
+        return [said["no_path_2"].format(target=path.target)]
+    sentences = [said["path_2"].format(target=path.target,
+                                       min=plain_number(path.target_min or 0))]
+    for number, fix in enumerate(path.fixes, start=1):
+        sentences.append(f"{number}. " + said["fix_2"].format(
+            problem=fix.problem, gain=_number(fix.gain, rubric.precision)))
+    sentences.append(said["after"].format(total=_number(path.new_total or 0.0, rubric.precision),
+                                          target=path.target))
+    sentences.append(said["quota_note"])
+    return sentences
 
 
 # --- rendering ---------------------------------------------------------------------
