@@ -25,7 +25,7 @@ from inspect_score.rubric.model import Grade
 from inspect_score.scoring.grading import quota_places, rank_and_grade
 from inspect_score.scoring.pipeline import evaluate
 from inspect_score.scoring.results import Results
-from inspect_score.selfcheck.explain import explain
+from inspect_score.selfcheck.explain import explain, explain_all
 from inspect_score.selfcheck.standalone import self_check_results
 from inspect_score.tuning.lint import check_rubric_file
 
@@ -374,3 +374,12 @@ def test_explain_command_reads_schema_2(tmp_path: Path) -> None:
                                        str(out)])
     assert result.exit_code == 0, result.output
     assert openpyxl.load_workbook(out).sheetnames == ["S1", "S4", "S2", "S3"]
+
+
+def test_explain_all_equals_explaining_each_branch_alone() -> None:
+    """The paths found for every branch at once (a scoring per clause and per fix)
+    are the paths found for each branch alone; so are the lines and sentences."""
+    rubric = load_rubric(ROOT / "rubrics" / "street-2025-h2.toml")
+    results = evaluate(rubric, load_checklists(rubric, [SAMPLE]))
+    ids = results.ranking["branch_id"].tolist()
+    assert explain_all(results, ids) == [explain(results, branch) for branch in ids]

@@ -44,7 +44,7 @@ from inspect_score.selfcheck.calibrate import (
 )
 from inspect_score.selfcheck.explain import (
     branch_not_found,
-    explain,
+    explain_all,
     explanation_text,
     write_explanations,
 )
@@ -127,7 +127,7 @@ def explain_command(rubric: Path, inputs: tuple[Path, ...], branch_ids: tuple[st
     if missing:
         where = ", ".join(str(path) for path in inputs)
         fail([branch_not_found(branch, known, where) for branch in missing], EXIT_INPUT)
-    explanations = [explain(results, branch, self_check=self_check) for branch in wanted]
+    explanations = explain_all(results, wanted, self_check=self_check)
     report(results.warnings)
     if output is not None:
         _staged_write(output, plan,

@@ -3,6 +3,8 @@ direct entry, and schema 2's ``applies_if``/``otherwise`` over all of them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -23,13 +25,23 @@ def item_points(rubric: Rubric, item: Item, frame: pd.DataFrame) -> np.ndarray:
 
 
 def item_columns(
-    rubric: Rubric, item: Item, frame: pd.DataFrame
+    rubric: Rubric, item: Item, frame: pd.DataFrame,
+    waived: Mapping[int, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, ClauseColumns | None]:
     """The item's points per checklist row (clipped, unrounded, NaN where n/a) and,
-    for a ``clauses`` item, what each clause cost (0 where ``applies_if`` fails)."""
+    for a ``clauses`` item, what each clause cost (0 where ``applies_if`` fails).
+
+    ``waived``: per clause (its index), the rows where it is taken to cost nothing,
+    as if that fault were put right (what ``explain`` needs to price a fix).
+    """
     columns = None
     if item.rule == "clauses":
         columns = clause_columns(rubric, item, frame)
+        if waived:
+            columns = ClauseColumns(
+                costs=tuple(np.where(waived[index], 0.0, cost) if index in waived else cost
+                            for index, cost in enumerate(columns.costs)),
+                applies=columns.applies)
         points, applies = clauses_points(item, columns)
     elif item.rule == "direct":
         points, applies = direct_points(rubric, item, frame)

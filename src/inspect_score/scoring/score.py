@@ -8,6 +8,8 @@ vetoes, never over branches.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import attrs
 import numpy as np
 import pandas as pd
@@ -30,7 +32,8 @@ from inspect_score.scoring.rules import condition_holds, field_column
 from inspect_score.scoring.tables import Scores
 
 
-def score(rubric: Rubric, checklists: Checklists) -> Scores:
+def score(rubric: Rubric, checklists: Checklists,
+          waived: Mapping[str, np.ndarray] | None = None) -> Scores:
     """Score every branch of the checklists against the rubric.
 
     Raises :class:`ChecklistError` with code ``missing-value`` for a blank
@@ -39,6 +42,9 @@ def score(rubric: Rubric, checklists: Checklists) -> Scores:
     ``group-not-one`` for a branch to which not exactly one alternative of a
     group applies (every such cell of the run at once), and with code
     ``nothing-applicable`` for every branch none of whose indicators applies.
+
+    ``waived`` (schema 2, for pricing fixes): by :func:`clause_key`, the checklist
+    rows where that clause is taken to cost nothing.
     """
     frame = checklists.frame
     _refuse_error_blanks(rubric, frame)
@@ -51,7 +57,12 @@ def score(rubric: Rubric, checklists: Checklists) -> Scores:
     clause_names: list[str] = []
     clause_columns: list[np.ndarray] = []
     for item in rubric.items:
-        branch_points, costs = _branch_points(rubric, item, frame, grouping)
+        mine = None
+        if waived:
+            mine = {number - 1: waived[clause_key(item.id, number)]
+                    for number in range(1, len(item.clauses) + 1)
+                    if clause_key(item.id, number) in waived}
+        branch_points, costs = _branch_points(rubric, item, frame, grouping, mine)
         per_item.append(branch_points)
         if item.kind != "bonus":
             for number, cost in enumerate(costs, start=1):
@@ -240,11 +251,12 @@ class _RaterGrouping:
 
 
 def _branch_points(
-    rubric: Rubric, item: Item, frame: pd.DataFrame, grouping: _RaterGrouping
+    rubric: Rubric, item: Item, frame: pd.DataFrame, grouping: _RaterGrouping,
+    waived: Mapping[int, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, list[np.ndarray]]:
     """The item's points per branch: rounded per rater row, combined, rounded again;
     and, for a ``clauses`` item, each clause's cost per branch, rounded alike."""
-    row_points, columns = item_columns(rubric, item, frame)
+    row_points, columns = item_columns(rubric, item, frame, waived)
     rows = [round_points(row_points, rubric.precision)]
     if columns is not None:
         # a clause's cost counts over the rows where its item applies, as the points do

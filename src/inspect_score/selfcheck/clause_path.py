@@ -12,14 +12,17 @@ Grades before quotas, as for schema 1.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import attrs
 import numpy as np
+import pandas as pd
 
 from inspect_score.checklists.table import BRANCH_ID, Checklists
 from inspect_score.rubric.model import Item, Rubric, Veto
 from inspect_score.scoring.grading import grade_by_total
 from inspect_score.scoring.results import Results
-from inspect_score.scoring.score import score
+from inspect_score.scoring.score import clause_key, score
 
 
 @attrs.frozen
@@ -54,70 +57,125 @@ def clause_path(results: Results, branch_id: str) -> ClausePath:
 
     Raises ``KeyError`` for a branch not in the run.
     """
+    return clause_paths(results, [branch_id])[branch_id]
+
+
+def clause_paths(results: Results, branch_ids: Sequence[str]) -> dict[str, ClausePath]:
+    """:func:`clause_path` of many branches at once, by whole columns.
+
+    Every clause that cost some branch points is priced by one scoring of the
+    branches' rows with that clause waived; then, a round per fix, each branch
+    not yet at its target adds its next-largest gain and all of them are scored
+    together with the clauses each has waived. Scorings: one per clause, plus
+    one per fix of the branch that needs the most; never one per branch.
+    """
     rubric = results.rubric
     branches = results.scores.branches
-    matches = np.flatnonzero(branches[BRANCH_ID].to_numpy() == branch_id)
-    if not len(matches):
-        raise KeyError(branch_id)
-    position = int(matches[0])
-    total = float(branches["total"].iloc[position])
-    if not rubric.grades or bool(branches["excluded"].iloc[position]):
-        return ClausePath(branch_id=branch_id, total=total, grade="")
-    cap = int(branches["veto_cap"].iloc[position])
-    index = max(int(grade_by_total(rubric, np.array([total]))[0]), cap)
-    path = ClausePath(branch_id=branch_id, total=total, grade=rubric.grades[index].name)
-    if index == 0:
-        return path
-    target = rubric.grades[index - 1]
-    path = attrs.evolve(path, target=target.name, target_min=target.min)
-    hit = [veto for veto in rubric.vetoes
-           if bool(results.scores.vetoes[veto.id].iloc[position])]
-    blocking = tuple(veto for veto in hit if veto.action == "zero" or (
-        veto.action == "cap" and rubric.grade_index(veto.grade) > index - 1))
-    if blocking:
-        return attrs.evolve(path, blocking_vetoes=blocking)
-    rows = results.checklists.frame[results.scores.row_branch.to_numpy() == position]
-    checklists = attrs.evolve(results.checklists, frame=rows.reset_index(drop=True))
-    candidates = _candidates(results, branch_id)
-    gains = [_total(rubric, checklists, [(item, number)]) - total
-             for item, number, _ in candidates]
-    order = sorted(range(len(candidates)), key=lambda at: (-gains[at], at))
-    chosen: list[int] = []
-    new_total = total
-    for at in order:
-        if gains[at] <= 0:
+    ids = branches[BRANCH_ID].to_numpy(dtype=object)
+    wanted = pd.Index(ids).get_indexer(pd.Index(list(branch_ids)))
+    if (wanted < 0).any():
+        raise KeyError(list(branch_ids)[int(np.flatnonzero(wanted < 0)[0])])
+    totals = branches["total"].to_numpy(dtype=np.float64)
+    paths = {str(ids[at]): ClausePath(branch_id=str(ids[at]), total=float(totals[at]), grade="")
+             for at in wanted}
+    excluded = branches["excluded"].to_numpy(dtype=bool)
+    if not rubric.grades:
+        return paths
+    caps = branches["veto_cap"].to_numpy(dtype=np.int64)
+    index = np.maximum(grade_by_total(rubric, totals), caps)
+    vetoes = results.scores.vetoes
+    zeroed = np.zeros(len(totals), dtype=bool)
+    for veto in rubric.vetoes:
+        if veto.action == "zero":
+            zeroed |= vetoes[veto.id].to_numpy(dtype=bool)
+    active = np.zeros(len(totals), dtype=bool)
+    for at in wanted:
+        branch_id = str(ids[at])
+        if excluded[at]:
+            continue
+        grade = rubric.grades[int(index[at])]
+        paths[branch_id] = attrs.evolve(paths[branch_id], grade=grade.name)
+        if index[at] == 0:
+            continue
+        target = rubric.grades[int(index[at]) - 1]
+        blocking = tuple(
+            veto for veto in rubric.vetoes if bool(vetoes[veto.id].iloc[at]) and (
+                veto.action == "zero"
+                or (veto.action == "cap" and rubric.grade_index(veto.grade) > index[at] - 1)))
+        paths[branch_id] = attrs.evolve(paths[branch_id], target=target.name,
+                                        target_min=target.min, blocking_vetoes=blocking)
+        active[at] = not blocking
+    candidates = [(item, number) for item in (*rubric.indicators, *rubric.penalties)
+                  for number in range(1, len(item.clauses) + 1)]
+    if not candidates or not active.any():
+        return paths
+    costs = np.column_stack([
+        results.scores.clauses[clause_key(item.id, number)].to_numpy(dtype=np.float64)
+        for item, number in candidates])
+    row_branch = results.scores.row_branch.to_numpy(dtype=np.int64)
+    # only the rows of branches that look for a path are scored again
+    rows = np.flatnonzero(active[row_branch])
+    checklists = attrs.evolve(results.checklists,
+                              frame=results.checklists.frame.iloc[rows].reset_index(drop=True))
+    scored_branch = row_branch[rows]
+    positions = np.unique(scored_branch)  # branches in Scores order, as score() numbers them
+    gains = np.zeros_like(costs)
+    for column, (item, number) in enumerate(candidates):
+        if not (costs[positions, column] > 0).any():
+            continue
+        waived = {clause_key(item.id, number): np.ones(len(rows), dtype=bool)}
+        after = _totals(rubric, checklists, waived)
+        gains[positions, column] = np.where(costs[positions, column] > 0,
+                                            after - totals[positions], 0.0)
+    # largest gain first; equal gains in rubric order
+    order = np.argsort(-gains, axis=1, kind="stable")
+    minimum = np.array([rubric.grades[max(int(i) - 1, 0)].min for i in index])
+    needed = active.copy()
+    chosen = np.zeros(len(totals), dtype=np.int64)
+    reached = np.full(len(totals), np.nan)
+    for count in range(1, len(candidates) + 1):
+        takes = needed & (gains[np.arange(len(totals)), order[:, count - 1]] > 0)
+        needed &= takes  # a branch whose next fix gains nothing has no path
+        if not needed.any():
             break
-        chosen.append(at)
-        new_total = _total(rubric, checklists,
-                           [(candidates[c][0], candidates[c][1]) for c in chosen])
-        if new_total >= target.min:
-            fixes = tuple(ClauseFix(item=candidates[c][0], number=candidates[c][1],
-                                    problem=candidates[c][2], gain=gains[c]) for c in chosen)
-            return attrs.evolve(path, fixes=fixes, new_total=new_total)
-    return path
+        chosen[needed] = count
+        picked = np.zeros_like(costs, dtype=bool)
+        for rank in range(count):
+            picked[np.arange(len(totals)), order[:, rank]] = True
+        picked &= needed[:, None]
+        waived = {clause_key(item.id, number): picked[scored_branch, column]
+                  for column, (item, number) in enumerate(candidates)
+                  if picked[:, column].any()}
+        after = np.full(len(totals), np.nan)
+        after[positions] = _totals(rubric, checklists, waived)
+        done = needed & (after >= minimum)
+        reached[done] = after[done]
+        needed &= ~done
+    problems = _problems(results)
+    for at in wanted:
+        if np.isnan(reached[at]):
+            continue
+        fixes = tuple(
+            ClauseFix(item=candidates[column][0], number=candidates[column][1],
+                      problem=problems.get((str(ids[at]), candidates[column][0].id,
+                                            candidates[column][1]), ""),
+                      gain=float(gains[at, column]))
+            for column in order[at, : chosen[at]])
+        paths[str(ids[at])] = attrs.evolve(paths[str(ids[at])], fixes=fixes,
+                                           new_total=float(reached[at]))
+    return paths
 
 
-def _candidates(results: Results, branch_id: str) -> list[tuple[Item, int, str]]:
-    """The branch's clause findings: (item, clause number, problem), in findings order."""
+def _problems(results: Results) -> dict[tuple[str, str, int], str]:
+    """The problem of every clause finding, by (branch, item, clause)."""
     findings = results.findings
-    mine = findings[(findings[BRANCH_ID] == branch_id) & findings["clause"].notna()]
-    items = {item.id: item for item in (*results.rubric.indicators, *results.rubric.penalties)}
-    return [(items[str(item_id)], int(number), str(problem))
-            for item_id, number, problem in zip(mine["item_id"], mine["clause"],
-                                                mine["problem"], strict=True)]
+    mine = findings[findings["clause"].notna()]
+    return {(str(branch), str(item), int(number)): str(problem)
+            for branch, item, number, problem in zip(
+                mine[BRANCH_ID], mine["item_id"], mine["clause"], mine["problem"], strict=True)}
 
 
-def _total(rubric: Rubric, checklists: Checklists, fixed: list[tuple[Item, int]]) -> float:
-    """The branch's total with the given clauses costing nothing."""
-    changed: dict[str, Item] = {}
-    for item, number in fixed:
-        base = changed.get(item.id, item)
-        clauses = list(base.clauses)
-        clauses[number - 1] = attrs.evolve(clauses[number - 1], points=0.0, per=0.0)
-        changed[item.id] = attrs.evolve(base, clauses=tuple(clauses))
-    evolved = attrs.evolve(
-        rubric,
-        indicators=tuple(changed.get(item.id, item) for item in rubric.indicators),
-        penalties=tuple(changed.get(item.id, item) for item in rubric.penalties),
-    )
-    return float(score(evolved, checklists).branches["total"].iloc[0])
+def _totals(rubric: Rubric, checklists: Checklists,
+            waived: dict[str, np.ndarray]) -> np.ndarray:
+    """Every scored branch's total with the given clauses waived on the given rows."""
+    return score(rubric, checklists, waived).branches["total"].to_numpy(dtype=np.float64)

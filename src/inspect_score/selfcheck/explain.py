@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +25,10 @@ from inspect_score.outputs import print_style
 from inspect_score.outputs.escape import sheet_names
 from inspect_score.outputs.workbook import PINNED_CREATED
 from inspect_score.rubric.model import Item, Rubric
-from inspect_score.scoring.labels import fixed_text, labels_for, plain_number
+from inspect_score.scoring.labels import fixed_text, labels_for, plain_number, plain_text
 from inspect_score.scoring.results import Results
 from inspect_score.scoring.score import clause_key
-from inspect_score.selfcheck.clause_path import ClausePath, clause_path
+from inspect_score.selfcheck.clause_path import ClausePath, clause_path, clause_paths
 from inspect_score.selfcheck.next_grade import Path as GradePath
 from inspect_score.selfcheck.next_grade import cleared_value, path_to_next_grade, value_text
 from inspect_score.selfcheck.template import describe_condition
@@ -163,10 +163,17 @@ def branch_not_found(wanted: str, existing: Sequence[str], path: str) -> Issue:
                  f"{shown}", path, column=BRANCH_ID)
 
 
-def explain(results: Results, branch_id: str, *, self_check: bool = False) -> Explanation:
-    """Explain one branch of a scored run. Raises ``KeyError`` for an unknown branch."""
+def explain(results: Results, branch_id: str, *, self_check: bool = False,
+            paths: Mapping[str, ClausePath] | None = None,
+            branches: _Branches | None = None) -> Explanation:
+    """Explain one branch of a scored run. Raises ``KeyError`` for an unknown branch.
+
+    ``paths`` (schema 2): the branches' paths to the next grade, found for many
+    branches at once by :func:`explain_all`; found for this branch alone otherwise.
+    """
     if results.rubric.schema == 2:
-        return _explain_2(results, branch_id, self_check=self_check)
+        found = paths[branch_id] if paths is not None else clause_path(results, branch_id)
+        return _explain_2(results, branch_id, found, self_check=self_check, branches=branches)
     rubric = results.rubric
     said = EXPLAIN_WORDS[rubric.lang]
     ranking = results.ranking
@@ -318,27 +325,99 @@ def _value_shown(rubric: Rubric, field_id: str, value: Any) -> str:
     return str(value)
 
 
+def explain_all(results: Results, branch_ids: Sequence[str], *,
+                self_check: bool = False) -> list[Explanation]:
+    """:func:`explain` for each branch; under schema 2 every path to the next grade
+    is found at once (a scoring per clause and per fix, not per branch)."""
+    if results.rubric.schema == 1:
+        return [explain(results, branch_id, self_check=self_check) for branch_id in branch_ids]
+    paths = clause_paths(results, branch_ids)
+    branches = _Branches(results)
+    return [explain(results, branch_id, self_check=self_check, paths=paths, branches=branches)
+            for branch_id in branch_ids]
+
+
 # --- schema 2 -----------------------------------------------------------------------
 
 
-def _explain_2(results: Results, branch_id: str, *, self_check: bool) -> Explanation:
+class _Branches:
+    """What explaining a schema 2 run needs, looked up once for every branch: where
+    each branch is ranked, its checklist rows and its findings by item and clause."""
+
+    def __init__(self, results: Results) -> None:
+        self.results = results
+        ranking = results.ranking
+        self.place = {str(branch): place for place, branch in
+                      enumerate(ranking[BRANCH_ID].tolist())}
+        self.position = ranking["position"].to_numpy(dtype=np.int64)
+        row_branch = results.scores.row_branch.to_numpy(dtype=np.int64)
+        self.row_order = np.argsort(row_branch, kind="stable")
+        self.row_start = np.searchsorted(row_branch[self.row_order],
+                                         np.arange(len(results.scores.branches) + 1))
+        self.notes: dict[str, tuple[dict[str, str], dict[tuple[str, int], str]]] = {}
+        findings = results.findings
+        for branch, item_id, clause, problem in zip(
+                findings[BRANCH_ID].tolist(), findings["item_id"].tolist(),
+                findings["clause"].tolist(), findings["problem"].tolist(), strict=True):
+            items, clauses = self.notes.setdefault(str(branch), ({}, {}))
+            if pd.isna(clause):
+                items[str(item_id)] = str(problem)
+            else:
+                clauses[(str(item_id), int(clause))] = str(problem)
+
+        self._texts: dict[tuple[str, ...], np.ndarray] = {}
+
+    def value(self, fields: Sequence[str], position: int) -> str:
+        """What a branch filled in for the fields, raters joined by ";": one field's
+        value as text, or how many of several bool fields are true of those read."""
+        key = tuple(fields)
+        if key not in self._texts:
+            self._texts[key] = self._row_texts(key)
+        taken = self.row_order[self.row_start[position]: self.row_start[position + 1]]
+        return ";".join(self._texts[key][taken].tolist())
+
+    def _row_texts(self, fields: tuple[str, ...]) -> np.ndarray:
+        """The text of every checklist row at once (a branch's rows are taken from it)."""
+        rubric = self.results.rubric
+        frame = self.results.checklists.frame
+        if len(fields) > 1:
+            matrix = frame[list(fields)].to_numpy(dtype=np.float64)
+            trues = plain_text(np.nansum(matrix == 1, axis=1).astype(np.float64))
+            read = plain_text((~np.isnan(matrix)).sum(axis=1).astype(np.float64))
+            return np.asarray(trues + "/" + read, dtype=object)
+        field = rubric.field(fields[0])
+        column = frame[field.id]
+        if field.type == "bool":
+            labels = labels_for(rubric.lang)
+            numbers = column.to_numpy(dtype=np.float64)
+            return np.where(np.isnan(numbers), "",
+                            np.where(numbers == 1.0, labels.yes, labels.no)).astype(object)
+        if field.type in ("int", "number"):
+            return plain_text(column.to_numpy(dtype=np.float64))
+        return np.asarray(column.astype(object).where(column.notna(), "").astype(str)
+                          .to_numpy(), dtype=object)
+
+
+def _explain_2(results: Results, branch_id: str, path: ClausePath, *,
+               self_check: bool, branches: _Branches | None = None) -> Explanation:
     """Schema 2: each item, then each clause with its value and what it cost (the
     problem as the findings state it), the vetoes by action, and the problems to
     put right to reach the next grade."""
     rubric = results.rubric
     said = EXPLAIN_WORDS[rubric.lang]
     ranking = results.ranking
-    matches = ranking.index[ranking[BRANCH_ID] == branch_id]
-    if not len(matches):
+    branches = branches if branches is not None else _Branches(results)
+    if branch_id not in branches.place:
         raise KeyError(branch_id)
-    place = int(matches[0])
-    position = int(ranking["position"].iloc[place])
-    rows = results.checklists.frame[
-        results.scores.row_branch.to_numpy() == position].reset_index(drop=True)
-    findings = results.findings[results.findings[BRANCH_ID] == branch_id]
-    item_notes = {str(item_id): str(problem) for item_id, clause, problem in zip(
-        findings["item_id"], findings["clause"], findings["problem"], strict=True)
-        if pd.isna(clause)}
+    place = branches.place[branch_id]
+    position = int(branches.position[place])
+    # the branch's problems, by item (items without clauses) and by clause
+    item_notes, clause_notes = branches.notes.get(branch_id, ({}, {}))
+    costs = results.scores.clauses.iloc[position] if len(results.scores.clauses.columns) else None
+
+    def value_of(fields: Sequence[str]) -> str:
+        return branches.value(fields, position)
+
     points = results.scores.points.iloc[position]
     kinds = dict(zip(("indicator", "bonus", "penalty", "veto"), said["kinds"].split("|"),
                      strict=True))
@@ -346,13 +425,20 @@ def _explain_2(results: Results, branch_id: str, *, self_check: bool) -> Explana
     for item in rubric.items:
         earned = float(points[item.id])
         applicable = not math.isnan(earned)
-        value = "" if item.rule == "clauses" else _value_2(rubric, rows, item.input_fields)
+        value = "" if item.rule == "clauses" else value_of(item.input_fields)
         reason = item_notes.get(item.id, "") if applicable else said["na"]
         lines.append(Line(kinds[item.kind], item.id, item.title, value,
                           earned if applicable else None, item.max, reason))
         for number, clause in enumerate(item.clauses, start=1):
-            lines.append(_clause_line(results, item, number, clause.input_fields, position,
-                                      rows, findings, said))
+            title = said["clause_title"].format(title=item.title, number=number)
+            reason = ""
+            problem = clause_notes.get((item.id, number))
+            if problem is not None and costs is not None:
+                cost = float(costs[clause_key(item.id, number)])
+                reason = said["clause_cost"].format(problem=problem,
+                                                    cost=_number(cost, rubric.precision))
+            lines.append(Line(said["clause_kind"], item.id, title,
+                              value_of(clause.input_fields), None, None, reason))
     for veto in rubric.vetoes:
         hit = bool(results.scores.vetoes[veto.id].iloc[position])
         if not hit:
@@ -361,9 +447,8 @@ def _explain_2(results: Results, branch_id: str, *, self_check: bool) -> Explana
             reason = said["veto_hit"].format(title=veto.title, grade=veto.grade)
         else:
             reason = said[f"veto_{veto.action}"].format(title=veto.title, label=veto.label)
-        lines.append(Line(kinds["veto"], veto.id, veto.title,
-                          value_text(rubric, rows, veto.field), None, None, reason))
-    path = clause_path(results, branch_id)
+        lines.append(Line(kinds["veto"], veto.id, veto.title, value_of((veto.field,)), None,
+                          None, reason))
     summary = _summary_2(results, place, said, self_check) + _path_sentences_2(
         rubric, path, said)
     name = str(ranking["branch_name"].iloc[place])
@@ -375,33 +460,6 @@ def _explain_2(results: Results, branch_id: str, *, self_check: bool) -> Explana
         heading=said["heading"].format(name=name or branch_id, id=branch_id),
         lines=tuple(lines), summary=tuple(summary), path=grade_path,
     )
-
-
-def _value_2(rubric: Rubric, rows: pd.DataFrame, fields: Sequence[str]) -> str:
-    """One field's values as text; several bool fields as "true/read" per rater."""
-    if len(fields) == 1:
-        return value_text(rubric, rows, fields[0])
-    values = rows[list(fields)].to_numpy(dtype=np.float64)
-    return ";".join(f"{int(np.nansum(row == 1))}/{int((~np.isnan(row)).sum())}"
-                    for row in values)
-
-
-def _clause_line(results: Results, item: Item, number: int, fields: Sequence[str],
-                 position: int, rows: pd.DataFrame, findings: pd.DataFrame,
-                 said: dict[str, str]) -> Line:
-    rubric = results.rubric
-    title = said["clause_title"].format(title=item.title, number=number)
-    value = _value_2(rubric, rows, fields)
-    if item.kind == "bonus":
-        # bonuses give no findings: say what the clause added, if anything
-        return Line(said["clause_kind"], item.id, title, value, None, None, "")
-    cost = float(results.scores.clauses[clause_key(item.id, number)].iloc[position])
-    mine = findings[(findings["item_id"] == item.id) & (findings["clause"] == number)]
-    reason = ""
-    if cost > 0 and len(mine):
-        reason = said["clause_cost"].format(problem=str(mine["problem"].iloc[0]),
-                                            cost=_number(cost, rubric.precision))
-    return Line(said["clause_kind"], item.id, title, value, None, None, reason)
 
 
 def _summary_2(results: Results, place: int, said: dict[str, str],
