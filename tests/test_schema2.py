@@ -383,3 +383,17 @@ def test_explain_all_equals_explaining_each_branch_alone() -> None:
     results = evaluate(rubric, load_checklists(rubric, [SAMPLE]))
     ids = results.ranking["branch_id"].tolist()
     assert explain_all(results, ids) == [explain(results, branch) for branch in ids]
+
+
+def test_explain_a_branch_a_quota_moved_down() -> None:
+    """滨河社区 totals 92.6 (五星 by its total) but the 五星 and 四星 quotas are full:
+    it holds 三星. The explanation names the full quota just above it (四星) and,
+    for the next grade, says only that quota stands in the way, never "已是最高等次"."""
+    rubric = load_rubric(ROOT / "rubrics" / "stars-2025-h2.toml")
+    results = evaluate(rubric, load_checklists(rubric, [SAMPLE]))
+    summary = explain(results, "SQ15").summary
+    assert summary[-3:] == (
+        "等次：三星（四星名额已满，按排名顺延）；不考虑名额限制时为：五星",
+        "排名：第 7 名，共 14 个单位",
+        "总分已达到四星（80 分以上），仅因四星名额已满未评为四星",
+    )

@@ -20,7 +20,6 @@ import pandas as pd
 
 from inspect_score.checklists.table import BRANCH_ID, Checklists
 from inspect_score.rubric.model import Item, Rubric, Veto
-from inspect_score.scoring.grading import grade_by_total
 from inspect_score.scoring.results import Results
 from inspect_score.scoring.score import clause_key, score
 
@@ -50,17 +49,20 @@ class ClausePath:
     new_total: float | None = None
     #: vetoes no fix of a clause can lift: a cap below the target, or a zero veto
     blocking_vetoes: tuple[Veto, ...] = ()
+    #: the total reaches the target already: only the target's quota holds it back
+    quota_only: bool = False
 
 
-def clause_path(results: Results, branch_id: str) -> ClausePath:
+def clause_path(results: Results, branch_id: str, *, quotas: bool = True) -> ClausePath:
     """The problems to put right, largest gain first, to lift ``branch_id`` a grade.
 
     Raises ``KeyError`` for a branch not in the run.
     """
-    return clause_paths(results, [branch_id])[branch_id]
+    return clause_paths(results, [branch_id], quotas=quotas)[branch_id]
 
 
-def clause_paths(results: Results, branch_ids: Sequence[str]) -> dict[str, ClausePath]:
+def clause_paths(results: Results, branch_ids: Sequence[str], *,
+                 quotas: bool = True) -> dict[str, ClausePath]:
     """:func:`clause_path` of many branches at once, by whole columns.
 
     Every clause that cost some branch points is priced by one scoring of the
@@ -81,8 +83,15 @@ def clause_paths(results: Results, branch_ids: Sequence[str]) -> dict[str, Claus
     excluded = branches["excluded"].to_numpy(dtype=bool)
     if not rubric.grades:
         return paths
-    caps = branches["veto_cap"].to_numpy(dtype=np.int64)
-    index = np.maximum(grade_by_total(rubric, totals), caps)
+    # the next grade is the one above the grade the branch holds (after quotas,
+    # unless ``quotas`` is off): a branch a quota moved down is offered the grade
+    # just above, where only the quota may stand in the way
+    held_in = "grade" if quotas else "grade_without_quota"
+    names = {grade.name: number for number, grade in enumerate(rubric.grades)}
+    held = results.ranking[held_in].map(names).to_numpy(dtype=np.float64)
+    index = np.zeros(len(totals), dtype=np.int64)
+    ranked = ~np.isnan(held)
+    index[results.ranking["position"].to_numpy(dtype=np.int64)[ranked]] = held[ranked]
     vetoes = results.scores.vetoes
     zeroed = np.zeros(len(totals), dtype=bool)
     for veto in rubric.vetoes:
@@ -104,6 +113,9 @@ def clause_paths(results: Results, branch_ids: Sequence[str]) -> dict[str, Claus
                 or (veto.action == "cap" and rubric.grade_index(veto.grade) > index[at] - 1)))
         paths[branch_id] = attrs.evolve(paths[branch_id], target=target.name,
                                         target_min=target.min, blocking_vetoes=blocking)
+        if not blocking and totals[at] >= target.min:
+            paths[branch_id] = attrs.evolve(paths[branch_id], quota_only=True)
+            continue
         active[at] = not blocking
     candidates = [(item, number) for item in (*rubric.indicators, *rubric.penalties)
                   for number in range(1, len(item.clauses) + 1)]

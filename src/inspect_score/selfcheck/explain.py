@@ -80,6 +80,7 @@ EXPLAIN_WORDS: dict[str, dict[str, str]] = {
         "blocked_zero": "被一票否决“{title}”总分计0分：整改任何问题都不能升级",
         "blocked_cap": "被一票否决“{title}”限制为{grade}：须先消除该项",
         "no_path_2": "按本细则，整改已发现的问题仍无法升到{target}",
+        "quota_only": "总分已达到{target}（{min} 分以上），仅因{target}名额已满未评为{target}",
     },
     "en": {
         "heading": "{name} ({id}): the result explained",
@@ -125,6 +126,8 @@ EXPLAIN_WORDS: dict[str, dict[str, str]] = {
         "blocked_zero": "the veto \"{title}\" sets the total to 0: no fix lifts the grade",
         "blocked_cap": "capped at {grade} by the veto \"{title}\": clear it first",
         "no_path_2": "putting right the problems found does not reach {target} under this rubric",
+        "quota_only": "the total already reaches {target} ({min} or more); only the quota of "
+                      "{target} stands in the way",
     },
 }
 
@@ -172,7 +175,8 @@ def explain(results: Results, branch_id: str, *, self_check: bool = False,
     branches at once by :func:`explain_all`; found for this branch alone otherwise.
     """
     if results.rubric.schema == 2:
-        found = paths[branch_id] if paths is not None else clause_path(results, branch_id)
+        found = paths[branch_id] if paths is not None else clause_path(
+            results, branch_id, quotas=not self_check)
         return _explain_2(results, branch_id, found, self_check=self_check, branches=branches)
     rubric = results.rubric
     said = EXPLAIN_WORDS[rubric.lang]
@@ -331,7 +335,7 @@ def explain_all(results: Results, branch_ids: Sequence[str], *,
     is found at once (a scoring per clause and per fix, not per branch)."""
     if results.rubric.schema == 1:
         return [explain(results, branch_id, self_check=self_check) for branch_id in branch_ids]
-    paths = clause_paths(results, branch_ids)
+    paths = clause_paths(results, branch_ids, quotas=not self_check)
     branches = _Branches(results)
     return [explain(results, branch_id, self_check=self_check, paths=paths, branches=branches)
             for branch_id in branch_ids]
@@ -495,7 +499,9 @@ def _summary_2(results: Results, place: int, said: dict[str, str],
     else:
         grade = str(row["grade"])
         if grade != row["grade_without_quota"]:
-            grade += said["quota"].format(without=row["grade_without_quota"])
+            # the quota that held the branch back is the grade's just above its own
+            above = rubric.grades[rubric.grade_index(grade) - 1].name
+            grade += said["quota"].format(without=above)
         sentences.append(said["grade"].format(grade=grade, without=row["grade_without_quota"]))
     ranked = int(results.ranking["rank"].notna().sum())
     sentences.append(said["rank"].format(rank=int(row["rank"]), count=ranked))
@@ -511,6 +517,9 @@ def _path_sentences_2(rubric: Rubric, path: ClausePath, said: dict[str, str]) ->
         return [said["blocked_zero"].format(title=veto.title) if veto.action == "zero"
                 else said["blocked_cap"].format(title=veto.title, grade=veto.grade)
                 for veto in path.blocking_vetoes]
+    if path.quota_only:
+        return [said["quota_only"].format(target=path.target,
+                                          min=plain_number(path.target_min or 0))]
     if not path.fixes:
         return [said["no_path_2"].format(target=path.target)]
     sentences = [said["path_2"].format(target=path.target,
