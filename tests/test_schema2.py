@@ -267,8 +267,6 @@ def test_excluded_branch_is_unranked_in_every_output(tmp_path: Path) -> None:
     ["template", "{r}", "-o", "{t}/form.xlsx"],
     ["compare", "{r}", "{r}", "{c}"],
     ["sensitivity", "{r}", "{c}"],
-    ["bulletin", "{r}", "{c}", "-o", "{t}/b.md"],
-    ["run", "{r}", "{c}", "--rectify", "-o", "{t}/r.xlsx"],
 ])
 def test_commands_that_do_not_read_schema_2_yet_refuse_clearly(
         tmp_path: Path, args: list[str]) -> None:
@@ -397,3 +395,20 @@ def test_explain_a_branch_a_quota_moved_down() -> None:
         "排名：第 7 名，共 14 个单位",
         "总分已达到四星（80 分以上），仅因四星名额已满未评为四星",
     )
+
+
+def test_bulletin_and_rectification_list_read_schema_2(tmp_path: Path) -> None:
+    """The bulletin and run --rectify speak in the findings' problems and 整改要求."""
+    bulletin = tmp_path / "b.md"
+    result = CliRunner().invoke(main, ["bulletin", str(RUBRIC), str(CHECKLIST), "-o",
+                                       str(bulletin)])
+    assert result.exit_code == 0, result.output
+    assert "幸福里社区党员大会少开1次" in bulletin.read_text(encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(RUBRIC), str(CHECKLIST), "--rectify",
+                                       "--csv", str(out)])
+    assert result.exit_code == 0, result.output
+    rectify = pd.read_csv(out / "rectify.csv", dtype=str, keep_default_na=False,
+                          encoding="utf-8-sig")
+    first = rectify.iloc[0]
+    assert (first["problem"], first["rectify"]) == ("党费未按时足额交纳", "按时足额收缴党费")

@@ -102,7 +102,6 @@ def bulletin_command(rubric: Path, inputs: tuple[Path, ...], output: Path,
         with progress_steps() as steps:
             rubric_model, checklists, listed_period = load_inputs_with_period(
                 steps, rubric, inputs, encoding, sheet)
-            require_schema_1(rubric_model, "bulletin")
             template = load_template(template_path, rubric_model.lang)
             results = steps.run("Scoring", lambda: evaluate(rubric_model, checklists))
             masthead = masthead_for(results, period=period or listed_period, subject=subject,

@@ -41,7 +41,6 @@ from inspect_score.followup.rectify import RectifyOutputs, rectify_outputs
 from inspect_score.outputs.terminal import print_ranking
 from inspect_score.outputs.workbook import document_title
 from inspect_score.outputs.write import CSV_NAMES, write_outputs
-from inspect_score.rubric.schema import require_schema_1
 from inspect_score.scoring.pipeline import evaluate
 from inspect_score.scoring.results import Results
 from inspect_score.selfcheck.standalone import SELF_CHECK_NOTE, self_check_results
@@ -113,8 +112,6 @@ def run(
         with progress_steps(total=4) as steps:
             rubric_model, checklists, listed_period = load_inputs_with_period(
                 steps, rubric, inputs, encoding, sheet)
-            if rectify:
-                require_schema_1(rubric_model, "run --rectify")
             results: Results = steps.run("Scoring", lambda: evaluate(rubric_model, checklists))
             if self_check:
                 results = self_check_results(results)
