@@ -115,3 +115,13 @@ def test_run_self_check_skips_quotas_and_says_so(tmp_path: Path) -> None:
     with open(out / "ranking.csv", encoding="utf-8-sig") as handle:
         rows = {row["branch_id"]: row for row in csv.DictReader(handle)}
     assert (rows["SQ04"]["grade"], rows["SQ04"]["rank"]) == ("优秀", "1")
+
+
+def test_explain_tells_a_branch_held_down_by_the_quota_what_stands_in_the_way() -> None:
+    """explain --branch SQ04 on the sample: 良好 for the quota of 优秀, and the next grade
+    is 优秀, held back by the quota alone."""
+    code, out, _ = _run("explain", STREET, SAMPLE, "--branch", "SQ04")
+    assert code == 0
+    assert "等次：良好（优秀名额已满，按排名顺延）" in out
+    assert "总分已达到优秀（90 分以上），仅因优秀名额已满未评为优秀" in out
+    assert "已是最高等次" not in out

@@ -11,6 +11,7 @@ from strategies import make_checklists
 
 from inspect_score.checklists.load import load_checklists
 from inspect_score.rubric.loader import load_rubric
+from inspect_score.rubric.model import Field, Grade, Item, Rubric, Section
 from inspect_score.scoring.pipeline import evaluate
 from inspect_score.scoring.results import Results
 from inspect_score.selfcheck.explain import (
@@ -200,3 +201,58 @@ def test_every_rule_gives_its_reason_in_chinese() -> None:
         "activists": "",
     }
     assert {key: reasons[key] for key in expected} == expected
+
+
+def test_a_branch_a_quota_moved_down_is_told_only_the_quota_stands_in_the_way() -> None:
+    """SQ04 earns 优秀 but holds 良好 for the quota: the next grade is 优秀, not "已是最高等次"."""
+    results = evaluate(STREET, load_checklists(STREET, [SAMPLE]))
+    explanation = explain(results, "SQ04")
+    assert explanation.path.grade == "良好"
+    assert explanation.path.target == "优秀"
+    assert explanation.path.quota_only
+    assert explanation.summary[-1] == (
+        "总分已达到优秀（90 分以上），仅因优秀名额已满未评为优秀")
+    assert not any(sentence.startswith("已是最高等次") for sentence in explanation.summary)
+
+
+def _quota_cascade() -> Results:
+    """Five branches, one place each for 优秀 and 良好: C and D earn 良好 but hold 合格."""
+    rubric = Rubric(
+        id="q", title="q", total=100.0,
+        fields=(Field("done", "int", min=0.0, max=10.0),),
+        sections=(Section("s", "s", 100.0),),
+        indicators=(Item("indicator", "work", "工作", 100.0, "scale", field="done",
+                         section="s", target=10.0),),
+        grades=(Grade("优秀", 90.0, max_share=0.2), Grade("良好", 60.0, max_share=0.2),
+                Grade("合格", 0.0)),
+    )
+    records = [{"branch_id": branch, "done": done}
+               for branch, done in (("A", 10), ("B", 9.5), ("C", 7), ("D", 6.5), ("E", 1))]
+    return evaluate(rubric, make_checklists(rubric, records))
+
+
+def test_a_branch_pushed_down_past_its_own_grade_is_offered_the_grade_above_the_one_it_holds(
+) -> None:
+    """C earns 良好, holds 合格 (both quotas full): the next grade is 良好, reached by the quota
+    alone, never 优秀, which would skip its own; B, moved from 优秀, is offered 优秀."""
+    results = _quota_cascade()
+    grades = dict(zip(results.ranking["branch_id"], results.ranking["grade"], strict=True))
+    assert grades == {"A": "优秀", "B": "良好", "C": "合格", "D": "合格", "E": "合格"}
+    c = explain(results, "C")
+    assert (c.path.grade, c.path.target, c.path.quota_only) == ("合格", "良好", True)
+    assert "总分已达到良好（60 分以上），仅因良好名额已满未评为良好" in c.summary
+    assert not any("优秀" in sentence for sentence in c.summary)
+    b = explain(results, "B")
+    assert (b.path.target, b.path.quota_only) == ("优秀", True)
+
+
+def test_a_branch_holding_the_grade_it_earns_gets_the_fixes_for_the_next() -> None:
+    """E earns and holds 合格: the path is the fix to 良好 (60 points), not a quota sentence;
+    in self-check mode C is at 良好 and is offered the fixes to 优秀."""
+    results = _quota_cascade()
+    e = explain(results, "E")
+    assert (e.path.target, e.path.quota_only, e.path.reachable) == ("良好", False, True)
+    assert "1. 工作：done 由 1 改为 6（共应 10），+50.00 分" in e.summary
+    c = explain(results, "C", self_check=True)
+    assert (c.path.grade, c.path.target, c.path.quota_only) == ("良好", "优秀", False)
+    assert c.path.reachable

@@ -202,7 +202,9 @@ def explain(results: Results, branch_id: str, *, self_check: bool = False,
                           None, None,
                           said["veto_hit"].format(title=veto.title, grade=veto.grade) if hit
                           else ""))
-    path = path_to_next_grade(rubric, results.checklists, branch_id)
+    # the next grade is the one above the grade held: after quotas, unless self-checking
+    held = None if self_check else str(ranking["grade"].iloc[place])
+    path = path_to_next_grade(rubric, results.checklists, branch_id, held)
     summary = _summary(results, place, position, points, said, self_check)
     summary += _path_sentences(rubric, path, rows, said)
     name = str(ranking["branch_name"].iloc[place])
@@ -274,7 +276,9 @@ def _summary(results: Results, place: int, position: int, points: pd.Series,
         return sentences
     grade = str(row["grade"])
     if grade != row["grade_without_quota"]:
-        grade += said["quota"].format(without=row["grade_without_quota"])
+        # the quota that held the branch back is the grade's just above its own
+        above = rubric.grades[rubric.grade_index(grade) - 1].name
+        grade += said["quota"].format(without=above)
     sentences.append(said["grade"].format(grade=grade, without=row["grade_without_quota"]))
     sentences.append(said["rank"].format(rank=int(row["rank"]), count=len(results.ranking)))
     return sentences
@@ -285,6 +289,9 @@ def _path_sentences(rubric: Rubric, path: GradePath, rows: pd.DataFrame,
     labels = labels_for(rubric.lang)
     if path.target is None:
         return [said["top"].format(grade=path.grade)]
+    if path.quota_only:
+        return [said["quota_only"].format(target=path.target,
+                                          min=plain_number(path.target_min or 0))]
     if path.blocking_vetoes:
         sentences = []
         for veto in path.blocking_vetoes:

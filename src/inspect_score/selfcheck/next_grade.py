@@ -75,10 +75,17 @@ class Fix:
 
 @attrs.frozen
 class Path:
-    """What it takes a branch to reach the next grade (grades before quotas)."""
+    """What it takes a branch to reach the grade above the one it holds.
+
+    The grade held may be lower than the grade its total earns where a quota
+    moved it down; the next grade is then the one above the grade held, and
+    where the total already earns that grade only the quota stands in the way
+    (``quota_only``): no fix of values is needed, nor offered.
+    """
 
     branch_id: str
     total: float
+    #: the grade the branch holds (after quotas, where the caller gave them)
     grade: str
     #: the next grade, None at the top grade
     target: str | None = None
@@ -88,6 +95,8 @@ class Path:
     new_total: float | None = None
     #: vetoes that cap the grade below the target: no score lifts the branch past them
     blocking_vetoes: tuple[Veto, ...] = ()
+    #: the total already earns ``target``: only its quota keeps the branch below it
+    quota_only: bool = False
 
     @property
     def reachable(self) -> bool:
@@ -103,10 +112,14 @@ class _Level:
     cost: float
 
 
-def path_to_next_grade(rubric: Rubric, checklists: Checklists, branch_id: str) -> Path:
-    """The smallest set of fixes lifting ``branch_id`` to the next grade, without quotas.
+def path_to_next_grade(rubric: Rubric, checklists: Checklists, branch_id: str,
+                       held: str | None = None) -> Path:
+    """The smallest set of fixes lifting ``branch_id`` to the grade above the one it holds.
 
-    Raises ``KeyError`` when the branch is not in the checklists.
+    ``held`` is the grade the branch holds after quotas (None: the grade its
+    total and vetoes give, as in a self-check). The fixes are searched against
+    the grade minimums, without quotas. Raises ``KeyError`` when the branch is
+    not in the checklists.
     """
     rows = checklists.frame[checklists.frame[BRANCH_ID] == branch_id]
     if rows.empty:
@@ -115,13 +128,17 @@ def path_to_next_grade(rubric: Rubric, checklists: Checklists, branch_id: str) -
     current = score(rubric, attrs.evolve(checklists, frame=rows))
     total = float(current.branches["total"].iloc[0])
     cap = int(current.branches["veto_cap"].iloc[0])
-    grade_index = _grades(rubric, np.array([total]), np.array([cap]))[0]
+    earned = int(_grades(rubric, np.array([total]), np.array([cap]))[0])
+    # a quota can only move a branch down: the grade held is never above the one earned
+    grade_index = earned if held is None else max(rubric.grade_index(held), earned)
     path = Path(branch_id=branch_id, total=total, grade=rubric.grades[grade_index].name)
     if grade_index == 0:
         return path
     target = grade_index - 1
     path = attrs.evolve(path, target=rubric.grades[target].name,
                         target_min=rubric.grades[target].min)
+    if earned <= target:
+        return attrs.evolve(path, quota_only=True)
     blocking = tuple(
         veto for veto in rubric.vetoes
         if bool(current.vetoes[veto.id].iloc[0]) and rubric.grade_index(veto.grade) > target
