@@ -6,21 +6,28 @@ import csv
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 import openpyxl
-from hypothesis import given, reject, settings
+import pandas as pd
+from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import strategies as st
 from print_checks import assert_print_style
-from strategies import checklists_for, make_checklists, rubrics
+from strategies import checklists_for, make_checklists, rubrics, rubrics_2
 
+from inspect_score.checklists.table import BRANCH_ID, Checklists
 from inspect_score.errors import ChecklistError
 from inspect_score.rubric.loader import load_rubric
+from inspect_score.rubric.model import Rubric
 from inspect_score.scoring.score import score
 from inspect_score.selfcheck.calibrate import (
     CALIBRATION_HEAD,
+    REMAINDER,
     calibrate,
     write_calibration_csv,
     write_calibration_workbook,
 )
+from inspect_score.tuning import compare
 
 ROOT = Path(__file__).resolve().parent.parent
 EN_BASIC = load_rubric(ROOT / "tests" / "data" / "rubrics" / "en-basic.toml")
@@ -77,11 +84,12 @@ def test_items_over_claimed_most_come_first() -> None:
 
 
 def test_calibration_csv_has_the_exact_columns(tmp_path: Path) -> None:
-    """branch_id, branch_name, self_total, inspected_total, gap, then each item's gap."""
+    """branch_id, branch_name, self_total, inspected_total, gap, each item's gap, then the
+    remainder column compare has (cap/floor/rescaling)."""
     path = tmp_path / "calibration.csv"
     write_calibration_csv(_calibration(), path)
     rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
-    assert [*CALIBRATION_HEAD, *(item.id for item in EN_BASIC.items)] == rows[0]
+    assert [*CALIBRATION_HEAD, *(item.id for item in EN_BASIC.items), REMAINDER] == rows[0]
     by_id = {row[0]: row for row in rows[1:]}
     files = rows[0].index("files")
     assert by_id["B1"][:5] == ["B1", "name B1", "100.00", "82.00", "18.00"]
@@ -125,3 +133,100 @@ def test_a_run_against_itself_has_no_gap(run: Any) -> None:
     assert (result.item_gaps.to_numpy() == 0).all()
     expected = totals.loc[result.branches["branch_id"]].to_numpy()
     assert np.array_equal(expected, result.branches["self_total"].to_numpy())
+
+
+@st.composite
+def _two_sides(draw: st.DrawFn) -> tuple[Rubric, Checklists, Checklists]:
+    """A schema 1 or 2 rubric, and two checklists for it sharing most branch ids."""
+    rubric = draw(st.one_of(rubrics(), rubrics_2()))
+    inspected = draw(checklists_for(rubric, max_branches=6))
+    other = draw(checklists_for(rubric, max_branches=6))
+    # the self-assessments of the inspected branches: their ids, in their order
+    ids = dict(zip(dict.fromkeys(other.frame[BRANCH_ID]), dict.fromkeys(inspected.frame[BRANCH_ID]),
+                   strict=False))
+    frame = other.frame.assign(**{BRANCH_ID: other.frame[BRANCH_ID].map(
+        lambda branch: ids.get(branch, branch))})
+    return rubric, attrs.evolve(other, frame=frame), inspected
+
+
+def _plain(rubric: Rubric, checklists: Checklists) -> pd.Series:
+    """Per branch (in ``branch_id`` order), whether the total is the plain sum of what each
+    item adds: every indicator applies, the bonus is under its cap, no floor, no zero veto."""
+    scores = score(rubric, checklists)
+    indicators = [item.id for item in rubric.indicators if item.group is None]
+    applies = scores.points[indicators].notna().all(axis=1).to_numpy()
+    raw_bonus = scores.points[[item.id for item in rubric.bonuses]].fillna(0).sum(axis=1)
+    under_cap = (raw_bonus <= rubric.bonus_cap).to_numpy() if rubric.bonuses else True
+    branches = scores.branches
+    above_floor = (branches["base"] + branches["bonus"] - branches["penalty"] > 0).to_numpy()
+    plain = applies & under_cap & above_floor & ~branches["zeroed"].to_numpy(dtype=bool)
+    return pd.Series(plain, index=branches[BRANCH_ID]).sort_index()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_two_sides())
+def test_item_columns_and_the_remainder_add_up_to_the_gap(
+        sides: tuple[Rubric, Checklists, Checklists]) -> None:
+    """Per branch, the item columns plus cap/floor/rescaling equal the gap (to the rubric's
+    precision), and the remainder is nothing where no cap, floor, n/a rescaling or zero veto
+    stepped in on either side (one rounding unit per weighted item at most)."""
+    rubric, own, inspected = sides
+    try:
+        result = calibrate(rubric, own, inspected)
+        plain = _plain(rubric, own) & _plain(rubric, inspected)
+    except ChecklistError:
+        reject()  # drawn checklists that cannot be scored (nothing applicable)
+    assert REMAINDER == compare.REMAINDER
+    unit = 10.0 ** -rubric.precision
+    both = result.branches["side"].to_numpy() == "both"
+    columns = [item.id for item in rubric.items] + [REMAINDER]
+    sums = result.item_gaps[columns].to_numpy(dtype=np.float64).sum(axis=1)
+    gaps = result.branches["gap"].to_numpy(dtype=np.float64)
+    assert np.allclose(sums[both], gaps[both], rtol=0, atol=unit / 2)
+    remainder = result.item_gaps[REMAINDER].to_numpy(dtype=np.float64)
+    weighted = sum(1 for item in rubric.indicators if item.section and any(
+        section.weight != 1 for section in rubric.sections))
+    slack = unit * (weighted + 1)
+    quiet = both & plain.reindex(result.branches[BRANCH_ID]).fillna(False).to_numpy(dtype=bool)
+    assert (np.abs(remainder[quiet]) <= slack + 1e-9).all()
+
+
+STREET_2 = load_rubric(ROOT / "rubrics" / "street-2025-h2.toml")
+SAMPLE_2 = ROOT / "samples" / "h2" / "街道社区2025下半年.csv"
+
+
+def _self_assessed_h2(tmp_path: Path) -> Path:
+    """The second-half sample as the branches assessed themselves: 东湖 (SQ02) reports 6 party
+    group meetings where the inspectors found 4; 幸福里 (SQ01) a satisfaction rate of 100."""
+    rows = list(csv.reader(SAMPLE_2.read_text(encoding="utf-8-sig").splitlines()))
+    head = rows[0]
+    for row in rows[1:]:
+        if row[0] == "SQ02":
+            row[head.index("党小组会次数")] = "6"
+        if row[0] == "SQ01":
+            row[head.index("群众满意率(%)")] = "100"
+    path = tmp_path / "自评.csv"
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return path
+
+
+def test_schema_2_gaps_by_item_weighted_section_and_clause(tmp_path: Path) -> None:
+    """Schema 2: 东湖's unreported problem is 三会一课 clause 3 (inspected cost 1, self 0);
+    幸福里's 3 points of 群众满意度 count 0.9 towards the gap (民主测评 weighs 0.3)."""
+    from inspect_score.checklists.load import load_checklists
+
+    own = load_checklists(STREET_2, [_self_assessed_h2(tmp_path)])
+    result = calibrate(STREET_2, own, load_checklists(STREET_2, [SAMPLE_2]))
+    by_id = result.branches.set_index("branch_id")
+    assert (by_id.loc["SQ02", "gap"], by_id.loc["SQ01", "gap"]) == (1.0, 0.9)
+    gaps = result.item_gaps.assign(branch=result.branches["branch_id"]).set_index("branch")
+    assert gaps.loc["SQ02", "three_meetings"] == 1.0
+    assert gaps.loc["SQ01", "satisfaction_item"] == 0.9
+    clauses = result.clause_gaps.assign(branch=result.branches["branch_id"]).set_index("branch")
+    assert clauses.loc["SQ02", "three_meetings#3"] == -1.0
+    assert (clauses.drop(index="SQ02").to_numpy() == 0).all()
+    over = result.over_claims.set_index(["item_id", "clause"])
+    assert over.loc[("three_meetings", 3), "title"] == "三会一课 第3条"
+    assert over.loc[("three_meetings", 3), "over_claimed"] == 1
+    assert over.loc[("three_meetings", 3), "over_points"] == 1.0

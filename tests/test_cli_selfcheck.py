@@ -125,3 +125,30 @@ def test_explain_tells_a_branch_held_down_by_the_quota_what_stands_in_the_way() 
     assert "等次：良好（优秀名额已满，按排名顺延）" in out
     assert "总分已达到优秀（90 分以上），仅因优秀名额已满未评为优秀" in out
     assert "已是最高等次" not in out
+
+
+def test_calibrate_reads_a_schema_2_rubric(tmp_path: Path) -> None:
+    """calibrate on the second-half rubric: calibration.csv has the item columns, the
+    remainder, and one column per clause; the workbook a sheet of clause gaps."""
+    sample = ROOT / "samples" / "h2" / "街道社区2025下半年.csv"
+    rows = list(csv.reader(sample.read_text(encoding="utf-8-sig").splitlines()))
+    rows[1][rows[0].index("党员大会次数")] = "1"  # SQ01 reports one general meeting
+    own = tmp_path / "自评.csv"
+    with open(own, "w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    rubric = str(ROOT / "rubrics" / "street-2025-h2.toml")
+    out = tmp_path / "out"
+    code, stdout, err = _run("calibrate", rubric, "--self", str(own), "--inspection",
+                             str(sample), "--csv", str(out), "-o", str(out / "校准.xlsx"))
+    assert code == 0, err
+    table = list(csv.DictReader((out / "calibration.csv").read_text(
+        encoding="utf-8-sig").splitlines()))
+    sq01 = next(row for row in table if row["branch_id"] == "SQ01")
+    assert (sq01["gap"], sq01["three_meetings"], sq01["cap/floor/rescaling"]) == (
+        "-2.00", "-2.00", "0.00")
+    assert sq01["three_meetings#2"] == "2.00"  # the branch reported a shortfall not found
+    assert "三会一课 第2条" in stdout
+    book = openpyxl.load_workbook(out / "校准.xlsx")
+    assert book.sheetnames == ["自评与检查", "各项差异", "各条款差异", "虚报排行"]
+    # row 1 holds the sheet's title, row 2 the header
+    assert "三会一课 第2条" in [cell.value for cell in book["各条款差异"][2]]

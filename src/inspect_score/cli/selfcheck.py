@@ -159,7 +159,6 @@ def calibrate_command(rubric: Path, own: tuple[Path, ...], inspected: tuple[Path
     plan = checked_outputs(targets, [rubric, *own, *inspected], force=force)
     try:
         model = load_rubric(rubric)
-        require_schema_1(model, "calibrate")
         problems: list[Issue] = []
         sides: list[Checklists] = []
         for paths in (own, inspected):

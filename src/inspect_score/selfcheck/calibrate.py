@@ -2,10 +2,18 @@
 
 Both sides are scored with the real scorer, then aligned by branch id with one
 outer merge: a branch on one side only is kept, with the other side empty.
-Per branch: self total, inspected total and the gap; per item: self minus
-inspected points, positive where the branch claimed more than the inspectors
-found (over-claiming); per item across branches: how often and how much it is
-over-claimed, most first, which is where the next inspection should look.
+Per branch: self total, inspected total and the gap; per item: what the item
+adds to the self total minus what it adds to the inspected total (a penalty
+counts negative, a weighted section's indicator counts by its weight),
+positive where the branch claimed more than the inspectors found
+(over-claiming). The item columns add up to the gap except where the bonus
+cap, the floor at zero, the n/a rescaling of the base or a veto's zero steps
+in; that remainder has a column of its own, :data:`REMAINDER` (as in
+``compare``), so that every row adds up. Schema 2: per clause, self minus
+inspected cost, positive where the inspectors found a problem the branch did
+not report (or found it larger). Across branches: how often and how much each
+item (and clause) is over-claimed, most first, which is where the next
+inspection should look.
 """
 
 from __future__ import annotations
@@ -23,12 +31,15 @@ from inspect_score.checklists.table import BRANCH_ID, BRANCH_NAME, Checklists
 from inspect_score.outputs import print_style
 from inspect_score.outputs.escape import csv_text
 from inspect_score.outputs.workbook import PINNED_CREATED
-from inspect_score.rubric.model import Rubric
+from inspect_score.rubric.model import Item, Rubric
 from inspect_score.scoring.labels import fixed_text
 from inspect_score.scoring.rounding import round_points
-from inspect_score.scoring.score import score
+from inspect_score.scoring.score import clause_key, score, top_weights
 
 CALIBRATION_HEAD = ("branch_id", "branch_name", "self_total", "inspected_total", "gap")
+#: The column holding what the item columns leave of the gap: the bonus cap, the
+#: floor at zero, the n/a rescaling and a veto's zero (the name ``compare`` uses).
+REMAINDER = "cap/floor/rescaling"
 
 #: The title on row 0, the header on row 1.
 HEADER_ROW = 1
@@ -46,6 +57,8 @@ CALIBRATE_WORDS: dict[str, dict[str, str]] = {
         "mean_gap": "平均差距", "chart": "自评与检查总分差距",
         "branches_title": "自评与检查得分对照", "items_title": "各项自评与检查得分差距",
         "over_title": "自评高于检查的项目排行",
+        REMAINDER: "封顶/保底/折算", "clauses": "各条款差异", "clause": "第{number}条",
+        "clauses_title": "各条款自评与检查扣分差距",
     },
     "en": {
         "branches": "Self vs inspected", "items": "Item gaps", "over": "Over-claimed items",
@@ -57,6 +70,8 @@ CALIBRATE_WORDS: dict[str, dict[str, str]] = {
         "mean_gap": "Mean gap", "chart": "Self minus inspected total",
         "branches_title": "Self-assessment against inspection",
         "items_title": "Gaps per item", "over_title": "Items over-claimed",
+        REMAINDER: "Cap/floor/rescaling", "clauses": "Clause gaps", "clause": "#{number}",
+        "clauses_title": "Gaps per clause",
     },
 }
 
@@ -70,18 +85,47 @@ class Calibration:
     #: "both", "self_only", "inspected_only"), branches with a gap first by gap
     #: descending, then one-sided branches in their order of appearance
     branches: pd.DataFrame
-    #: one column per item id, self minus inspected points (n/a counting 0), rows
-    #: aligned with ``branches``; NaN where a side is missing
+    #: one column per item id, what the item adds to the self total minus what it
+    #: adds to the inspected total (n/a counting 0), then REMAINDER; the row sums
+    #: to the gap; rows aligned with ``branches``; NaN where a side is missing
     item_gaps: pd.DataFrame
-    #: ``item_id, title, over_claimed, under_claimed, over_points, mean_gap``,
-    #: most over-claimed first
+    #: ``item_id, clause, title, over_claimed, under_claimed, over_points,
+    #: mean_gap``, most over-claimed first; ``clause`` is the clause's number
+    #: (schema 2), 0 for an item's own row
     over_claims: pd.DataFrame
+    #: schema 2: one column per clause (``ITEM#N``), self minus inspected cost
+    #: (negative where the inspectors found more), rows aligned with ``branches``
+    clause_gaps: pd.DataFrame = attrs.field(factory=pd.DataFrame)
 
 
 def _side(rubric: Rubric, checklists: Checklists) -> pd.DataFrame:
+    """Per branch: id, name, total, what each item adds to the total, each clause's cost."""
     scores = score(rubric, checklists)
-    points = scores.points.fillna(0.0)
-    return pd.concat([scores.branches[[BRANCH_ID, BRANCH_NAME, "total"]], points], axis=1)
+    weights = top_weights(rubric)
+    added = pd.DataFrame({item.id: contribution(item, weights, scores.points[item.id])
+                          for item in rubric.items}, index=scores.points.index)
+    clauses = scores.clauses.reindex(columns=_clause_keys(rubric), fill_value=0.0)
+    clauses = clauses.set_index(scores.points.index)
+    return pd.concat([scores.branches[[BRANCH_ID, BRANCH_NAME, "total"]], added, clauses],
+                     axis=1)
+
+
+def contribution(item: Item, weights: dict[str, float], points: pd.Series) -> np.ndarray:
+    """What the item's points add to the total before cap, floor and rescaling: an
+    indicator by its section's weight, a bonus as it is, a penalty negative; n/a 0."""
+    values: np.ndarray = np.nan_to_num(points.to_numpy(dtype=np.float64), nan=0.0)
+    if item.kind == "penalty":
+        values = -values
+    elif item.kind == "indicator":
+        values = values * weights[item.section or ""]
+    return values
+
+
+def _clause_keys(rubric: Rubric) -> list[str]:
+    """The clause columns of indicators and penalties (bonuses' clauses gain, they are
+    no problems), in rubric order."""
+    return [clause_key(item.id, number) for item in rubric.items if item.kind != "bonus"
+            for number in range(1, len(item.clauses) + 1)]
 
 
 def calibrate(rubric: Rubric, self_assessed: Checklists, inspected: Checklists) -> Calibration:
@@ -104,52 +148,75 @@ def calibrate(rubric: Rubric, self_assessed: Checklists, inspected: Checklists) 
         "gap": _rounded(self_total - inspected_total, rubric.precision),
         "side": side.to_numpy(),
     })
-    gaps = pd.DataFrame({
-        item.id: _rounded(merged[f"{item.id}_self"].to_numpy(dtype=np.float64)
-                          - merged[f"{item.id}_inspected"].to_numpy(dtype=np.float64),
-                          rubric.precision)
-        for item in rubric.items
-    })
+    gaps = pd.DataFrame({name: _rounded(merged[f"{name}_self"].to_numpy(dtype=np.float64)
+                                        - merged[f"{name}_inspected"].to_numpy(dtype=np.float64),
+                                        rubric.precision)
+                         for name in [item.id for item in rubric.items]})
+    explained = gaps.to_numpy(dtype=np.float64).sum(axis=1)
+    gaps[REMAINDER] = _rounded(branches["gap"].to_numpy(dtype=np.float64) - explained,
+                               rubric.precision)
+    clause_gaps = pd.DataFrame({
+        name: _rounded(merged[f"{name}_self"].to_numpy(dtype=np.float64)
+                       - merged[f"{name}_inspected"].to_numpy(dtype=np.float64), rubric.precision)
+        for name in _clause_keys(rubric)}, index=pd.RangeIndex(len(branches)))
     # biggest gap first; one-sided branches (NaN gap) last, in order of appearance
     order = np.lexsort((np.arange(len(branches)), -np.nan_to_num(branches["gap"], nan=-np.inf)))
     branches = branches.iloc[order].reset_index(drop=True)
     gaps = gaps.iloc[order].reset_index(drop=True)
+    clause_gaps = clause_gaps.iloc[order].reset_index(drop=True)
     return Calibration(rubric=rubric, branches=branches, item_gaps=gaps,
-                       over_claims=_over_claims(rubric, gaps))
+                       over_claims=_over_claims(rubric, gaps, clause_gaps),
+                       clause_gaps=clause_gaps)
 
 
 def _rounded(values: np.ndarray, precision: int) -> np.ndarray:
     return round_points(values, precision)
 
 
-def _over_claims(rubric: Rubric, gaps: pd.DataFrame) -> pd.DataFrame:
-    """Per item: branches claiming more / less than found; penalties count the other way."""
+def _over_claims(rubric: Rubric, gaps: pd.DataFrame, clause_gaps: pd.DataFrame) -> pd.DataFrame:
+    """Per item, and per clause under it: branches claiming more / less than found.
+
+    The item columns already count a penalty negative, so a positive gap is
+    over-claiming for every kind; a clause's gap is a cost, so a problem the
+    branch left out (a cost it put lower) is over-claiming.
+    """
+    said = CALIBRATE_WORDS[rubric.lang]
     rows = []
     for item in rubric.items:
-        gap = gaps[item.id].to_numpy(dtype=np.float64)
-        # a penalty's points are deducted: claiming fewer is over-claiming
-        claimed_more = -gap if item.kind == "penalty" else gap
-        both = ~np.isnan(claimed_more)
-        rows.append({
-            "item_id": item.id,
-            "title": item.title,
-            "over_claimed": int((claimed_more[both] > 0).sum()),
-            "under_claimed": int((claimed_more[both] < 0).sum()),
-            "over_points": float(_rounded(np.array([claimed_more[both & (claimed_more > 0)]
-                                                    .sum()]), rubric.precision)[0]),
-            "mean_gap": float(_rounded(np.array([claimed_more[both].mean()
-                                                 if both.any() else 0.0]), rubric.precision)[0]),
-        })
+        numbers = range(1, len(item.clauses) + 1) if item.kind != "bonus" else range(0)
+        rows.append(_claims(rubric, item.id, 0, item.title,
+                            gaps[item.id].to_numpy(dtype=np.float64)))
+        rows += [_claims(rubric, item.id, number,
+                         f"{item.title} {said['clause'].format(number=number)}",
+                         -clause_gaps[clause_key(item.id, number)].to_numpy(dtype=np.float64))
+                 for number in numbers]
     table = pd.DataFrame(rows)
     order = np.lexsort((np.arange(len(table)), -table["over_claimed"].to_numpy(),
                         -table["over_points"].to_numpy()))
     return table.iloc[order].reset_index(drop=True)
 
 
+def _claims(rubric: Rubric, item_id: str, clause: int, title: str,
+            claimed_more: np.ndarray) -> dict[str, object]:
+    both = ~np.isnan(claimed_more)
+    return {
+        "item_id": item_id,
+        "clause": clause,
+        "title": title,
+        "over_claimed": int((claimed_more[both] > 0).sum()),
+        "under_claimed": int((claimed_more[both] < 0).sum()),
+        "over_points": float(_rounded(np.array([claimed_more[both & (claimed_more > 0)]
+                                                .sum()]), rubric.precision)[0]),
+        "mean_gap": float(_rounded(np.array([claimed_more[both].mean()
+                                             if both.any() else 0.0]), rubric.precision)[0]),
+    }
+
+
 def calibration_table(calibration: Calibration) -> pd.DataFrame:
-    """The columns of calibration.csv: the head, then one gap column per item id."""
+    """The columns of calibration.csv: the head, one gap column per item id, REMAINDER
+    (the row adds up to ``gap``), then schema 2's clause columns (``ITEM#N``)."""
     head = calibration.branches[list(CALIBRATION_HEAD)]
-    return pd.concat([head, calibration.item_gaps], axis=1)
+    return pd.concat([head, calibration.item_gaps, calibration.clause_gaps], axis=1)
 
 
 def write_calibration_csv(calibration: Calibration, path: Path) -> None:
@@ -215,14 +282,30 @@ def write_calibration_workbook(calibration: Calibration, path: Path) -> None:
                          len(heads) + 1 + CHART_COLUMNS)
 
     items = titled("items")
+    gap_columns = [*(item.id for item in rubric.items), REMAINDER]
     item_heads = [said["branch_id"], said["branch_name"],
-                  *(item.title for item in rubric.items)]
+                  *(item.title for item in rubric.items), said[REMAINDER]]
     last_row, _ = print_style.write_table(
         items, formats, HEADER_ROW, item_heads,
         [branches["branch_id"].tolist(), branches["branch_name"].tolist(),
-         *(calibration.item_gaps[item.id].tolist() for item in rubric.items)],
-        ["text", "text", *(["number"] * len(rubric.items))])
+         *(calibration.item_gaps[name].tolist() for name in gap_columns)],
+        ["text", "text", *(["number"] * len(gap_columns))])
     _page(items, rubric, last_row, len(item_heads) - 1)
+
+    if len(calibration.clause_gaps.columns):
+        clauses = titled("clauses")
+        clause_heads, columns = [said["branch_id"], said["branch_name"]], [
+            branches["branch_id"].tolist(), branches["branch_name"].tolist()]
+        for item in rubric.items:
+            for number in range(1, len(item.clauses) + 1):
+                key = clause_key(item.id, number)
+                if key in calibration.clause_gaps.columns:
+                    clause_heads.append(f"{item.title} {said['clause'].format(number=number)}")
+                    columns.append(calibration.clause_gaps[key].tolist())
+        last_row, _ = print_style.write_table(
+            clauses, formats, HEADER_ROW, clause_heads, columns,
+            ["text", "text", *(["number"] * (len(clause_heads) - 2))])
+        _page(clauses, rubric, last_row, len(clause_heads) - 1)
 
     over = calibration.over_claims
     claims = titled("over")
