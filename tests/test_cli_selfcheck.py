@@ -152,3 +152,27 @@ def test_calibrate_reads_a_schema_2_rubric(tmp_path: Path) -> None:
     assert book.sheetnames == ["自评与检查", "各项差异", "各条款差异", "虚报排行"]
     # row 1 holds the sheet's title, row 2 the header
     assert "三会一课 第2条" in [cell.value for cell in book["各条款差异"][2]]
+
+
+def test_template_writes_a_schema_2_form_that_explain_reads(tmp_path: Path) -> None:
+    """template on the second-half rubric: the form, its clauses explained, and a filled row
+    explained by explain --self-check in problems."""
+    rubric = str(ROOT / "rubrics" / "street-2025-h2.toml")
+    form = tmp_path / "检查表.xlsx"
+    code, _, err = _run("template", rubric, "-o", str(form))
+    assert code == 0, err
+    book = openpyxl.load_workbook(form)
+    about = "\n".join(str(cell) for row in book.worksheets[1].iter_rows(values_only=True)
+                      for cell in row if cell)
+    assert "第2条：党员大会次数不足 2 次的，每少 1 次扣 2 分（问题表述：党员大会少开×次）" in about
+    sample = ROOT / "samples" / "h2" / "街道社区2025下半年.csv"
+    rows = list(csv.reader(sample.read_text(encoding="utf-8-sig").splitlines()))
+    sheet = book.worksheets[0]
+    for column, value in enumerate(rows[1], start=1):
+        if value != "":
+            sheet.cell(2, column, float(value) if value.isdigit() and column > 2 else value)
+    sheet.cell(2, rows[0].index("党员大会次数") + 1, 1)  # one general meeting short
+    book.save(form)
+    code, out, err = _run("explain", rubric, str(form), "--branch", "SQ01", "--self-check")
+    assert code == 0, err
+    assert "党员大会少开1次" in out

@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 import openpyxl
 import pytest
@@ -161,7 +162,7 @@ def _cell(draw: st.DrawFn, rubric: Rubric, field: Field) -> Any:
 
 @st.composite
 def filled_forms(draw: st.DrawFn) -> tuple[Rubric, list[dict[str, Any]]]:
-    rubric = draw(st.sampled_from((STREET, EN_BASIC)))
+    rubric = draw(st.sampled_from((STREET, EN_BASIC, STREET_2, BASIC_2)))
     count = draw(st.integers(1, 5))
     return rubric, [{"id": f"SQ{index:02d}", "name": f"第{index}社区",
                      **{field.id: _cell(draw, rubric, field) for field in rubric.fields}}
@@ -272,3 +273,125 @@ def test_the_form_and_the_rubric_explained_are_in_the_print_style(tmp_path: Path
     ids = {item.id for item in STREET.items} | {section.id for section in STREET.sections}
     assert not keys & ids
     assert {"考评部分", "考评项目"} <= keys
+
+
+STREET_2 = load_rubric(ROOT / "rubrics" / "street-2025-h2.toml")
+STARS_2 = load_rubric(ROOT / "rubrics" / "stars-2025-h2.toml")
+BASIC_2 = load_rubric(ROOT / "tests" / "data" / "rubrics" / "schema2-basic.toml")
+SAMPLE_2 = ROOT / "samples" / "h2" / "街道社区2025下半年.csv"
+
+
+def _explained(rubric: Rubric) -> str:
+    return "\n".join(f"{key} {text}" for key, text in rubric_in_words(rubric))
+
+
+def test_schema_2_clauses_are_explained_one_by_one_with_their_problem() -> None:
+    """Each clause in words: what it counts, per/points/cap, and the problem as a report
+    states it, blanks shown as ×; the item says 扣完为止; a bonus's clauses add."""
+    text = _explained(STREET_2)
+    for needle in (
+        "三会一课（16 分）：按以下条款扣分，扣完为止",
+        "第2条：党员大会次数不足 2 次的，每少 1 次扣 2 分（问题表述：党员大会少开×次）",
+        "第3条：党小组会次数不足 6 次的，每少 1 次扣 0.5 分，本条最多扣 3 分",
+        "第1条：党费按时足额交纳为否的，扣 3 分（问题表述：党费未按时足额交纳）",
+        "第2条：欠缴党费人数每人扣 0.5 分，本条最多扣 3 分（问题表述：×名党员欠缴党费）",
+        "工作计划总结，每缺一项扣 1 分（问题表述：缺少××）",
+        "获得表彰（最多 3 分）：按以下条款加分",
+        "第2条：获得表彰为市级及以上的，加 3 分",
+        "建立社区网站、建立党员微信群任何一项为是的，加 1 分，不累计",
+        "为民办实事（10 分）：考评组直接打分，填写所得分数（0 到 10 分）",
+    ):
+        assert needle in text
+
+
+def test_schema_2_applies_if_weights_vetoes_and_quotas_are_explained() -> None:
+    """一肩挑 items say where they apply and what others score; a weighted part its share;
+    vetoes their action; grades their count quotas, rounding and lower quotas."""
+    text = _explained(STREET_2)
+    assert ("配备专职党务副书记（6 分）：配备专职党务副书记应为 是，得 6 分，否则不得分；"
+            "仅适用于书记主任一肩挑的单位；其他单位本项不扣分") in text
+    assert "三、民主测评（100 分，占 30%，计入总分 30 分）" in text
+    assert "基础分 = 各部分得分乘以所占比例后相加" in text
+    assert "发生严重违纪违法问题为是时，取消考核资格，不参加排名、不评定等次" in text
+    assert "发生重大安全责任事故为是时，总分计 0 分" in text
+    stars = _explained(STARS_2)
+    assert "五星：总分 90 分以上，不超过参评单位的 10%，不超过 3 个（按四舍五入计算名额）" in stars
+    assert "二星：总分 60 分以上；二星及以下不少于参评单位的 10%（按四舍五入计算名额）" in stars
+
+
+def test_schema_2_alternatives_and_points_off_entry_are_explained() -> None:
+    """Alternatives name each other and say each branch takes one; a direct item entered as
+    points off says how to type it; an uncapped bonus says so."""
+    text = _explained(BASIC_2)
+    assert "与服务工作为同一项目的不同情形，每个单位只适用其中一项" in text
+    assert "仅适用于单位类型为教学的单位；其他单位本项不计分，基础分按比例折算" in text
+    assert "填写扣分数（0 到 40 分；扣3分填 3 或 -3）" in text
+    uncapped = attrs.evolve(BASIC_2, bonus_cap=math.inf)
+    assert "加分项（不设上限）" in _explained(uncapped)
+    assert "加分（不超过上限）" not in _explained(uncapped)
+
+
+def test_schema_2_form_has_one_input_per_field_with_drop_downs_and_bounds(
+        tmp_path: Path) -> None:
+    """One column per field (reference fields too); bool and choice cells drop down; a
+    direct field entered as points off takes -max..max, as points 0..max."""
+    sheet = openpyxl.load_workbook(_form(tmp_path, BASIC_2)).worksheets[0]
+    assert [cell.value for cell in sheet[1]] == form_headers(BASIC_2)
+    found = {str(rule.sqref).split(":")[0]: rule
+             for rule in sheet.data_validations.dataValidation}
+    ids = [field.id for field in BASIC_2.fields]
+
+    def rule(field_id: str) -> Any:
+        return found[f"{column_letter(2 + ids.index(field_id))}2"]
+
+    assert (rule("dual_role").type, rule("dual_role").formula1) == ("list", '"是,否"')
+    assert (rule("unit_type").type, rule("unit_type").formula1) == ("list", '"教学,非教学"')
+    impression = rule("impression")
+    assert impression.type == "decimal"
+    assert (float(impression.formula1), float(impression.formula2)) == (-40.0, 40.0)
+    teaching = rule("teaching_points")
+    assert (float(teaching.formula1), float(teaching.formula2)) == (0.0, 60.0)
+
+
+def test_schema_2_header_comments_name_the_clause_the_condition_and_reference(
+        tmp_path: Path) -> None:
+    """A clause field's comment names only its clause; an applies_if field says which item
+    it decides; a reference field says it is not scored."""
+    sheet = openpyxl.load_workbook(_form(tmp_path, STREET_2)).worksheets[0]
+    ids = [field.id for field in STREET_2.fields]
+
+    def comment(field_id: str) -> str:
+        return str(sheet[f"{column_letter(2 + ids.index(field_id))}1"].comment.text)
+
+    general = comment("general_meetings")
+    assert "用于 三会一课 第2条：党员大会次数不足 2 次的，每少 1 次扣 2 分" in general
+    assert "第1条" not in general
+    assert ("用于判断“配备专职党务副书记”是否适用: 仅适用于书记主任一肩挑的单位"
+            in comment("dual_role"))
+    assert "仅作参考，不计分" in comment("party_members")
+    assert "取消考核资格" in comment("serious_violation")
+
+
+def test_a_schema_2_form_filled_with_the_sample_scores_as_the_sample(tmp_path: Path) -> None:
+    """The second-half sample typed into the form (是/否 as picked, numbers as numbers) reads
+    back through the real loader and scores exactly as the sample CSV does."""
+    from inspect_score.scoring.score import score
+
+    rows = list(csv.reader(SAMPLE_2.read_text(encoding="utf-8-sig").splitlines()))
+    path = _form(tmp_path, STREET_2, [(row[0], row[1]) for row in rows[1:]])
+    book = openpyxl.load_workbook(path)
+    sheet = book.worksheets[0]
+    assert [cell.value for cell in sheet[1]] == rows[0]
+    for number, row in enumerate(rows[1:], start=2):
+        for column, value in enumerate(row[2:], start=3):
+            if value != "":
+                typed: Any = value
+                if STREET_2.fields[column - 3].type in ("int", "number"):
+                    typed = float(value)
+                sheet.cell(number, column, typed)
+    book.save(path)
+    from_form = score(STREET_2, load_checklists(STREET_2, [path]))
+    from_sample = score(STREET_2, load_checklists(STREET_2, [SAMPLE_2]))
+    assert from_form.branches["total"].tolist() == from_sample.branches["total"].tolist()
+    assert from_form.points.equals(from_sample.points)
+    assert from_form.clauses.equals(from_sample.clauses)

@@ -32,7 +32,6 @@ from inspect_score.outputs.escape import terminal_text
 from inspect_score.outputs.staging import OutputPlan, staged, temporary_beside
 from inspect_score.rubric.loader import load_rubric
 from inspect_score.rubric.model import Rubric
-from inspect_score.rubric.schema import require_schema_1
 from inspect_score.scoring.labels import fixed_text
 from inspect_score.scoring.pipeline import evaluate
 from inspect_score.selfcheck.calibrate import (
@@ -86,7 +85,6 @@ def template(rubric: Path, output: Path, branches: Path | None, as_csv: bool,
     plan = checked_outputs([output], [rubric, *([branches] if branches else [])], force=force)
     try:
         model = load_rubric(rubric)
-        require_schema_1(model, "template")
         listed = load_branch_list(branches) if branches is not None else []
     except InspectError as error:
         fail(error.issues, exit_status(error))

@@ -35,7 +35,7 @@ from inspect_score.outputs import print_style
 from inspect_score.outputs.escape import csv_text
 from inspect_score.outputs.print_style import DocumentTitle, display_width
 from inspect_score.outputs.workbook import PINNED_CREATED
-from inspect_score.rubric.model import Field, Item, Rubric
+from inspect_score.rubric.model import Clause, Condition, Field, Grade, Item, Rubric, Veto
 from inspect_score.scoring.labels import Labels, check_value_text, labels_for, plain_number
 
 #: Rows of the form that carry data validation beyond the pre-filled branches.
@@ -85,6 +85,51 @@ FORM_WORDS: dict[str, dict[str, str]] = {
         "int_hint": "填整数", "number_hint": "填数字", "range": "，{low} 到 {high}",
         "at_least": "，不小于 {low}", "at_most": "，不大于 {high}",
         "target_value": "{target}",
+        # schema 2
+        "clauses": "按以下条款扣分，扣完为止", "bonus_clauses": "按以下条款加分",
+        "penalty_clauses": "按以下条款扣分",
+        "clause": "第{number}条：{rule}", "problem": "（问题表述：{problem}）",
+        "fault": "{condition}的，扣 {points} 分", "bonus_fault": "{condition}的，加 {points} 分",
+        "clause_count": "{label}每{unit}扣 {per} 分",
+        "bonus_clause_count": "{label}每{unit}加 {per} 分",
+        "shortfall": "{label}不足 {below} {unit}的，每少 1 {unit}扣 {per} 分",
+        "bonus_shortfall": "{label}不足 {below} {unit}的，每少 1 {unit}加 {per} 分",
+        "list": "{labels}，每缺一项扣 {per} 分", "bonus_list": "{labels}，每缺一项加 {per} 分",
+        "any": "{labels}任何一项为是的，扣 {points} 分",
+        "bonus_any": "{labels}任何一项为是的，加 {points} 分，不累计",
+        "cap": "，本条最多扣 {cap} 分", "bonus_cap": "，本条最多加 {cap} 分",
+        "either": "或",
+        "direct": "考评组直接打分，填写所得分数（0 到 {max} 分）",
+        "direct_lost": "考评组直接打分，填写扣分数（0 到 {max} 分；扣3分填 3 或 -3）",
+        "applies_if": "仅适用于{condition}的单位", "applies_bool": "{label}",
+        "otherwise_full": "其他单位本项不扣分",
+        "otherwise_full_bonus": "其他单位本项不加分",
+        "otherwise_na": "其他单位本项不计分，基础分按比例折算",
+        "otherwise_zero": "其他单位本项不得分",
+        "otherwise_zero_bonus": "其他单位本项不加分",
+        "otherwise_full_penalty": "其他单位本项不扣分",
+        "otherwise_zero_penalty": "其他单位本项不扣分",
+        "otherwise_na_bonus": "其他单位本项不计",
+        "otherwise_na_penalty": "其他单位本项不计",
+        "group": "与{others}为同一项目的不同情形，每个单位只适用其中一项",
+        "weighted_section": "{title}（{max} 分，占 {weight}%，计入总分 {counted} 分）",
+        "bonus_head_uncapped": "加分项（不设上限）",
+        "veto_zero": "{title}：{condition}时，总分计 0 分",
+        "veto_exclude": "{title}：{condition}时，{label}，不参加排名、不评定等次",
+        "no_grades": "本细则只计分，不评定等次",
+        "count_quota": "，不超过 {count} 个", "quota_nearest": "（按四舍五入计算名额）",
+        "quota_up": "（名额按进一法计算）",
+        "min_quota": "；{name}及以下不少于参评单位的 {share}%",
+        "min_count_quota": "；{name}及以下不少于 {count} 个",
+        "total_rule_2": "总分 = 基础分 + 加分{capped} − 扣分，最低 0 分；"
+                        "分数按四舍五入保留 {precision} 位小数",
+        "capped": "（不超过上限）",
+        "weighted_base": "基础分 = 各部分得分乘以所占比例后相加",
+        "reference_hint": "仅作参考，不计分",
+        "applies_field": "用于判断“{title}”是否适用",
+        "direct_hint": "填写所得分数，0 到 {max}",
+        "direct_lost_hint": "填写扣分数，0 到 {max}（扣3分填 3 或 -3）",
+        "clause_field": "{item} {clause}",
     },
     "en": {
         "form": "Checklist", "about": "Rubric explained", "id": "branch_id", "name": "branch_name",
@@ -124,6 +169,58 @@ FORM_WORDS: dict[str, dict[str, str]] = {
         "int_hint": "a whole number", "number_hint": "a number", "range": " from {low} to {high}",
         "at_least": ", at least {low}", "at_most": ", at most {high}",
         "target_value": "{target}",
+        # schema 2
+        "clauses": "points off by these clauses, down to zero",
+        "bonus_clauses": "points added by these clauses",
+        "penalty_clauses": "points off by these clauses",
+        "clause": "clause {number}: {rule}", "problem": " (stated as: {problem})",
+        "fault": "{points} points off when {condition}",
+        "bonus_fault": "{points} points added when {condition}",
+        "clause_count": "{per} points off per {label}",
+        "bonus_clause_count": "{per} points added per {label}",
+        "shortfall": "{per} points off for each {label} below {below}",
+        "bonus_shortfall": "{per} points added for each {label} below {below}",
+        "list": "{per} points off for each of {labels} missing",
+        "bonus_list": "{per} points added for each of {labels} missing",
+        "any": "{points} points off when any of {labels} is yes",
+        "bonus_any": "{points} points added when any of {labels} is yes, once",
+        "cap": ", at most {cap} points off by this clause",
+        "bonus_cap": ", at most {cap} points added by this clause",
+        "either": " or ",
+        "direct": "points given by the inspectors: enter the points (0 to {max})",
+        "direct_lost": "points given by the inspectors: enter the points off (0 to {max}; "
+                       "3 or -3 for 3 off)",
+        "applies_if": "applies only to branches where {condition}",
+        "applies_bool": "{label} is yes",
+        "otherwise_full": "other branches lose nothing here",
+        "otherwise_full_bonus": "other branches gain nothing here",
+        "otherwise_na": "other branches are not scored here; the base is rescaled",
+        "otherwise_zero": "other branches get no points here",
+        "otherwise_zero_bonus": "other branches gain nothing here",
+        "otherwise_full_penalty": "other branches lose nothing here",
+        "otherwise_zero_penalty": "other branches lose nothing here",
+        "otherwise_na_bonus": "not counted for other branches",
+        "otherwise_na_penalty": "not counted for other branches",
+        "group": "one of the cases of one item with {others}: each branch takes exactly one",
+        "weighted_section": "{title} ({max} points, weighing {weight}%: "
+                            "{counted} toward the total)",
+        "bonus_head_uncapped": "Bonus (no cap)",
+        "veto_zero": "{title}: when {condition}, the total is 0",
+        "veto_exclude": "{title}: when {condition}, {label}: not ranked, no grade",
+        "no_grades": "this rubric scores only; it gives no grades",
+        "count_quota": ", at most {count} branches", "quota_nearest": " (places rounded half up)",
+        "quota_up": " (places rounded up)",
+        "min_quota": "; at least {share}% of the branches get {name} or lower",
+        "min_count_quota": "; at least {count} branches get {name} or lower",
+        "total_rule_2": "total = base + bonus{capped} - penalties, never below 0; "
+                        "points rounded half up to {precision} decimals",
+        "capped": " (up to the cap)",
+        "weighted_base": "base = the sum of each part's points times its weight",
+        "reference_hint": "for reference only, not scored",
+        "applies_field": "decides whether \"{title}\" applies",
+        "direct_hint": "the points given, 0 to {max}",
+        "direct_lost_hint": "the points off, 0 to {max} (3 or -3 for 3 off)",
+        "clause_field": "{item} {clause}",
     },
 }
 
@@ -144,6 +241,12 @@ def form_headers(rubric: Rubric) -> list[str]:
 def describe_rule(rubric: Rubric, item: Item) -> str:
     """How the item earns (or, for a penalty, takes) points, in the rubric's language."""
     said, labels = words(rubric), labels_for(rubric.lang)
+    if item.rule == "clauses":
+        # the clauses themselves are listed one by one (:func:`describe_clause`)
+        return said[_kind_key(item, "clauses")]
+    if item.rule == "direct":
+        return said["direct_lost" if item.entry == "lost" else "direct"].format(
+            max=plain_number(item.max))
     label = rubric.field(item.field).header if item.field else ""
     parts: dict[str, str] = {
         "label": label, "max": plain_number(item.max), "per": plain_number(item.per),
@@ -182,6 +285,85 @@ def describe_rule(rubric: Rubric, item: Item) -> str:
         f"{text} ({item.note})" if item.note else text)
 
 
+def _kind_key(item: Item, key: str) -> str:
+    """A bonus gains what an indicator or penalty loses: its own wording, where it has one."""
+    return f"bonus_{key}" if item.kind == "bonus" else (
+        f"penalty_{key}" if item.kind == "penalty" and key == "clauses" else key)
+
+
+def describe_clause(rubric: Rubric, item: Item, clause: Clause) -> str:
+    """One clause in words: what it counts, what it costs (or gains), its cap, and the
+    problem as the findings will state it ("支委会少开×次")."""
+    said, labels = words(rubric), labels_for(rubric.lang)
+    headers = labels.list_separator.join(rubric.field(name).header for name in clause.fields)
+    label = rubric.field(clause.field).header if clause.field else ""
+    parts = {"label": label, "labels": headers, "unit": _unit(labels, label),
+             "per": plain_number(clause.per), "points": plain_number(clause.points),
+             "below": plain_number(clause.below)}
+    if clause.shape == "fault":
+        assert clause.condition is not None
+        parts["condition"] = _condition_text(rubric, clause.condition)
+        text = said[_kind_key(item, "fault")].format(**parts)
+    elif clause.shape == "count":
+        text = said[_kind_key(item, "clause_count")].format(**parts)
+    else:
+        text = said[_kind_key(item, clause.shape)].format(**parts)
+    if clause.cap is not None:
+        text += said[_kind_key(item, "cap")].format(cap=plain_number(clause.cap))
+    if clause.problem:
+        text += said["problem"].format(problem=problem_shown(rubric, item, clause.problem))
+    return text
+
+
+def problem_shown(rubric: Rubric, item: Item, problem: str) -> str:
+    """A problem text with its placeholders as a blank form shows them: "党员大会少开×次"."""
+    blank = "×" if rubric.lang == "zh" else "N"
+    shown = problem.replace("{title}", item.title).replace("{missing}", blank * 2)
+    for name in ("value", "short", "lost"):
+        shown = shown.replace("{" + name + "}", blank)
+    return shown
+
+
+def _condition_text(rubric: Rubric, condition: Condition) -> str:
+    """``field op value``; several values ("区级" or "市级及以上") joined by 或 / or."""
+    said = words(rubric)
+    return said["either"].join(describe_condition(rubric, condition.field, condition.op, value)
+                               for value in condition.values)
+
+
+def describe_applies(rubric: Rubric, item: Item) -> str:
+    """Where the item applies and what it scores elsewhere: "仅适用于书记主任一肩挑的单位；
+    其他单位本项不扣分"; "" for an item that applies everywhere."""
+    if item.applies_if is None:
+        return ""
+    said = words(rubric)
+    condition = item.applies_if
+    field = rubric.field(condition.field)
+    if field.type == "bool" and condition.op == "==" and condition.values == (True,):
+        where = said["applies_bool"].format(label=field.header)
+    else:
+        where = _condition_text(rubric, condition)
+    otherwise = f"otherwise_{item.otherwise}"
+    if item.kind != "indicator":
+        otherwise += f"_{item.kind}"
+    separator = "；" if rubric.lang == "zh" else "; "
+    return said["applies_if"].format(condition=where) + separator + said[otherwise]
+
+
+def describe_item(rubric: Rubric, item: Item) -> str:
+    """The item's rule, then (schema 2) where it applies and the alternatives it is one of."""
+    said = words(rubric)
+    separator = "；" if rubric.lang == "zh" else "; "
+    texts = [describe_rule(rubric, item), describe_applies(rubric, item)]
+    if item.group is not None:
+        others = [other.title for other in rubric.indicators
+                  if other.group == item.group and other.section == item.section
+                  and other.id != item.id]
+        texts.append(said["group"].format(
+            others=labels_for(rubric.lang).list_separator.join(others)))
+    return separator.join(text for text in texts if text)
+
+
 def _unit(labels: Labels, label: str) -> str:
     for ending, unit in labels.units:
         if label.endswith(ending):
@@ -205,8 +387,8 @@ CONDITION_WORDS: dict[str, dict[str, str]] = {
 
 
 def rubric_in_words(rubric: Rubric) -> list[tuple[str, str]]:
-    """The rubric explained, as (heading, text) rows: sections, items, bonus, penalty,
-    vetoes, grades, missing values and raters."""
+    """The rubric explained, as (heading, text) rows: sections, items (and their clauses),
+    bonus, penalty, vetoes, grades, missing values and raters."""
     said = words(rubric)
     rows: list[tuple[str, str]] = [
         (said["rubric"], rubric.title),
@@ -215,37 +397,52 @@ def rubric_in_words(rubric: Rubric) -> list[tuple[str, str]]:
     ]
     for section in rubric.sections:
         rows.append(("", ""))
-        rows.append((said["section_key"], said["section"].format(title=section.title,
-                                                        max=plain_number(section.max))))
+        if section.weight != 1:
+            heading = said["weighted_section"].format(
+                title=section.title, max=plain_number(section.max),
+                weight=plain_number(round(section.weight * 100, 6)),
+                counted=plain_number(round(section.max * section.weight, 6)))
+        else:
+            heading = said["section"].format(title=section.title, max=plain_number(section.max))
+        rows.append((said["section_key"], heading))
         for item in rubric.indicators:
             if item.section == section.id:
                 rows.append((said["item_key"], said["item"].format(
                     title=item.title, max=plain_number(item.max),
-                    rule=describe_rule(rubric, item))))
+                    rule=describe_item(rubric, item))))
+                rows += _clause_rows(rubric, item)
     if rubric.bonuses:
-        rows += [("", ""), ("", said["bonus_head"].format(cap=plain_number(rubric.bonus_cap)))]
-        rows += [(said["bonus_key"], said["bonus"].format(title=item.title,
-                                                          max=plain_number(item.max),
-                                                rule=describe_rule(rubric, item)))
-                 for item in rubric.bonuses]
+        head = (said["bonus_head"].format(cap=plain_number(rubric.bonus_cap))
+                if rubric.bonus_capped else said["bonus_head_uncapped"])
+        rows += [("", ""), ("", head)]
+        for item in rubric.bonuses:
+            rows.append((said["bonus_key"], said["bonus"].format(title=item.title,
+                                                       max=plain_number(item.max),
+                                                       rule=describe_item(rubric, item))))
+            rows += _clause_rows(rubric, item)
     if rubric.penalties:
         rows += [("", ""), ("", said["penalty_head"])]
-        rows += [(said["penalty_key"], said["penalty"].format(
-            title=item.title, max=plain_number(item.max), rule=describe_rule(rubric, item)))
-                 for item in rubric.penalties]
+        for item in rubric.penalties:
+            rows.append((said["penalty_key"], said["penalty"].format(title=item.title,
+                                                         max=plain_number(item.max),
+                                                         rule=describe_item(rubric, item))))
+            rows += _clause_rows(rubric, item)
     if rubric.vetoes:
         rows += [("", ""), ("", said["veto_head"])]
-        rows += [(said["veto_key"], said["veto"].format(
-            title=veto.title, grade=veto.grade,
-            condition=describe_condition(rubric, veto.field, veto.op, veto.value)))
-            for veto in rubric.vetoes]
+        rows += [(said["veto_key"], describe_veto(rubric, veto)) for veto in rubric.vetoes]
     rows += [("", ""), ("", said["grade_head"])]
-    for grade in rubric.grades:
-        text = said["grade"].format(name=grade.name, min=plain_number(grade.min))
-        if grade.max_share is not None:
-            text += said["quota"].format(share=plain_number(grade.max_share * 100))
-        rows.append(("", text))
-    rows += [("", ""), ("", said["total_rule"].format(precision=rubric.precision))]
+    if not rubric.grades:
+        rows.append(("", said["no_grades"]))
+    rows += [("", describe_grade(rubric, grade)) for grade in rubric.grades]
+    rows.append(("", ""))
+    if rubric.schema == 2:
+        capped = said["capped"] if rubric.bonus_capped and rubric.bonuses else ""
+        rows.append(("", said["total_rule_2"].format(precision=rubric.precision,
+                                                     capped=capped)))
+    else:
+        rows.append(("", said["total_rule"].format(precision=rubric.precision)))
+    if any(section.weight != 1 for section in rubric.sections):
+        rows.append(("", said["weighted_base"]))
     for policy in ("error", "zero", "na"):
         fields = [field.header for field in rubric.fields
                   if rubric.missing_policy(field.id) == policy]
@@ -256,8 +453,74 @@ def rubric_in_words(rubric: Rubric) -> list[tuple[str, str]]:
     return rows
 
 
+def _clause_rows(rubric: Rubric, item: Item) -> list[tuple[str, str]]:
+    said = words(rubric)
+    return [("", said["clause"].format(number=number, rule=describe_clause(rubric, item, clause)))
+            for number, clause in enumerate(item.clauses, start=1)]
+
+
+def describe_veto(rubric: Rubric, veto: Veto) -> str:
+    """A veto in words, by its action: a grade cap, a total of 0, or 取消资格."""
+    said = words(rubric)
+    condition = describe_condition(rubric, veto.field, veto.op, veto.value)
+    if veto.action == "cap":
+        return said["veto"].format(title=veto.title, grade=veto.grade, condition=condition)
+    return said[f"veto_{veto.action}"].format(title=veto.title, condition=condition,
+                                               label=veto.label)
+
+
+def describe_grade(rubric: Rubric, grade: Grade) -> str:
+    """A grade's band and quotas: "五星：总分 90 分以上，不超过参评单位的 10%，不超过 3 个"."""
+    said = words(rubric)
+    text = said["grade"].format(name=grade.name, min=plain_number(grade.min))
+    if grade.max_share is not None:
+        text += said["quota"].format(share=plain_number(round(grade.max_share * 100, 6)))
+    if grade.max_count is not None:
+        text += said["count_quota"].format(count=grade.max_count)
+    if grade.min_share is not None:
+        text += said["min_quota"].format(name=grade.name,
+                                         share=plain_number(round(grade.min_share * 100, 6)))
+    if grade.min_count is not None:
+        text += said["min_count_quota"].format(name=grade.name, count=grade.min_count)
+    quotas = (grade.max_share, grade.max_count, grade.min_share, grade.min_count)
+    if grade.quota_rounding != "down" and any(quota is not None for quota in quotas):
+        text += said[f"quota_{grade.quota_rounding}"]
+    return text
+
+
+def direct_item(rubric: Rubric, field: Field) -> Item | None:
+    """The ``direct`` item whose points (or points off) the field's cells hold, if any."""
+    return next((item for item in rubric.items
+                 if item.rule == "direct" and item.field == field.id), None)
+
+
+def field_bounds(rubric: Rubric, field: Field) -> tuple[float | None, float | None]:
+    """What a cell may hold: the field's bounds, narrowed for a ``direct`` field to
+    what its item accepts (0..max; -max..max where it holds the points off)."""
+    low, high = field.min, field.max
+    item = direct_item(rubric, field)
+    if item is not None:
+        least = -item.max if item.entry == "lost" else 0.0
+        low = least if low is None else max(low, least)
+        high = item.max if high is None else min(high, item.max)
+    return low, high
+
+
 def field_hint(rubric: Rubric, field: Field) -> str:
     """What a cell of the field takes: the kind of value and its bounds."""
+    said = words(rubric)
+    hint = _value_hint(rubric, field)
+    item = direct_item(rubric, field)
+    if item is not None:
+        key = "direct_lost_hint" if item.entry == "lost" else "direct_hint"
+        hint = said[key].format(max=plain_number(item.max))
+    if field.reference:
+        separator = "；" if rubric.lang == "zh" else "; "
+        hint = separator.join(text for text in (hint, said["reference_hint"]) if text)
+    return hint
+
+
+def _value_hint(rubric: Rubric, field: Field) -> str:
     said = words(rubric)
     if field.type == "bool":
         return said["bool_hint"]
@@ -283,13 +546,20 @@ def field_comment(rubric: Rubric, field: Field) -> str:
     said = words(rubric)
     lines = [line for line in (field.help, field_hint(rubric, field)) if line]
     for item in rubric.items:
-        if field.id in item.input_fields:
+        if item.rule == "clauses":
+            # only the clauses that read the field: the others say nothing about this cell
+            for number, clause in enumerate(item.clauses, start=1):
+                if field.id in clause.input_fields:
+                    lines.append(f"{said['used_by']} {item.title} " + said["clause"].format(
+                        number=number, rule=describe_clause(rubric, item, clause)))
+        elif field.id in item.input_fields:
             lines.append(f"{said['used_by']} {item.title}: {describe_rule(rubric, item)}")
+        if item.applies_if is not None and item.applies_if.field == field.id:
+            lines.append(said["applies_field"].format(title=item.title) + ": "
+                         + describe_applies(rubric, item))
     for veto in rubric.vetoes:
         if veto.field == field.id:
-            lines.append(said["veto"].format(
-                title=veto.title, grade=veto.grade,
-                condition=describe_condition(rubric, veto.field, veto.op, veto.value)))
+            lines.append(describe_veto(rubric, veto))
     return "\n".join(lines)
 
 
@@ -385,7 +655,7 @@ def _validation(rubric: Rubric, field: Field, comment: str) -> dict[str, Any] | 
     elif field.type in ("int", "number"):
         kind = "integer" if field.type == "int" else "decimal"
         # an int field's bounds are written as whole numbers: Excel shows them as typed
-        low, high = _bound(field, field.min), _bound(field, field.max)
+        low, high = (_bound(field, bound) for bound in field_bounds(rubric, field))
         if low is not None and high is not None:
             rule = {"validate": kind, "criteria": "between", "minimum": low, "maximum": high}
         elif low is not None:
