@@ -176,3 +176,55 @@ def test_template_writes_a_schema_2_form_that_explain_reads(tmp_path: Path) -> N
     code, out, err = _run("explain", rubric, str(form), "--branch", "SQ01", "--self-check")
     assert code == 0, err
     assert "党员大会少开1次" in out
+
+
+STARS_2 = ROOT / "rubrics" / "stars-2025-h2.toml"
+SAMPLE_2 = ROOT / "samples" / "h2" / "街道社区2025下半年.csv"
+
+
+def _ranking(folder: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader((folder / "ranking.csv").read_text(
+        encoding="utf-8-sig").splitlines()))
+
+
+def test_run_self_check_on_a_schema_2_rubric_grades_before_quotas(tmp_path: Path) -> None:
+    """run --self-check on the five-star rubric: seven branches reach 五星 by their totals
+    (the run gives one: 10% of the 14 ranked, rounded); the excluded branch is unranked,
+    says 取消考核资格 and is listed last; the zeroed one stands alone at 一星."""
+    out = tmp_path / "out"
+    code, _, err = _run("run", "--self-check", str(STARS_2), str(SAMPLE_2), "--csv", str(out),
+                        "-q")
+    assert code == 0, err
+    rows = _ranking(out)
+    five = [row["branch_id"] for row in rows if row["grade"] == "五星"]
+    assert len(five) == 7
+    assert {row["rank"] for row in rows[:-1]} == {"1"}
+    assert (rows[-1]["branch_id"], rows[-1]["rank"], rows[-1]["grade"]) == (
+        "SQ11", "", "取消考核资格")
+    zeroed = next(row for row in rows if row["branch_id"] == "SQ12")
+    assert (zeroed["total"], zeroed["grade"]) == ("0.00", "一星")
+    code, _, _ = _run("run", str(STARS_2), str(SAMPLE_2), "--csv", str(tmp_path / "run"), "-q")
+    assert sum(row["grade"] == "五星" for row in _ranking(tmp_path / "run")) == 1
+
+
+def test_a_branch_checking_itself_alone_is_not_refused_for_a_lower_quota(
+        tmp_path: Path) -> None:
+    """A rubric with "二星及以下不少于2个" cannot hold for one branch: a run is refused, but
+    a self-check applies no quota, so run --self-check and explain --self-check score it."""
+    text = STARS_2.read_text(encoding="utf-8")
+    rubric = tmp_path / "stars.toml"
+    rubric.write_text(text.replace("min_share = 0.1 ", "min_count = 2 #", 1), encoding="utf-8")
+    lines = SAMPLE_2.read_text(encoding="utf-8-sig").splitlines()
+    one = tmp_path / "幸福里.csv"
+    one.write_text("\n".join(lines[:2]) + "\n", encoding="utf-8-sig")
+    code, _, err = _run("run", str(rubric), str(one), "--csv", str(tmp_path / "run"), "-q")
+    assert code != 0 and "二星" in err
+    out = tmp_path / "self"
+    code, _, err = _run("run", "--self-check", str(rubric), str(one), "--csv", str(out), "-q")
+    assert code == 0, err
+    assert [(row["branch_id"], row["rank"], row["grade"]) for row in _ranking(out)] == [
+        ("SQ01", "1", "五星")]
+    code, stdout, err = _run("explain", "--self-check", str(rubric), str(one), "--branch",
+                             "SQ01")
+    assert code == 0, err
+    assert "等次：五星" in stdout

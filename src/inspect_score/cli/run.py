@@ -43,7 +43,7 @@ from inspect_score.outputs.workbook import document_title
 from inspect_score.outputs.write import CSV_NAMES, write_outputs
 from inspect_score.scoring.pipeline import evaluate
 from inspect_score.scoring.results import Results
-from inspect_score.selfcheck.standalone import SELF_CHECK_NOTE, self_check_results
+from inspect_score.selfcheck.standalone import SELF_CHECK_NOTE, evaluate_self_check
 
 
 @click.command("run")
@@ -112,9 +112,9 @@ def run(
         with progress_steps(total=4) as steps:
             rubric_model, checklists, listed_period = load_inputs_with_period(
                 steps, rubric, inputs, encoding, sheet)
-            results: Results = steps.run("Scoring", lambda: evaluate(rubric_model, checklists))
+            score_run = evaluate_self_check if self_check else evaluate
+            results: Results = steps.run("Scoring", lambda: score_run(rubric_model, checklists))
             if self_check:
-                results = self_check_results(results)
                 stderr_console().print(SELF_CHECK_NOTE, markup=False)
             title = document_title(rubric_model, period or listed_period, subject)
             del issuer, recipients  # the workbooks name no issuer or recipients (the bulletin does)

@@ -47,6 +47,7 @@ from inspect_score.selfcheck.explain import (
     explanation_text,
     write_explanations,
 )
+from inspect_score.selfcheck.standalone import evaluate_self_check
 from inspect_score.selfcheck.template import (
     form_issues,
     load_branch_list,
@@ -116,7 +117,8 @@ def explain_command(rubric: Path, inputs: tuple[Path, ...], branch_ids: tuple[st
                            force=force)
     try:
         model = load_rubric(rubric)
-        results = evaluate(model, _load(model, inputs, encoding, sheet))
+        score_run = evaluate_self_check if self_check else evaluate
+        results = score_run(model, _load(model, inputs, encoding, sheet))
     except InspectError as error:
         fail(error.issues, exit_status(error))
     known = results.ranking["branch_id"].tolist()
