@@ -228,3 +228,14 @@ def test_a_branch_checking_itself_alone_is_not_refused_for_a_lower_quota(
                              "SQ01")
     assert code == 0, err
     assert "等次：五星" in stdout
+
+
+def test_explain_on_the_star_rubric_offers_the_grade_above_the_one_held() -> None:
+    """五星级 sample: 滨河社区 (SQ15) earns 五星 but holds 三星, the quotas above full: the
+    next grade is 四星, the one above the grade held, which only its quota keeps from it;
+    never "已是最高等次（五星）"."""
+    code, out, err = _run("explain", str(STARS_2), str(SAMPLE_2), "--branch", "SQ15")
+    assert code == 0, err
+    assert "等次：三星（四星名额已满，按排名顺延）；不考虑名额限制时为：五星" in out
+    assert "总分已达到四星（80 分以上），仅因四星名额已满未评为四星" in out
+    assert "已是最高等次" not in out
