@@ -188,25 +188,25 @@ def _line(cells: Iterable[str]) -> str:
 
 
 def _print_calibration(rubric: Rubric, result: Calibration) -> None:
+    """The branches and the over-claimed items as tab-separated lines, written at once:
+    columns are read whole, never a cell at a time, and a line at a time would flush
+    (a district's calibration is hundreds of thousands of lines)."""
     said = CALIBRATE_WORDS[rubric.lang]
     branches = result.branches
     heads = [said[name] for name in ("branch_id", "branch_name", "self_total",
                                      "inspected_total", "gap", "side")]
-    click.echo(_line(heads))
-    numbers = {name: fixed_text(branches[name].to_numpy(dtype=float), rubric.precision)
-               for name in ("self_total", "inspected_total", "gap")}
-    for index in range(len(branches)):
-        click.echo(_line([
-            str(branches["branch_id"].iloc[index]), str(branches["branch_name"].iloc[index]),
-            numbers["self_total"][index], numbers["inspected_total"][index],
-            numbers["gap"][index], said[str(branches["side"].iloc[index])],
-        ]))
-    click.echo("")
-    click.echo(_line(said[name] for name in ("item_id", "title", "over_claimed",
-                                                   "over_points")))
+    numbers = [fixed_text(branches[name].to_numpy(dtype=float), rubric.precision)
+               for name in ("self_total", "inspected_total", "gap")]
+    sides = [said[str(side)] for side in branches["side"].tolist()]
+    lines = [_line(heads)]
+    lines += [_line(cells) for cells in zip(
+        branches["branch_id"].astype(str).tolist(), branches["branch_name"].astype(str).tolist(),
+        *numbers, sides, strict=True)]
+    lines += ["", _line(said[name] for name in ("item_id", "title", "over_claimed",
+                                                "over_points"))]
     over = result.over_claims
-    for index in range(len(over)):
-        click.echo(_line([str(over["item_id"].iloc[index]), str(over["title"].iloc[index]),
-                              str(over["over_claimed"].iloc[index]),
-                              str(fixed_text(over["over_points"].to_numpy(dtype=float)[[index]],
-                                             rubric.precision)[0])]))
+    lines += [_line(cells) for cells in zip(
+        over["item_id"].astype(str).tolist(), over["title"].astype(str).tolist(),
+        over["over_claimed"].astype(str).tolist(),
+        fixed_text(over["over_points"].to_numpy(dtype=float), rubric.precision), strict=True)]
+    click.echo("\n".join(lines))
