@@ -261,3 +261,45 @@ def test_a_chinese_rubric_gets_chinese_workbooks(tmp_path: Path,
     assert "meetings" not in {cell.value for cell in items[2]}  # titles, never ids
     summary = [cell.value for cell in comparison["概况"]["A"]]
     assert summary.count("细则修改") == 1
+
+
+ROOT = Path(__file__).parent.parent
+STREET_H2 = ROOT / "rubrics" / "street-2025-h2.toml"
+SAMPLES_H2 = ROOT / "samples" / "h2" / "街道社区2025下半年.csv"
+
+
+def test_compare_names_the_rubric_once_when_only_the_version_differs(tmp_path: Path) -> None:
+    """Same title, new version: the heading gives the title once and both versions."""
+    old = EN_BASIC.read_text(encoding="utf-8")
+    assert 'version = "' in old
+    (tmp_path / "new.toml").write_text(
+        old.replace('version = "', 'version = "next-', 1), encoding="utf-8")
+    Path(tmp_path / "list.csv").write_text("\n".join([HEADER, *ROWS]) + "\n", encoding="utf-8")
+    status, out, _ = invoke("compare", str(EN_BASIC), str(tmp_path / "new.toml"),
+                            str(tmp_path / "list.csv"))
+    heading = out.splitlines()[0]
+    assert status == 0
+    assert heading == "Branch inspection, basic (test → next-test)"
+
+
+def test_compare_reads_schema_2_and_traces_clause_edits(tmp_path: Path) -> None:
+    """Two schema 2 rubrics: the clause edit in words, a veto turned into exclude leaves the
+    branch it hits without a rank in compare.csv, and every row still adds up."""
+    text = STREET_H2.read_text(encoding="utf-8")
+    edited = text.replace("below = 2\nper = 2\nproblem = \"党员大会少开{short}次\"",
+                          "below = 2\nper = 3\nproblem = \"党员大会少开{short}次\"")
+    assert edited != text
+    new = tmp_path / "new.toml"
+    new.write_text(edited, encoding="utf-8")
+    status, out, err = invoke("compare", str(STREET_H2), str(new), str(SAMPLES_H2),
+                              "--csv", str(tmp_path / "out"), "--top", "20")
+    assert status == 0, err
+    flat = out.replace("\n", "")
+    assert "“三会一课”（three_meetings）第2条 党员大会次数应不少于2，每少1扣2分 →" in flat
+    rows = csv_rows(tmp_path / "out" / "compare.csv")
+    header = rows[0]
+    assert "three_meetings" in header
+    for cells in rows[1:]:
+        assert round(sum(float(c) for c in cells[9:]), 2) == float(cells[8])
+    moved = [cells for cells in rows[1:] if float(cells[header.index("three_meetings")]) < 0]
+    assert moved and all(cells[8] == cells[header.index("three_meetings")] for cells in moved)

@@ -52,6 +52,7 @@ from inspect_score.tuning.compare import (
     REMAINDER,
     Comparison,
     compare_scores,
+    comparison_heading,
     largest_movers,
     main_causes,
 )
@@ -91,9 +92,8 @@ def _targets(xlsx: Path | None, csv_dir: Path | None, csv_name: str,
 
 
 def _score(steps: Steps, rubric_file: Path, inputs: Sequence[Path], encoding: str | None,
-           sheet: str | None, feature: str) -> tuple[Rubric, Scores]:
+           sheet: str | None) -> tuple[Rubric, Scores]:
     rubric, checklists = load_inputs(steps, rubric_file, inputs, encoding, sheet)
-    require_schema_1(rubric, feature)
     report(checklists.warnings)
     return rubric, steps.run("Scoring", lambda: score(rubric, checklists))
 
@@ -129,7 +129,7 @@ def compare_command(old: Path, new: Path, inputs: tuple[Path, ...], xlsx: Path |
         # both rubrics are tried, so that one run reports the problems of both
         for rubric_file in (old, new):
             try:
-                scored.append(_score(steps, rubric_file, inputs, encoding, sheet, "compare"))
+                scored.append(_score(steps, rubric_file, inputs, encoding, sheet))
             except InspectError as error:
                 # a checklist problem both rubrics find is reported once
                 issues += [issue for issue in error.issues if issue not in issues]
@@ -140,6 +140,8 @@ def compare_command(old: Path, new: Path, inputs: tuple[Path, ...], xlsx: Path |
         comparison = compare_scores(old_rubric, old_scores, new_rubric, new_scores)
     except ValueError as error:
         fail([Issue("branches-differ", str(error), str(new))], EXIT_INPUT)
+    except InspectError as error:  # schema 2 quotas that cannot hold for these branches
+        fail(error.issues, exit_status(error))
 
     temporaries = {target: temporary_beside(target) for target in targets}
     with staged(temporaries, plan):
@@ -170,7 +172,7 @@ def _warn_truncated(sheets: Sequence[str], path: Path) -> None:
 
 def print_comparison(comparison: Comparison, console: Console, top: int) -> None:
     summary = comparison.summary
-    console.print(f"{comparison.old.title} → {comparison.new.title}", markup=False)
+    console.print(comparison_heading(comparison.old, comparison.new), markup=False)
     for edit in comparison.edits:
         console.print(f"  · {edit.text}", markup=False)
     if not comparison.edits:
@@ -200,11 +202,16 @@ def print_comparison(comparison: Comparison, console: Console, top: int) -> None
             f"{row.branch_id} {row.branch_name}",
             f"{row.total_old:.{precision}f} → {row.total_new:.{precision}f} "
             f"({row.delta:+.{precision}f})",
-            f"{row.rank_old} → {row.rank_new}",
+            f"{_rank_text(row.rank_old)} → {_rank_text(row.rank_new)}",
             f"{row.grade_old} → {row.grade_new}",
             cause,
         )))
     console.print(table)
+
+
+def _rank_text(rank: object) -> str:
+    """A rank, or "—" for a branch a veto excluded from the ranking."""
+    return "—" if rank is pd.NA or rank is None else str(rank)
 
 
 def _causes_of(comparison: Comparison, branch_ids: list[str]) -> list[str]:
@@ -255,7 +262,8 @@ def sensitivity_command(rubric: Path, inputs: tuple[Path, ...], runs: int, sprea
 
     try:
         with progress_steps() as steps:
-            rubric_model, scores = _score(steps, rubric, inputs, encoding, sheet, "sensitivity")
+            rubric_model, scores = _score(steps, rubric, inputs, encoding, sheet)
+            require_schema_1(rubric_model, "sensitivity")
             result = steps.run(f"Running {runs:,} draws",
                                lambda: analyse(rubric_model, scores, settings))
     except InspectError as error:

@@ -7,6 +7,11 @@ item changes add up to the total's change except where the bonus cap, the
 floor at zero or the n/a rescaling of the base steps in; that remainder is
 reported in its own column, :data:`REMAINDER`, so that every row adds up.
 
+Schema 2: an indicator counts with its top-level section's weight (its
+column holds the weighted change, so rows still add up); a branch excluded
+by a veto has no rank (``rank_old``/``rank_new`` empty) and its grade column
+holds the veto's label, which counts as worse than every grade.
+
 Everything is columnar: one array per item, never a loop over branches.
 """
 
@@ -23,6 +28,7 @@ from inspect_score.rubric.model import Item, Rubric
 from inspect_score.scoring.grading import rank_and_grade
 from inspect_score.scoring.labels import fixed_text
 from inspect_score.scoring.rounding import round_points
+from inspect_score.scoring.score import top_weights
 from inspect_score.scoring.tables import Scores
 from inspect_score.tuning.rubric_diff import RubricEdit, diff_rubrics
 
@@ -93,8 +99,9 @@ def compare_scores(old: Rubric, old_scores: Scores, new: Rubric, new_scores: Sco
         BRANCH_NAME: new_ranking[BRANCH_NAME],
         "total_old": old_rows["total"].to_numpy(dtype=np.float64),
         "total_new": new_ranking["total"].to_numpy(dtype=np.float64),
-        "rank_old": old_rows["rank"].to_numpy(dtype=np.int64),
-        "rank_new": new_ranking["rank"].to_numpy(dtype=np.int64),
+        # nullable: a branch excluded by a veto has no rank
+        "rank_old": old_rows["rank"].astype("Int64").array,
+        "rank_new": new_ranking["rank"].astype("Int64").array,
         "grade_old": old_rows["grade"].astype(str).to_numpy(),
         "grade_new": new_ranking["grade"].astype(str).to_numpy(),
     })
@@ -148,14 +155,22 @@ def _contribution(rubric: Rubric, scores: Scores, item_id: str,
     """What the item adds to each branch's total before cap, floor and rescaling.
 
     A penalty's points are deducted, so they count negative; an item the
-    rubric lacks, or that does not apply to the branch, counts 0.
+    rubric lacks, or that does not apply to the branch, counts 0; an indicator
+    counts with its top-level section's weight (schema 2; 1 in schema 1).
     """
     item = _find_item(rubric, item_id)
     if item is None:
         return np.zeros(len(positions))
     column = scores.points[item_id].to_numpy(dtype=np.float64)[positions]
     points: np.ndarray = np.nan_to_num(column, nan=0.0)
-    return -points if item.kind == "penalty" else points
+    if item.kind == "penalty":
+        return -points
+    if item.kind == "indicator":
+        weight = top_weights(rubric).get(item.section or "", 1.0)
+        if weight != 1.0:
+            weighted: np.ndarray = points * weight
+            return weighted
+    return points
 
 
 def _grade_change(old: Rubric, new: Rubric, grade_old: np.ndarray,
@@ -164,13 +179,17 @@ def _grade_change(old: Rubric, new: Rubric, grade_old: np.ndarray,
 
     Both grades are placed on the new rubric's scale: an old grade the new
     rubric also has by name takes its new position, any other keeps its old one.
+    Anything else in the grade column (an exclude veto's label; the empty
+    grade of a score-only rubric) counts as below every grade, so that being
+    excluded is a step down and a score-only pair never moves.
     """
     new_level = {grade.name: index for index, grade in enumerate(new.grades)}
     old_level = {
         grade.name: new_level.get(grade.name, index) for index, grade in enumerate(old.grades)
     }
-    before = pd.Series(grade_old).map(old_level).to_numpy(dtype=np.int64)
-    after = pd.Series(grade_new).map(new_level).to_numpy(dtype=np.int64)
+    below = max(len(old.grades), len(new.grades))
+    before = pd.Series(grade_old).map(old_level).fillna(below).to_numpy(dtype=np.int64)
+    after = pd.Series(grade_new).map(new_level).fillna(below).to_numpy(dtype=np.int64)
     # a smaller index is a better grade
     change: np.ndarray = np.sign(before - after).astype(np.int64)
     return change
@@ -193,11 +212,17 @@ def _correlation(method: str, first: pd.Series, second: pd.Series) -> float:
 
 
 def largest_movers(frame: pd.DataFrame, count: int) -> pd.DataFrame:
-    """The branches whose rank moved most, then whose total moved most; only those that moved."""
-    rank_move = (frame["rank_new"] - frame["rank_old"]).abs().to_numpy()
-    total_move = frame["delta"].abs().to_numpy()
+    """The branches whose rank moved most, then whose total moved most; only those that moved.
+
+    An excluded branch (no rank) counts as ranked after every branch.
+    """
+    unranked = len(frame) + 1
+    rank_move: np.ndarray = (frame["rank_new"].fillna(unranked).to_numpy(dtype=np.int64)
+                 - frame["rank_old"].fillna(unranked).to_numpy(dtype=np.int64))
+    rank_move = np.abs(rank_move)
+    total_move: np.ndarray = frame["delta"].abs().to_numpy(dtype=np.float64)
     moved = (rank_move > 0) | (total_move > 0)
-    order = np.lexsort((np.arange(len(frame)), -total_move, -rank_move))
+    order: np.ndarray = np.lexsort((np.arange(len(frame)), -total_move, -rank_move))
     order = order[moved[order]][:count]
     return frame.iloc[order].reset_index(drop=True)
 
@@ -227,3 +252,13 @@ def main_causes(comparison: Comparison, count: int = 3,
         texts = np.asarray(joined, dtype=object)
     result: np.ndarray = texts
     return result
+
+
+def comparison_heading(old: Rubric, new: Rubric) -> str:
+    """The two rubrics in one line: both titles, or the title once with both versions."""
+    if old.title != new.title:
+        return f"{old.title} → {new.title}"
+    if old.version != new.version:
+        versions = f"{old.version or '—'} → {new.version or '—'}"
+        return f"{new.title}（{versions}）" if new.lang == "zh" else f"{new.title} ({versions})"
+    return new.title
