@@ -254,3 +254,28 @@ def test_a_branch_excluded_by_a_veto_has_no_rank_and_counts_as_a_grade_down() ->
     assert frame.loc[hit, "rank_old"].notna().all()
     assert (comparison.grade_change[hit.to_numpy()] == -1).all()
     assert set(comparison.movers["branch_id"]) >= set(frame.loc[hit, "branch_id"])
+
+
+def test_the_clause_that_moved_a_branch_is_named_with_its_item() -> None:
+    """党员大会 每少1次扣2分 -> 3分: a branch short of one meeting moves -1.00 on 三会一课,
+    and the cause names 第2条; the clause columns add up to the item's column."""
+    old = load_rubric(STREET_H2)
+    checklists = load_checklists(old, [SAMPLES_H2])
+    item = next(i for i in old.indicators if i.id == "three_meetings")
+    clauses = list(item.clauses)
+    clauses[1] = attrs.evolve(clauses[1], per=3.0)
+    new = attrs.evolve(old, indicators=tuple(
+        attrs.evolve(i, clauses=tuple(clauses)) if i.id == item.id else i
+        for i in old.indicators))
+    comparison = compare(old, new, checklists)
+    moved = comparison.branches["three_meetings"].to_numpy() != 0
+    assert moved.any()
+    clause_sum = comparison.clause_changes[
+        [f"three_meetings#{n}" for n in range(1, 6)]].to_numpy().sum(axis=1)
+    assert np.array_equal(round_points(clause_sum, 2),
+                          comparison.branches["three_meetings"].to_numpy(dtype=np.float64))
+    causes = main_causes(comparison, names=comparison.titles)
+    for text, change in zip(causes[moved],
+                            comparison.branches["three_meetings"].to_numpy()[moved], strict=True):
+        assert text == f"三会一课 -{abs(change):.2f}（第2条 -{abs(change):.2f}）"
+    assert all("第" not in text for text in causes[~moved])

@@ -28,7 +28,7 @@ from inspect_score.rubric.model import Item, Rubric
 from inspect_score.scoring.grading import rank_and_grade
 from inspect_score.scoring.labels import fixed_text
 from inspect_score.scoring.rounding import round_points
-from inspect_score.scoring.score import top_weights
+from inspect_score.scoring.score import clause_key, top_weights
 from inspect_score.scoring.tables import Scores
 from inspect_score.tuning.rubric_diff import RubricEdit, diff_rubrics
 
@@ -74,6 +74,11 @@ class Comparison:
     summary: ComparisonSummary
     #: the largest movers: rows of ``branches`` ordered by rank change, then change in total
     movers: pd.DataFrame
+    #: schema 2: per branch (same order as ``branches``), one column per clause
+    #: ``ITEM#N`` of an indicator or penalty: the change in what the clause cost,
+    #: counted towards the total (weighted; a cost that grew counts negative).
+    #: Clauses are matched by number; a clause only one rubric has counts 0 in the other.
+    clause_changes: pd.DataFrame = attrs.field(factory=pd.DataFrame)
 
     @property
     def precision(self) -> int:
@@ -131,11 +136,39 @@ def compare_scores(old: Rubric, old_scores: Scores, new: Rubric, new_scores: Sco
         spearman=_correlation("spearmanr", frame["total_old"], frame["total_new"]),
         kendall=_correlation("kendalltau", frame["total_old"], frame["total_new"]),
     )
+    clause_changes = pd.DataFrame({
+        key: round_points(_clause_cost(old, old_scores, key, old_positions)
+                          - _clause_cost(new, new_scores, key, new_positions), precision)
+        for key in _clause_keys(old, new)
+    }, index=pd.RangeIndex(len(frame)))
     return Comparison(
         old=old, new=new, branches=frame, item_ids=tuple(item_ids), titles=titles,
         grade_change=grade_change, edits=tuple(diff_rubrics(old, new)), summary=summary,
-        movers=largest_movers(frame, MOVERS),
+        movers=largest_movers(frame, MOVERS), clause_changes=clause_changes,
     )
+
+
+def _clause_keys(old: Rubric, new: Rubric) -> list[str]:
+    """``ITEM#N`` of every clause of an indicator or penalty in either rubric, new first."""
+    keys: dict[str, None] = {}
+    for rubric in (new, old):
+        for item in (*rubric.indicators, *rubric.penalties):
+            for number in range(1, len(item.clauses) + 1):
+                keys[clause_key(item.id, number)] = None
+    return list(keys)
+
+
+def _clause_cost(rubric: Rubric, scores: Scores, key: str, positions: np.ndarray) -> np.ndarray:
+    """What a clause cost each branch, weighted as its item counts; 0 where the rubric lacks it."""
+    if key not in scores.clauses.columns:
+        return np.zeros(len(positions))
+    item = _find_item(rubric, key.rsplit("#", 1)[0])
+    column = scores.clauses[key].to_numpy(dtype=np.float64)[positions]
+    cost: np.ndarray = np.nan_to_num(column, nan=0.0)
+    if item is not None and item.kind == "indicator":
+        weighted: np.ndarray = cost * top_weights(rubric).get(item.section or "", 1.0)
+        return weighted
+    return cost
 
 
 def _item_columns(old: Rubric, new: Rubric) -> tuple[list[str], dict[str, str]]:
@@ -232,7 +265,10 @@ def main_causes(comparison: Comparison, count: int = 3,
     """Per branch, the items that moved its total most, in words: "meetings +5.00; dues -2.00".
 
     Items are named by id, or by ``names[id]`` where given (REMAINDER too).
-    Built from whole columns: a loop over the ``count`` places, never over branches.
+    Where a ``clauses`` item moved, the clause that moved it most follows in
+    brackets, by its number: "三会一课 -1.00（第2条 -1.00）".
+    Built from whole columns: a loop over the ``count`` places and the clause
+    items, never over branches.
     """
     frame = comparison.branches
     ids = [*comparison.item_ids, REMAINDER]
@@ -247,6 +283,7 @@ def main_causes(comparison: Comparison, count: int = 3,
         # distinct values are formatted once (fixed_text), then indexed
         signs = np.where(values > 0, "+", "-").astype(object)
         part = shown[column] + " " + signs + fixed_text(np.abs(values), precision)
+        part = part + _clause_part(comparison, ids, column)
         part = np.where(values != 0, part, "")
         joined = np.where((texts != "") & (part != ""), texts + "; " + part, texts + part)
         texts = np.asarray(joined, dtype=object)
@@ -262,3 +299,26 @@ def comparison_heading(old: Rubric, new: Rubric) -> str:
         versions = f"{old.version or '—'} → {new.version or '—'}"
         return f"{new.title}（{versions}）" if new.lang == "zh" else f"{new.title} ({versions})"
     return new.title
+
+
+def _clause_part(comparison: Comparison, ids: list[str], column: np.ndarray) -> np.ndarray:
+    """For each branch, "（第N条 ±x）" naming the clause that moved the item at ``column``
+    most; "" where that item has no clause that moved."""
+    changes = comparison.clause_changes
+    zh = comparison.new.lang == "zh"
+    texts = np.full(len(column), "", dtype=object)
+    for index, item_id in enumerate(ids):
+        keys = [key for key in changes.columns if key.rsplit("#", 1)[0] == item_id]
+        rows = np.flatnonzero(column == index)
+        if not keys or not len(rows):
+            continue
+        values = changes[keys].to_numpy(dtype=np.float64)[rows]
+        best = np.argmax(np.abs(values), axis=1)
+        value = values[np.arange(len(rows)), best]
+        numbers = np.array([key.rsplit("#", 1)[1] for key in keys], dtype=object)[best]
+        signs = np.where(value > 0, "+", "-").astype(object)
+        amount = signs + fixed_text(np.abs(value), comparison.precision)
+        text = ("（第" + numbers + "条 " + amount + "）") if zh \
+            else (" (clause " + numbers + " " + amount + ")")
+        texts[rows] = np.where(value != 0, text, "")
+    return texts
