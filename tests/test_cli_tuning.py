@@ -303,3 +303,22 @@ def test_compare_reads_schema_2_and_traces_clause_edits(tmp_path: Path) -> None:
         assert round(sum(float(c) for c in cells[9:]), 2) == float(cells[8])
     moved = [cells for cells in rows[1:] if float(cells[header.index("three_meetings")]) < 0]
     assert moved and all(cells[8] == cells[header.index("three_meetings")] for cells in moved)
+
+
+def test_sensitivity_reads_schema_2(tmp_path: Path) -> None:
+    """A schema 2 rubric: the section weights and clause points are drawn, the CSV lists the
+    ranked branches only, the workbook names the clauses, and the report says what varied."""
+    status, out, err = invoke("sensitivity", str(STREET_H2), str(SAMPLES_H2), "--runs", "200",
+                              "--seed", "4", "--csv", str(tmp_path / "out"),
+                              "-o", str(tmp_path / "s.xlsx"))
+    assert status == 0, err
+    flat = " ".join(out.split())
+    assert "section weights and clause points ±20%" in flat
+    assert "excluded by a veto are not ranked" in flat
+    rows = csv_rows(tmp_path / "out" / "sensitivity.csv")
+    assert rows[0][:6] == ["branch_id", "branch_name", "rank", "rank_median", "rank_p05",
+                           "rank_p95"]
+    assert all(cells[2] for cells in rows[1:])
+    book = openpyxl.load_workbook(tmp_path / "s.xlsx")
+    titles = [str(cell.value) for row in book.worksheets[1].iter_rows() for cell in row]
+    assert "三会一课 第2条" in titles

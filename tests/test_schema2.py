@@ -265,7 +265,6 @@ def test_excluded_branch_is_unranked_in_every_output(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("args", [
     ["template", "{r}", "-o", "{t}/form.xlsx"],
-    ["sensitivity", "{r}", "{c}"],
 ])
 def test_commands_that_do_not_read_schema_2_yet_refuse_clearly(
         tmp_path: Path, args: list[str]) -> None:

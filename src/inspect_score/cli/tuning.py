@@ -38,7 +38,6 @@ from inspect_score.outputs.staging import staged, temporary_beside
 from inspect_score.outputs.terminal import cell_text
 from inspect_score.outputs.write_csv import write_table
 from inspect_score.rubric.model import Rubric
-from inspect_score.rubric.schema import require_schema_1
 from inspect_score.scoring.labels import plain_number
 from inspect_score.scoring.score import score
 from inspect_score.scoring.tables import Scores
@@ -263,7 +262,6 @@ def sensitivity_command(rubric: Path, inputs: tuple[Path, ...], runs: int, sprea
     try:
         with progress_steps() as steps:
             rubric_model, scores = _score(steps, rubric, inputs, encoding, sheet)
-            require_schema_1(rubric_model, "sensitivity")
             result = steps.run(f"Running {runs:,} draws",
                                lambda: analyse(rubric_model, scores, settings))
     except InspectError as error:
@@ -291,15 +289,20 @@ def sensitivity_command(rubric: Path, inputs: tuple[Path, ...], runs: int, sprea
 def print_sensitivity(result: Sensitivity, console: Console, top: int) -> None:
     settings = result.settings
     branches = result.branches
+    # schema 2 varies section weights and clause points, schema 1 the indicators' maxima
+    varied = "maxima" if result.rubric.schema == 1 else "section weights and clause points"
     console.print(
-        f"{settings.runs:,} runs, maxima ±{plain_number(settings.spread * 100)}%, "
+        f"{settings.runs:,} runs, {varied} ±{plain_number(settings.spread * 100)}%, "
         f"grade thresholds ±{plain_number(settings.thresholds)} points, seed {settings.seed}: "
         f"{result.stable_count} of {len(branches)} branches keep one grade in at least "
         f"{plain_number(STABLE_SHARE * 100)}% of runs.",
         markup=False,
     )
-    indicators = Table(title="Indicators whose weights move the ranking most")
-    for heading in ("indicator", "max", "first-order"):
+    schema_1 = result.rubric.schema == 1
+    indicators = Table(title="Indicators whose weights move the ranking most" if schema_1
+                       else "Section weights and clause points that move the ranking most")
+    for heading in ("indicator" if schema_1 else "weight", "max" if schema_1 else "as written",
+                    "first-order"):
         indicators.add_column(heading)
     for entry in result.indicators.head(5).to_dict("records"):
         indicators.add_row(cell_text(f"{entry['item_id']} {entry['title']}"),
@@ -320,3 +323,6 @@ def print_sensitivity(result: Sensitivity, console: Console, top: int) -> None:
     if len(branches) > top:
         console.print(f"… {len(branches) - top} more in the outputs; * marks an unstable grade",
                       markup=False)
+    if result.excluded:
+        console.print(f"{result.excluded} branches excluded by a veto are not ranked and are "
+                      "left out of the analysis.", markup=False)
