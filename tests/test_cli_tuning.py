@@ -322,3 +322,14 @@ def test_sensitivity_reads_schema_2(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(tmp_path / "s.xlsx")
     titles = [str(cell.value) for row in book.worksheets[1].iter_rows() for cell in row]
     assert "三会一课 第2条" in titles
+
+
+def test_check_strict_fails_on_a_schema_2_lint_and_passes_its_near_miss() -> None:
+    """check --strict: a clause that can never cost is a warning at its line (exit 1); the
+    near miss passes (exit 0)."""
+    trigger = LINT / "s2-clause-never-costs.toml"
+    status, out, err = invoke("check", "--strict", str(trigger))
+    assert status == 1
+    assert f"{trigger}:40: warning: indicator[1].clause[1]:" in out + err
+    status, _, _ = invoke("check", "--strict", str(LINT / "s2-clause-never-costs-ok.toml"))
+    assert status == 0
