@@ -333,3 +333,35 @@ def test_check_strict_fails_on_a_schema_2_lint_and_passes_its_near_miss() -> Non
     assert f"{trigger}:40: warning: indicator[1].clause[1]:" in out + err
     status, _, _ = invoke("check", "--strict", str(LINT / "s2-clause-never-costs-ok.toml"))
     assert status == 0
+
+
+def test_compare_writes_the_workbook_when_a_veto_excludes_a_branch(tmp_path: Path) -> None:
+    """A cap veto turned into exclude: the workbook and compare.csv leave the excluded
+    branch's new rank empty and show the veto's label as its grade."""
+    text = STREET_H2.read_text(encoding="utf-8")
+    start = text.index('id = "no_dues"')
+    end = text.index("[[", start)
+    block = text[start:end]
+    grade_line = next(line for line in block.splitlines() if line.startswith("grade = "))
+    new = tmp_path / "new.toml"
+    new.write_text(text[:start] + block.replace(
+        grade_line, 'action = "exclude"\nlabel = "取消考核资格"') + text[end:], encoding="utf-8")
+    status, _, err = invoke("compare", str(STREET_H2), str(new), str(SAMPLES_H2),
+                            "-o", str(tmp_path / "cmp.xlsx"), "--csv", str(tmp_path / "out"))
+    assert status == 0, err
+    rows = csv_rows(tmp_path / "out" / "compare.csv")
+    header = rows[0]
+    newly = [cells for cells in rows[1:]
+             if cells[header.index("grade_new")] == "取消考核资格"
+             and cells[header.index("grade_old")] != "取消考核资格"]
+    assert newly and all(cells[header.index("rank_new")] == "" for cells in newly)
+    sheet = openpyxl.load_workbook(tmp_path / "cmp.xlsx").worksheets[0]
+    rows_read = list(sheet.iter_rows(values_only=True))
+    # the sheet's title, then its header row, then one row per branch
+    at = next(number for number, row in enumerate(rows_read) if "新排名" in row)
+    headings = list(rows_read[at])
+    by_id = {row[0]: row for row in rows_read[at + 1:]}
+    for cells in newly:
+        row = by_id[cells[0]]
+        assert row[headings.index("新排名")] is None
+        assert row[headings.index("原排名")] == int(cells[header.index("rank_old")])

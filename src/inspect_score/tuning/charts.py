@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import xlsxwriter
 
 from inspect_score.outputs import print_style
@@ -165,7 +166,9 @@ class _Book:
             cell_format = self.formats[kind]
             for offset, value in enumerate(cells[:rows]):
                 row = first_row + 1 + offset
-                if value is None or value == "" or (not textual and value != value):
+                # NaN, and NA (the rank of a branch a veto excluded): left empty
+                if value is None or value is pd.NA or value == "" or (
+                        not textual and value != value):
                     sheet.write_blank(row, index, None, cell_format)
                     continue
                 write(row, index, str(value) if textual else value, cell_format)
