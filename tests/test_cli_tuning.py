@@ -320,8 +320,10 @@ def test_sensitivity_reads_schema_2(tmp_path: Path) -> None:
                            "rank_p95"]
     assert all(cells[2] for cells in rows[1:])
     book = openpyxl.load_workbook(tmp_path / "s.xlsx")
-    titles = [str(cell.value) for row in book.worksheets[1].iter_rows() for cell in row]
-    assert "三会一课 第2条" in titles
+    cells = [[str(cell.value) for cell in row] for row in book.worksheets[1].iter_rows()]
+    header = next(row for row in cells if row[0] == "板块或条款")
+    assert header[:3] == ["板块或条款", "细则分值", "一阶敏感度"]
+    assert ["三会一课 第2条", "2"] in [row[:2] for row in cells]
 
 
 def test_check_strict_fails_on_a_schema_2_lint_and_passes_its_near_miss() -> None:
