@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import attrs
-from hypothesis import assume, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from strategies import rubrics, rubrics_2
 
@@ -238,3 +238,63 @@ def test_applies_if_quotas_and_veto_actions_are_edits() -> None:
     assert "不扣分" in edits["item-applies"].old
     assert (edits["grade-quota-count"].old, edits["grade-quota-count"].new) == ("不限", "3")
     assert edits["veto-changed"].new.endswith("取消考核资格")
+
+
+@st.composite
+def single_edits(draw: st.DrawFn) -> tuple[Rubric, Rubric, str]:
+    """A schema 2 rubric and the same rubric with one setting of one kind changed, and the
+    edit code that change must give."""
+    rubric = draw(rubrics_2())
+    kinds = ["section-weight", "item-applies", "grade-quota-count", "grade-rounding",
+             "grade-min-count", "veto-changed", "clause-changed"]
+    kind = draw(st.sampled_from(kinds))
+    if kind == "section-weight":
+        top = next(s for s in rubric.sections if s.parent is None)
+        new = attrs.evolve(rubric, sections=tuple(
+            attrs.evolve(s, weight=s.weight + 1) if s is top else s for s in rubric.sections))
+    elif kind == "item-applies":
+        item = draw(st.sampled_from(rubric.indicators))
+        # an alternative must keep its applies_if; any other item changes its otherwise
+        assume(item.applies_if is not None and item.group is None)
+        changed = attrs.evolve(item, otherwise="zero" if item.otherwise != "zero" else "full")
+        new = attrs.evolve(rubric, indicators=tuple(
+            changed if i is item else i for i in rubric.indicators))
+    elif kind.startswith("grade-"):
+        assume(rubric.grades)
+        grade = rubric.grades[0]
+        changed = {
+            "grade-quota-count": attrs.evolve(grade, max_count=(grade.max_count or 0) + 1),
+            "grade-rounding": attrs.evolve(grade, quota_rounding="up" if grade.quota_rounding
+                                           != "up" else "down"),
+            "grade-min-count": attrs.evolve(grade, min_count=(grade.min_count or 0) + 1),
+        }[kind]
+        new = attrs.evolve(rubric, grades=(changed, *rubric.grades[1:]))
+    elif kind == "veto-changed":
+        assume(rubric.vetoes)
+        veto = rubric.vetoes[0]
+        changed = (attrs.evolve(veto, action="zero", grade="", label="")
+                   if veto.action != "zero" else
+                   attrs.evolve(veto, action="exclude", label="取消资格"))
+        new = attrs.evolve(rubric, vetoes=(changed, *rubric.vetoes[1:]))
+    else:
+        items = [item for item in rubric.indicators if item.clauses]
+        assume(items)
+        item = draw(st.sampled_from(items))
+        clause = item.clauses[0]
+        changed_clause = attrs.evolve(clause, cap=(clause.cap or 1.0) + 1)
+        new = attrs.evolve(rubric, indicators=tuple(
+            attrs.evolve(i, clauses=(changed_clause, *i.clauses[1:])) if i is item else i
+            for i in rubric.indicators))
+    return rubric, new, kind
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(single_edits())
+def test_every_schema_2_edit_is_traced_once(edit: tuple[Rubric, Rubric, str]) -> None:
+    """Section weights, applies_if, quota counts and rounding, lower quotas, veto actions and
+    clause caps: one change is exactly one edit of its kind, with its old and new text."""
+    old, new, kind = edit
+    edits = diff_rubrics(old, new)
+    assert [e.code for e in edits] == [kind]
+    assert edits[0].old != edits[0].new
+    assert edits[0].text
