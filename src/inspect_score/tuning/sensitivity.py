@@ -253,13 +253,16 @@ def _clause_base(model: Model, weights: np.ndarray, clause_draws: np.ndarray) ->
     start = 0
     for column, costs, follows in model.clause_items:
         count = costs.shape[1]
-        item_max = model.maxima[column]
-        drawn = clause_draws[:, start:start + count] @ costs.T
+        # the drawn costs as a share of the item's max, then worked in place:
+        # (clip(1 - share, 0, 1) - scored share) * where it follows * weight
+        share = clause_draws[:, start:start + count] @ (costs.T / model.maxima[column])
         start += count
-        share = np.clip(1.0 - drawn / item_max, 0.0, 1.0)
-        scored = model.earned_share[:, column]
-        change = np.where(follows & (model.applies[:, column] > 0), share - scored, 0.0)
-        extra += weights[:, column:column + 1] * change
+        np.subtract(1.0, share, out=share)
+        np.clip(share, 0.0, 1.0, out=share)
+        share -= model.earned_share[:, column]
+        share *= follows & (model.applies[:, column] > 0)
+        share *= weights[:, column:column + 1]
+        extra += share
     return extra
 
 
