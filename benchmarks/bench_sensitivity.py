@@ -6,9 +6,14 @@ an 优秀 quota) and a checklist CSV of N branches, then measures
 - ``analyse`` in process (the runs alone: draws, matrix products, ranks, grades);
 - ``inspect-score sensitivity RUBRIC CSV --runs R --csv DIR -o OUT.xlsx`` end to end.
 
+With ``--schema 2`` the rubric is ``bench_schema2.py``'s (10 clause items of
+3 clauses each, a weighted part, an ``applies_if``) over ``samples/generate.py``'s
+checklists: each run then draws 2 section weights and 30 clause points.
+
 Usage::
 
     python benchmarks/bench_sensitivity.py --branches 1000 --runs 10000
+    python benchmarks/bench_sensitivity.py --branches 1000 --runs 10000 --schema 2
 
 Timings are figures to read, not assertions: the machines are shared.
 """
@@ -124,14 +129,22 @@ def main() -> None:
     parser.add_argument("--spread", type=float, default=0.2)
     parser.add_argument("--thresholds", type=float, default=2.0)
     parser.add_argument("--repeat", type=int, default=3, help="in-process runs; the best is kept")
+    parser.add_argument("--schema", type=int, choices=(1, 2), default=1)
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
         rubric_path = work / "rubric.toml"
         data = work / "checklists.csv"
-        rubric_path.write_text(rubric_text(), encoding="utf-8")
-        data.write_text(checklist_csv(args.branches, seed=1), encoding="utf-8")
+        if args.schema == 1:
+            rubric_path.write_text(rubric_text(), encoding="utf-8")
+            data.write_text(checklist_csv(args.branches, seed=1), encoding="utf-8")
+        else:
+            from bench_run import generate
+            from bench_schema2 import schema_2_rubric
+
+            rubric_path.write_text(schema_2_rubric(), encoding="utf-8")
+            generate(args.branches, data)
         rubric = load_rubric(rubric_path)
         scores = score(rubric, load_checklists(rubric, [data]))
         settings = Settings(runs=args.runs, spread=args.spread, thresholds=args.thresholds,
@@ -141,8 +154,9 @@ def main() -> None:
             started = time.perf_counter()
             result = analyse(rubric, scores, settings)
             best = min(best, time.perf_counter() - started)
-        print(f"{args.runs:,} runs x {args.branches:,} branches x {len(rubric.indicators)} "
-              f"indicators: analyse {best:.2f} s (best of {args.repeat}); "
+        factors = result.indicators.shape[0]
+        print(f"schema {args.schema}: {args.runs:,} runs x {args.branches:,} branches x "
+              f"{factors} drawn weights: analyse {best:.2f} s (best of {args.repeat}); "
               f"{result.stable_count} stable grades")
 
         command = [sys.executable, "-m", "inspect_score", "sensitivity", str(rubric_path),

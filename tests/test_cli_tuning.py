@@ -261,3 +261,109 @@ def test_a_chinese_rubric_gets_chinese_workbooks(tmp_path: Path,
     assert "meetings" not in {cell.value for cell in items[2]}  # titles, never ids
     summary = [cell.value for cell in comparison["概况"]["A"]]
     assert summary.count("细则修改") == 1
+
+
+ROOT = Path(__file__).parent.parent
+STREET_H2 = ROOT / "rubrics" / "street-2025-h2.toml"
+SAMPLES_H2 = ROOT / "samples" / "h2" / "街道社区2025下半年.csv"
+
+
+def test_compare_names_the_rubric_once_when_only_the_version_differs(tmp_path: Path) -> None:
+    """Same title, new version: the heading gives the title once and both versions."""
+    old = EN_BASIC.read_text(encoding="utf-8")
+    assert 'version = "' in old
+    (tmp_path / "new.toml").write_text(
+        old.replace('version = "', 'version = "next-', 1), encoding="utf-8")
+    Path(tmp_path / "list.csv").write_text("\n".join([HEADER, *ROWS]) + "\n", encoding="utf-8")
+    status, out, _ = invoke("compare", str(EN_BASIC), str(tmp_path / "new.toml"),
+                            str(tmp_path / "list.csv"))
+    heading = out.splitlines()[0]
+    assert status == 0
+    assert heading == "Branch inspection, basic (test → next-test)"
+
+
+def test_compare_reads_schema_2_and_traces_clause_edits(tmp_path: Path) -> None:
+    """Two schema 2 rubrics: the clause edit in words, a veto turned into exclude leaves the
+    branch it hits without a rank in compare.csv, and every row still adds up."""
+    text = STREET_H2.read_text(encoding="utf-8")
+    edited = text.replace("below = 2\nper = 2\nproblem = \"党员大会少开{short}次\"",
+                          "below = 2\nper = 3\nproblem = \"党员大会少开{short}次\"")
+    assert edited != text
+    new = tmp_path / "new.toml"
+    new.write_text(edited, encoding="utf-8")
+    status, out, err = invoke("compare", str(STREET_H2), str(new), str(SAMPLES_H2),
+                              "--csv", str(tmp_path / "out"), "--top", "20")
+    assert status == 0, err
+    flat = out.replace("\n", "")
+    assert "“三会一课”（three_meetings）第2条 党员大会次数应不少于2，每少1扣2分 →" in flat
+    rows = csv_rows(tmp_path / "out" / "compare.csv")
+    header = rows[0]
+    assert "three_meetings" in header
+    for cells in rows[1:]:
+        assert round(sum(float(c) for c in cells[9:]), 2) == float(cells[8])
+    moved = [cells for cells in rows[1:] if float(cells[header.index("three_meetings")]) < 0]
+    assert moved and all(cells[8] == cells[header.index("three_meetings")] for cells in moved)
+
+
+def test_sensitivity_reads_schema_2(tmp_path: Path) -> None:
+    """A schema 2 rubric: the section weights and clause points are drawn, the CSV lists the
+    ranked branches only, the workbook names the clauses, and the report says what varied."""
+    status, out, err = invoke("sensitivity", str(STREET_H2), str(SAMPLES_H2), "--runs", "200",
+                              "--seed", "4", "--csv", str(tmp_path / "out"),
+                              "-o", str(tmp_path / "s.xlsx"))
+    assert status == 0, err
+    flat = " ".join(out.split())
+    assert "section weights and clause points ±20%" in flat
+    assert "excluded by a veto are not ranked" in flat
+    rows = csv_rows(tmp_path / "out" / "sensitivity.csv")
+    assert rows[0][:6] == ["branch_id", "branch_name", "rank", "rank_median", "rank_p05",
+                           "rank_p95"]
+    assert all(cells[2] for cells in rows[1:])
+    book = openpyxl.load_workbook(tmp_path / "s.xlsx")
+    cells = [[str(cell.value) for cell in row] for row in book.worksheets[1].iter_rows()]
+    header = next(row for row in cells if row[0] == "板块或条款")
+    assert header[:3] == ["板块或条款", "细则分值", "一阶敏感度"]
+    assert ["三会一课 第2条", "2"] in [row[:2] for row in cells]
+
+
+def test_check_strict_fails_on_a_schema_2_lint_and_passes_its_near_miss() -> None:
+    """check --strict: a clause that can never cost is a warning at its line (exit 1); the
+    near miss passes (exit 0)."""
+    trigger = LINT / "s2-clause-never-costs.toml"
+    status, out, err = invoke("check", "--strict", str(trigger))
+    assert status == 1
+    assert f"{trigger}:40: warning: indicator[1].clause[1]:" in out + err
+    status, _, _ = invoke("check", "--strict", str(LINT / "s2-clause-never-costs-ok.toml"))
+    assert status == 0
+
+
+def test_compare_writes_the_workbook_when_a_veto_excludes_a_branch(tmp_path: Path) -> None:
+    """A cap veto turned into exclude: the workbook and compare.csv leave the excluded
+    branch's new rank empty and show the veto's label as its grade."""
+    text = STREET_H2.read_text(encoding="utf-8")
+    start = text.index('id = "no_dues"')
+    end = text.index("[[", start)
+    block = text[start:end]
+    grade_line = next(line for line in block.splitlines() if line.startswith("grade = "))
+    new = tmp_path / "new.toml"
+    new.write_text(text[:start] + block.replace(
+        grade_line, 'action = "exclude"\nlabel = "取消考核资格"') + text[end:], encoding="utf-8")
+    status, _, err = invoke("compare", str(STREET_H2), str(new), str(SAMPLES_H2),
+                            "-o", str(tmp_path / "cmp.xlsx"), "--csv", str(tmp_path / "out"))
+    assert status == 0, err
+    rows = csv_rows(tmp_path / "out" / "compare.csv")
+    header = rows[0]
+    newly = [cells for cells in rows[1:]
+             if cells[header.index("grade_new")] == "取消考核资格"
+             and cells[header.index("grade_old")] != "取消考核资格"]
+    assert newly and all(cells[header.index("rank_new")] == "" for cells in newly)
+    sheet = openpyxl.load_workbook(tmp_path / "cmp.xlsx").worksheets[0]
+    rows_read = list(sheet.iter_rows(values_only=True))
+    # the sheet's title, then its header row, then one row per branch
+    at = next(number for number, row in enumerate(rows_read) if "新排名" in row)
+    headings = list(rows_read[at])
+    by_id = {row[0]: row for row in rows_read[at + 1:]}
+    for cells in newly:
+        row = by_id[cells[0]]
+        assert row[headings.index("新排名")] is None
+        assert row[headings.index("原排名")] == int(cells[header.index("rank_old")])

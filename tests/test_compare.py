@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import attrs
 import numpy as np
 from en_basic import EN_BASIC, branch, scored
-from hypothesis import given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from strategies import make_checklists, runs
+from strategies import make_checklists, runs, runs_2
 
+from inspect_score.checklists.load import load_checklists
 from inspect_score.checklists.table import Checklists
+from inspect_score.errors import ChecklistError
 from inspect_score.rubric.loader import load_rubric
 from inspect_score.rubric.model import Item, Rubric
 from inspect_score.scoring.rounding import round_points
 from inspect_score.tuning.compare import REMAINDER, Comparison, compare_scores, main_causes
+
+ROOT = Path(__file__).parent.parent
+STREET_H2 = ROOT / "rubrics" / "street-2025-h2.toml"
+SAMPLES_H2 = ROOT / "samples" / "h2" / "街道社区2025下半年.csv"
 
 
 def with_item(rubric: Rubric, item_id: str, **changes: Any) -> Rubric:
@@ -181,3 +188,94 @@ def test_correlation_is_undefined_for_a_single_branch() -> None:
                          make_checklists(old, [branch("B1")]))
     assert (math.isnan(comparison.summary.spearman),
                             math.isnan(comparison.summary.kendall)) == (True, True)
+
+
+# schema 2 -----------------------------------------------------------------------------------
+
+
+def compare_2(old: Rubric, new: Rubric, checklists: Checklists) -> Comparison:
+    """As compare, discarding a drawn run whose quotas cannot hold."""
+    try:
+        return compare(old, new, checklists)
+    except ChecklistError:
+        assume(False)
+        raise
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(runs_2(), st.sampled_from((0.5, 1.0, 2.0)))
+def test_schema_2_rows_add_up_when_a_section_weight_changes(
+        run: tuple[Rubric, Checklists], weight: float) -> None:
+    """Reweighting a top-level section: every item change is weighted, and each row adds up."""
+    rubric, checklists = run
+    top = next(s for s in rubric.sections if s.parent is None)
+    new = attrs.evolve(rubric, sections=tuple(
+        attrs.evolve(s, weight=weight) if s.id == top.id else s for s in rubric.sections))
+    same = compare_2(rubric, rubric, checklists)
+    assert not same.edits and same.summary.grade_down == 0 and same.summary.grade_up == 0
+    assert (same.branches["delta"] == 0).all()
+    comparison = compare_2(rubric, new, checklists)
+    assert rows_add_up(comparison)
+
+
+def test_a_weighted_section_counts_its_weight_in_each_item_change() -> None:
+    """Weight 0.3 -> 0.6: an item's column moves by 0.3 times its points (0 where n/a);
+    rows add up."""
+    old = load_rubric(STREET_H2)
+    checklists = load_checklists(old, [SAMPLES_H2])
+    review = next(s for s in old.sections if s.weight != 1.0)
+    item = next(i for i in old.indicators if i.section == review.id)
+    new = attrs.evolve(old, sections=tuple(
+        attrs.evolve(s, weight=0.6) if s.id == review.id else s for s in old.sections),
+        total=old.total + review.max * 0.3)
+    comparison = compare(old, new, checklists)
+    frame = comparison.branches
+    points = scored(old, checklists).points[item.id]
+    # each branch's points under the doubled weight add 0.3 * points more
+    by_id = dict(zip(scored(old, checklists).branches["branch_id"], points, strict=True))
+    expected = round_points(np.nan_to_num([0.3 * by_id[b] for b in frame["branch_id"]]), 2)
+    assert np.array_equal(frame[item.id].to_numpy(dtype=np.float64), expected)
+    assert rows_add_up(comparison)
+
+
+def test_a_branch_excluded_by_a_veto_has_no_rank_and_counts_as_a_grade_down() -> None:
+    """A cap veto turned into exclude: the branch it hits loses its rank and moves down."""
+    old = load_rubric(STREET_H2)
+    checklists = load_checklists(old, [SAMPLES_H2])
+    veto = next(v for v in old.vetoes if v.action == "cap")
+    new = attrs.evolve(old, vetoes=tuple(
+        attrs.evolve(v, action="exclude", grade="", label="取消资格") if v.id == veto.id else v
+        for v in old.vetoes))
+    comparison = compare(old, new, checklists)
+    frame = comparison.branches
+    hit = frame["grade_new"] == "取消资格"
+    assert hit.any()
+    assert frame.loc[hit, "rank_new"].isna().all()
+    assert frame.loc[hit, "rank_old"].notna().all()
+    assert (comparison.grade_change[hit.to_numpy()] == -1).all()
+    assert set(comparison.movers["branch_id"]) >= set(frame.loc[hit, "branch_id"])
+
+
+def test_the_clause_that_moved_a_branch_is_named_with_its_item() -> None:
+    """党员大会 每少1次扣2分 -> 3分: a branch short of one meeting moves -1.00 on 三会一课,
+    and the cause names 第2条; the clause columns add up to the item's column."""
+    old = load_rubric(STREET_H2)
+    checklists = load_checklists(old, [SAMPLES_H2])
+    item = next(i for i in old.indicators if i.id == "three_meetings")
+    clauses = list(item.clauses)
+    clauses[1] = attrs.evolve(clauses[1], per=3.0)
+    new = attrs.evolve(old, indicators=tuple(
+        attrs.evolve(i, clauses=tuple(clauses)) if i.id == item.id else i
+        for i in old.indicators))
+    comparison = compare(old, new, checklists)
+    moved = comparison.branches["three_meetings"].to_numpy() != 0
+    assert moved.any()
+    clause_sum = comparison.clause_changes[
+        [f"three_meetings#{n}" for n in range(1, 6)]].to_numpy().sum(axis=1)
+    assert np.array_equal(round_points(clause_sum, 2),
+                          comparison.branches["three_meetings"].to_numpy(dtype=np.float64))
+    causes = main_causes(comparison, names=comparison.titles)
+    for text, change in zip(causes[moved],
+                            comparison.branches["three_meetings"].to_numpy()[moved], strict=True):
+        assert text == f"三会一课 -{abs(change):.2f}（第2条 -{abs(change):.2f}）"
+    assert all("第" not in text for text in causes[~moved])

@@ -8,7 +8,7 @@ import attrs
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
-from strategies import runs
+from strategies import runs, runs_2
 
 from inspect_score.checklists.table import Checklists
 from inspect_score.errors import ChecklistError
@@ -20,6 +20,7 @@ from inspect_score.scoring.score import score
 from inspect_score.tuning.lint import (
     SMALL_RUN,
     check_rubric_file,
+    clause_cost_range,
     lint_rubric,
     point_range,
     smallest_run_with_place,
@@ -38,6 +39,10 @@ CASES = [
     ("quota-rounds-to-zero", "quota-rounds-to-zero", "quota-rounds-to-zero-ok"),
     ("bonus-above-cap", "bonus-above-cap", "bonus-above-cap-ok"),
     ("veto-no-effect", "veto-no-effect", "veto-no-effect-ok"),
+    ("clause-never-costs", "s2-clause-never-costs", "s2-clause-never-costs-ok"),
+    ("clauses-below-max", "s2-clauses-below-max", "s2-clauses-below-max-ok"),
+    ("quotas-cannot-hold", "s2-quotas-cannot-hold", "s2-quotas-cannot-hold-ok"),
+    ("constant-points", "s2-clause-never-costs", "s2-clause-never-costs-ok"),
 ]
 
 
@@ -156,5 +161,61 @@ def test_every_scored_point_lies_within_the_items_point_range(
         points = scores.points[item.id].dropna().to_numpy()
         if ((points < low) | (points > high)).any():
             outside.append((item.id, item.rule, low, high, sorted(set(points.tolist()))))
+    assert outside == []
+    assert {issue.severity for issue in lint_rubric(rubric)} <= {"warning"}
+
+
+def test_schema_2_lints_say_which_clause_and_which_runs() -> None:
+    """A clause warning is at the clause's own line and key; the quota warning names the
+    runs that are refused and why."""
+    path = LINT / "s2-clause-never-costs.toml"
+    issue = next(i for i in check_rubric_file(path) if i.code == "clause-never-costs")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert (issue.key, lines[(issue.row or 0) - 1]) == ("indicator[1].clause[1]",
+                                                        "[[indicator.clause]]")
+    quota = next(i for i in check_rubric_file(LINT / "s2-quotas-cannot-hold.toml")
+                 if i.code == "quotas-cannot-hold")
+    assert quota.key == "grade[2].min_count"
+    assert "a run of 1-2 branches is refused" in quota.message
+    assert "a run of 3-30 branches is refused when every branch scores above 合格" in quota.message
+
+
+@settings(max_examples=60, deadline=None)
+@given(runs_2())
+def test_every_scored_point_of_a_schema_2_item_lies_within_its_point_range(
+    run: tuple[Rubric, Checklists],
+) -> None:
+    """Schema 2 (clauses, applies_if, direct, groups, weights): with each field bounded by the
+    values submitted (and 0, which a blank under "zero" reads), every point the scorer gives
+    lies within the lint's range, and every clause's cost within its cost range."""
+    rubric, checklists = run
+    frame = checklists.frame
+    bounded = []
+    for field in rubric.fields:
+        if field.type in ("int", "number") and frame[field.id].notna().any():
+            values = [*frame[field.id].dropna().astype(float).tolist(), 0.0]
+            field = attrs.evolve(field, min=min(values), max=max(values))
+        bounded.append(field)
+    rubric = attrs.evolve(rubric, fields=tuple(bounded))
+    try:
+        scores = score(rubric, checklists)
+    except ChecklistError:
+        assume(False)
+    outside = []
+    for item in rubric.items:
+        low, high = round_points(np.array(point_range(rubric, item)), rubric.precision)
+        points = scores.points[item.id].dropna().to_numpy()
+        if ((points < low) | (points > high)).any():
+            outside.append((item.id, item.rule, low, high, sorted(set(points.tolist()))))
+        for number, clause in enumerate(item.clauses, start=1):
+            key = f"{item.id}#{number}"
+            if key not in scores.clauses:
+                continue
+            least, most = round_points(np.array(clause_cost_range(rubric, clause)),
+                                       rubric.precision)
+            costs = scores.clauses[key].to_numpy()
+            # a clause that did not apply costs 0, which its range need not hold
+            if ((costs > most) | ((costs < least) & (costs != 0))).any():
+                outside.append((key, clause.shape, least, most, sorted(set(costs.tolist()))))
     assert outside == []
     assert {issue.severity for issue in lint_rubric(rubric)} <= {"warning"}

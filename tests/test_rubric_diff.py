@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import attrs
-from hypothesis import given, settings
-from strategies import rubrics
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from strategies import rubrics, rubrics_2
 
 from inspect_score.rubric.loader import load_rubric
-from inspect_score.rubric.model import Grade, Item, Rubric, Veto
+from inspect_score.rubric.model import Clause, Grade, Item, Rubric, Veto
 from inspect_score.tuning.rubric_diff import diff_rubrics, rule_parameters
 
 EN_BASIC = Path(__file__).parent / "data" / "rubrics" / "en-basic.toml"
@@ -114,3 +115,186 @@ def test_rule_parameters_read_like_the_rubric() -> None:
         "files_status, points = {complete = 20, partial = 12, missing = 0}",
         "fields = [roster_ok, minutes_ok]",
     ]
+
+
+# schema 2 -----------------------------------------------------------------------------------
+
+STREET_H2 = Path(__file__).parent.parent / "rubrics" / "street-2025-h2.toml"
+
+
+def street_h2() -> Rubric:
+    return load_rubric(STREET_H2)
+
+
+def with_clauses(rubric: Rubric, item_id: str, clauses: tuple[Clause, ...]) -> Rubric:
+    return attrs.evolve(rubric, indicators=tuple(
+        attrs.evolve(item, clauses=clauses) if item.id == item_id else item
+        for item in rubric.indicators))
+
+
+@settings(max_examples=30, deadline=None)
+@given(rubrics_2())
+def test_a_schema_2_rubric_compared_with_itself_has_no_edits(rubric: Rubric) -> None:
+    """Clauses, applies_if, groups, weights, quotas, veto actions: nothing differs from itself."""
+    assert diff_rubrics(rubric, rubric) == []
+
+
+@st.composite
+def clause_edits(draw: st.DrawFn) -> tuple[Rubric, Rubric, str]:
+    """A schema 2 rubric with a clause item, and the same rubric with one clause's cost changed."""
+    rubric = draw(rubrics_2())
+    candidates = [item for item in rubric.items if item.clauses]
+    assume(candidates)
+    item = draw(st.sampled_from(candidates))
+    number = draw(st.integers(1, len(item.clauses)))
+    clause = item.clauses[number - 1]
+    if clause.shape in ("fault", "any"):
+        changed = attrs.evolve(clause, points=clause.points + 1)
+    else:
+        changed = attrs.evolve(clause, per=clause.per + 1)
+    clauses = tuple(changed if n == number else c for n, c in enumerate(item.clauses, start=1))
+
+    def evolve(items: tuple[Item, ...]) -> tuple[Item, ...]:
+        return tuple(attrs.evolve(i, clauses=clauses) if i.id == item.id else i for i in items)
+
+    new = attrs.evolve(rubric, indicators=evolve(rubric.indicators),
+                       bonuses=evolve(rubric.bonuses), penalties=evolve(rubric.penalties))
+    return rubric, new, f"{item.id}#{number}"
+
+
+@settings(max_examples=30, deadline=None)
+@given(clause_edits())
+def test_every_clause_cost_edit_is_traced_to_its_clause(
+        edit: tuple[Rubric, Rubric, str]) -> None:
+    """Changing what one clause costs is exactly one edit, naming the item and the clause."""
+    old, new, target = edit
+    edits = diff_rubrics(old, new)
+    assert [(e.code, e.target) for e in edits] == [("clause-changed", target)]
+    number = target.split("#")[1]
+    assert f"第{number}条" in edits[0].text
+    assert edits[0].old != edits[0].new
+
+
+def test_a_clause_edit_reads_as_the_rubric_states_it() -> None:
+    """党员大会 每少1次扣2分 -> 3分, with a cap added: two edits in the 细则's words."""
+    old = street_h2()
+    item = next(i for i in old.indicators if i.id == "three_meetings")
+    clauses = list(item.clauses)
+    clauses[1] = attrs.evolve(clauses[1], per=3.0, cap=4.0)
+    new = with_clauses(old, "three_meetings", tuple(clauses))
+    texts = [e.text for e in diff_rubrics(old, new)]
+    assert texts == [
+        "“三会一课”（three_meetings）第2条 党员大会次数应不少于2，每少1扣2分 → "
+        "党员大会次数应不少于2，每少1扣3分",
+        "“三会一课”（three_meetings）第2条 不设上限 → 最多扣4分",
+    ]
+
+
+def test_clauses_added_and_removed_are_numbered() -> None:
+    """Dropping the last clause removes 第5条; putting it back adds it, with what it costs."""
+    old = street_h2()
+    item = next(i for i in old.indicators if i.id == "three_meetings")
+    fewer = with_clauses(old, "three_meetings", item.clauses[:-1])
+    removed = diff_rubrics(old, fewer)
+    assert [(e.code, e.target) for e in removed] == [("clause-removed", "three_meetings#5")]
+    assert removed[0].text == ("“三会一课”（three_meetings）删除第5条："
+                               "每月开展主题党日为“否”的扣3分")
+    added = diff_rubrics(fewer, old)
+    assert [(e.code, e.target) for e in added] == [("clause-added", "three_meetings#5")]
+
+
+def test_section_max_weight_and_parent_are_edits() -> None:
+    """A section's max, weight and parent changed are each listed (schema 1 missed the max)."""
+    old = en_basic()
+    new = attrs.evolve(old, sections=tuple(
+        attrs.evolve(s, max=s.max + 10) if s.id == "org" else s for s in old.sections))
+    assert [(e.code, e.target, e.old, e.new) for e in diff_rubrics(old, new)] == [
+        ("section-max", "org", "40", "50")]
+    h2 = street_h2()
+    review = next(s for s in h2.sections if s.weight != 1.0)
+    reweighted = attrs.evolve(h2, sections=tuple(
+        attrs.evolve(s, weight=0.5) if s.id == review.id else s for s in h2.sections))
+    edit, = diff_rubrics(h2, reweighted)
+    assert (edit.code, edit.old, edit.new) == ("section-weight", "0.3", "0.5")
+    assert edit.text == f"板块“{review.title}”（{review.id}）权重由 0.3 改为 0.5"
+
+
+def test_applies_if_quotas_and_veto_actions_are_edits() -> None:
+    """applies_if dropped, a count quota and rounding, a veto turned into exclude: each in words."""
+    old = street_h2()
+    deputy = next(i for i in old.indicators if i.applies_if is not None)
+    grade = old.grades[0]
+    veto = next(v for v in old.vetoes if v.action == "cap")
+    new = attrs.evolve(
+        old,
+        indicators=tuple(attrs.evolve(i, applies_if=None) if i.id == deputy.id else i
+                         for i in old.indicators),
+        grades=(attrs.evolve(grade, max_count=3, quota_rounding="nearest"), *old.grades[1:]),
+        vetoes=tuple(attrs.evolve(v, action="exclude", grade="", label="取消考核资格")
+                     if v.id == veto.id else v for v in old.vetoes))
+    edits = {e.code: e for e in diff_rubrics(old, new)}
+    assert set(edits) == {"item-applies", "grade-quota-count", "grade-rounding", "veto-changed"}
+    assert edits["item-applies"].new == "全部适用"
+    assert "不扣分" in edits["item-applies"].old
+    assert (edits["grade-quota-count"].old, edits["grade-quota-count"].new) == ("不限", "3")
+    assert edits["veto-changed"].new.endswith("取消考核资格")
+
+
+@st.composite
+def single_edits(draw: st.DrawFn) -> tuple[Rubric, Rubric, str]:
+    """A schema 2 rubric and the same rubric with one setting of one kind changed, and the
+    edit code that change must give."""
+    rubric = draw(rubrics_2())
+    kinds = ["section-weight", "item-applies", "grade-quota-count", "grade-rounding",
+             "grade-min-count", "veto-changed", "clause-changed"]
+    kind = draw(st.sampled_from(kinds))
+    if kind == "section-weight":
+        top = next(s for s in rubric.sections if s.parent is None)
+        new = attrs.evolve(rubric, sections=tuple(
+            attrs.evolve(s, weight=s.weight + 1) if s is top else s for s in rubric.sections))
+    elif kind == "item-applies":
+        item = draw(st.sampled_from(rubric.indicators))
+        # an alternative must keep its applies_if; any other item changes its otherwise
+        assume(item.applies_if is not None and item.group is None)
+        changed = attrs.evolve(item, otherwise="zero" if item.otherwise != "zero" else "full")
+        new = attrs.evolve(rubric, indicators=tuple(
+            changed if i is item else i for i in rubric.indicators))
+    elif kind.startswith("grade-"):
+        assume(rubric.grades)
+        grade = rubric.grades[0]
+        changed = {
+            "grade-quota-count": attrs.evolve(grade, max_count=(grade.max_count or 0) + 1),
+            "grade-rounding": attrs.evolve(grade, quota_rounding="up" if grade.quota_rounding
+                                           != "up" else "down"),
+            "grade-min-count": attrs.evolve(grade, min_count=(grade.min_count or 0) + 1),
+        }[kind]
+        new = attrs.evolve(rubric, grades=(changed, *rubric.grades[1:]))
+    elif kind == "veto-changed":
+        assume(rubric.vetoes)
+        veto = rubric.vetoes[0]
+        changed = (attrs.evolve(veto, action="zero", grade="", label="")
+                   if veto.action != "zero" else
+                   attrs.evolve(veto, action="exclude", label="取消资格"))
+        new = attrs.evolve(rubric, vetoes=(changed, *rubric.vetoes[1:]))
+    else:
+        items = [item for item in rubric.indicators if item.clauses]
+        assume(items)
+        item = draw(st.sampled_from(items))
+        clause = item.clauses[0]
+        changed_clause = attrs.evolve(clause, cap=(clause.cap or 1.0) + 1)
+        new = attrs.evolve(rubric, indicators=tuple(
+            attrs.evolve(i, clauses=(changed_clause, *i.clauses[1:])) if i is item else i
+            for i in rubric.indicators))
+    return rubric, new, kind
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(single_edits())
+def test_every_schema_2_edit_is_traced_once(edit: tuple[Rubric, Rubric, str]) -> None:
+    """Section weights, applies_if, quota counts and rounding, lower quotas, veto actions and
+    clause caps: one change is exactly one edit of its kind, with its old and new text."""
+    old, new, kind = edit
+    edits = diff_rubrics(old, new)
+    assert [e.code for e in edits] == [kind]
+    assert edits[0].old != edits[0].new
+    assert edits[0].text

@@ -263,20 +263,6 @@ def test_excluded_branch_is_unranked_in_every_output(tmp_path: Path) -> None:
     assert terminal_last.split("│")[1].strip() == ""
 
 
-@pytest.mark.parametrize("args", [
-    ["compare", "{r}", "{r}", "{c}"],
-    ["sensitivity", "{r}", "{c}"],
-])
-def test_commands_that_do_not_read_schema_2_yet_refuse_clearly(
-        tmp_path: Path, args: list[str]) -> None:
-    """Each names schema 2 and writes nothing, rather than crash or leave out clauses."""
-    filled = [arg.format(r=RUBRIC, c=CHECKLIST, t=tmp_path) for arg in args]
-    result = CliRunner().invoke(main, filled)
-    assert result.exit_code == 1
-    assert "schema 2" in result.output
-    assert list(tmp_path.iterdir()) == []
-
-
 # -- the bundled schema 2 rubrics and samples -----------------------------------
 
 ROOT = Path(__file__).resolve().parent.parent

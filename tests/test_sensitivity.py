@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from en_basic import EN_BASIC, branch, scored
-from hypothesis import given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from strategies import make_checklists, runs
+from strategies import make_checklists, runs, runs_2
 
+from inspect_score.checklists.load import load_checklists
 from inspect_score.checklists.table import Checklists
+from inspect_score.errors import ChecklistError
 from inspect_score.rubric.loader import load_rubric
 from inspect_score.rubric.model import Rubric
 from inspect_score.scoring.grading import rank_and_grade
@@ -231,3 +235,81 @@ def test_settings_out_of_range_are_refused(settings_: Settings, word: str) -> No
     with pytest.raises(ValueError, match=word):
         rubric, scores = sample()
         analyse(rubric, scores, settings_)
+
+
+# schema 2 -----------------------------------------------------------------------------------
+
+STREET_H2 = Path(__file__).parent.parent / "rubrics" / "street-2025-h2.toml"
+SAMPLES_H2 = Path(__file__).parent.parent / "samples" / "h2" / "街道社区2025下半年.csv"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(runs_2(), st.integers(1, 4))
+def test_schema_2_with_spread_zero_every_run_is_the_plain_scoring(
+    run: tuple[Rubric, Checklists], run_count: int
+) -> None:
+    """Schema 2, spread 0: weights, clauses, applies_if, groups, count and lower quotas and
+    veto actions give each run exactly the scorer's totals, ranks and grades (excluded
+    branches left out)."""
+    rubric, checklists = run
+    try:
+        scores = score(rubric, checklists)
+        ranking = rank_and_grade(rubric, scores)
+    except ChecklistError:
+        assume(False)
+        raise
+    ranking = ranking[ranking["rank"].notna()]
+    assume(len(ranking) > 0)
+    model = build_model(rubric, scores)
+    rng = np.random.default_rng(0)
+    weights, draws = draw_weights(model, run_count, 0.0, rng)
+    assert draws.shape == (run_count, model.factor_count)
+    totals = run_totals(model, weights, draws)
+    ranks, grades = run_ranks_and_grades(model, totals, draw_minimums(model, run_count, 0.0, rng))
+    assert np.array_equal(totals, np.tile(ranking["total"].to_numpy(dtype=np.float64),
+                                          (run_count, 1)))
+    assert np.array_equal(ranks, np.tile(ranking["rank"].to_numpy(dtype=np.int64),
+                                         (run_count, 1)))
+    if rubric.grades:
+        names = np.array([grade.name for grade in rubric.grades], dtype=object)
+        assert np.array_equal(names[grades],
+                              np.tile(ranking["grade"].to_numpy(dtype=object), (run_count, 1)))
+
+
+def test_schema_2_draws_the_section_weights_and_the_clause_points() -> None:
+    """The sample schema 2 rubric: one draw per top-level section and per clause; drawn
+    weights keep the total; clause points that vary move totals even where the weights
+    stay; the table names sections and clauses (第N条)."""
+    rubric = load_rubric(STREET_H2)
+    scores = score(rubric, load_checklists(rubric, [SAMPLES_H2]))
+    model = build_model(rubric, scores)
+    tops = [s for s in rubric.sections if s.parent is None]
+    clause_count = sum(len(item.clauses) for item in rubric.indicators)
+    assert model.factor_count == len(tops) + clause_count
+    weights, draws = draw_weights(model, 50, 0.2, np.random.default_rng(3))
+    # every run's indicators (a group counted once) still add up to the total
+    slots = {(item.group or item.id): column for column, item in enumerate(rubric.indicators)}
+    assert np.allclose(weights[:, list(slots.values())].sum(axis=1), rubric.total)
+    # section weights as written, clause points drawn: the totals move
+    fixed = np.ones_like(draws)
+    fixed[:, len(tops):] = draws[:, len(tops):]
+    plain, _ = draw_weights(model, 50, 0.0, np.random.default_rng(3))
+    moved = run_totals(model, plain, fixed)
+    assert not np.array_equal(moved, run_totals(model, plain, np.ones_like(draws)))
+    result = analyse(rubric, scores, Settings(runs=200, spread=0.2, seed=1))
+    ids = set(result.indicators["item_id"])
+    assert {s.id for s in tops} <= ids and "three_meetings#2" in ids
+    title = result.indicators.set_index("item_id").loc["three_meetings#2", "title"]
+    assert title == "三会一课 第2条"
+
+
+def test_schema_2_leaves_excluded_branches_out() -> None:
+    """A branch a veto excludes is never ranked: the analysis holds the ranked branches only."""
+    rubric = load_rubric(STREET_H2)
+    scores = score(rubric, load_checklists(rubric, [SAMPLES_H2]))
+    excluded = int(scores.branches["excluded"].sum())
+    assert excluded > 0
+    result = analyse(rubric, scores, Settings(runs=20, spread=0.1, seed=2))
+    assert result.excluded == excluded
+    assert len(result.branches) == len(scores.branches) - excluded
+    assert result.branches["rank"].max() <= len(result.branches)

@@ -38,7 +38,6 @@ from inspect_score.outputs.staging import staged, temporary_beside
 from inspect_score.outputs.terminal import cell_text
 from inspect_score.outputs.write_csv import write_table
 from inspect_score.rubric.model import Rubric
-from inspect_score.rubric.schema import require_schema_1
 from inspect_score.scoring.labels import plain_number
 from inspect_score.scoring.score import score
 from inspect_score.scoring.tables import Scores
@@ -52,6 +51,7 @@ from inspect_score.tuning.compare import (
     REMAINDER,
     Comparison,
     compare_scores,
+    comparison_heading,
     largest_movers,
     main_causes,
 )
@@ -91,9 +91,8 @@ def _targets(xlsx: Path | None, csv_dir: Path | None, csv_name: str,
 
 
 def _score(steps: Steps, rubric_file: Path, inputs: Sequence[Path], encoding: str | None,
-           sheet: str | None, feature: str) -> tuple[Rubric, Scores]:
+           sheet: str | None) -> tuple[Rubric, Scores]:
     rubric, checklists = load_inputs(steps, rubric_file, inputs, encoding, sheet)
-    require_schema_1(rubric, feature)
     report(checklists.warnings)
     return rubric, steps.run("Scoring", lambda: score(rubric, checklists))
 
@@ -129,7 +128,7 @@ def compare_command(old: Path, new: Path, inputs: tuple[Path, ...], xlsx: Path |
         # both rubrics are tried, so that one run reports the problems of both
         for rubric_file in (old, new):
             try:
-                scored.append(_score(steps, rubric_file, inputs, encoding, sheet, "compare"))
+                scored.append(_score(steps, rubric_file, inputs, encoding, sheet))
             except InspectError as error:
                 # a checklist problem both rubrics find is reported once
                 issues += [issue for issue in error.issues if issue not in issues]
@@ -140,6 +139,8 @@ def compare_command(old: Path, new: Path, inputs: tuple[Path, ...], xlsx: Path |
         comparison = compare_scores(old_rubric, old_scores, new_rubric, new_scores)
     except ValueError as error:
         fail([Issue("branches-differ", str(error), str(new))], EXIT_INPUT)
+    except InspectError as error:  # schema 2 quotas that cannot hold for these branches
+        fail(error.issues, exit_status(error))
 
     temporaries = {target: temporary_beside(target) for target in targets}
     with staged(temporaries, plan):
@@ -170,7 +171,7 @@ def _warn_truncated(sheets: Sequence[str], path: Path) -> None:
 
 def print_comparison(comparison: Comparison, console: Console, top: int) -> None:
     summary = comparison.summary
-    console.print(f"{comparison.old.title} → {comparison.new.title}", markup=False)
+    console.print(comparison_heading(comparison.old, comparison.new), markup=False)
     for edit in comparison.edits:
         console.print(f"  · {edit.text}", markup=False)
     if not comparison.edits:
@@ -200,11 +201,16 @@ def print_comparison(comparison: Comparison, console: Console, top: int) -> None
             f"{row.branch_id} {row.branch_name}",
             f"{row.total_old:.{precision}f} → {row.total_new:.{precision}f} "
             f"({row.delta:+.{precision}f})",
-            f"{row.rank_old} → {row.rank_new}",
+            f"{_rank_text(row.rank_old)} → {_rank_text(row.rank_new)}",
             f"{row.grade_old} → {row.grade_new}",
             cause,
         )))
     console.print(table)
+
+
+def _rank_text(rank: object) -> str:
+    """A rank, or "—" for a branch a veto excluded from the ranking."""
+    return "—" if rank is pd.NA or rank is None else str(rank)
 
 
 def _causes_of(comparison: Comparison, branch_ids: list[str]) -> list[str]:
@@ -255,7 +261,7 @@ def sensitivity_command(rubric: Path, inputs: tuple[Path, ...], runs: int, sprea
 
     try:
         with progress_steps() as steps:
-            rubric_model, scores = _score(steps, rubric, inputs, encoding, sheet, "sensitivity")
+            rubric_model, scores = _score(steps, rubric, inputs, encoding, sheet)
             result = steps.run(f"Running {runs:,} draws",
                                lambda: analyse(rubric_model, scores, settings))
     except InspectError as error:
@@ -283,15 +289,20 @@ def sensitivity_command(rubric: Path, inputs: tuple[Path, ...], runs: int, sprea
 def print_sensitivity(result: Sensitivity, console: Console, top: int) -> None:
     settings = result.settings
     branches = result.branches
+    # schema 2 varies section weights and clause points, schema 1 the indicators' maxima
+    varied = "maxima" if result.rubric.schema == 1 else "section weights and clause points"
     console.print(
-        f"{settings.runs:,} runs, maxima ±{plain_number(settings.spread * 100)}%, "
+        f"{settings.runs:,} runs, {varied} ±{plain_number(settings.spread * 100)}%, "
         f"grade thresholds ±{plain_number(settings.thresholds)} points, seed {settings.seed}: "
         f"{result.stable_count} of {len(branches)} branches keep one grade in at least "
         f"{plain_number(STABLE_SHARE * 100)}% of runs.",
         markup=False,
     )
-    indicators = Table(title="Indicators whose weights move the ranking most")
-    for heading in ("indicator", "max", "first-order"):
+    schema_1 = result.rubric.schema == 1
+    indicators = Table(title="Indicators whose weights move the ranking most" if schema_1
+                       else "Section weights and clause points that move the ranking most")
+    for heading in ("indicator" if schema_1 else "weight", "max" if schema_1 else "as written",
+                    "first-order"):
         indicators.add_column(heading)
     for entry in result.indicators.head(5).to_dict("records"):
         indicators.add_row(cell_text(f"{entry['item_id']} {entry['title']}"),
@@ -312,3 +323,6 @@ def print_sensitivity(result: Sensitivity, console: Console, top: int) -> None:
     if len(branches) > top:
         console.print(f"… {len(branches) - top} more in the outputs; * marks an unstable grade",
                       markup=False)
+    if result.excluded:
+        console.print(f"{result.excluded} branches excluded by a veto are not ranked and are "
+                      "left out of the analysis.", markup=False)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import xlsxwriter
 
 from inspect_score.outputs import print_style
@@ -55,6 +56,7 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "rank": "排名", "rank_median": "排名中位数", "rank_p05": "排名 5%", "rank_p95": "排名 95%",
         "grade": "等次", "stable": "等次稳定", "interval": "区间长度", "yes": "是", "no": "否",
         "item_id": "指标", "title": "名称", "max": "满分", "first_order": "一阶敏感度",
+        "factor": "板块或条款", "stated": "细则分值",
         "runs": "模拟次数", "spread": "满分浮动幅度", "thresholds": "等次分数线浮动（分）",
         "seed": "随机种子", "stable_count": "等次稳定的单位数", "rubric": "细则",
         "rubric_old": "原细则", "rubric_new": "新细则",
@@ -80,6 +82,7 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "rank_p95": "Rank 95%", "grade": "Grade", "stable": "Stable grade",
         "interval": "Interval length", "yes": "yes", "no": "no",
         "item_id": "Indicator", "title": "Title", "max": "Max",
+        "factor": "Section or clause", "stated": "As written",
         "first_order": "First-order sensitivity", "runs": "Runs", "spread": "Spread of maxima",
         "thresholds": "Grade thresholds moved by (points)", "seed": "Seed",
         "stable_count": "Branches with a stable grade", "rubric": "Rubric",
@@ -165,7 +168,9 @@ class _Book:
             cell_format = self.formats[kind]
             for offset, value in enumerate(cells[:rows]):
                 row = first_row + 1 + offset
-                if value is None or value == "" or (not textual and value != value):
+                # NaN, and NA (the rank of a branch a veto excluded): left empty
+                if value is None or value is pd.NA or value == "" or (
+                        not textual and value != value):
                     sheet.write_blank(row, index, None, cell_format)
                     continue
                 write(row, index, str(value) if textual else value, cell_format)
@@ -366,9 +371,11 @@ def write_sensitivity_workbook(result: Sensitivity, path: Path, *,
 
         indicators = book.sheet("indicators_sheet")
         frame = result.indicators
+        # schema 2 draws section weights (their weighted max) and clause points
+        schema_1 = result.rubric.schema == 1
         book.table(indicators, _HEADER_ROW, [
-            (words["title"], "text", frame["title"].tolist()),
-            (words["max"], "number", frame["max"].tolist()),
+            (words["title" if schema_1 else "factor"], "text", frame["title"].tolist()),
+            (words["max" if schema_1 else "stated"], "number", frame["max"].tolist()),
             (words["first_order"], "ratio", frame["first_order"].tolist()),
         ])
         _sensitivity_about(book, result, inputs)

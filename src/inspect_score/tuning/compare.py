@@ -7,6 +7,11 @@ item changes add up to the total's change except where the bonus cap, the
 floor at zero or the n/a rescaling of the base steps in; that remainder is
 reported in its own column, :data:`REMAINDER`, so that every row adds up.
 
+Schema 2: an indicator counts with its top-level section's weight (its
+column holds the weighted change, so rows still add up); a branch excluded
+by a veto has no rank (``rank_old``/``rank_new`` empty) and its grade column
+holds the veto's label, which counts as worse than every grade.
+
 Everything is columnar: one array per item, never a loop over branches.
 """
 
@@ -23,6 +28,7 @@ from inspect_score.rubric.model import Item, Rubric
 from inspect_score.scoring.grading import rank_and_grade
 from inspect_score.scoring.labels import fixed_text
 from inspect_score.scoring.rounding import round_points
+from inspect_score.scoring.score import clause_key, top_weights
 from inspect_score.scoring.tables import Scores
 from inspect_score.tuning.rubric_diff import RubricEdit, diff_rubrics
 
@@ -68,6 +74,11 @@ class Comparison:
     summary: ComparisonSummary
     #: the largest movers: rows of ``branches`` ordered by rank change, then change in total
     movers: pd.DataFrame
+    #: schema 2: per branch (same order as ``branches``), one column per clause
+    #: ``ITEM#N`` of an indicator or penalty: the change in what the clause cost,
+    #: counted towards the total (weighted; a cost that grew counts negative).
+    #: Clauses are matched by number; a clause only one rubric has counts 0 in the other.
+    clause_changes: pd.DataFrame = attrs.field(factory=pd.DataFrame)
 
     @property
     def precision(self) -> int:
@@ -93,8 +104,9 @@ def compare_scores(old: Rubric, old_scores: Scores, new: Rubric, new_scores: Sco
         BRANCH_NAME: new_ranking[BRANCH_NAME],
         "total_old": old_rows["total"].to_numpy(dtype=np.float64),
         "total_new": new_ranking["total"].to_numpy(dtype=np.float64),
-        "rank_old": old_rows["rank"].to_numpy(dtype=np.int64),
-        "rank_new": new_ranking["rank"].to_numpy(dtype=np.int64),
+        # nullable: a branch excluded by a veto has no rank
+        "rank_old": old_rows["rank"].astype("Int64").array,
+        "rank_new": new_ranking["rank"].astype("Int64").array,
         "grade_old": old_rows["grade"].astype(str).to_numpy(),
         "grade_new": new_ranking["grade"].astype(str).to_numpy(),
     })
@@ -124,11 +136,39 @@ def compare_scores(old: Rubric, old_scores: Scores, new: Rubric, new_scores: Sco
         spearman=_correlation("spearmanr", frame["total_old"], frame["total_new"]),
         kendall=_correlation("kendalltau", frame["total_old"], frame["total_new"]),
     )
+    clause_changes = pd.DataFrame({
+        key: round_points(_clause_cost(old, old_scores, key, old_positions)
+                          - _clause_cost(new, new_scores, key, new_positions), precision)
+        for key in _clause_keys(old, new)
+    }, index=pd.RangeIndex(len(frame)))
     return Comparison(
         old=old, new=new, branches=frame, item_ids=tuple(item_ids), titles=titles,
         grade_change=grade_change, edits=tuple(diff_rubrics(old, new)), summary=summary,
-        movers=largest_movers(frame, MOVERS),
+        movers=largest_movers(frame, MOVERS), clause_changes=clause_changes,
     )
+
+
+def _clause_keys(old: Rubric, new: Rubric) -> list[str]:
+    """``ITEM#N`` of every clause of an indicator or penalty in either rubric, new first."""
+    keys: dict[str, None] = {}
+    for rubric in (new, old):
+        for item in (*rubric.indicators, *rubric.penalties):
+            for number in range(1, len(item.clauses) + 1):
+                keys[clause_key(item.id, number)] = None
+    return list(keys)
+
+
+def _clause_cost(rubric: Rubric, scores: Scores, key: str, positions: np.ndarray) -> np.ndarray:
+    """What a clause cost each branch, weighted as its item counts; 0 where the rubric lacks it."""
+    if key not in scores.clauses.columns:
+        return np.zeros(len(positions))
+    item = _find_item(rubric, key.rsplit("#", 1)[0])
+    column = scores.clauses[key].to_numpy(dtype=np.float64)[positions]
+    cost: np.ndarray = np.nan_to_num(column, nan=0.0)
+    if item is not None and item.kind == "indicator":
+        weighted: np.ndarray = cost * top_weights(rubric).get(item.section or "", 1.0)
+        return weighted
+    return cost
 
 
 def _item_columns(old: Rubric, new: Rubric) -> tuple[list[str], dict[str, str]]:
@@ -148,14 +188,22 @@ def _contribution(rubric: Rubric, scores: Scores, item_id: str,
     """What the item adds to each branch's total before cap, floor and rescaling.
 
     A penalty's points are deducted, so they count negative; an item the
-    rubric lacks, or that does not apply to the branch, counts 0.
+    rubric lacks, or that does not apply to the branch, counts 0; an indicator
+    counts with its top-level section's weight (schema 2; 1 in schema 1).
     """
     item = _find_item(rubric, item_id)
     if item is None:
         return np.zeros(len(positions))
     column = scores.points[item_id].to_numpy(dtype=np.float64)[positions]
     points: np.ndarray = np.nan_to_num(column, nan=0.0)
-    return -points if item.kind == "penalty" else points
+    if item.kind == "penalty":
+        return -points
+    if item.kind == "indicator":
+        weight = top_weights(rubric).get(item.section or "", 1.0)
+        if weight != 1.0:
+            weighted: np.ndarray = points * weight
+            return weighted
+    return points
 
 
 def _grade_change(old: Rubric, new: Rubric, grade_old: np.ndarray,
@@ -164,13 +212,17 @@ def _grade_change(old: Rubric, new: Rubric, grade_old: np.ndarray,
 
     Both grades are placed on the new rubric's scale: an old grade the new
     rubric also has by name takes its new position, any other keeps its old one.
+    Anything else in the grade column (an exclude veto's label; the empty
+    grade of a score-only rubric) counts as below every grade, so that being
+    excluded is a step down and a score-only pair never moves.
     """
     new_level = {grade.name: index for index, grade in enumerate(new.grades)}
     old_level = {
         grade.name: new_level.get(grade.name, index) for index, grade in enumerate(old.grades)
     }
-    before = pd.Series(grade_old).map(old_level).to_numpy(dtype=np.int64)
-    after = pd.Series(grade_new).map(new_level).to_numpy(dtype=np.int64)
+    below = max(len(old.grades), len(new.grades))
+    before = pd.Series(grade_old).map(old_level).fillna(below).to_numpy(dtype=np.int64)
+    after = pd.Series(grade_new).map(new_level).fillna(below).to_numpy(dtype=np.int64)
     # a smaller index is a better grade
     change: np.ndarray = np.sign(before - after).astype(np.int64)
     return change
@@ -193,11 +245,17 @@ def _correlation(method: str, first: pd.Series, second: pd.Series) -> float:
 
 
 def largest_movers(frame: pd.DataFrame, count: int) -> pd.DataFrame:
-    """The branches whose rank moved most, then whose total moved most; only those that moved."""
-    rank_move = (frame["rank_new"] - frame["rank_old"]).abs().to_numpy()
-    total_move = frame["delta"].abs().to_numpy()
+    """The branches whose rank moved most, then whose total moved most; only those that moved.
+
+    An excluded branch (no rank) counts as ranked after every branch.
+    """
+    unranked = len(frame) + 1
+    rank_move: np.ndarray = (frame["rank_new"].fillna(unranked).to_numpy(dtype=np.int64)
+                 - frame["rank_old"].fillna(unranked).to_numpy(dtype=np.int64))
+    rank_move = np.abs(rank_move)
+    total_move: np.ndarray = frame["delta"].abs().to_numpy(dtype=np.float64)
     moved = (rank_move > 0) | (total_move > 0)
-    order = np.lexsort((np.arange(len(frame)), -total_move, -rank_move))
+    order: np.ndarray = np.lexsort((np.arange(len(frame)), -total_move, -rank_move))
     order = order[moved[order]][:count]
     return frame.iloc[order].reset_index(drop=True)
 
@@ -207,7 +265,10 @@ def main_causes(comparison: Comparison, count: int = 3,
     """Per branch, the items that moved its total most, in words: "meetings +5.00; dues -2.00".
 
     Items are named by id, or by ``names[id]`` where given (REMAINDER too).
-    Built from whole columns: a loop over the ``count`` places, never over branches.
+    Where a ``clauses`` item moved, the clause that moved it most follows in
+    brackets, by its number: "三会一课 -1.00（第2条 -1.00）".
+    Built from whole columns: a loop over the ``count`` places and the clause
+    items, never over branches.
     """
     frame = comparison.branches
     ids = [*comparison.item_ids, REMAINDER]
@@ -222,8 +283,42 @@ def main_causes(comparison: Comparison, count: int = 3,
         # distinct values are formatted once (fixed_text), then indexed
         signs = np.where(values > 0, "+", "-").astype(object)
         part = shown[column] + " " + signs + fixed_text(np.abs(values), precision)
+        part = part + _clause_part(comparison, ids, column)
         part = np.where(values != 0, part, "")
         joined = np.where((texts != "") & (part != ""), texts + "; " + part, texts + part)
         texts = np.asarray(joined, dtype=object)
     result: np.ndarray = texts
     return result
+
+
+def comparison_heading(old: Rubric, new: Rubric) -> str:
+    """The two rubrics in one line: both titles, or the title once with both versions."""
+    if old.title != new.title:
+        return f"{old.title} → {new.title}"
+    if old.version != new.version:
+        versions = f"{old.version or '—'} → {new.version or '—'}"
+        return f"{new.title}（{versions}）" if new.lang == "zh" else f"{new.title} ({versions})"
+    return new.title
+
+
+def _clause_part(comparison: Comparison, ids: list[str], column: np.ndarray) -> np.ndarray:
+    """For each branch, "（第N条 ±x）" naming the clause that moved the item at ``column``
+    most; "" where that item has no clause that moved."""
+    changes = comparison.clause_changes
+    zh = comparison.new.lang == "zh"
+    texts = np.full(len(column), "", dtype=object)
+    for index, item_id in enumerate(ids):
+        keys = [key for key in changes.columns if key.rsplit("#", 1)[0] == item_id]
+        rows = np.flatnonzero(column == index)
+        if not keys or not len(rows):
+            continue
+        values = changes[keys].to_numpy(dtype=np.float64)[rows]
+        best = np.argmax(np.abs(values), axis=1)
+        value = values[np.arange(len(rows)), best]
+        numbers = np.array([key.rsplit("#", 1)[1] for key in keys], dtype=object)[best]
+        signs = np.where(value > 0, "+", "-").astype(object)
+        amount = signs + fixed_text(np.abs(value), comparison.precision)
+        text = ("（第" + numbers + "条 " + amount + "）") if zh \
+            else (" (clause " + numbers + " " + amount + ")")
+        texts[rows] = np.where(value != 0, text, "")
+    return texts

@@ -3,17 +3,27 @@
 Sub-district offices tune a rubric between periods; before adopting the new
 one they need to see each edit stated plainly: an item added or removed, its
 max changed, its rule or the rule's parameters changed, a grade band or quota
-moved, a veto added or changed. Items and vetoes are matched by id, grades by
-name, so a renamed item reads as one removed and one added.
+moved, a veto added or changed. Items, sections and vetoes are matched by id,
+grades by name, so a renamed item reads as one removed and one added.
+
+Schema 2 edits are traced to the clause: a clause of a ``clauses`` item is
+matched by its number within the item ("第2条"), and each of its parameters
+that changed is one edit stated as the 细则 states it ("每项扣0.5分 → 1分").
+A clause added or removed at the end of an item is one edit; clauses are never
+re-matched by content, because the 细则 numbers them and offices cite them by
+number. ``applies_if``/``otherwise``, groups, section parents and weights,
+quota counts and rounding, lower quotas and veto actions are each an edit too.
 
 The words follow the new rubric's language (``rubric.lang``).
 """
 
 from __future__ import annotations
 
+import math
+
 import attrs
 
-from inspect_score.rubric.model import Item, Lang, Rubric, Veto
+from inspect_score.rubric.model import Clause, Condition, Grade, Item, Lang, Rubric, Section, Veto
 from inspect_score.scoring.labels import plain_number
 
 
@@ -50,8 +60,44 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "veto-removed": "删除否决项“{title}”（{target}）：{old}",
         "veto-changed": "否决项“{title}”（{target}）由 {old} 改为 {new}",
         "setting": "细则设置 {target} 由 {old} 改为 {new}",
+        "section-added": "新增板块“{title}”（{target}），满分 {new}",
+        "section-removed": "删除板块“{title}”（{target}），原满分 {old}",
+        "section-max": "板块“{title}”（{target}）满分由 {old} 改为 {new}",
+        "section-title": "板块 {target} 名称由“{old}”改为“{new}”",
+        "section-parent": "板块“{title}”（{target}）上级板块由 {old} 改为 {new}",
+        "section-weight": "板块“{title}”（{target}）权重由 {old} 改为 {new}",
+        "item-applies": "“{title}”（{target}）适用条件由 {old} 改为 {new}",
+        "item-group": "“{title}”（{target}）所属备选组由 {old} 改为 {new}",
+        "clause-added": "“{title}”（{item}）新增{clause}：{new}",
+        "clause-removed": "“{title}”（{item}）删除{clause}：{old}",
+        "clause-changed": "“{title}”（{item}）{clause} {old} → {new}",
+        "grade-quota-count": "等次“{target}”名额上限（个数）由 {old} 改为 {new}",
+        "grade-rounding": "等次“{target}”名额取整由 {old} 改为 {new}",
+        "grade-min-quota": "等次“{target}”及以下最低比例由 {old} 改为 {new}",
+        "grade-min-count": "等次“{target}”及以下最低个数由 {old} 改为 {new}",
         "none": "不限",
         "cap": "等次不高于{grade}",
+        "zero": "总分计0分",
+        "exclude": "{label}",
+        "always": "全部适用",
+        "otherwise": "不适用时{how}",
+        "otherwise-full": "不扣分",
+        "otherwise-na": "不计入",
+        "otherwise-zero": "计0分",
+        "clause": "第{number}条",
+        "lose": "扣",
+        "gain": "加",
+        "fault": "{condition}的{sign}{points}分",
+        "count": "按{label}计，每1{sign}{per}分",
+        "shortfall": "{label}应不少于{below}，每少1{sign}{per}分",
+        "list": "{labels}每缺一项{sign}{per}分",
+        "any": "{labels}任一项的{sign}{points}分",
+        "clause-cap": "最多{sign}{cap}分",
+        "no-cap": "不设上限",
+        "problem": "问题表述“{text}”",
+        "rectify": "整改要求“{text}”",
+        "no-text": "（未写）",
+        "join": "、",
     },
     "en": {
         "item-added": "{kind} '{title}' ({target}) added, max {new}",
@@ -70,8 +116,44 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "veto-removed": "veto '{title}' ({target}) removed: {old}",
         "veto-changed": "veto '{title}' ({target}): {old} -> {new}",
         "setting": "rubric setting {target}: {old} -> {new}",
+        "section-added": "section '{title}' ({target}) added, max {new}",
+        "section-removed": "section '{title}' ({target}) removed, was max {old}",
+        "section-max": "section '{title}' ({target}): max {old} -> {new}",
+        "section-title": "section {target}: title '{old}' -> '{new}'",
+        "section-parent": "section '{title}' ({target}): parent {old} -> {new}",
+        "section-weight": "section '{title}' ({target}): weight {old} -> {new}",
+        "item-applies": "'{title}' ({target}): applies {old} -> {new}",
+        "item-group": "'{title}' ({target}): group {old} -> {new}",
+        "clause-added": "'{title}' ({item}): {clause} added: {new}",
+        "clause-removed": "'{title}' ({item}): {clause} removed: {old}",
+        "clause-changed": "'{title}' ({item}) {clause}: {old} -> {new}",
+        "grade-quota-count": "grade '{target}': most branches {old} -> {new}",
+        "grade-rounding": "grade '{target}': quota rounding {old} -> {new}",
+        "grade-min-quota": "grade '{target}' or worse: least share {old} -> {new}",
+        "grade-min-count": "grade '{target}' or worse: least branches {old} -> {new}",
         "none": "none",
         "cap": "grade at best {grade}",
+        "zero": "total set to 0",
+        "exclude": "{label}",
+        "always": "always",
+        "otherwise": "otherwise {how}",
+        "otherwise-full": "full marks",
+        "otherwise-na": "not applicable",
+        "otherwise-zero": "0 points",
+        "clause": "clause {number}",
+        "lose": "-",
+        "gain": "+",
+        "fault": "{condition}: {sign}{points}",
+        "count": "{label}: {sign}{per} each",
+        "shortfall": "{label} below {below}: {sign}{per} for each one short",
+        "list": "{labels}: {sign}{per} for each missing",
+        "any": "any of {labels}: {sign}{points}",
+        "clause-cap": "at most {sign}{cap}",
+        "no-cap": "no cap",
+        "problem": "problem '{text}'",
+        "rectify": "rectify '{text}'",
+        "no-text": "(none)",
+        "join": ", ",
     },
 }
 
@@ -99,13 +181,20 @@ def rule_parameters(item: Item) -> str:
     if item.rule == "choice":
         points = ", ".join(f"{name} = {plain_number(p)}" for name, p in item.points)
         return f"{item.field}, points = {{{points}}}"
+    if item.rule == "direct":
+        return f"{item.field}, entry = {item.entry}"
+    if item.rule == "clauses":
+        # each clause is compared on its own (clause edits); here only how many
+        return f"clauses = {len(item.clauses)}"
     return "fields = [" + ", ".join(item.fields) + "]"
 
 
 def diff_rubrics(old: Rubric, new: Rubric) -> list[RubricEdit]:
-    """Every edit from ``old`` to ``new``: settings, items, grades, vetoes, in that order."""
+    """Every edit from ``old`` to ``new``: settings, sections, items (with their clauses),
+    grades, vetoes, in that order."""
     words = _WORDS[new.lang]
     edits = _setting_edits(old, new, words)
+    edits += _section_edits(old, new, words)
     edits += _item_edits(old, new, words, _KINDS[new.lang])
     edits += _grade_edits(old, new, words)
     edits += _veto_edits(old, new, words)
@@ -141,7 +230,45 @@ def _setting_edits(old: Rubric, new: Rubric, words: dict[str, str]) -> list[Rubr
 
 
 def _setting_text(value: object) -> str:
+    if isinstance(value, float) and math.isinf(value):
+        return "inf"  # schema 2 without bonus_cap: the bonuses add up uncapped
     return plain_number(value) if isinstance(value, float) else str(value)
+
+
+def _section_edits(old: Rubric, new: Rubric, words: dict[str, str]) -> list[RubricEdit]:
+    before = {section.id: section for section in old.sections}
+    after = {section.id: section for section in new.sections}
+    edits: list[RubricEdit] = []
+    for section in new.sections:
+        previous = before.get(section.id)
+        if previous is None:
+            edits.append(_edit(words, "section-added", section.id, "",
+                               plain_number(section.max), title=section.title))
+            continue
+        edits += _changed_section(previous, section, words)
+    for section in old.sections:
+        if section.id not in after:
+            edits.append(_edit(words, "section-removed", section.id,
+                               plain_number(section.max), "", title=section.title))
+    return edits
+
+
+def _changed_section(previous: Section, section: Section,
+                     words: dict[str, str]) -> list[RubricEdit]:
+    edits = []
+    title = section.title
+    if previous.title != section.title:
+        edits.append(_edit(words, "section-title", section.id, previous.title, section.title))
+    if previous.parent != section.parent:
+        edits.append(_edit(words, "section-parent", section.id, previous.parent or words["none"],
+                           section.parent or words["none"], title=title))
+    if previous.max != section.max:
+        edits.append(_edit(words, "section-max", section.id, plain_number(previous.max),
+                           plain_number(section.max), title=title))
+    if previous.weight != section.weight:
+        edits.append(_edit(words, "section-weight", section.id, plain_number(previous.weight),
+                           plain_number(section.weight), title=title))
+    return edits
 
 
 def _item_edits(old: Rubric, new: Rubric, words: dict[str, str],
@@ -171,9 +298,19 @@ def _item_edits(old: Rubric, new: Rubric, words: dict[str, str],
             edits.append(_edit(words, "item-rule", item.id,
                                f"{previous.rule} ({rule_parameters(previous)})",
                                f"{item.rule} ({rule_parameters(item)})", title=title))
+        elif item.rule == "clauses":
+            edits += _clause_edits(old, previous, new, item, words)
         elif rule_parameters(previous) != rule_parameters(item):
             edits.append(_edit(words, "item-parameters", item.id, rule_parameters(previous),
                                rule_parameters(item), title=title))
+        applies_before = _applies_text(old, previous, words)
+        applies_after = _applies_text(new, item, words)
+        if applies_before != applies_after:
+            edits.append(_edit(words, "item-applies", item.id, applies_before, applies_after,
+                               title=title))
+        if previous.group != item.group:
+            edits.append(_edit(words, "item-group", item.id, previous.group or words["none"],
+                               item.group or words["none"], title=title))
     for item in old.items:
         if item.id not in after:
             edits.append(_edit(words, "item-removed", item.id, plain_number(item.max), "",
@@ -183,6 +320,111 @@ def _item_edits(old: Rubric, new: Rubric, words: dict[str, str],
 
 def _quota_text(share: float | None, words: dict[str, str]) -> str:
     return words["none"] if share is None else plain_number(share)
+
+
+def _label(rubric: Rubric, field_id: str) -> str:
+    try:
+        return rubric.field(field_id).header
+    except KeyError:
+        return field_id
+
+
+def _condition_text(rubric: Rubric, condition: Condition, words: dict[str, str]) -> str:
+    """A condition as the 细则 says it: ``党费是否按时足额交纳为“否”``, ``报到率 < 95``."""
+    label = _label(rubric, condition.field)
+    values = [_shown_value(value, rubric.lang) for value in condition.values]
+    if condition.op == "==":
+        joined = ("或" if rubric.lang == "zh" else " or ").join(values)
+        return f"{label}为{joined}" if rubric.lang == "zh" else f"{label} is {joined}"
+    return f"{label} {condition.op} {', '.join(values)}"
+
+
+def _shown_value(value: float | bool | str, lang: Lang) -> str:
+    if isinstance(value, bool):
+        if lang == "zh":
+            return "“是”" if value else "“否”"
+        return "yes" if value else "no"
+    if isinstance(value, float | int):
+        return plain_number(float(value))
+    return f"“{value}”" if lang == "zh" else f"'{value}'"
+
+
+def _applies_text(rubric: Rubric, item: Item, words: dict[str, str]) -> str:
+    if item.applies_if is None:
+        return words["always"]
+    how = words["otherwise-" + item.otherwise]
+    condition = _condition_text(rubric, item.applies_if, words)
+    return f"{condition}（{words['otherwise'].format(how=how)}）" if rubric.lang == "zh" \
+        else f"{condition} ({words['otherwise'].format(how=how)})"
+
+
+def clause_text(rubric: Rubric, item: Item, clause: Clause) -> str:
+    """What a clause scores, as the 细则 states it: "未按月开展主题党日的扣3分",
+    "党员大会少于2的每少1个扣2分". Without its cap, problem and rectify texts."""
+    words = _WORDS[rubric.lang]
+    sign = words["gain"] if item.kind == "bonus" else words["lose"]
+    labels = words["join"].join(_label(rubric, name) for name in clause.fields)
+    label = _label(rubric, clause.field) if clause.field else ""
+    if clause.shape == "fault" and clause.condition is not None:
+        return words["fault"].format(condition=_condition_text(rubric, clause.condition, words),
+                                     sign=sign, points=plain_number(clause.points))
+    if clause.shape == "count":
+        return words["count"].format(label=label, sign=sign, per=plain_number(clause.per))
+    if clause.shape == "shortfall":
+        return words["shortfall"].format(label=label, below=plain_number(clause.below),
+                                         sign=sign, per=plain_number(clause.per))
+    if clause.shape == "list":
+        return words["list"].format(labels=labels, sign=sign, per=plain_number(clause.per))
+    return words["any"].format(labels=labels, sign=sign, points=plain_number(clause.points))
+
+
+def _cap_text(item: Item, clause: Clause, words: dict[str, str]) -> str:
+    if clause.cap is None:
+        return words["no-cap"]
+    sign = words["gain"] if item.kind == "bonus" else words["lose"]
+    return words["clause-cap"].format(sign=sign, cap=plain_number(clause.cap))
+
+
+def _clause_whole(rubric: Rubric, item: Item, clause: Clause, words: dict[str, str]) -> str:
+    """A clause added or removed: what it scores, and its cap where it has one."""
+    text = clause_text(rubric, item, clause)
+    if clause.cap is not None:
+        text += words["join"] + _cap_text(item, clause, words)
+    return text
+
+
+def _clause_edits(old: Rubric, previous: Item, new: Rubric, item: Item,
+                  words: dict[str, str]) -> list[RubricEdit]:
+    """Clauses matched by number: each parameter that changed is an edit of its own."""
+    edits: list[RubricEdit] = []
+    before = previous.clauses if previous.rule == "clauses" else ()
+    extra = {"title": item.title, "item": item.id}
+    for number, clause in enumerate(item.clauses, start=1):
+        which = words["clause"].format(number=number)
+        target = f"{item.id}#{number}"
+        if number > len(before):
+            edits.append(_edit(words, "clause-added", target, "",
+                               _clause_whole(new, item, clause, words), clause=which, **extra))
+            continue
+        was = before[number - 1]
+        pairs = [
+            (clause_text(old, previous, was), clause_text(new, item, clause)),
+            (_cap_text(previous, was, words), _cap_text(item, clause, words)),
+            (_text_of("problem", was.problem, words), _text_of("problem", clause.problem, words)),
+            (_text_of("rectify", was.rectify, words), _text_of("rectify", clause.rectify, words)),
+        ]
+        edits += [_edit(words, "clause-changed", target, a, b, clause=which, **extra)
+                  for a, b in pairs if a != b]
+    for number in range(len(item.clauses) + 1, len(before) + 1):
+        which = words["clause"].format(number=number)
+        edits.append(_edit(words, "clause-removed", f"{item.id}#{number}",
+                           _clause_whole(old, previous, before[number - 1], words), "",
+                           clause=which, **extra))
+    return edits
+
+
+def _text_of(key: str, text: str | None, words: dict[str, str]) -> str:
+    return words[key].format(text=text if text is not None else words["no-text"])
 
 
 def _grade_edits(old: Rubric, new: Rubric, words: dict[str, str]) -> list[RubricEdit]:
@@ -201,15 +443,41 @@ def _grade_edits(old: Rubric, new: Rubric, words: dict[str, str]) -> list[Rubric
             edits.append(_edit(words, "grade-quota", grade.name,
                                _quota_text(previous.max_share, words),
                                _quota_text(grade.max_share, words)))
+        edits += _schema_2_quota_edits(previous, grade, words)
     for grade in old.grades:
         if grade.name not in after:
             edits.append(_edit(words, "grade-removed", grade.name, plain_number(grade.min), ""))
     return edits
 
 
+def _schema_2_quota_edits(previous: Grade, grade: Grade,
+                          words: dict[str, str]) -> list[RubricEdit]:
+    edits = []
+    pairs = (("grade-quota-count", previous.max_count, grade.max_count),
+             ("grade-min-quota", previous.min_share, grade.min_share),
+             ("grade-min-count", previous.min_count, grade.min_count))
+    for code, before, after in pairs:
+        if before != after:
+            edits.append(_edit(words, code, grade.name, _count_text(before, words),
+                               _count_text(after, words)))
+    if previous.quota_rounding != grade.quota_rounding:
+        edits.append(_edit(words, "grade-rounding", grade.name, previous.quota_rounding,
+                           grade.quota_rounding))
+    return edits
+
+
+def _count_text(value: float | None, words: dict[str, str]) -> str:
+    return words["none"] if value is None else plain_number(float(value))
+
+
 def _veto_text(veto: Veto, words: dict[str, str]) -> str:
-    cap = words["cap"].format(grade=veto.grade)
-    return f"{veto.field} {veto.op} {_value_text(veto.value)}, {cap}"
+    if veto.action == "cap":
+        outcome = words["cap"].format(grade=veto.grade)
+    elif veto.action == "zero":
+        outcome = words["zero"]
+    else:
+        outcome = words["exclude"].format(label=veto.label)
+    return f"{veto.field} {veto.op} {_value_text(veto.value)}, {outcome}"
 
 
 def _veto_edits(old: Rubric, new: Rubric, words: dict[str, str]) -> list[RubricEdit]:
