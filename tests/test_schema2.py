@@ -256,6 +256,8 @@ def test_excluded_branch_is_unranked_in_every_output(tmp_path: Path) -> None:
     # the reference field 党员人数 is shown beside the points, scored by nothing
     assert points_rows[1][:3] == ["编号", "名称", "党员人数"]
     assert points_rows[2][:3] == ["S1", "东湖社区", 120]
+    # a count of people prints as one: "120", not the points' "120.00"
+    assert points_sheet.cell(row=3, column=3).number_format == "0"
     problems = openpyxl.load_workbook(tmp_path / "r.xlsx")["存在问题"]
     header = [cell.value for cell in list(problems.iter_rows())[1]]
     assert header[3:5] == ["存在问题", "整改要求"] and header[-1] == "计分依据"

@@ -302,7 +302,11 @@ def _reference_columns(results: Results, positions: np.ndarray) -> list[Column]:
     columns = []
     for field in fields:
         column = frame[field.id]
-        if field.type in ("int", "number"):
+        if field.type == "int":
+            # a count of people, not points: "126", never "126.00"
+            columns.append(Column(field.header, _number_cells(
+                column.to_numpy(dtype=np.float64)[rows]), "count"))
+        elif field.type == "number":
             columns.append(Column(field.header, _number_cells(
                 column.to_numpy(dtype=np.float64)[rows]), "number"))
         else:
