@@ -41,11 +41,7 @@ ROOT = Path(__file__).parent.parent
 TEMPLATES = ROOT / "src" / "inspect_score" / "followup" / "templates"
 BUNDLED_ZH = TEMPLATES / "bulletin_zh.toml"
 GOLDEN = Path(__file__).parent / "data" / "golden"
-# Schema 1 golden cases only: on the schema 2 ones (several findings per item, one per
-# clause; a branch excluded by a veto) these bulletin checks do not hold yet.
-CASES = sorted(path.name for path in GOLDEN.iterdir()
-               if path.is_dir() and "schema = 2" not in (path / "rubric.toml").read_text(
-                   encoding="utf-8"))
+CASES = sorted(path.name for path in GOLDEN.iterdir() if path.is_dir())
 SAMPLE_RUBRIC = ROOT / "rubrics" / "street-2025-h1.toml"
 SAMPLE_CHECKLIST = ROOT / "samples" / "街道社区2025上半年.csv"
 MASTHEAD = Masthead(period="2025年上半年", subject="社区党建工作", issuer="某某街道党工委",
@@ -60,6 +56,9 @@ PARSEABLE = {
     "grades": "grades: {grade_list}",
     "grade_entry": "{grade}={count}",
     "veto": "veto <{veto}>: {names}",
+    "veto_excluded": "veto <{veto}>: {names}",
+    "veto_zero": "veto <{veto}>: {names}",
+    "veto_zero_ungraded": "veto <{veto}>: {names}",
     "well_all": "well <{item}> {count}/{branches}",
     "well_most": "well <{item}> {count}/{branches}",
     "best": "best: {best}",
@@ -115,7 +114,8 @@ def losers(results: Results, item_id: str) -> dict[str, float]:
 def test_every_branch_named_in_a_problem_lost_points_on_that_item(case: str,
                                                                   tmp_path: Path) -> None:
     """Each problem entry names exactly the branches that lost points on its item, each
-    under the problem it has, groups with the most branches first; items with the most
+    under the problems it has (under schema 2 a branch may have several, one per clause),
+    never twice in one group, groups with the most branches first; items with the most
     branches first."""
     results = golden_results(case)
     template = load_template(parseable_template(tmp_path), "zh")
@@ -134,7 +134,9 @@ def test_every_branch_named_in_a_problem_lost_points_on_that_item(case: str,
         named = [name for group in groups if group for name in group[1].split("、")]
         sizes = [len(group[1].split("、")) for group in groups if group]
         assert titles[block.item_id] == match["item"]
-        assert sorted(names[branch] for branch in expected) == sorted(named)
+        assert sorted(names[branch] for branch in expected) == sorted(set(named))
+        assert all(len(set(group[1].split("、"))) == len(group[1].split("、"))
+                   for group in groups if group)
         assert len(expected) == int(match["count"])
         assert sorted(sizes, reverse=True) == sizes
         counts.append(len(expected))
@@ -146,8 +148,10 @@ def test_every_branch_named_in_a_problem_lost_points_on_that_item(case: str,
 
 @pytest.mark.parametrize("case", CASES)
 def test_grade_counts_scope_and_vetoes_match_the_results(case: str, tmp_path: Path) -> None:
-    """The grade sentence counts every grade a branch holds, the opening counts the
-    branches, and each veto sentence names exactly the vetoed branches."""
+    """The grade sentence counts every grade a branch holds, and the branches a veto
+    excluded under the veto's label, so that its counts add up to the branches; the
+    opening counts the branches, and each veto sentence (cap, zero or exclude) names
+    exactly the vetoed branches."""
     results = golden_results(case)
     bulletin = build_bulletin(results, load_template(parseable_template(tmp_path), "zh"))
     paragraphs = bulletin.texts("paragraph")
@@ -155,6 +159,9 @@ def test_grade_counts_scope_and_vetoes_match_the_results(case: str, tmp_path: Pa
     expected = {grade: int(count) for grade, count in
                 zip(results.grade_counts["grade"], results.grade_counts["branches"],
                     strict=True) if count}
+    excluded = results.ranking[results.ranking["rank"].isna()]
+    expected.update(excluded["grade"].value_counts().to_dict())
+    assert sum(expected.values()) == len(results.ranking)
     actual = dict(entry.split("=") for entry in grades.removeprefix("grades: ").split("、"))
     assert expected == {grade: int(count) for grade, count in actual.items()}
     assert f"对{len(results.ranking)}个单位" in paragraphs[0]
@@ -493,3 +500,113 @@ def test_losses_below_problem_min_lost_are_not_criticised() -> None:
                         if "群众满意度有待提高" in text)
     assert "幸福里" not in satisfaction
     assert "锦绣社区群众满意度58%" in satisfaction
+
+
+H2_RUBRIC = ROOT / "rubrics" / "street-2025-h2.toml"
+H2_CHECKLIST = ROOT / "samples" / "h2" / "街道社区2025下半年.csv"
+
+
+def h2_bulletin() -> Bulletin:
+    rubric = load_rubric(H2_RUBRIC)
+    results = evaluate(rubric, load_checklists(rubric, [H2_CHECKLIST]))
+    return build_bulletin(results, period="2025年下半年")
+
+
+def test_one_branchs_several_problems_are_said_in_one_breath() -> None:
+    """Under schema 2 a branch has a problem per clause: where the very same branches have
+    several problems of one item they are named once, the problems joined with "、"
+    ("南苑社区支委会少开3次、党课少讲2次、未按月开展主题党日"), as a report states them."""
+    items = h2_bulletin().texts("item")
+    meetings = next(text for text in items if "三会一课" in text)
+    assert "南苑社区支委会少开3次、党课少讲2次、未按月开展主题党日" in meetings
+    assert "金桥社区支委会少开1次、党小组会少开3次" in meetings
+    # a branch appears under several groups only where the groups' branches differ
+    assert "滨河、北关社区党员大会少开1次" in meetings
+    assert "滨河社区党课少讲1次" in meetings
+
+
+def test_the_grade_sentence_counts_the_excluded_branches_apart() -> None:
+    """A branch excluded by a veto holds no grade: the grade sentence counts it under the
+    veto's label ("取消考核资格1个") so its counts add up to the branches."""
+    paragraphs = h2_bulletin().texts("paragraph")
+    assert "评定优秀2个、良好9个、合格1个、不合格2个、取消考核资格1个。" in paragraphs
+
+
+def test_a_subject_that_names_the_period_says_it_once() -> None:
+    """A rubric subject that already names the period ("2025年下半年社区党建工作") is not
+    preceded by the period a second time."""
+    bulletin = h2_bulletin()
+    assert bulletin.title == "关于2025年下半年社区党建工作考评情况的通报"
+    assert "2025年下半年2025年下半年" not in markdown_text(bulletin)
+
+
+UNGRADED = """schema = 2
+[rubric]
+id = "ungraded"
+title = "不评等次测试"
+total = 100
+[[field]]
+id = "score"
+label = "考评得分"
+type = "number"
+[[field]]
+id = "violation"
+label = "发生严重违纪"
+type = "bool"
+[[field]]
+id = "rate"
+label = "报到率"
+type = "number"
+[[section]]
+id = "all"
+title = "考评"
+max = 100
+[[indicator]]
+id = "score_item"
+section = "all"
+title = "考评得分"
+max = 100
+rule = "direct"
+field = "score"
+[[veto]]
+id = "discipline"
+title = "发生严重违纪"
+field = "violation"
+action = "zero"
+[[veto]]
+id = "report"
+title = "报到率不到95%"
+field = "rate"
+op = "<"
+value = 95
+action = "exclude"
+label = "取消考核资格"
+"""
+
+
+def test_a_rubric_without_grades_has_no_grade_sentence(tmp_path: Path) -> None:
+    """Without grades the bulletin says nothing of grades: no grade sentence (not even the
+    excluded branches' label) and a zeroed branch is not said to take "the lowest grade"."""
+    (tmp_path / "rubric.toml").write_text(UNGRADED, encoding="utf-8")
+    (tmp_path / "c.csv").write_text(
+        "branch_id,branch_name,score,violation,rate\nC1,甲社区,98,否,100\n"
+        "C2,乙社区,90,是,100\nC3,丙社区,96,否,80\n", encoding="utf-8")
+    rubric = load_rubric(tmp_path / "rubric.toml")
+    results = evaluate(rubric, load_checklists(rubric, [tmp_path / "c.csv"]))
+    text = markdown_text(build_bulletin(results))
+    assert "评定" not in text
+    assert "最低等次" not in text
+    assert "乙社区发生严重违纪，总分计0分。" in text
+    assert "丙社区报到率不到95%，取消考核资格。" in text
+
+
+def test_a_template_without_the_newer_keys_takes_the_bundled_wording(tmp_path: Path) -> None:
+    """An office's template written before ``veto_zero_ungraded`` existed still loads, with
+    the bundled sentence for it."""
+    lines = [line for line in BUNDLED_ZH.read_text(encoding="utf-8").splitlines()
+             if not line.startswith("veto_zero_ungraded")]
+    path = tmp_path / "old.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    template = load_template(path, "zh")
+    assert template.text["veto_zero_ungraded"] == load_template(None, "zh").text[
+        "veto_zero_ungraded"]

@@ -80,6 +80,7 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "veto_excluded": frozenset({"veto", "names", "count", "label", "noun"}),
     "excluded_label": frozenset(),
     "veto_zero": frozenset({"veto", "names", "count", "noun"}),
+    "veto_zero_ungraded": frozenset({"veto", "names", "count", "noun"}),
     "closing_heading": frozenset(),
     "closing": frozenset({"deadline", "noun"}),
     "closing_no_deadline": frozenset({"noun"}),
@@ -87,6 +88,9 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "appendix_label": frozenset(),
     "appendix_title": _DOCUMENT,
 }
+#: Keys added after templates were first handed out: a template without them takes the
+#: bundled wording, so an office's reworded template keeps working.
+OPTIONAL_TEXT = frozenset({"veto_zero_ungraded"})
 DATE_PLACEHOLDERS = frozenset({"year", "month", "day", "month_name"})
 NUMBER_PLACEHOLDERS = frozenset({"n"})
 
@@ -169,7 +173,8 @@ def _template_issues(document: Mapping[str, Any], shown: str) -> list[Issue]:
                                 shown, key=table))
             continue
         issues += [Issue("template-key-missing", "is missing", shown, key=f"{table}.{key}")
-                   for key in keys if key not in found]
+                   for key in keys if key not in found
+                   and not (table == "text" and key in OPTIONAL_TEXT)]
         issues += [Issue("template-key-unknown", f"is not one of {', '.join(keys)}", shown,
                          key=f"{table}.{key}") for key in found if key not in keys]
     issues += [Issue("template-key-unknown", "expected only [words] and [text]", shown, key=key)
@@ -255,8 +260,12 @@ def load_template(path: Path | None, lang: Lang) -> BulletinTemplate:
     issues = _template_issues(document, shown)
     if issues:
         raise TemplateError(issues)
-    return BulletinTemplate(words=dict(document["words"]), text=dict(document["text"]),
-                            source=shown)
+    text = dict(document["text"])
+    missing = OPTIONAL_TEXT - set(text)
+    if missing:
+        bundled = load_template(None, lang).text
+        text.update({key: bundled[key] for key in missing})
+    return BulletinTemplate(words=dict(document["words"]), text=text, source=shown)
 
 
 # --- the bulletin as blocks ----------------------------------------------------------
@@ -346,15 +355,27 @@ def joined_names(names: Sequence[str], template: BulletinTemplate) -> str:
     return template.join(list(names))
 
 
+def grade_tally(results: Results) -> list[tuple[str, int]]:
+    """What the grade sentence counts: each grade a ranked branch holds, best first, then
+    each veto label of the branches a veto excluded ("取消考核资格"), which hold no grade
+    but are part of the count of branches. Empty on a rubric without grades."""
+    if not results.rubric.grades:
+        return []
+    counts = results.grade_counts
+    tally = [(str(grade), int(count)) for grade, count in
+             zip(counts["grade"], counts["branches"], strict=True) if int(count) > 0]
+    ranking = results.ranking
+    excluded = ranking.loc[ranking["rank"].isna(), "grade"].fillna("").astype(str)
+    tally += [(str(label), int(count)) for label, count in
+              excluded.value_counts(sort=False).items() if label]
+    return tally
+
+
 def _overall(results: Results, template: BulletinTemplate, best: int) -> list[Block]:
     ranking = results.ranking
     precision = results.rubric.precision
-    counts = results.grade_counts
-    grade_list = template.join([
-        template.say("grade_entry", grade=grade, count=int(count))
-        for grade, count in zip(counts["grade"], counts["branches"], strict=True)
-        if int(count) > 0
-    ])
+    grade_list = template.join([template.say("grade_entry", grade=grade, count=count)
+                                for grade, count in grade_tally(results)])
     totals = ranking["total"].to_numpy(dtype=np.float64)
     figures = round_points(np.array([totals.mean(), totals.max(), totals.min()]), precision)
     mean, highest, lowest = (plain_number(float(value)) for value in figures)
@@ -432,10 +453,16 @@ def _problems(results: Results, template: BulletinTemplate) -> list[Block]:
         rows = found[found["item_id"] == item.id]
         if len(rows) == 0:
             continue
-        groups = []
+        # branches grouped by identical problem text (the spec); then the problems of
+        # the very same branches said in one breath ("南苑社区支委会少开3次、党课少讲2次"),
+        # never the same name twice in a row
+        by_branches: dict[tuple[str, ...], tuple[int, list[str]]] = {}
         for problem, group in rows.groupby("problem", sort=False):
-            branches = list(dict.fromkeys(group["name"]))
-            groups.append((-len(branches), int(group["order"].iloc[0]), str(problem), branches))
+            branches = tuple(dict.fromkeys(group["name"]))
+            first, problems = by_branches.get(branches, (int(group["order"].iloc[0]), []))
+            by_branches[branches] = (first, [*problems, str(problem)])
+        groups = [(-len(branches), first, template.join(problems), list(branches))
+                  for branches, (first, problems) in by_branches.items()]
         groups.sort(key=lambda entry: (entry[0], entry[1]))
         texts = [template.say("problem_group", names=joined_names(branches, template),
                               problem=problem, count=len(branches))
@@ -471,7 +498,9 @@ def _vetoes(results: Results, template: BulletinTemplate) -> list[Block]:
             text = template.say("veto_excluded", veto=veto.title, names=shown, count=count,
                                 label=veto.label or template.text["excluded_label"])
         elif veto.action == "zero":
-            text = template.say("veto_zero", veto=veto.title, names=shown, count=count)
+            # a rubric without grades has no lowest grade to speak of
+            key = "veto_zero" if results.rubric.grades else "veto_zero_ungraded"
+            text = template.say(key, veto=veto.title, names=shown, count=count)
         else:
             text = template.say("veto", veto=veto.title, names=shown, count=count,
                                 grade=veto.grade)
@@ -514,7 +543,11 @@ def build_bulletin(results: Results, template: BulletinTemplate | None = None, *
     if masthead is None:
         masthead = masthead_for(results, period=period)
     blank = str(template.words["blank"])
-    document = {"period": masthead.period or blank, "subject": masthead.subject or blank}
+    period = masthead.period or blank
+    if masthead.period and masthead.subject and masthead.subject.startswith(masthead.period):
+        # a subject that already names the period ("2025年下半年社区党建工作") says it once
+        period = ""
+    document = {"period": period, "subject": masthead.subject or blank}
     title = template.say("title", **document)
     appendix_title = template.say("appendix_title", **document)
     outline = _Outline(template)
