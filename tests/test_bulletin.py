@@ -28,6 +28,7 @@ from inspect_score.followup.bulletin import (
 from inspect_score.followup.official_docx import FACES, MARGINS_MM, docx_bytes, text_width_mm
 from inspect_score.outputs.print_style import display_width
 from inspect_score.rubric.loader import load_rubric
+from inspect_score.scoring.labels import plain_number
 from inspect_score.scoring.pipeline import evaluate
 from inspect_score.scoring.results import Results
 from inspect_score.scoring.rounding import round_points
@@ -530,6 +531,16 @@ def test_the_grade_sentence_counts_the_excluded_branches_apart() -> None:
     veto's label ("取消考核资格1个") so its counts add up to the branches."""
     paragraphs = h2_bulletin().texts("paragraph")
     assert "评定优秀2个、良好9个、合格1个、不合格2个、取消考核资格1个。" in paragraphs
+
+
+def test_the_spread_is_over_the_ranked_branches() -> None:
+    """The mean, highest and lowest totals are over the ranked branches: a branch a veto
+    excluded (桂花社区, 93.5) is out of the 考核; a zeroed one (和平社区) counts with 0."""
+    rubric = load_rubric(H2_RUBRIC)
+    results = evaluate(rubric, load_checklists(rubric, [H2_CHECKLIST]))
+    ranked = results.ranking[results.ranking["rank"].notna()]["total"]
+    mean = plain_number(float(round_points(np.array([ranked.mean()]), 2)[0]))
+    assert f"平均得分{mean}分，最高101.5分，最低0分。" in h2_bulletin().texts("paragraph")
 
 
 def test_a_subject_that_names_the_period_says_it_once() -> None:

@@ -376,7 +376,9 @@ def _overall(results: Results, template: BulletinTemplate, best: int) -> list[Bl
     precision = results.rubric.precision
     grade_list = template.join([template.say("grade_entry", grade=grade, count=count)
                                 for grade, count in grade_tally(results)])
-    totals = ranking["total"].to_numpy(dtype=np.float64)
+    # a branch a veto excluded is out of the 考核: its total is no part of the spread
+    ranked = ranking[ranking["rank"].notna()]
+    totals = (ranked if len(ranked) else ranking)["total"].to_numpy(dtype=np.float64)
     figures = round_points(np.array([totals.mean(), totals.max(), totals.min()]), precision)
     mean, highest, lowest = (plain_number(float(value)) for value in figures)
     blocks = []
