@@ -7,10 +7,13 @@ import datetime
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
+from click.testing import CliRunner
 from print_checks import assert_print_style
 
 from inspect_score.checklists.load import load_checklists
+from inspect_score.cli.main import main
 from inspect_score.followup.rectify import (
     RECTIFY_COLUMNS,
     deadline_from,
@@ -167,3 +170,34 @@ def test_rows_state_the_rubric_problem_and_rectify_above_the_threshold() -> None
     activists = table[table["item_id"] == "activists"]
     assert set(activists["problem"]) == {"没有积极分子"}
     assert set(activists["rectify"]) == {"确定培养对象，建立积极分子培养台账"}
+
+
+H2_RUBRIC = ROOT / "rubrics" / "street-2025-h2.toml"
+H2_CHECKLIST = ROOT / "samples" / "h2" / "街道社区2025下半年.csv"
+
+
+def test_schema_2_rows_are_clauses_and_vetoes_through_the_command(tmp_path: Path) -> None:
+    """``run --rectify`` on a schema 2 rubric with zeroed, excluded and capped branches: one
+    row per clause that cost points (问题 and 整改要求 the clause's ``problem`` and
+    ``rectify``), one per veto saying what the veto did, the excluded branch last."""
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(H2_RUBRIC), str(H2_CHECKLIST), "--rectify",
+                                       "--csv", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = pd.read_csv(out / "rectify.csv", dtype=str, keep_default_na=False,
+                       encoding="utf-8-sig")
+    rubric = load_rubric(H2_RUBRIC)
+    results = evaluate(rubric, load_checklists(rubric, [H2_CHECKLIST]))
+    clauses = results.findings[results.findings["clause"].notna()]
+    nanyuan = rows[rows["branch_name"] == "南苑社区"]
+    meetings = nanyuan[nanyuan["item_id"] == "three_meetings"]
+    assert list(meetings["problem"]) == ["支委会少开3次", "党课少讲2次", "未按月开展主题党日"]
+    assert set(meetings["rectify"]) == {"严格落实“三会一课”制度，按时召开会议并如实记录"}
+    assert len(rows[rows["kind"] != "veto"]) >= len(clauses)
+    vetoes = dict(zip(rows.loc[rows["kind"] == "veto", "branch_name"],
+                      rows.loc[rows["kind"] == "veto", "problem"], strict=True))
+    assert vetoes == {"锦绣社区": "党费未按时足额交纳（一票否决：等次不高于合格）",
+                      "和平社区": "发生重大安全责任事故（一票否决：总分计0分）",
+                      "桂花社区": "发生严重违纪违法问题（一票否决：取消考核资格）"}
+    assert rows["branch_name"].iloc[-1] == "桂花社区"
+    assert set(rows.loc[rows["kind"] == "veto", "lost"]) == {""}

@@ -58,6 +58,9 @@ class RectifyLabels:
     headings: Mapping[str, str]
     #: the status drop-down's choices; the first is every row's initial status
     statuses: tuple[str, ...]
+    #: after a veto's title, what the veto did, by action ({grade}, {label} filled in)
+    veto_effects: Mapping[str, str]
+    excluded_label: str
 
 
 RECTIFY_LABELS: Mapping[Lang, RectifyLabels] = {
@@ -69,6 +72,9 @@ RECTIFY_LABELS: Mapping[Lang, RectifyLabels] = {
                   "deadline": "整改时限", "responsible": "责任人", "measure": "整改措施",
                   "status": "整改状态"},
         statuses=("未整改", "整改中", "已整改"),
+        veto_effects={"cap": "（一票否决：等次不高于{grade}）", "zero": "（一票否决：总分计0分）",
+                      "exclude": "（一票否决：{label}）"},
+        excluded_label="取消资格",
     ),
     "en": RectifyLabels(
         sheet="Rectification",
@@ -78,6 +84,9 @@ RECTIFY_LABELS: Mapping[Lang, RectifyLabels] = {
                   "lost": "Points lost", "deadline": "Deadline", "responsible": "Responsible",
                   "measure": "Measure taken", "status": "Status"},
         statuses=("open", "in progress", "done"),
+        veto_effects={"cap": " (veto: grade at most {grade})", "zero": " (veto: total set to 0)",
+                      "exclude": " (veto: {label})"},
+        excluded_label="disqualified",
     ),
 }
 KEYS = ("number", "problem", "rectify", "lost", "deadline", "responsible", "measure", "status")
@@ -114,7 +123,11 @@ def rectification_table(results: Results, deadline: datetime.date | None) -> pd.
     findings = results.findings
     vetoes = findings[findings["kind"] == "veto"]
     veto_rectify = {veto.id: veto.rectify or "" for veto in rubric.vetoes}
-    veto_titles = {veto.id: veto.title for veto in rubric.vetoes}
+    # a veto's row says what the veto did: without it a reader sees a problem with no
+    # points lost and cannot tell why it is on the list (or why it repeats a clause's text)
+    veto_titles = {veto.id: veto.title + labels.veto_effects[veto.action].format(
+        grade=veto.grade or "", label=veto.label or labels.excluded_label)
+        for veto in rubric.vetoes}
     rows = pd.concat([problems, pd.DataFrame({
         "branch_id": vetoes["branch_id"].astype(str).to_numpy(dtype=object),
         "kind": "veto",
