@@ -10,6 +10,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from print_checks import assert_print_style
@@ -17,6 +18,7 @@ from strategies import checklists_for, rubrics
 
 from inspect_score.checklists.load import load_checklists
 from inspect_score.checklists.table import Checklists
+from inspect_score.cli.main import main
 from inspect_score.errors import ChecklistError
 from inspect_score.followup.trend import (
     Period,
@@ -326,3 +328,80 @@ def test_a_loss_below_problem_min_lost_is_no_repeated_problem(tmp_path: Path) ->
     lists = trend.lists[trend.lists["period"] == "下半年"]
     assert "SQ01" in set(lists.loc[lists["list"] == "red", "branch_id"])
     assert "SQ01" not in set(lists.loc[lists["list"] == "yellow", "branch_id"])
+
+
+H2_RUBRIC = ROOT / "rubrics" / "street-2025-h2.toml"
+H2_SAMPLE = ROOT / "samples" / "h2" / "街道社区2025下半年.csv"
+#: The first half of the year for two branches of the h2 sample, field by field changed:
+#: 南苑社区 held every meeting but the monthly 主题党日; 金桥社区 held every 支委会 and
+#: 党小组会 but one 党员大会 short. Every other branch as in the second half.
+FIRST_HALF = {"SQ09": {"支委会次数": "6", "党课次数": "2"},
+              "SQ10": {"支委会次数": "6", "党小组会次数": "6", "党员大会次数": "1"}}
+
+
+def schema2_periods_csv(tmp_path: Path) -> Path:
+    """The h2 sample as two periods in one checklist with a 期间 column."""
+    second = pd.read_csv(H2_SAMPLE, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    first = second.copy()
+    for branch, changes in FIRST_HALF.items():
+        for column, value in changes.items():
+            first.loc[first["编号"] == branch, column] = value
+    both = pd.concat([first.assign(期间="2025年上半年"), second.assign(期间="2025年下半年")])
+    path = tmp_path / "两期.csv"
+    both.to_csv(path, index=False, encoding="utf-8-sig")
+    return path
+
+
+def test_trend_scores_schema_2_checklists_and_repeats_by_clause(tmp_path: Path) -> None:
+    """``trend --rubric`` reads a schema 2 rubric: a repeated problem is the same clause in
+    both periods (南苑社区's 主题党日), not another clause of the same item (金桥社区 was
+    short of a 党员大会, then of 支委会 and 党小组会)."""
+    out = tmp_path / "csv"
+    result = CliRunner().invoke(main, ["trend", str(schema2_periods_csv(tmp_path)), "--rubric",
+                                       str(H2_RUBRIC), "--csv", str(out), "-o",
+                                       str(tmp_path / "trend.xlsx"), "-q"])
+    assert result.exit_code == 0, result.output
+    repeated = pd.read_csv(out / "repeated.csv", dtype=str, keep_default_na=False,
+                           encoding="utf-8-sig")
+    meetings = repeated[repeated["item_id"] == "three_meetings"]
+    assert "SQ10" not in set(meetings["branch_id"])
+    # 未按月开展主题党日 only, not 支委会 nor 党课
+    assert meetings.loc[meetings["branch_id"] == "SQ09", "lost"].tolist() == ["3.00"]
+    assert (tmp_path / "trend.xlsx").stat().st_size > 0
+
+
+def test_trend_reads_json_results_with_an_excluded_branch(tmp_path: Path) -> None:
+    """The JSON of a schema 2 run where a veto excluded 桂花社区 (rank null) is a period: the
+    branch has no rank, is on no list made from the ranking (red, the worst N), is on the
+    default 黑榜 saying it was vetoed, and on the 黄榜 where its problems repeat; its label
+    is counted apart from the grades."""
+    paths = []
+    for name in ("2025上半年", "2025下半年"):
+        path = tmp_path / f"{name}.json"
+        result = CliRunner().invoke(main, ["run", str(H2_RUBRIC), str(H2_SAMPLE), "--json",
+                                           str(path)])
+        assert result.exit_code == 0, result.output
+        paths.append(path)
+    out = tmp_path / "csv"
+    result = CliRunner().invoke(main, ["trend", *map(str, paths), "--csv", str(out), "-o",
+                                       str(tmp_path / "trend.xlsx")])
+    assert result.exit_code == 0, result.output
+    trend = compare_periods(read_period_files(paths))
+    table = trend.table.set_index("branch_id")
+    assert pd.isna(table.loc["SQ11", "2025下半年_rank"])
+    assert table.loc["SQ11", "2025下半年_grade"] == "取消考核资格"
+    assert trend.periods[-1].grades == ("优秀", "良好", "合格", "不合格")
+    lists = trend.lists[trend.lists["period"] == "2025下半年"]
+    on = {name: set(lists.loc[lists["list"] == name, "branch_id"])
+          for name in ("red", "yellow", "black")}
+    assert "SQ11" not in on["red"]
+    assert "SQ11" in on["yellow"]
+    black = lists[lists["list"] == "black"].set_index("branch_id")
+    assert black.loc["SQ11", "reason"] == "一票否决，取消考核资格"
+    assert set(black.index) == {"SQ11"} | set(
+        trend.periods[-1].ranking.query("grade == '不合格'")["branch_id"])
+    worst = compare_periods(read_period_files(paths), black=3).lists
+    assert "SQ11" not in set(worst.loc[worst["list"] == "black", "branch_id"])
+    counts = trend.grade_counts.set_index("grade")["2025下半年"]
+    assert counts["取消考核资格"] == 1
+    assert counts.sum() == 15

@@ -47,7 +47,7 @@ def test_json_rubric_tool_and_raw_text(tmp_path: Path) -> None:
     assert list(document) == ["ranking", "points", "findings", "summary", "rubric", "tool"]
     assert document["rubric"] == {
         "id": "street-test", "title": "社区党建工作检查考评细则", "version": "2025-08",
-        "sha256": "ab" * 32}
+        "sha256": "ab" * 32, "grades": ["优秀", "良好", "合格", "不合格"]}
     assert document["tool"] == {"name": "inspect-score", "version": "0.1.0"}
     second = document["ranking"][1]
     actual = [second["branch_name"], second["total"], second["rank"]]

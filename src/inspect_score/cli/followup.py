@@ -56,7 +56,6 @@ from inspect_score.followup.trend import (
 )
 from inspect_score.outputs.staging import OutputPlan, staged, temporary_beside
 from inspect_score.rubric.loader import load_rubric
-from inspect_score.rubric.schema import require_schema_1
 from inspect_score.scoring.pipeline import evaluate
 
 BULLETIN_SUFFIXES = (".docx", ".md")
@@ -128,7 +127,6 @@ def _load_periods(inputs: tuple[Path, ...], rubric: Path | None, encoding: str |
                         "column need --rubric", str(path)) for path in not_json], EXIT_USAGE)
         return read_period_files(list(inputs))
     rubric_model = load_rubric(rubric)
-    require_schema_1(rubric_model, "trend")
     return periods_from_checklists(rubric_model, list(inputs), encoding=encoding, sheet=sheet)
 
 

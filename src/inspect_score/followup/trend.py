@@ -72,14 +72,15 @@ class Period:
     rubric_title: str
     rubric_version: str | None
     rubric_sha256: str
-    #: ``branch_id, branch_name, total, rank, grade, vetoed, penalty`` in ranking order
+    #: ``branch_id, branch_name, total, rank, grade, vetoed, penalty`` in ranking order;
+    #: ``rank`` is empty (NA) for a branch a veto excluded, ``grade`` then its veto's label
     ranking: pd.DataFrame
     #: ``branch_id, item_id, clause, lost``: each problem worth reporting (a clause that
     #: cost points, or an item that lost at least ``problem_min_lost``); clause "" for an item
     losses: pd.DataFrame
     #: item id → title, for every indicator, bonus and penalty of the rubric
     items: Mapping[str, str]
-    #: grade names, best first
+    #: grade names, best first (never an excluded branch's label)
     grades: tuple[str, ...]
     precision: int = JSON_PRECISION
 
@@ -106,8 +107,15 @@ def _ranking_part(ranking: pd.DataFrame) -> pd.DataFrame:
     part["branch_name"] = part["branch_name"].fillna("").astype(str)
     part["vetoed"] = part["vetoed"].fillna("").astype(str)
     part["total"] = part["total"].astype(np.float64)
-    part["rank"] = part["rank"].astype(np.int64)
+    # a branch a veto excluded (schema 2) has no rank
+    part["rank"] = pd.to_numeric(part["rank"]).astype("Int64")
     return part
+
+
+def _ranked(ranking: pd.DataFrame) -> pd.DataFrame:
+    """The branches that were ranked: not excluded by a veto."""
+    ranked: pd.DataFrame = ranking[ranking["rank"].notna()]
+    return ranked
 
 
 def _losses(findings: pd.DataFrame, min_lost: float = JSON_PROBLEM_MIN_LOST) -> pd.DataFrame:
@@ -139,9 +147,10 @@ def _problem_losses(results: Results) -> pd.DataFrame:
 def _grade_order(ranking: pd.DataFrame) -> tuple[str, ...]:
     """Grades best first, as far as results without their rubric tell: by the best total of
     a branch not vetoed (a veto can put a high total in a low grade); vetoed-only grades last."""
-    clean = ranking[ranking["vetoed"] == ""]
+    ranked = _ranked(ranking)  # an excluded branch's label is no grade
+    clean = ranked[ranked["vetoed"] == ""]
     best = clean.groupby("grade")["total"].max().sort_values(ascending=False, kind="stable")
-    rest = [grade for grade in dict.fromkeys(ranking["grade"]) if grade not in best.index]
+    rest = [grade for grade in dict.fromkeys(ranked["grade"]) if grade not in best.index]
     return (*[str(grade) for grade in best.index], *rest)
 
 
@@ -175,8 +184,16 @@ def read_period_json(path: Path, name: str | None = None) -> Period:
         name=name or path.stem, source=shown, rubric_id=str(rubric.get("id") or ""),
         rubric_title=str(rubric.get("title") or ""), rubric_version=rubric.get("version"),
         rubric_sha256=str(rubric.get("sha256") or ""), ranking=ranking, losses=losses,
-        items=items, grades=_grade_order(ranking),
+        items=items, grades=_json_grades(rubric.get("grades"), ranking),
     )
+
+
+def _json_grades(given: Any, ranking: pd.DataFrame) -> tuple[str, ...]:
+    """The grades a JSON output names (best first), else as the ranking suggests (outputs
+    written before the grades were recorded)."""
+    if isinstance(given, list) and all(isinstance(grade, str) for grade in given):
+        return tuple(given)
+    return _grade_order(ranking)
 
 
 def read_period_files(paths: Sequence[Path]) -> list[Period]:
@@ -332,12 +349,14 @@ REASONS: Mapping[str, Mapping[str, str]] = {
         "yellow": "{previous}、{period}连续两期存在同一问题：{items}",
         "black_grade": "等次为{grade}，低于{below}",
         "black_worst": "总分{total}分，排名第{rank}（倒数{count}名以内）",
+        "black_excluded": "一票否决，{grade}",
     },
     "en": {
         "red": "total {total}, rank {rank}, no penalty and no veto",
         "yellow": "the same problems in {previous} and {period}: {items}",
         "black_grade": "graded {grade}, below {below}",
         "black_worst": "total {total}, rank {rank} (among the worst {count})",
+        "black_excluded": "vetoed: {grade}",
     },
 }
 
@@ -363,6 +382,11 @@ def honour_lists(periods: Sequence[Period], repeated: pd.DataFrame, red: int,
     second-lowest grade; or, where ``black`` is given, the worst ``black``), ties at a cut
     included; ``reason`` says why each branch is on its list.
 
+    A branch a veto excluded (schema 2) is in no list made from the ranking: never
+    red, never among the worst ``black`` (it has no rank to be worst by). Its
+    problems are still findings, so it is yellow where they repeat; and graded
+    black lists name it (取消考核资格 is below any failing grade), saying so.
+
     A ``black_below`` that is not a grade of a period is an error naming the grades.
     """
     reasons = REASONS[lang]
@@ -370,13 +394,15 @@ def honour_lists(periods: Sequence[Period], repeated: pd.DataFrame, red: int,
     frames = []
     for position, period in enumerate(periods):
         ranking = period.ranking
+        ranked = _ranked(ranking)
+        excluded = ranking[ranking["rank"].isna()]
         precision = period.precision
         items = _repeated_items(period, repeated[repeated["period"] == period.name])
         yellow = ranking[ranking["branch_id"].isin(items.index)]
-        clean = ranking[(ranking["vetoed"] == "") & (ranking["penalty"] <= 0)]
+        clean = ranked[(ranked["vetoed"] == "") & (ranked["penalty"] <= 0)]
         pass_grade = black_below or default_black_below(period.grades)
         if black is not None:
-            worst = _top(ranking, black, True)
+            worst = _top(ranked, black, True)
         elif pass_grade is None:
             worst = ranking.iloc[0:0]
         elif pass_grade not in period.grades:
@@ -386,7 +412,7 @@ def honour_lists(periods: Sequence[Period], repeated: pd.DataFrame, red: int,
                                 period.source))
             continue
         else:
-            worst = _below(ranking, period.grades, pass_grade)
+            worst = pd.concat([_below(ranking, period.grades, pass_grade), excluded])
         previous = periods[position - 1].name if position else ""
         for name, chosen in (("red", _top(clean, red, False)), ("yellow", yellow),
                              ("black", worst)):
@@ -404,15 +430,16 @@ def honour_lists(periods: Sequence[Period], repeated: pd.DataFrame, red: int,
                 why = [reasons["black_worst"].format(total=total, rank=rank, count=black)
                        for total, rank in zip(totals, ranks, strict=True)]
             else:
-                why = [reasons["black_grade"].format(grade=grade, below=pass_grade)
-                       for grade in grades]
+                why = [reasons["black_excluded" if pd.isna(rank) else "black_grade"].format(
+                           grade=grade, below=pass_grade)
+                       for grade, rank in zip(grades, chosen["rank"], strict=True)]
             frames.append(pd.DataFrame({
                 "period": period.name,
                 "list": name,
                 "branch_id": chosen["branch_id"].to_numpy(dtype=object),
                 "branch_name": chosen["branch_name"].to_numpy(dtype=object),
                 "total": chosen["total"].to_numpy(dtype=np.float64),
-                "rank": chosen["rank"].to_numpy(dtype=np.int64),
+                "rank": chosen["rank"].astype("Int64").reset_index(drop=True),
                 "grade": chosen["grade"].to_numpy(dtype=object),
                 "items": listed.to_numpy(dtype=object) if name == "yellow" else "",
                 "reason": np.asarray(why, dtype=object),
@@ -431,6 +458,10 @@ def grade_distribution(periods: Sequence[Period]) -> pd.DataFrame:
     grades: list[str] = []
     for period in periods:
         grades += [grade for grade in period.grades if grade not in grades]
+    # the labels of branches a veto excluded, after every grade: the counts add up
+    for period in periods:
+        labels = period.ranking.loc[period.ranking["rank"].isna(), "grade"]
+        grades += [label for label in dict.fromkeys(labels) if label not in grades]
     table = pd.DataFrame({"grade": pd.Series(grades, dtype=str)})
     for period in periods:
         counts = period.ranking["grade"].value_counts().reindex(grades, fill_value=0)
@@ -796,7 +827,8 @@ def trend_rich_table(trend: Trend, limit: int | None = None) -> Table:
         ranks = frame[_column(period, "rank")].astype(object)
         grades = frame[_column(period, "grade")].astype(object)
         table.add_column(period.name, justify="right")
-        cells.append([f"{total} ({rank}) {grade}" if total else "-"
+        cells.append([(f"{total} {grade}" if pd.isna(rank) else f"{total} ({rank}) {grade}")
+                      if total else "-"
                       for total, rank, grade in zip(totals, ranks, grades, strict=True)])
         if previous is not None:
             table.add_column(heading["change"], justify="right")

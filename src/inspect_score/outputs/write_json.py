@@ -102,8 +102,10 @@ def write_json(results: Results, path: Path, tool_version: str) -> None:
             file.write(",")
             del table
             release_freed_memory()
+        # the grades, best first, beyond the spec's four keys: a reader of the results
+        # (trend) cannot tell their order from the ranking where vetoes cap or exclude
         about = {"id": rubric.id, "title": rubric.title, "version": rubric.version,
-                 "sha256": rubric.sha256}
+                 "sha256": rubric.sha256, "grades": [grade.name for grade in rubric.grades]}
         file.write(_dumps("rubric") + ":" + _dumps(about) + ",")
         file.write(_dumps("tool") + ":" + _dumps({"name": TOOL_NAME, "version": tool_version}))
         file.write("}\n")
