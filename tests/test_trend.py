@@ -405,3 +405,26 @@ def test_trend_reads_json_results_with_an_excluded_branch(tmp_path: Path) -> Non
     counts = trend.grade_counts.set_index("grade")["2025下半年"]
     assert counts["取消考核资格"] == 1
     assert counts.sum() == 15
+
+
+def test_the_yellow_list_says_which_of_an_items_problems_came_back(tmp_path: Path) -> None:
+    """Under clauses the 黄榜 names the repeated problems after the item (南苑社区:
+    三会一课（未按月开展主题党日）), and repeated.csv carries each one's clause and problem;
+    an item without clauses is named by its title alone."""
+    out = tmp_path / "csv"
+    result = CliRunner().invoke(main, ["trend", str(schema2_periods_csv(tmp_path)), "--rubric",
+                                       str(H2_RUBRIC), "--csv", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    lists = pd.read_csv(out / "lists.csv", dtype=str, keep_default_na=False,
+                        encoding="utf-8-sig")
+    yellow = lists[(lists["list"] == "yellow") & (lists["period"] == "2025年下半年")]
+    nanyuan = yellow.set_index("branch_id").loc["SQ09", "items"]
+    assert nanyuan.startswith("三会一课（未按月开展主题党日）、")
+    assert "群众满意度" in nanyuan and "群众满意度（" not in nanyuan
+    repeated = pd.read_csv(out / "repeated.csv", dtype=str, keep_default_na=False,
+                           encoding="utf-8-sig")
+    assert list(repeated.columns)[-2:] == ["clause", "problem"]
+    meetings = repeated[(repeated["branch_id"] == "SQ09")
+                        & (repeated["item_id"] == "three_meetings")]
+    assert (meetings["clause"].tolist(), meetings["problem"].tolist()) == (
+        ["5"], ["未按月开展主题党日"])

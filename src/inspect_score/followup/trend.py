@@ -75,8 +75,9 @@ class Period:
     #: ``branch_id, branch_name, total, rank, grade, vetoed, penalty`` in ranking order;
     #: ``rank`` is empty (NA) for a branch a veto excluded, ``grade`` then its veto's label
     ranking: pd.DataFrame
-    #: ``branch_id, item_id, clause, lost``: each problem worth reporting (a clause that
-    #: cost points, or an item that lost at least ``problem_min_lost``); clause "" for an item
+    #: ``branch_id, item_id, clause, lost, problem``: each problem worth reporting (a clause
+    #: that cost points, or an item that lost at least ``problem_min_lost``); clause "" for
+    #: an item; ``problem`` the problem in words (may be absent: "")
     losses: pd.DataFrame
     #: item id → title, for every indicator, bonus and penalty of the rubric
     items: Mapping[str, str]
@@ -125,11 +126,14 @@ def _losses(findings: pd.DataFrame, min_lost: float = JSON_PROBLEM_MIN_LOST) -> 
     clause = clause_numbers(losing)
     lost = losing["lost"].to_numpy(dtype=np.float64)
     kept = (clause != "") | (lost >= min_lost - 1e-9)
+    problem = (losing["problem"].fillna("").astype(str).to_numpy(dtype=object)
+               if "problem" in losing.columns else np.full(len(losing), "", dtype=object))
     return pd.DataFrame({
         "branch_id": losing["branch_id"].astype(str).to_numpy(dtype=object)[kept],
         "item_id": losing["item_id"].astype(str).to_numpy(dtype=object)[kept],
         "clause": clause[kept],
         "lost": lost[kept],
+        "problem": problem[kept],
     })
 
 
@@ -141,6 +145,7 @@ def _problem_losses(results: Results) -> pd.DataFrame:
         "item_id": found["item_id"].to_numpy(dtype=object),
         "clause": found["clause"].to_numpy(dtype=object),
         "lost": found["lost"].to_numpy(dtype=np.float64),
+        "problem": found["problem"].to_numpy(dtype=object),
     })
 
 
@@ -289,13 +294,16 @@ def repeated_problems(periods: Sequence[Period]) -> pd.DataFrame:
     clause of an item, or the same item without clauses where it lost at least
     ``problem_min_lost`` both times.
 
-    Only items both periods' rubrics have are compared.
+    Only items both periods' rubrics have are compared. ``clause`` is the clause's number
+    ("" for an item without clauses), ``problem`` the clause's problem in words this period
+    ("" for an item without clauses: the item is the problem).
     """
     frames = []
+    keys = ["branch_id", "item_id", "clause"]
     for before, now in itertools.pairwise(periods):
         comparable = set(before.items) & set(now.items)
-        merged = before.losses.merge(now.losses, on=["branch_id", "item_id", "clause"],
-                                     suffixes=("_before", ""))
+        merged = before.losses[[*keys, "lost"]].merge(_with_problem(now.losses), on=keys,
+                                                      suffixes=("_before", ""))
         merged = merged[merged["item_id"].isin(comparable)]
         names = now.ranking.set_index("branch_id")["branch_name"]
         frames.append(pd.DataFrame({
@@ -307,15 +315,25 @@ def repeated_problems(periods: Sequence[Period]) -> pd.DataFrame:
             "item": merged["item_id"].map(now.items).to_numpy(dtype=object),
             "lost_before": merged["lost_before"].to_numpy(dtype=np.float64),
             "lost": merged["lost"].to_numpy(dtype=np.float64),
+            "clause": merged["clause"].to_numpy(dtype=object),
+            "problem": np.where(merged["clause"] == "", "",
+                                merged["problem"]).astype(object),
         }))
     columns = ["period", "previous", "branch_id", "branch_name", "item_id", "item",
-               "lost_before", "lost"]
+               "lost_before", "lost", "clause", "problem"]
     if not frames:
         return pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
     repeated: pd.DataFrame = pd.concat(frames, ignore_index=True)[columns].astype(
         {"period": str, "previous": str, "branch_id": str, "branch_name": str,
-         "item_id": str, "item": str})
+         "item_id": str, "item": str, "clause": str, "problem": str})
     return repeated
+
+
+def _with_problem(losses: pd.DataFrame) -> pd.DataFrame:
+    """Losses with a ``problem`` column ("" where the period's losses carry none)."""
+    if "problem" in losses.columns:
+        return losses
+    return losses.assign(problem="")
 
 
 def _top(ranking: pd.DataFrame, count: int, ascending: bool) -> pd.DataFrame:
@@ -329,16 +347,38 @@ def _top(ranking: pd.DataFrame, count: int, ascending: bool) -> pd.DataFrame:
     return chosen
 
 
-def _repeated_items(period: Period, found: pd.DataFrame) -> pd.Series:
-    """Per branch with a repeated problem, the items' titles joined in rubric order.
+def _repeated_items(period: Period, found: pd.DataFrame, lang: Lang = "zh") -> pd.Series:
+    """Per branch with a repeated problem, the items' titles joined in rubric order, each
+    followed by its repeated clauses' problems ("三会一课（未按月开展主题党日）"): a title
+    alone would not say which of an item's problems came back.
 
     Built one item at a time over all branches, never one join per branch.
     """
     branches = pd.Index(found["branch_id"].unique())
     texts = np.full(len(branches), "", dtype=object)
+    separator = "、" if lang == "zh" else ", "
+    opening, closing = ("（", "）") if lang == "zh" else (" (", ")")
+    problems = (found["problem"] if "problem" in found.columns
+                else pd.Series("", index=found.index)).fillna("").astype(str)
     for item_id, title in period.items.items():
-        has = branches.isin(found.loc[found["item_id"] == item_id, "branch_id"])
-        texts = np.where(has, np.where(texts == "", title, texts + "、" + title), texts)
+        rows = found["item_id"] == item_id
+        if not rows.any():
+            continue
+        said = rows & (problems != "")
+        clauses = found.loc[said, "clause"].astype(str)
+        detail = np.full(len(branches), "", dtype=object)
+        # one clause at a time over all branches, in clause order (a branch has a clause
+        # once per period)
+        for clause in sorted(clauses.unique(), key=lambda number: (len(number), number)):
+            at = said & (found["clause"].astype(str) == clause)
+            text = pd.Series(problems[at].to_numpy(dtype=object),
+                             index=found.loc[at, "branch_id"].to_numpy(dtype=object))
+            add = text.reindex(branches).fillna("").to_numpy(dtype=object)
+            detail = np.where(add == "", detail,
+                              np.where(detail == "", add, detail + separator + add))
+        entry = np.where(detail == "", title, title + opening + detail + closing)
+        has = branches.isin(found.loc[rows, "branch_id"])
+        texts = np.where(has, np.where(texts == "", entry, texts + separator + entry), texts)
     return pd.Series(texts, index=branches, dtype=object)
 
 
@@ -397,7 +437,7 @@ def honour_lists(periods: Sequence[Period], repeated: pd.DataFrame, red: int,
         ranked = _ranked(ranking)
         excluded = ranking[ranking["rank"].isna()]
         precision = period.precision
-        items = _repeated_items(period, repeated[repeated["period"] == period.name])
+        items = _repeated_items(period, repeated[repeated["period"] == period.name], lang)
         yellow = ranking[ranking["branch_id"].isin(items.index)]
         clean = ranked[(ranked["vetoed"] == "") & (ranked["penalty"] <= 0)]
         pass_grade = black_below or default_black_below(period.grades)
@@ -577,6 +617,7 @@ TREND_LABELS: Mapping[Lang, TrendLabels] = {
                   "grade": "等次", "change": "增减", "rank_change": "名次升降", "period": "期间",
                   "previous": "上期", "item_id": "项目编号", "item": "项目",
                   "lost_before": "上期失分", "lost": "本期失分", "list": "榜单",
+                  "clause": "条款", "problem": "问题",
                   "items": "连续存在问题的项目", "reason": "上榜原因", "present": "参评期间",
                   "absent": "缺少的期间",
                   "issue": "提示"},
@@ -590,6 +631,7 @@ TREND_LABELS: Mapping[Lang, TrendLabels] = {
                   "grade": "Grade", "change": "Change", "rank_change": "Places",
                   "period": "Period", "previous": "Previous", "item_id": "Item id",
                   "item": "Item", "lost_before": "Lost before", "lost": "Lost now",
+                  "clause": "Clause", "problem": "Problem",
                   "list": "List", "items": "Repeated items", "reason": "Why",
                   "present": "Present in",
                   "absent": "Missing from", "issue": "Note"},
@@ -650,7 +692,7 @@ SHEET_TITLES: Mapping[Lang, Mapping[str, str]] = {
            "notes": "Notes"},
 }
 #: Columns holding sentences: they wrap.
-SENTENCE_COLUMNS = frozenset({"items", "reason", "issue", "item"})
+SENTENCE_COLUMNS = frozenset({"items", "reason", "issue", "item", "problem"})
 
 
 class _TrendBook:
