@@ -201,3 +201,20 @@ def test_schema_2_rows_are_clauses_and_vetoes_through_the_command(tmp_path: Path
                       "桂花社区": "发生严重违纪违法问题（一票否决：取消考核资格）"}
     assert rows["branch_name"].iloc[-1] == "桂花社区"
     assert set(rows.loc[rows["kind"] == "veto", "lost"]) == {""}
+
+
+def test_a_run_without_any_problem_gets_an_empty_list(tmp_path: Path) -> None:
+    """A run where no branch lost a point nor met a veto writes the rectification sheet
+    with its title and header only (it was refused with an error)."""
+    folder = GOLDEN / "s2-quotas-vetoes"
+    checklist = tmp_path / "c.csv"
+    checklist.write_text("branch_id,branch_name,score,violation,rate,late\n"
+                         "C1,社区一,100,否,100,否\n", encoding="utf-8")
+    rubric = load_rubric(folder / "rubric.toml")
+    results = evaluate(rubric, load_checklists(rubric, [checklist]))
+    extra = rectify_outputs(results, DEADLINE)
+    path = tmp_path / "results.xlsx"
+    write_workbook(results, path, inputs=["c.csv"], tool_version="0", extra_sheets=extra.sheets)
+    sheet = openpyxl.load_workbook(path)["整改清单"]
+    assert sheet.cell(2, 2).value == "问题"
+    assert sheet.max_row == 2

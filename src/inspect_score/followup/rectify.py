@@ -207,7 +207,7 @@ def add_rectification_sheet(book: Any, table: pd.DataFrame, rubric: Rubric,
     id_array = table["branch_id"].to_numpy(dtype=object)
     starts: list[int] = (np.flatnonzero(np.r_[True, id_array[1:] != id_array[:-1]]).tolist()
                          if len(table) else [])
-    ends = [*starts[1:], len(table)]
+    ends = [*starts[1:], len(table)] if starts else []  # no problem at all: no group
     # each column as a list once: a row costs list lookups, not pandas indexing
     # names and texts come from the inputs: without what an xlsx file cannot hold
     ids = [xml_text(text) for text in table["branch_id"].tolist()]
