@@ -1,9 +1,11 @@
-"""Fixtures for file systems that refuse writes: read-only, and full.
+"""What every test starts from, and fixtures for file systems that refuse writes:
+read-only, and full.
 
-A read-only folder is a read-only tmpfs where the tests may mount one (as
-root, where permission bits do not stop writes), else a folder without write
-permission. A small disk is a 64 KiB tmpfs; without the right to mount one the
-tests that need it are skipped (others fake ENOSPC).
+Every test runs in the same language (english_system). A read-only folder is a
+read-only tmpfs where the tests may mount one (as root, where permission bits do
+not stop writes), else a folder without write permission. A small disk is a
+64 KiB tmpfs; without the right to mount one the tests that need it are skipped
+(others fake ENOSPC).
 """
 
 from __future__ import annotations
@@ -15,6 +17,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+
+@pytest.fixture(autouse=True)
+def english_system(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same language on every machine: no INSPECT_SCORE_LANG, and a system locale
+    that is neither Chinese nor anything else a developer's desk might have. Commands
+    on a rubric speak its language; a test wanting another says so."""
+    monkeypatch.delenv("INSPECT_SCORE_LANG", raising=False)
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
 
 
 def _mount_tmpfs(folder: Path, options: str) -> bool:

@@ -40,7 +40,7 @@ def test_bulletin_writes_markdown_with_the_deadline(work: Path) -> None:
                             "--period", "2025年上半年", "--subject", "社区党建工作",
                             "--issuer", "某某街道党工委", "--recipients", "各社区党组织",
                             "--date", "2025-09-01")
-    assert (status, err.strip()) == (0, "Wrote 通报.md")
+    assert (status, err.strip()) == (0, "已写出：通报.md")
     text = (work / "通报.md").read_text(encoding="utf-8")
     assert text.startswith("# 关于2025年上半年社区党建工作考评情况的通报\n\n各社区党组织：")
     assert "\n\n某某街道党工委\n\n2025年9月1日\n\n" in text
@@ -104,7 +104,7 @@ def test_a_bad_template_is_an_input_error_naming_the_key(work: Path) -> None:
     status, _, err = invoke("bulletin", "rubric.toml", "list.csv", "-o", "通报.md",
                             "--template", "mine.toml")
     assert status == 1
-    assert "mine.toml: text.closing: uses {due}" in err
+    assert "mine.toml: text.closing: 使用了无法填入的 {due}" in err
     assert not (work / "通报.md").exists()
 
 

@@ -147,7 +147,8 @@ def test_an_unexpected_error_is_one_line_and_exit_3(
     def broken(*_: object) -> None:
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr("inspect_score.cli.run.evaluate", broken)
+    # the command imports evaluate when it runs: replace it where it is imported from
+    monkeypatch.setattr("inspect_score.scoring.pipeline.evaluate", broken)
     status, _, err = invoke("run", "rubric.toml", "list.csv", "-q")
     assert status == 3
     line = one_line(err)

@@ -27,7 +27,7 @@ def test_template_writes_a_form_and_refuses_to_overwrite(tmp_path: Path) -> None
     assert _run("template", STREET, "-o", str(form))[0] == 0
     assert openpyxl.load_workbook(form).worksheets[0]["A1"].value == "编号"
     code, _, err = _run("template", STREET, "-o", str(form))
-    assert code == 2 and "output-exists" not in err and "exists already" in err
+    assert code == 2 and "output-exists" not in err and "已存在；如需覆盖请加 --force" in err
 
 
 def test_template_prefills_branches_and_writes_csv(tmp_path: Path) -> None:
@@ -63,7 +63,7 @@ def test_explain_an_unknown_branch_lists_the_closest_ids() -> None:
     """A branch id not in the checklists exits 1 and lists those that exist, closest first."""
     code, _, err = _run("explain", STREET, SAMPLE, "--branch", "SQ7")
     assert code == 1
-    assert "no branch 'SQ7' in the checklists; the branches are: SQ07," in err
+    assert "考评表中没有支部 'SQ7'，现有支部：SQ07、" in err
 
 
 def test_explain_all_writes_one_sheet_per_branch(tmp_path: Path) -> None:
@@ -88,7 +88,7 @@ def test_a_form_with_a_changed_header_names_the_cell(tmp_path: Path) -> None:
     book.save(form)
     code, out, err = _run("explain", STREET, str(form), "--branch", "SQ01")
     assert code == 1 and out == ""
-    assert f"{form}:1:开会次数: cell C1 reads '开会次数'" in err
+    assert f"{form}:1:开会次数: 单元格 C1 为 '开会次数'，应为表头 '三会一课召开次数'" in err
 
 
 def test_calibrate_writes_the_csv_and_the_workbook(tmp_path: Path) -> None:
@@ -111,7 +111,7 @@ def test_run_self_check_skips_quotas_and_says_so(tmp_path: Path) -> None:
     out = tmp_path / "out"
     code, _, err = _run("run", "--self-check", STREET, SAMPLE, "--csv", str(out), "-q")
     assert code == 0
-    assert "self-check: quotas are not applied" in err
+    assert "自查自评：不设等次比例限制，各支部之间不排名" in err
     with open(out / "ranking.csv", encoding="utf-8-sig") as handle:
         rows = {row["branch_id"]: row for row in csv.DictReader(handle)}
     assert (rows["SQ04"]["grade"], rows["SQ04"]["rank"]) == ("优秀", "1")

@@ -313,8 +313,8 @@ def test_sensitivity_reads_schema_2(tmp_path: Path) -> None:
                               "-o", str(tmp_path / "s.xlsx"))
     assert status == 0, err
     flat = " ".join(out.split())
-    assert "section weights and clause points ±20%" in flat
-    assert "excluded by a veto are not ranked" in flat
+    assert "板块权重和条款分值上下浮动20%" in flat
+    assert "被一票否决排除，不参加排名" in flat
     rows = csv_rows(tmp_path / "out" / "sensitivity.csv")
     assert rows[0][:6] == ["branch_id", "branch_name", "rank", "rank_median", "rank_p05",
                            "rank_p95"]
@@ -332,7 +332,7 @@ def test_check_strict_fails_on_a_schema_2_lint_and_passes_its_near_miss() -> Non
     trigger = LINT / "s2-clause-never-costs.toml"
     status, out, err = invoke("check", "--strict", str(trigger))
     assert status == 1
-    assert f"{trigger}:40: warning: indicator[1].clause[1]:" in out + err
+    assert f"{trigger}:40: 警告：indicator[1].clause[1]:" in out + err
     status, _, _ = invoke("check", "--strict", str(LINT / "s2-clause-never-costs-ok.toml"))
     assert status == 0
 

@@ -2,7 +2,8 @@
 
 Stages flow rubric → checklists → scoring → outputs, then the three users'
 features (self-check, tuning, follow-up; side by side, none importing another),
-then the command line on top. ``errors`` and ``memory`` sit below everything.
+then the command line on top. ``errors`` and ``memory`` sit below everything,
+over ``messages`` (the catalogs every layer speaks through).
 The order is data here, so a module that reaches up a layer fails this test
 rather than quietly turning the tree into a knot.
 """
@@ -18,6 +19,7 @@ PACKAGE = Path(__file__).parent.parent / "src" / "inspect_score"
 
 #: Layers bottom to top; the packages of one layer may not import each other.
 LAYERS: tuple[tuple[str, ...], ...] = (
+    ("messages",),
     ("errors", "memory"),
     ("rubric",),
     ("checklists",),

@@ -5,6 +5,11 @@ locations, not wording), a location a person can find (the file, the row as a
 spreadsheet user counts it or the rubric line, the column as written or the
 rubric key path) and a message that says what was found and what was expected.
 Loaders collect every problem of a run and raise them together once.
+
+The message is a :class:`~inspect_score.messages.Message` (an English template
+from the catalogs and its values), so the same issue reads in Chinese or in
+English: :meth:`Issue.render` takes the language, ``str(issue)`` uses the
+language of the run. Plain text is accepted too, and shown as it is.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from collections.abc import Iterable
 from typing import Literal
 
 import attrs
+
+from inspect_score.messages import Lang, language, msg, render
 
 Severity = Literal["error", "warning"]
 
@@ -32,16 +39,26 @@ class Issue:
     key: str | None = None
     severity: Severity = "error"
 
-    def __str__(self) -> str:
+    def text(self, lang: Lang | None = None) -> str:
+        """The message alone, in ``lang`` (default: the language of the run)."""
+        return render(self.message, lang)
+
+    def render(self, lang: Lang | None = None) -> str:
+        """``PATH:ROW:COLUMN: message`` (``PATH:LINE: key.path: message`` for a
+        rubric), the message in ``lang``; the location is the same in every language."""
+        lang = lang or language()
         where = self.path
         if self.row is not None:
             where += f":{self.row}"
         if self.column is not None:
             where += f":{self.column}"
-        text = f"{self.key}: {self.message}" if self.key else self.message
+        text = f"{self.key}: {self.text(lang)}" if self.key else self.text(lang)
         if self.severity == "warning":
-            text = f"warning: {text}"
+            text = msg("warning: {text}", text=text).render(lang)
         return f"{where}: {text}"
+
+    def __str__(self) -> str:
+        return self.render()
 
 
 class InspectError(ValueError):
@@ -49,7 +66,11 @@ class InspectError(ValueError):
 
     def __init__(self, issues: Iterable[Issue]) -> None:
         self.issues: tuple[Issue, ...] = tuple(issues)
-        super().__init__("\n".join(str(issue) for issue in self.issues))
+        super().__init__(*self.issues)
+
+    def __str__(self) -> str:
+        # rendered when read, in the language of whoever reads it
+        return "\n".join(str(issue) for issue in self.issues)
 
 
 class RubricError(InspectError):

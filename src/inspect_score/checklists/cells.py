@@ -25,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from inspect_score.messages import Message, listing, msg
 from inspect_score.rubric.model import Field
 
 BoolArray = npt.NDArray[np.bool_]
@@ -307,23 +308,31 @@ def parse_column(raw: pd.Series, field: Field) -> ParsedColumn:
     return parse_text(raw)
 
 
-def expected(field: Field) -> str:
+def expected(field: Field) -> Message:
     """What a cell of this field must hold, in words for an error message."""
     if field.type == "bool":
-        return "yes or no (是/否, √/×, true/false, 1/0)"
+        return msg("yes or no (是/否, √/×, true/false, 1/0)")
     if field.type == "choice":
-        return "one of " + ", ".join(field.choices)
+        return msg("one of {choices}", choices=listing(field.choices))
     if field.type == "text":
-        return "text"
-    kind = "an int" if field.type == "int" else "a number"
-    low, high = field.min, field.max
+        return msg("text")
+    low = None if field.min is None else _plain(field.min)
+    high = None if field.max is None else _plain(field.max)
+    if field.type == "int":
+        if low is not None and high is not None:
+            return msg("an int from {low} to {high}", low=low, high=high)
+        if low is not None:
+            return msg("an int of at least {low}", low=low)
+        if high is not None:
+            return msg("an int of at most {high}", high=high)
+        return msg("an int")
     if low is not None and high is not None:
-        return f"{kind} from {_plain(low)} to {_plain(high)}"
+        return msg("a number from {low} to {high}", low=low, high=high)
     if low is not None:
-        return f"{kind} of at least {_plain(low)}"
+        return msg("a number of at least {low}", low=low)
     if high is not None:
-        return f"{kind} of at most {_plain(high)}"
-    return kind
+        return msg("a number of at most {high}", high=high)
+    return msg("a number")
 
 
 def _plain(number: float) -> str:

@@ -54,6 +54,7 @@ from inspect_score.checklists.table import (
 )
 from inspect_score.errors import ChecklistError, Issue, errors_only, warnings_only
 from inspect_score.memory import release_freed_memory
+from inspect_score.messages import N_, Message, msg
 from inspect_score.rubric.model import Field, Rubric, header_key
 
 __all__ = ["header_key", "load_checklists"]
@@ -69,11 +70,12 @@ BRANCH_HEADERS = {
     "rater": RATER,
     "评分人": RATER,
 }
+#: A cell a field's type cannot read: its code and what is wrong with it.
 _BAD_VALUE = {
-    "int": "is not a number",
-    "number": "is not a number",
-    "bool": "is not a yes/no value",
-    "choice": "is not one of the choices",
+    "int": ("bad-int", N_("'{shown}' is not a number; expected {expected}")),
+    "number": ("bad-number", N_("'{shown}' is not a number; expected {expected}")),
+    "bool": ("bad-bool", N_("'{shown}' is not a yes/no value; expected {expected}")),
+    "choice": ("bad-choice", N_("'{shown}' is not one of the choices; expected {expected}")),
 }
 
 
@@ -166,8 +168,9 @@ def _read_all(
         real = os.path.realpath(path)
         if real in read:
             # a file named twice (or a folder and a file in it) is one set of rows
-            issues.append(Issue("repeated-input", f"this file is also given as {read[real]}; "
-                                "read once", path=shown, severity="warning"))
+            issues.append(Issue("repeated-input", msg("this file is also given as {first}; read "
+                                                      "once", first=read[real]),
+                                path=shown, severity="warning"))
             continue
         read[real] = shown
         try:
@@ -192,9 +195,10 @@ def _check_not_empty(
 ) -> None:
     """An empty run is an error: no input given, or files with no branch rows."""
     if not inputs:
-        issues.append(Issue("no-checklists", "no checklist given", path=""))
+        issues.append(Issue("no-checklists", msg("no checklist given"), path=""))
     elif sources and frame.empty and not errors_only(issues):
-        issues.append(Issue("no-branches", "the checklists hold no branch rows", path=sources[0]))
+        issues.append(Issue("no-branches", msg("the checklists hold no branch rows"),
+                            path=sources[0]))
 
 
 # --- files -----------------------------------------------------------------------
@@ -223,14 +227,15 @@ def _checklist_files(
             )
             if not children:
                 issues.append(Issue(
-                    "no-checklists", "the folder holds no .csv, .xlsx or .toml file", path=shown
+                    "no-checklists", msg("the folder holds no .csv, .xlsx or .toml file"),
+                    path=shown,
                 ))
             for child in children:
                 yield child, os.path.join(shown, child.name)
         elif path.is_file():
             yield path, shown
         else:
-            issues.append(Issue("unreadable-file", "no such file or folder", path=shown))
+            issues.append(Issue("unreadable-file", msg("no such file or folder"), path=shown))
 
 
 def _read(
@@ -253,8 +258,9 @@ def _read(
             text_columns=text_columns,
         )
     raise ReadError(Issue(
-        "not-a-checklist", f"unsupported file type {suffix or '(none)'!r}; "
-        "expected a .csv, .xlsx or .toml checklist", path=shown,
+        "not-a-checklist", msg("unsupported file type {suffix!r}; expected a .csv, .xlsx or .toml "
+                               "checklist",
+                               suffix=suffix or '(none)'), path=shown,
     ))
 
 
@@ -373,8 +379,9 @@ class _TableParser:
                 position, cells = parsed[field.id]
                 self._cell_issues(field, position, cells, keep & ~empty_row, id_text)
             elif self.rubric.missing_policy(field.id) == "error":
-                self._issue("missing-column", f"no column for field {field.id!r} "
-                            f"({field.header}); its missing policy is \"error\"",
+                self._issue("missing-column", msg("no column for field {id!r} ({header}); its "
+                                                  'missing policy is "error"',
+                                                  id=field.id, header=field.header),
                             table.header_row, field.header)
 
         everything = bool(keep.all())
@@ -403,16 +410,17 @@ class _TableParser:
             if later == position:
                 self._issue(
                     "duplicate-column",
-                    f"column {header!r} means the same as column "
-                    f"{self.headers.headers[first]!r} (column "
-                    f"{self.table.column_number(first)}); keep only one",
+                    msg("column {header!r} means the same as column {first!r} (column "
+                        "{number}); keep only one", header=header,
+                        first=self.headers.headers[first],
+                        number=self.table.column_number(first)),
                     self._header_row(position), header,
                 )
                 return
         self._issue(
             "unknown-column",
-            f"column {header!r} (column {self.table.column_number(position)}) "
-            "is not a field of the rubric; ignored",
+            msg("column {header!r} (column {number}) is not a field of the rubric; ignored",
+                header=header, number=self.table.column_number(position)),
             self._header_row(position), header, severity="warning",
         )
 
@@ -423,20 +431,21 @@ class _TableParser:
             return
         raw = self.table.columns[position]
         self._report(position, not_a_value(raw), self.headers.headers[position],
-                     lambda index: _not_a_value_issue(raw.iloc[index], "the branch's " + {
-                         BRANCH_ID: "id", BRANCH_NAME: "name", RATER: "rater"}[target]))
+                     lambda index: _not_a_value_issue(raw.iloc[index], {
+                         BRANCH_ID: msg("the branch's id"), BRANCH_NAME: msg("the branch's name"),
+                         RATER: msg("the branch's rater")}[target]))
 
     def _branch_id_issues(self, missing: BoolArray) -> None:
         position = self.headers.column_of(BRANCH_ID)
         if position is None:
-            self._issue("missing-column", "no branch_id (编号) column",
+            self._issue("missing-column", msg("no branch_id (编号) column"),
                         self.table.header_row, "branch_id")
             return
         header = self.headers.headers[position]
         self._report(
             position, missing, header,
             lambda index: ("missing-branch-id",
-                           "the row has values but no branch id; expected the branch's id"),
+                           msg("the row has values but no branch id; expected the branch's id")),
         )
 
     def _empty_row_issues(self, empty: BoolArray, ids: pd.Series) -> None:
@@ -446,8 +455,8 @@ class _TableParser:
         self._report(
             position, empty, None,
             lambda index: ("empty-checklist-row",
-                           f"branch {ids.iloc[index]}: every field is blank; "
-                           "an empty checklist cannot be scored"),
+                           msg("branch {branch}: every field is blank; "
+                               "an empty checklist cannot be scored", branch=ids.iloc[index])),
         )
 
     def _cell_issues(self, field: Field, position: int, column: ParsedColumn,
@@ -465,24 +474,34 @@ class _TableParser:
             return cell_text(written_cells[0].iloc[index])
         missing = column.blank if self.rubric.missing_policy(field.id) == "error" else None
 
-        def describe(index: int) -> tuple[str, str]:
+        def describe(index: int) -> tuple[str, Message]:
             cell = raw.iloc[index]
             if isinstance(cell, NOT_A_VALUE):
                 return _not_a_value_issue(cell, wanted)
             if column.not_whole[index] or column.invalid[index] or column.out_of_range[index]:
                 shown = written(index)
             if column.invalid[index] and isinstance(cell, dt.date | dt.time):
-                return f"bad-{field.type}", f"'{shown}' is a date or time; expected {wanted}"
+                return _BAD_VALUE[field.type][0], msg(
+                    "'{shown}' is a date or time; expected {expected}", shown=shown,
+                    expected=wanted)
             if column.not_whole[index]:
-                return f"bad-{field.type}", f"'{shown}' is not a whole number; expected {wanted}"
+                # only an int field has whole numbers to miss
+                return "bad-int", msg("'{shown}' is not a whole number; expected {expected}",
+                                      shown=shown, expected=wanted)
             if column.invalid[index]:
-                problem = _BAD_VALUE[field.type]
-                return f"bad-{field.type}", f"'{shown}' {problem}; expected {wanted}"
+                code, problem = _BAD_VALUE[field.type]
+                return code, msg(problem, shown=shown, expected=wanted)
             if column.out_of_range[index]:
-                return "out-of-range", f"'{shown}' is out of range; expected {wanted}"
-            branch = f" for branch {ids.iloc[index]}" if ids.iloc[index] else ""
-            return ("missing-value",
-                    f"blank{branch}; expected {wanted} (the field's missing policy is \"error\")")
+                return "out-of-range", msg("'{shown}' is out of range; expected {expected}",
+                                           shown=shown, expected=wanted)
+            if ids.iloc[index]:
+                return "missing-value", msg(
+                    "blank for branch {branch}; expected {expected} "
+                    "(the field's missing policy is \"error\")",
+                    branch=ids.iloc[index], expected=wanted)
+            return "missing-value", msg(
+                "blank; expected {expected} (the field's missing policy is \"error\")",
+                expected=wanted)
 
         flagged = column.invalid | column.out_of_range
         if missing is not None:
@@ -503,18 +522,22 @@ class _TableParser:
             self._issue(code, message, row, column)
         if len(flagged) > len(shown):
             more = len(flagged) - len(shown)
-            self._issue("too-many-issues", f"and {more} more problems of this kind in this column",
+            self._issue("too-many-issues", msg("and {more} more problems of this kind in this "
+                                               "column",
+                                               more=more),
                         None, column)
 
 
-def _not_a_value_issue(cell: object, wanted: str) -> tuple[str, str]:
+def _not_a_value_issue(cell: object, wanted: str) -> tuple[str, Message]:
     """The code and message for an error cell or a formula saved without its result."""
     if isinstance(cell, CellError):
-        return ("excel-error", f"the cell shows the error {cell.code} (a formula that failed "
-                "or a broken reference); expected " + wanted)
-    return ("uncomputed-formula", f"the formula '{cell}' has no saved result (the file was "
-            "saved without calculating); open it in Excel or WPS and save it again, or type "
-            "the value; expected " + wanted)
+        return ("excel-error", msg("the cell shows the error {error} (a formula that failed "
+                                   "or a broken reference); expected {expected}",
+                                   error=cell.code, expected=wanted))
+    return ("uncomputed-formula", msg("the formula '{formula}' has no saved result (the file "
+                                      "was saved without calculating); open it in Excel or WPS "
+                                      "and save it again, or type the value; expected "
+                                      "{expected}", formula=cell, expected=wanted))
 
 
 def _object_array(values: npt.NDArray[np.object_]) -> pd.Series:
@@ -583,26 +606,28 @@ def _duplicates(frame: pd.DataFrame) -> list[Issue]:
     flagged = np.flatnonzero(repeated | lookalike)
     for index in flagged[:MAX_ISSUES_PER_COLUMN].tolist():
         first = int(first_of[index] if repeated[index] else first_spelling[index])
-        where = f"{files[first]} row {rows[first]}"
+        where = msg("{file} row {row}", file=files[first], row=rows[first])
         if lookalike[index]:
-            code = "duplicate-branch"
-            message = (f"branch id {ids[index]!r} is written differently from {ids[first]!r} "
-                       f"(at {where}) but reads the same (full-width letters, hidden spaces "
-                       "or letter case); write one branch's id the same way everywhere")
+            issues.append(Issue("duplicate-branch", msg(
+                "branch id {branch!r} is written differently from {first!r} (at {where}) but "
+                "reads the same (full-width letters, hidden spaces or letter case); write one "
+                "branch's id the same way everywhere", branch=ids[index], first=ids[first],
+                where=where), path=files[index], row=int(rows[index]), column=None))
         elif raters[index]:
-            code = "duplicate-rater"
-            message = (f"branch {ids[index]} has a second row by rater {raters[index]} "
-                       f"(first at {where}); each rater scores a branch once")
+            issues.append(Issue("duplicate-rater", msg(
+                "branch {branch} has a second row by rater {rater} (first at {where}); "
+                "each rater scores a branch once", branch=ids[index], rater=raters[index],
+                where=where), path=files[index], row=int(rows[index]), column=None))
         else:
-            code = "duplicate-branch"
             if ids[first] != ids[index]:
-                where += f", written {ids[first]!r}"
-            message = (f"branch {ids[index]} appears again (first at {where}); "
-                       "without a rater column each branch has one row")
-        issues.append(Issue(code, message, path=files[index], row=int(rows[index]),
-                            column=None))
+                where = msg("{where}, written {written!r}", where=where, written=ids[first])
+            issues.append(Issue("duplicate-branch", msg(
+                "branch {branch} appears again (first at {where}); "
+                "without a rater column each branch has one row", branch=ids[index],
+                where=where), path=files[index], row=int(rows[index]), column=None))
     extra = len(flagged) - MAX_ISSUES_PER_COLUMN
     if extra > 0:
-        issues.append(Issue("too-many-issues", f"and {extra} more repeated branch rows",
+        issues.append(Issue("too-many-issues", msg("and {extra} more repeated branch rows",
+                                                   extra=extra),
                             path=files[0]))
     return issues

@@ -29,6 +29,7 @@ import tomli as tomllib
 from inspect_score.checklists.cells import cell_text
 from inspect_score.checklists.xlsx import SparseCells, Workbook, XlsxError
 from inspect_score.errors import Issue
+from inspect_score.messages import listing, msg
 
 #: Tried in this order when the user names no encoding: what Excel and WPS save.
 DEFAULT_ENCODINGS = ("utf-8-sig", "gb18030")
@@ -133,15 +134,21 @@ def _read_csv(path: Path, shown: str, encodings: tuple[str, ...], **options: Any
         except UnicodeDecodeError:
             continue
         except LookupError as error:
-            raise _fail("bad-encoding", shown, f"unknown encoding {encoding!r}: {error}") from None
+            raise _fail("bad-encoding", shown, msg("unknown encoding {encoding!r}: {error}",
+                                                   encoding=encoding, error=error)) from None
         except pd.errors.EmptyDataError:
-            raise _fail("not-a-checklist", shown, "the file is empty; expected a header") from None
+            raise _fail("not-a-checklist", shown,
+                        msg("the file is empty; expected a header")) from None
         except (pd.errors.ParserError, pd.errors.ParserWarning) as error:
-            raise _fail("not-a-checklist", shown, f"not a well-formed CSV table: {error}") from None
+            raise _fail("not-a-checklist", shown, msg("not a well-formed CSV table: {error}",
+                                                      error=error)) from None
         except OSError as error:
-            raise _fail("unreadable-file", shown, f"cannot read the file: {error}") from None
+            raise _fail("unreadable-file", shown, msg("cannot read the file: {error}",
+                                                      error=error)) from None
     tried = " or ".join(encodings)
-    raise _fail("bad-encoding", shown, f"the file is not valid {tried} text; save it as UTF-8 CSV")
+    raise _fail("bad-encoding", shown, msg("the file is not valid {tried} text; save it as UTF-8 "
+                                           "CSV",
+                                           tried=tried))
 
 
 def csv_headers(path: Path, shown: str, encoding: str | None) -> tuple[tuple[str, ...], str]:
@@ -150,7 +157,8 @@ def csv_headers(path: Path, shown: str, encoding: str | None) -> tuple[tuple[str
     head, used = _read_csv(path, shown, encodings, nrows=1, dtype=str)
     headers = tuple("" if pd.isna(cell) else str(cell) for cell in head.iloc[0])
     if not any(header.strip() for header in headers):
-        raise _fail("not-a-checklist", shown, "the first row is blank; expected the header row", 1)
+        raise _fail("not-a-checklist", shown, msg("the first row is blank; expected the header "
+                                                  "row"), 1)
     return headers, used
 
 
@@ -266,19 +274,18 @@ def ragged_rows(path: Path, shown: str, encoding: str,
         return None
     issues = []
     for number, expected, actual in found[:MAX_RAGGED_ROWS]:
-        cells = f"{actual} cell" if actual == 1 else f"{actual} cells"
-        if actual > expected:
-            problem = (f"the row has {cells} and the header row {expected}: what "
-                       "stands beyond the last column would be lost (a comma inside a "
-                       "value that is not in quotes?)")
-        else:
-            problem = (f"the row has {cells} and the header row {expected}: its last "
-                       "columns are missing, not blank (a row cut short or split across "
-                       "lines?)")
-        issues.append(Issue("ragged-row", problem, path=shown, row=number))
+        cells = msg("1 cell") if actual == 1 else msg("{count} cells", count=actual)
+        issues.append(Issue("ragged-row", msg(
+            "the row has {cells} and the header row {expected}: what stands beyond the last "
+            "column would be lost (a comma inside a value that is not in quotes?)",
+            cells=cells, expected=expected) if actual > expected else msg(
+            "the row has {cells} and the header row {expected}: its last columns are missing, "
+            "not blank (a row cut short or split across lines?)", cells=cells,
+            expected=expected), path=shown, row=number))
     if len(found) > MAX_RAGGED_ROWS:
-        issues.append(Issue("too-many-issues", f"and {len(found) - MAX_RAGGED_ROWS} more rows "
-                            "whose cells do not match the header row", path=shown))
+        issues.append(Issue("too-many-issues", msg("and {more} more rows whose cells do not "
+                                                   "match the header row",
+                                                   more=len(found) - MAX_RAGGED_ROWS), path=shown))
     return issues
 
 
@@ -303,7 +310,8 @@ def read_sheet(path: Path, shown: str, sheet: str | None) -> RawTable:
     except Exception as error:
         # calamine raises its own error types (zip, XML, password) for files
         # that are not workbooks: all of them mean "not a checklist we can read".
-        raise _fail("not-a-checklist", shown, f"not a readable workbook: {error}") from None
+        raise _fail("not-a-checklist", shown, msg("not a readable workbook: {error}",
+                                                  error=error)) from None
     return _dense_table(_calamine_cells(path, shown, name), shown, warnings)
 
 
@@ -314,14 +322,16 @@ def _calamine_cells(path: Path, shown: str, name: str) -> list[list[Any]]:
         cells: list[list[Any]] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except Exception as error:
         # calamine's own error types (zip, XML, password): "not a checklist we can read"
-        raise _fail("not-a-checklist", shown, f"not a readable workbook: {error}") from None
+        raise _fail("not-a-checklist", shown, msg("not a readable workbook: {error}",
+                                                  error=error)) from None
     except BaseException as error:
         # a panic in calamine's Rust (a huge number in a cell formatted as a time)
         # arrives as pyo3's PanicException, a BaseException: the file is odd, not
         # the run interrupted
         if type(error).__name__ != "PanicException":
             raise
-        raise _fail("not-a-checklist", shown, f"a cell cannot be read: {error}") from None
+        raise _fail("not-a-checklist", shown, msg("a cell cannot be read: {error}",
+                                                  error=error)) from None
     return cells
 
 
@@ -329,7 +339,8 @@ def _dense_table(cells: list[list[Any]], shown: str, warnings: tuple[Issue, ...]
     """A table from a sheet's rows of cells from A1 ("" for empty); the first row is the
     header."""
     if not cells or not any(str(cell).strip() for cell in cells[0]):
-        raise _fail("not-a-checklist", shown, "the first row is blank; expected the header row", 1)
+        raise _fail("not-a-checklist", shown, msg("the first row is blank; expected the header "
+                                                  "row"), 1)
     width = max(len(row) for row in cells)
     grid = np.empty((len(cells), width), dtype=object)
     grid[:] = ""
@@ -356,18 +367,20 @@ def _choose_sheet(sheets: list[tuple[str, bool]], sheet: str | None,
     if sheet is not None:
         if sheet not in names:
             raise _fail(
-                "missing-sheet", shown, f"no sheet named {sheet!r}; the sheets are {names}"
+                "missing-sheet", shown, msg("no sheet named {sheet!r}; the sheets are {names}",
+                                            sheet=sheet, names=listing(names))
             )
         return sheet, ()
     visible = [name for name, shows in sheets if shows]
     if not visible:
-        raise _fail("not-a-checklist", shown, "the workbook has no visible sheet"
-                    if sheets else "the workbook has no sheet")
+        raise _fail("not-a-checklist", shown, msg("the workbook has no visible sheet")
+                    if sheets else msg("the workbook has no sheet"))
     chosen = visible[0]
     hidden = [name for name, shows in sheets[: names.index(chosen)] if not shows]
     warnings = tuple(
-        Issue("hidden-sheet", f"sheet {name!r} is hidden and was skipped; read sheet "
-              f"{chosen!r} (use --sheet to read another)", path=shown, severity="warning")
+        Issue("hidden-sheet", msg("sheet {name!r} is hidden and was skipped; read sheet "
+                                  "{chosen!r} (use --sheet to read another)",
+                                  name=name, chosen=chosen), path=shown, severity="warning")
         for name in hidden
     )
     return chosen, warnings
@@ -386,7 +399,8 @@ def _read_xlsx(path: Path, shown: str, sheet: str | None) -> RawTable:
             if corrections is None:
                 cells = book.cells(info)
     except XlsxError as error:
-        raise _fail("not-a-checklist", shown, f"not a readable workbook: {error}") from None
+        raise _fail("not-a-checklist", shown, msg("not a readable workbook: {error}",
+                                                  error=error)) from None
     if corrections is not None:
         # the common case: calamine reads the values, fast; the cells it reads
         # wrong (errors, formulas without results, percentages) are put right
@@ -412,7 +426,8 @@ def _read_xlsx_by_cell(path: Path, shown: str, name: str,
         with Workbook(str(path)) as book:
             cells = book.cells(next(info for info in book.sheets if info.name == name))
     except XlsxError as error:
-        raise _fail("not-a-checklist", shown, f"not a readable workbook: {error}") from None
+        raise _fail("not-a-checklist", shown, msg("not a readable workbook: {error}",
+                                                  error=error)) from None
     return _sparse_table(cells, shown, warnings)
 
 
@@ -427,7 +442,8 @@ def _sparse_table(cells: SparseCells, shown: str, warnings: tuple[Issue, ...]) -
     header_cells = dict(zip(columns[in_header].tolist(), values[in_header].tolist(),
                             strict=True))
     if not any(cell_text(cell) for cell in header_cells.values()):
-        raise _fail("not-a-checklist", shown, "the first row is blank; expected the header row", 1)
+        raise _fail("not-a-checklist", shown, msg("the first row is blank; expected the header "
+                                                  "row"), 1)
     body = ~in_header
     record_rows, record_of = np.unique(rows[body], return_inverse=True)
     used = np.unique(columns)
@@ -493,23 +509,26 @@ def read_toml(path: Path, shown: str) -> RawTable:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise _fail("bad-encoding", shown, f"a TOML file must be UTF-8: {error}") from None
+        raise _fail("bad-encoding", shown, msg("a TOML file must be UTF-8: {error}",
+                                               error=error)) from None
     except OSError as error:
-        raise _fail("unreadable-file", shown, f"cannot read the file: {error}") from None
+        raise _fail("unreadable-file", shown, msg("cannot read the file: {error}",
+                                                  error=error)) from None
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         found = re.search(r"line (\d+)", str(error))
         raise _fail(
-            "toml-syntax", shown, f"not valid TOML: {error}", int(found.group(1)) if found else None
+            "toml-syntax", shown, msg("not valid TOML: {error}",
+                                      error=error), int(found.group(1)) if found else None
         ) from None
     except RecursionError:
-        raise _fail("toml-syntax", shown, "not valid TOML for a checklist: arrays or tables "
-                    "nested too deeply to read") from None
+        raise _fail("toml-syntax", shown, msg("not valid TOML for a checklist: arrays or tables "
+                                              "nested too deeply to read")) from None
     if "schema" in document:
         raise ReadError(Issue(
             code="rubric-skipped",
-            message="this TOML file is a rubric (it has 'schema'), not a checklist; skipped",
+            message=msg("this TOML file is a rubric (it has 'schema'), not a checklist; skipped"),
             path=shown,
             severity="warning",
         ))
@@ -517,7 +536,8 @@ def read_toml(path: Path, shown: str) -> RawTable:
     if not isinstance(values, dict):
         raise _fail(
             "not-a-checklist", shown,
-            "a TOML checklist needs branch_id, branch_name and a [values] table keyed by field id",
+            msg("a TOML checklist needs branch_id, branch_name and a [values] table keyed by "
+                "field id"),
         )
     top_lines, value_lines, values_line = _key_lines(text)
     headers: list[str] = []
@@ -534,8 +554,9 @@ def read_toml(path: Path, shown: str) -> RawTable:
         cells.append(value)
         lines.append(value_lines.get(key, values_line or 1))
     shapes = [
-        Issue("bad-toml-value", f"{header} = {_toml_shape(cell)}; a checklist value is one "
-              "number, yes/no (true/false) or text, not an array or a table",
+        Issue("bad-toml-value", msg("{header} = {toml_shape}; a checklist value is one number, "
+                                    "yes/no (true/false) or text, not an array or a table",
+                                    header=header, toml_shape=_toml_shape(cell)),
               path=shown, row=line, column=header)
         for header, cell, line in zip(headers, cells, lines, strict=True)
         if isinstance(cell, list | dict)

@@ -12,13 +12,15 @@ import datetime
 import functools
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import attrs
 import click
-from rich.console import Console
 
 from inspect_score.cli.support import (
     EXIT_USAGE,
     ISO_DATE,
+    begin,
     checked_outputs,
     deadline_options,
     document_options,
@@ -32,32 +34,18 @@ from inspect_score.cli.support import (
     resolve_deadline,
     rubric_path,
     sheet_option,
-    stderr_console,
+    wrote,
 )
 from inspect_score.errors import InspectError, Issue
-from inspect_score.followup.bulletin import (
-    BEST_BRANCHES,
-    build_bulletin,
-    load_template,
-    masthead_for,
-    write_bulletin,
-)
-from inspect_score.followup.trend import (
-    TREND_CSV_NAMES,
-    Period,
-    compare_periods,
-    guess_lang,
-    periods_from_checklists,
-    read_period_files,
-    repeated_rich_table,
-    trend_rich_table,
-    write_trend_csv_file,
-    write_trend_workbook,
-)
+from inspect_score.messages import language, msg, tr
 from inspect_score.outputs.staging import OutputPlan, staged, temporary_beside
-from inspect_score.rubric.loader import load_rubric
-from inspect_score.scoring.pipeline import evaluate
 
+if TYPE_CHECKING:
+    from inspect_score.followup.trend import Period
+
+#: How many of the best branches a bulletin names (as inspect_score.followup.bulletin
+#: says; tests/test_cli_followup.py holds the two equal).
+BEST_BRANCHES = 3
 BULLETIN_SUFFIXES = (".docx", ".md")
 def _write_staged(writes: dict[Path, Callable[[Path], object]], plan: OutputPlan) -> None:
     temporaries = {target: temporary_beside(target) for target in writes}
@@ -91,8 +79,17 @@ def bulletin_command(rubric: Path, inputs: tuple[Path, ...], output: Path,
                      template_path: Path | None, force: bool, encoding: str | None,
                      sheet: str | None) -> None:
     """Draft the bulletin (通报) of a run of RUBRIC over INPUTS, in the rubric's language."""
+    begin(rubric)
+    from inspect_score.followup.bulletin import (
+        build_bulletin,
+        load_template,
+        masthead_for,
+        write_bulletin,
+    )
+    from inspect_score.scoring.pipeline import evaluate
+
     if output.suffix.lower() not in BULLETIN_SUFFIXES:
-        fail([Issue("output-suffix", "expected a .docx or .md file name", str(output))],
+        fail([Issue("output-suffix", msg("expected a .docx or .md file name"), str(output))],
              EXIT_USAGE)
     due = resolve_deadline(deadline, days, inspected_on)
     protected = [rubric, *inputs, *([template_path] if template_path else [])]
@@ -102,29 +99,32 @@ def bulletin_command(rubric: Path, inputs: tuple[Path, ...], output: Path,
             rubric_model, checklists, listed_period = load_inputs_with_period(
                 steps, rubric, inputs, encoding, sheet)
             template = load_template(template_path, rubric_model.lang)
-            results = steps.run("Scoring", lambda: evaluate(rubric_model, checklists))
+            results = steps.run(tr("Scoring"), lambda: evaluate(rubric_model, checklists))
             masthead = masthead_for(results, period=period or listed_period, subject=subject,
                                     issuer=issuer, recipients=recipients,
                                     date=issued_on.date() if issued_on else None)
             draft = build_bulletin(results, template, masthead=masthead, deadline=due,
                                    best=best)
-            steps.run("Writing the bulletin",
+            steps.run(tr("Writing the bulletin"),
                       lambda: _write_staged({
                 output: lambda path: write_bulletin(draft, path, target=output)}, plan))
     except InspectError as error:
         fail(error.issues, exit_status(error))
     report(results.warnings)
-    stderr_console().print(f"Wrote {output}", markup=False)
+    wrote([output])
 
 
 def _load_periods(inputs: tuple[Path, ...], rubric: Path | None, encoding: str | None,
                   sheet: str | None) -> list[Period]:
+    from inspect_score.followup.trend import periods_from_checklists, read_period_files
+    from inspect_score.rubric.loader import load_rubric
+
     if rubric is None:
         not_json = [path for path in inputs if path.suffix.lower() != ".json"]
         if not_json:
             fail([Issue("not-json-results",
-                        "expected a JSON output of `run --json`; checklists with a period "
-                        "column need --rubric", str(path)) for path in not_json], EXIT_USAGE)
+                        msg("expected a JSON output of `run --json`; checklists with a period "
+                            "column need --rubric"), str(path)) for path in not_json], EXIT_USAGE)
         return read_period_files(list(inputs))
     rubric_model = load_rubric(rubric)
     return periods_from_checklists(rubric_model, list(inputs), encoding=encoding, sheet=sheet)
@@ -156,11 +156,25 @@ def trend_command(inputs: tuple[Path, ...], rubric: Path | None, xlsx: Path | No
                   force: bool, encoding: str | None, sheet: str | None) -> None:
     """Compare periods: RESULTS files of `run --json` in period order (the period is each
     file's name), or checklists with a `period` column and --rubric."""
+    begin(rubric)
+    from rich.console import Console
+
+    from inspect_score.followup.trend import (
+        TREND_CSV_NAMES,
+        compare_periods,
+        guess_lang,
+        repeated_rich_table,
+        trend_rich_table,
+        write_trend_csv_file,
+        write_trend_workbook,
+    )
+    from inspect_score.rubric.loader import load_rubric
+
     if csv_dir is not None and csv_dir.exists() and not csv_dir.is_dir():
-        fail([Issue("output-not-folder", "exists and is not a folder", str(csv_dir))],
+        fail([Issue("output-not-folder", msg("exists and is not a folder"), str(csv_dir))],
              EXIT_USAGE)
     if black is not None and black_below is not None:
-        fail([Issue("black-list-options", "give --black or --black-below, not both",
+        fail([Issue("black-list-options", msg("give --black or --black-below, not both"),
                     "--black")], EXIT_USAGE)
     targets = [xlsx] if xlsx is not None else []
     if csv_dir is not None:
@@ -168,7 +182,7 @@ def trend_command(inputs: tuple[Path, ...], rubric: Path | None, xlsx: Path | No
     plan = checked_outputs(targets, [*inputs, *([rubric] if rubric else [])], force=force)
     try:
         with progress_steps() as steps:
-            periods = steps.run("Reading the results",
+            periods = steps.run(tr("Reading the results"),
                                 lambda: _load_periods(inputs, rubric, encoding, sheet))
             lang = (load_rubric(rubric).lang if rubric is not None
                     else guess_lang(period.rubric_title for period in periods))
@@ -180,16 +194,17 @@ def trend_command(inputs: tuple[Path, ...], rubric: Path | None, xlsx: Path | No
             if csv_dir is not None:
                 for name in TREND_CSV_NAMES:
                     writes[csv_dir / name] = functools.partial(write_trend_csv_file, trend, name)
-            steps.run("Writing the outputs", lambda: _write_staged(writes, plan))
+            steps.run(tr("Writing the outputs"), lambda: _write_staged(writes, plan))
     except InspectError as error:
         fail(error.issues, exit_status(error))
     report(trend.warnings)
     if not quiet:
         console = Console()
-        console.print(trend_rich_table(trend, top))
+        # the report in the language of the run (an explicit choice, or the results')
+        spoken = trend if language() == trend.lang else attrs.evolve(trend, lang=language())
+        console.print(trend_rich_table(spoken, top))
         if len(trend.periods) > 1:
-            console.print(repeated_rich_table(trend, top))
+            console.print(repeated_rich_table(spoken, top))
     if targets:
-        stderr_console().print("Wrote " + ", ".join(str(path) for path in targets),
-                               markup=False)
+        wrote(targets)
 

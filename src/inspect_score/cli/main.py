@@ -25,15 +25,22 @@ from types import FrameType
 from typing import Any, NoReturn
 
 import click
-import pyarrow as pa
 
 from inspect_score import __version__
 from inspect_score.cli.followup import bulletin_command, trend_command
 from inspect_score.cli.run import check, run, validate
 from inspect_score.cli.selfcheck import calibrate_command, explain_command, template
-from inspect_score.cli.support import EXIT_BUG, exit_status, fail, stderr_console
+from inspect_score.cli.support import (
+    EXIT_BUG,
+    exit_status,
+    fail,
+    lang_option,
+    say,
+    settle_language,
+)
 from inspect_score.cli.tuning import compare_command, sensitivity_command
 from inspect_score.errors import InspectError, Issue
+from inspect_score.messages import msg, tr
 from inspect_score.outputs.escape import terminal_text
 
 
@@ -73,11 +80,9 @@ def _bug(error: BaseException, debug: bool) -> NoReturn:
     if debug:
         traceback.print_exception(error, file=sys.stderr)
     what = terminal_text(f"{type(error).__name__}: {error}")
-    stderr_console().print(
-        f"inspect-score {__version__}: internal error ({what}). This is a bug; please report "
-        "it with the command you ran (--debug shows where it happened).",
-        markup=False,
-    )
+    say(tr("inspect-score {version}: internal error ({what}). This is a bug; please report "
+           "it with the command you ran (--debug shows where it happened).",
+           version=__version__, what=what))
     sys.exit(EXIT_BUG)
 
 
@@ -96,18 +101,18 @@ class Main(click.Group):
         except OSError as error:
             # reading or writing a file failed where no step expected it
             where = error.filename if error.filename is not None else "inspect-score"
-            fail([Issue("file-error", error.strerror or str(error), str(where))], 1)
+            fail([Issue("file-error", msg("{reason}", reason=error.strerror or str(error)),
+                        str(where))], 1)
         except RecursionError:
             # only nesting in an input (JSON, TOML) goes this deep
-            fail([Issue("too-deep", "an input is nested too deeply to read", "inspect-score")],
-                 1)
+            fail([Issue("too-deep", msg("an input is nested too deeply to read"),
+                        "inspect-score")], 1)
         except MemoryError:
-            fail([Issue("out-of-memory", "the inputs do not fit in this computer's memory",
+            fail([Issue("out-of-memory", msg("the inputs do not fit in this computer's memory"),
                         "inspect-score")], 1)
         except Stopped as stop:
             name = signal.Signals(stop.signum).name
-            stderr_console().print(f"Stopped by {name}; outputs not yet in place were removed.",
-                                   markup=False)
+            say(tr("Stopped by {name}; outputs not yet in place were removed.", name=name))
             sys.exit(128 + stop.signum)
         except Exception as error:
             _bug(error, debug)
@@ -116,15 +121,15 @@ class Main(click.Group):
 @click.group(cls=Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="inspect-score")
 @click.option("--debug", is_flag=True, help="On an internal error, show where it happened.")
+@lang_option
 def main(debug: bool) -> None:
     """Score inspections of community party branches against a TOML rubric."""
-    # Arrow's default allocator (mimalloc) keeps memory freed on a thread for
-    # that thread, and the CSV writer formats blocks of rows on every core: at a
-    # million branches it kept 200-350 MB more at the peak than the system
-    # allocator, which is as fast here (benchmarks/bench_run.py).
-    pa.set_memory_pool(pa.system_memory_pool())
+    # Until a command reads its rubric, messages are in the chosen or the system's language.
+    settle_language()
 
 
 for command in (run, check, validate, template, explain_command, calibrate_command,
                 bulletin_command, trend_command, compare_command, sensitivity_command):
+    # --lang after the command too, where people type it
+    lang_option(command)
     main.add_command(command)

@@ -11,14 +11,15 @@ from __future__ import annotations
 import datetime
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
 
 from inspect_score import __version__
 from inspect_score.cli.support import (
     EXIT_INPUT,
     EXIT_USAGE,
+    begin,
     checked_outputs,
     deadline_options,
     document_options,
@@ -32,18 +33,19 @@ from inspect_score.cli.support import (
     report,
     resolve_deadline,
     rubric_path,
+    say,
+    settle_language,
     sheet_option,
-    stderr_console,
+    wrote,
 )
 from inspect_score.errors import InspectError, Issue, errors_only
-from inspect_score.followup.rectify import CSV_NAME as RECTIFY_CSV
-from inspect_score.followup.rectify import RectifyOutputs, rectify_outputs
-from inspect_score.outputs.terminal import print_ranking
-from inspect_score.outputs.workbook import document_title
-from inspect_score.outputs.write import CSV_NAMES, write_outputs
-from inspect_score.scoring.pipeline import evaluate
-from inspect_score.scoring.results import Results
-from inspect_score.selfcheck.standalone import SELF_CHECK_NOTE, evaluate_self_check
+from inspect_score.messages import language, msg, tr
+
+if TYPE_CHECKING:
+    from inspect_score.followup.rectify import RectifyOutputs
+    from inspect_score.outputs.print_style import DocumentTitle
+    from inspect_score.rubric.model import Rubric
+    from inspect_score.scoring.results import Results
 
 
 @click.command("run")
@@ -96,14 +98,23 @@ def run(
 
     With no -o, --csv or --json, writes results.xlsx in the current folder.
     """
+    begin(rubric)
+    from inspect_score.outputs.terminal import print_ranking
+    from inspect_score.outputs.write import CSV_NAMES, write_outputs
+    from inspect_score.scoring.pipeline import evaluate
+    from inspect_score.selfcheck.standalone import evaluate_self_check, self_check_note
+
     if xlsx is None and csv_dir is None and json_path is None:
         xlsx = Path("results.xlsx")
     if csv_dir is not None and csv_dir.exists() and not csv_dir.is_dir():
-        fail([Issue("output-not-folder", "exists and is not a folder", str(csv_dir))], EXIT_USAGE)
+        fail([Issue("output-not-folder", msg("exists and is not a folder"), str(csv_dir))],
+             EXIT_USAGE)
     targets = [path for path in (xlsx, json_path) if path is not None]
     if csv_dir is not None:
         targets += [csv_dir / name for name in CSV_NAMES]
         if rectify:
+            from inspect_score.followup.rectify import CSV_NAME as RECTIFY_CSV
+
             targets.append(csv_dir / RECTIFY_CSV)
     due = resolve_deadline(deadline, days, inspected_on)
     plan = checked_outputs(targets, [rubric, *inputs], force=force)
@@ -113,15 +124,18 @@ def run(
             rubric_model, checklists, listed_period = load_inputs_with_period(
                 steps, rubric, inputs, encoding, sheet)
             score_run = evaluate_self_check if self_check else evaluate
-            results: Results = steps.run("Scoring", lambda: score_run(rubric_model, checklists))
+            results: Results = steps.run(tr("Scoring"),
+                                         lambda: score_run(rubric_model, checklists))
             if self_check:
-                stderr_console().print(SELF_CHECK_NOTE, markup=False)
-            title = document_title(rubric_model, period or listed_period, subject)
+                say(self_check_note())
+            # only the workbook and the rectification list carry a title: a CSV run
+            # leaves the workbook writer unimported
+            title = (_document_title(rubric_model, period or listed_period, subject)
+                     if xlsx is not None or rectify else None)
             del issuer, recipients  # the workbooks name no issuer or recipients (the bulletin does)
-            extra = (rectify_outputs(results, due, title=title, per_branch_pages=per_branch_pages)
-                     if rectify else RectifyOutputs((), {}))
+            extra = _rectify(results, due, title, per_branch_pages) if rectify else None
             warnings = steps.run(
-                "Writing the outputs",
+                tr("Writing the outputs"),
                 lambda: write_outputs(
                     results,
                     xlsx=xlsx,
@@ -129,8 +143,8 @@ def run(
                     json_path=json_path,
                     inputs=[str(path) for path in inputs],
                     tool_version=__version__,
-                    extra_sheets=extra.sheets,
-                    extra_csv=extra.csv,
+                    extra_sheets=extra.sheets if extra else (),
+                    extra_csv=extra.csv if extra else None,
                     plan=plan,
                     title=title,
                 ),
@@ -139,9 +153,25 @@ def run(
         fail(error.issues, exit_status(error))
     report([*results.warnings, *warnings])
     if not quiet:
-        print_ranking(results, Console(), limit=top if top is not None else _shown(results))
-    written = [str(path) for path in targets]
-    stderr_console().print("Wrote " + ", ".join(written), markup=False)
+        from rich.console import Console
+
+        print_ranking(results, Console(), limit=top if top is not None else _shown(results),
+                      lang=language())
+    wrote(targets)
+
+
+def _rectify(results: Results, due: datetime.date | None, title: DocumentTitle | None,
+             per_branch_pages: bool) -> RectifyOutputs:
+    # imported for --rectify only: it brings the workbook writer along
+    from inspect_score.followup.rectify import rectify_outputs
+
+    return rectify_outputs(results, due, title=title, per_branch_pages=per_branch_pages)
+
+
+def _document_title(rubric: Rubric, period: str | None, subject: str | None) -> DocumentTitle:
+    from inspect_score.outputs.workbook import document_title
+
+    return document_title(rubric, period, subject)
 
 
 #: A ranking longer than this is shown in part unless --top says otherwise: the
@@ -160,6 +190,7 @@ def _shown(results: Results) -> int | None:
 def check(rubrics: tuple[Path, ...], strict: bool) -> None:
     """Check that each RUBRIC follows the rubric format, and warn where it says
     something its author hardly meant (a grade no branch can reach, ...)."""
+    settle_language(rubrics[0])
     from inspect_score.tuning.lint import check_rubric_file
 
     issues = [issue for path in rubrics for issue in check_rubric_file(path)]
@@ -167,7 +198,7 @@ def check(rubrics: tuple[Path, ...], strict: bool) -> None:
     if errors_only(issues) or (strict and issues):
         sys.exit(EXIT_INPUT)
     for path in rubrics:
-        stderr_console().print(f"{path}: OK", markup=False)
+        say(tr("{path}: OK", path=path))
 
 
 @click.command("validate")
@@ -179,17 +210,18 @@ def validate(
     rubric: Path, inputs: tuple[Path, ...], encoding: str | None, sheet: str | None
 ) -> None:
     """Check the checklists in INPUTS against RUBRIC; score nothing, write nothing."""
+    begin(rubric)
+    from inspect_score.scoring.pipeline import evaluate
+
     try:
         with progress_steps(total=3) as steps:
             rubric_model, checklists = load_inputs(steps, rubric, inputs, encoding, sheet)
             # Scoring finds what loading cannot: a branch with no applicable indicator.
-            steps.run("Checking", lambda: evaluate(rubric_model, checklists))
+            steps.run(tr("Checking"), lambda: evaluate(rubric_model, checklists))
     except InspectError as error:
         fail(error.issues, exit_status(error))
     report(checklists.warnings)
     frame = checklists.frame
     branches = frame["branch_id"].nunique()
-    stderr_console().print(
-        f"OK: {len(frame)} rows, {branches} branches in {len(checklists.sources)} files.",
-        markup=False,
-    )
+    say(tr("OK: {rows} rows, {branches} branches in {files} files.",
+           rows=len(frame), branches=branches, files=len(checklists.sources)))

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import attrs
 import click
 
-from inspect_score.checklists.load import load_checklists
-from inspect_score.checklists.table import Checklists
 from inspect_score.cli.support import (
     EXIT_INPUT,
     EXIT_USAGE,
+    begin,
     checked_outputs,
     encoding_option,
     existing_path,
@@ -24,48 +25,36 @@ from inspect_score.cli.support import (
     fail,
     report,
     rubric_path,
+    settle_language,
     sheet_option,
-    stderr_console,
+    wrote,
 )
 from inspect_score.errors import InspectError, Issue
+from inspect_score.messages import language, msg
 from inspect_score.outputs.escape import terminal_text
-from inspect_score.outputs.staging import OutputPlan, staged, temporary_beside
-from inspect_score.rubric.loader import load_rubric
-from inspect_score.rubric.model import Rubric
-from inspect_score.scoring.labels import fixed_text
-from inspect_score.scoring.pipeline import evaluate
-from inspect_score.selfcheck.calibrate import (
-    CALIBRATE_WORDS,
-    Calibration,
-    calibrate,
-    write_calibration_csv,
-    write_calibration_workbook,
-)
-from inspect_score.selfcheck.explain import (
-    branch_not_found,
-    explain_all,
-    explanation_text,
-    write_explanations,
-)
-from inspect_score.selfcheck.standalone import evaluate_self_check
-from inspect_score.selfcheck.template import (
-    form_issues,
-    load_branch_list,
-    write_form,
-    write_form_csv,
-)
+
+if TYPE_CHECKING:
+    from inspect_score.checklists.table import Checklists
+    from inspect_score.outputs.staging import OutputPlan
+    from inspect_score.rubric.model import Rubric
+    from inspect_score.selfcheck.calibrate import Calibration
 
 
 def _staged_write(target: Path, plan: OutputPlan, write: object) -> None:
+    from inspect_score.outputs.staging import staged, temporary_beside
+
     temporary = temporary_beside(target)
     with staged({target: temporary}, plan):
         write(temporary)  # type: ignore[operator]
-    stderr_console().print(f"Wrote {target}", markup=False)
+    wrote([target])
 
 
 def _load(rubric: Rubric, inputs: tuple[Path, ...], encoding: str | None,
           sheet: str | None) -> Checklists:
     """Checklists, with forms' header rows checked first so that the wrong cell is named."""
+    from inspect_score.checklists.load import load_checklists
+    from inspect_score.selfcheck.template import form_issues
+
     issues = [issue for path in inputs if path.is_file() for issue in form_issues(rubric, path)]
     if issues:
         raise InspectError(issues)
@@ -83,6 +72,10 @@ def _load(rubric: Rubric, inputs: tuple[Path, ...], encoding: str | None,
 def template(rubric: Path, output: Path, branches: Path | None, as_csv: bool,
              force: bool) -> None:
     """Write the form branches fill in for RUBRIC: validations, help and the rubric explained."""
+    settle_language(rubric)
+    from inspect_score.rubric.loader import load_rubric
+    from inspect_score.selfcheck.template import load_branch_list, write_form, write_form_csv
+
     plan = checked_outputs([output], [rubric, *([branches] if branches else [])], force=force)
     try:
         model = load_rubric(rubric)
@@ -110,8 +103,19 @@ def explain_command(rubric: Path, inputs: tuple[Path, ...], branch_ids: tuple[st
                     every: bool, output: Path | None, self_check: bool, force: bool,
                     encoding: str | None, sheet: str | None) -> None:
     """Explain where each point of a branch went, and the path to the next grade."""
+    begin(rubric)
+    from inspect_score.rubric.loader import load_rubric
+    from inspect_score.scoring.pipeline import evaluate
+    from inspect_score.selfcheck.explain import (
+        branch_not_found,
+        explain_all,
+        explanation_text,
+        write_explanations,
+    )
+    from inspect_score.selfcheck.standalone import evaluate_self_check
+
     if not branch_ids and not every:
-        fail([Issue("no-branch", "name a branch with --branch ID, or pass --all", "")],
+        fail([Issue("no-branch", msg("name a branch with --branch ID, or pass --all"), "")],
              EXIT_USAGE)
     plan = checked_outputs([output] if output is not None else [], [rubric, *inputs],
                            force=force)
@@ -133,7 +137,9 @@ def explain_command(rubric: Path, inputs: tuple[Path, ...], branch_ids: tuple[st
         _staged_write(output, plan,
                       lambda path: write_explanations(explanations, model, path))
         return
-    text = "\n".join(explanation_text(item, model) for item in explanations)
+    # the report in the language of the run; the rubric's own words stay as written
+    spoken = attrs.evolve(model, lang=language())
+    text = "\n".join(explanation_text(item, spoken) for item in explanations)
     click.echo(terminal_text(text, lines=True), nl=False)
 
 
@@ -153,6 +159,15 @@ def calibrate_command(rubric: Path, own: tuple[Path, ...], inspected: tuple[Path
                       csv_dir: Path | None, output: Path | None, force: bool,
                       encoding: str | None, sheet: str | None) -> None:
     """Set the branches' self-assessments beside the inspection team's."""
+    begin(rubric)
+    from inspect_score.outputs.staging import staged, temporary_beside
+    from inspect_score.rubric.loader import load_rubric
+    from inspect_score.selfcheck.calibrate import (
+        calibrate,
+        write_calibration_csv,
+        write_calibration_workbook,
+    )
+
     targets = [path for path in (output,) if path is not None]
     if csv_dir is not None:
         targets.append(csv_dir / "calibration.csv")
@@ -177,9 +192,9 @@ def calibrate_command(rubric: Path, own: tuple[Path, ...], inspected: tuple[Path
             write_calibration_workbook(result, temporaries[output])
         if csv_dir is not None:
             write_calibration_csv(result, temporaries[csv_dir / "calibration.csv"])
-    _print_calibration(result.rubric, result)
+    _print_calibration(attrs.evolve(result.rubric, lang=language()), result)
     if targets:
-        stderr_console().print("Wrote " + ", ".join(map(str, targets)), markup=False)
+        wrote(targets)
 
 
 def _line(cells: Iterable[str]) -> str:
@@ -191,6 +206,9 @@ def _print_calibration(rubric: Rubric, result: Calibration) -> None:
     """The branches and the over-claimed items as tab-separated lines, written at once:
     columns are read whole, never a cell at a time, and a line at a time would flush
     (a district's calibration is hundreds of thousands of lines)."""
+    from inspect_score.scoring.labels import fixed_text
+    from inspect_score.selfcheck.calibrate import CALIBRATE_WORDS
+
     said = CALIBRATE_WORDS[rubric.lang]
     branches = result.branches
     heads = [said[name] for name in ("branch_id", "branch_name", "self_total",

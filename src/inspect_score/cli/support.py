@@ -1,34 +1,44 @@
-"""What every command shares: reporting issues, exit codes, progress on stderr."""
+"""What every command shares: reporting issues, exit codes, progress on stderr,
+and the language everything is said in.
+
+Only click is imported up front: each command imports the library (pandas,
+Arrow, the writers) and rich when it runs, so that ``--version``, ``--help``
+and ``check`` start at once.
+"""
 
 from __future__ import annotations
 
 import datetime
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
-from inspect_score.checklists.load import load_checklists
-from inspect_score.checklists.period import load_checklists_with_period
-from inspect_score.checklists.table import Checklists
 from inspect_score.errors import InspectError, Issue, OutputConflict, errors_only
-from inspect_score.followup.rectify import deadline_from
+from inspect_score.messages import (
+    ENV_VAR,
+    LANGS,
+    Lang,
+    listing,
+    parse_language,
+    set_language,
+    system_language,
+    tr,
+    use_language,
+)
 from inspect_score.outputs.escape import terminal_text
 from inspect_score.outputs.staging import OutputPlan, plan_outputs
-from inspect_score.rubric.loader import load_rubric
-from inspect_score.rubric.model import Rubric
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from inspect_score.checklists.table import Checklists
+    from inspect_score.rubric.model import Rubric
 
 EXIT_INPUT = 1
 EXIT_USAGE = 2
@@ -40,17 +50,82 @@ existing_path = click.Path(exists=True, dir_okay=True, path_type=Path)
 rubric_path = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
+#: Where --lang is kept for the run (click shares ``meta`` with every nested context).
+_LANG_KEY = "inspect_score.lang"
+
+
+def _remember_language(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        lang = parse_language(value) or "en"
+        ctx.meta[_LANG_KEY] = lang
+        ctx.find_root().with_resource(use_language(lang))
+
+
+#: ``--lang``, on the group and on every command (people type it after the command).
+lang_option = click.option(
+    "--lang", type=click.Choice(LANGS), expose_value=False, is_eager=True,
+    callback=_remember_language,
+    help=f"Language of messages and reports: zh or en (default: ${ENV_VAR}, else the "
+         "rubric's lang, else the system's).",
+)
+
+
+def settle_language(rubric: Path | None = None) -> Lang:
+    """The language of the run: --lang, else $INSPECT_SCORE_LANG, else the rubric's
+    ``lang``, else the system's; every message from here on is said in it."""
+    ctx = click.get_current_context(silent=True)
+    chosen: Lang | None = ctx.meta.get(_LANG_KEY) if ctx is not None else None
+    lang = chosen or parse_language(os.environ.get(ENV_VAR))
+    if lang is None and rubric is not None:
+        from inspect_score.rubric.loader import rubric_language
+
+        lang = rubric_language(rubric)
+    lang = lang or system_language()
+    if ctx is not None:
+        # until the whole command line is done (the group reports what escapes a
+        # command), and no longer: a caller running several commands in one process
+        # (tests, scripts) gets its own language back afterwards
+        ctx.find_root().with_resource(use_language(lang))
+    else:
+        set_language(lang)
+    return lang
+
+
+def begin(rubric: Path | None = None) -> Lang:
+    """What a command that scores does first: settle the language, and give Arrow
+    the system's allocator (imported here, not at start-up)."""
+    import pyarrow as pa
+
+    # Arrow's default allocator (mimalloc) keeps memory freed on a thread for
+    # that thread, and the CSV writer formats blocks of rows on every core: at a
+    # million branches it kept 200-350 MB more at the peak than the system
+    # allocator, which is as fast here (benchmarks/bench_run.py).
+    pa.set_memory_pool(pa.system_memory_pool())
+    return settle_language(rubric)
+
+
 def stderr_console() -> Console:
+    from rich.console import Console
+
     # Chinese names and paths go to stderr too: let rich measure wide characters,
     # but never wrap a PATH:ROW:COLUMN line, which editors and scripts parse.
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def say(text: str) -> None:
+    """One line to stderr, where progress and notes go (stdout holds the report)."""
+    click.echo(text, err=True)
+
+
 def report(issues: Iterable[Issue]) -> None:
-    console = stderr_console()
     for issue in issues:
         # a cell's text is in the message: never let its control characters reach the terminal
-        console.print(terminal_text(str(issue)), markup=False)
+        say(terminal_text(issue.render()))
+
+
+def wrote(paths: Iterable[object]) -> None:
+    """The closing line of a command that wrote files."""
+    say(tr("Wrote {paths}", paths=listing(paths)))
 
 
 def checked_outputs(targets: Sequence[Path], inputs: Sequence[Path], *,
@@ -71,9 +146,10 @@ def exit_status(error: InspectError) -> int:
 def fail(issues: Sequence[Issue], status: int) -> NoReturn:
     report(issues)
     count = len(errors_only(issues))
-    if count:
-        noun = "error" if count == 1 else "errors"
-        stderr_console().print(f"{count} {noun}; nothing was written.", markup=False)
+    if count == 1:
+        say(tr("1 error; nothing was written."))
+    elif count:
+        say(tr("{count} errors; nothing was written.", count=count))
     sys.exit(status)
 
 
@@ -97,14 +173,17 @@ class Steps:
         return result
 
 
-@contextmanager
-def progress_steps(total: int | None = None) -> Iterator[Steps]:
-    """Progress of a command made of ``total`` steps (each a :meth:`Steps.run`)."""
-    console = stderr_console()
-    if not console.is_terminal:
-        yield Steps(None)
-        return
-    with Progress(
+def _progress(console: Console) -> Progress:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    return Progress(
         SpinnerColumn(),
         BarColumn(),
         MofNCompleteColumn(),
@@ -112,16 +191,29 @@ def progress_steps(total: int | None = None) -> Iterator[Steps]:
         TimeElapsedColumn(),
         console=console,
         transient=True,
-    ) as progress:
+    )
+
+
+@contextmanager
+def progress_steps(total: int | None = None) -> Iterator[Steps]:
+    """Progress of a command made of ``total`` steps (each a :meth:`Steps.run`)."""
+    console = stderr_console()
+    if not console.is_terminal:
+        yield Steps(None)
+        return
+    with _progress(console) as progress:
         yield Steps(progress, total)
 
 
 def load_inputs(
     steps: Steps, rubric_path: Path, inputs: Sequence[Path], encoding: str | None, sheet: str | None
 ) -> tuple[Rubric, Checklists]:
-    rubric = steps.run("Reading the rubric", lambda: load_rubric(rubric_path))
+    from inspect_score.checklists.load import load_checklists
+    from inspect_score.rubric.loader import load_rubric
+
+    rubric = steps.run(tr("Reading the rubric"), lambda: load_rubric(rubric_path))
     checklists = steps.run(
-        "Reading the checklists",
+        tr("Reading the checklists"),
         lambda: load_checklists(rubric, inputs, encoding=encoding, sheet=sheet),
     )
     return rubric, checklists
@@ -167,12 +259,16 @@ deadline_options = _options(
 def resolve_deadline(deadline: datetime.datetime | None, days: int | None,
                      inspected_on: datetime.datetime | None) -> datetime.date | None:
     """The deadline the options give; a usage error (exit 2) where they contradict."""
+    if deadline is None and days is None:
+        return None  # without importing the rectification list and its workbook writer
+    from inspect_score.followup.rectify import deadline_from
+
     try:
         return deadline_from(deadline.date() if deadline else None, days,
                              inspected_on.date() if inspected_on else None)
     except ValueError as error:
         option = "--days" if days is not None else "--deadline"
-        fail([Issue("deadline-options", str(error), option)], EXIT_USAGE)
+        fail([Issue("deadline-options", error.args[0], option)], EXIT_USAGE)
 
 
 #: What heads a run's documents: --period, --subject, --issuer, --recipients (on
@@ -195,9 +291,12 @@ def load_inputs_with_period(
     sheet: str | None
 ) -> tuple[Rubric, Checklists, str | None]:
     """Like :func:`load_inputs`, with the period the checklists' period column names."""
-    rubric = steps.run("Reading the rubric", lambda: load_rubric(rubric_path))
+    from inspect_score.checklists.period import load_checklists_with_period
+    from inspect_score.rubric.loader import load_rubric
+
+    rubric = steps.run(tr("Reading the rubric"), lambda: load_rubric(rubric_path))
     checklists, period = steps.run(
-        "Reading the checklists",
+        tr("Reading the checklists"),
         lambda: load_checklists_with_period(rubric, inputs, encoding=encoding, sheet=sheet),
     )
     return rubric, checklists, period

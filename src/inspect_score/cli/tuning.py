@@ -8,19 +8,17 @@ failed run writes nothing; existing outputs need ``--force``).
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
-from rich.console import Console
-from rich.table import Table
 
 from inspect_score.cli.support import (
     EXIT_INPUT,
     EXIT_USAGE,
     Steps,
+    begin,
     checked_outputs,
     encoding_option,
     existing_path,
@@ -30,40 +28,21 @@ from inspect_score.cli.support import (
     progress_steps,
     report,
     rubric_path,
+    say,
     sheet_option,
-    stderr_console,
+    wrote,
 )
 from inspect_score.errors import InspectError, Issue
-from inspect_score.outputs.staging import staged, temporary_beside
-from inspect_score.outputs.terminal import cell_text
-from inspect_score.outputs.write_csv import write_table
-from inspect_score.rubric.model import Rubric
-from inspect_score.scoring.labels import plain_number
-from inspect_score.scoring.score import score
-from inspect_score.scoring.tables import Scores
-from inspect_score.tuning.charts import (
-    write_compare_workbook,
-    write_sensitivity_png,
-    write_sensitivity_workbook,
-)
-from inspect_score.tuning.compare import (
-    COMPARE_COLUMNS,
-    REMAINDER,
-    Comparison,
-    compare_scores,
-    comparison_heading,
-    largest_movers,
-    main_causes,
-)
-from inspect_score.tuning.sensitivity import (
-    STABLE_SHARE,
-    Sensitivity,
-    Settings,
-    analyse,
-    check_settings,
-    csv_table,
-    new_seed,
-)
+from inspect_score.messages import msg, tr
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.console import Console
+
+    from inspect_score.rubric.model import Rubric
+    from inspect_score.scoring.tables import Scores
+    from inspect_score.tuning.compare import Comparison
+    from inspect_score.tuning.sensitivity import Sensitivity
 
 COMPARE_CSV = "compare.csv"
 SENSITIVITY_CSV = "sensitivity.csv"
@@ -83,7 +62,8 @@ top_option = click.option("--top", type=click.IntRange(min=0), default=20, show_
 def _targets(xlsx: Path | None, csv_dir: Path | None, csv_name: str,
              extra: Sequence[Path | None] = ()) -> list[Path]:
     if csv_dir is not None and csv_dir.exists() and not csv_dir.is_dir():
-        fail([Issue("output-not-folder", "exists and is not a folder", str(csv_dir))], EXIT_USAGE)
+        fail([Issue("output-not-folder", msg("exists and is not a folder"), str(csv_dir))],
+             EXIT_USAGE)
     targets = [path for path in (xlsx, *extra) if path is not None]
     if csv_dir is not None:
         targets.append(csv_dir / csv_name)
@@ -93,8 +73,10 @@ def _targets(xlsx: Path | None, csv_dir: Path | None, csv_name: str,
 def _score(steps: Steps, rubric_file: Path, inputs: Sequence[Path], encoding: str | None,
            sheet: str | None) -> tuple[Rubric, Scores]:
     rubric, checklists = load_inputs(steps, rubric_file, inputs, encoding, sheet)
+    from inspect_score.scoring.score import score
+
     report(checklists.warnings)
-    return rubric, steps.run("Scoring", lambda: score(rubric, checklists))
+    return rubric, steps.run(tr("Scoring"), lambda: score(rubric, checklists))
 
 
 # compare -----------------------------------------------------------------------------------
@@ -120,6 +102,14 @@ def compare_command(old: Path, new: Path, inputs: tuple[Path, ...], xlsx: Path |
     movers. In compare.csv each row adds up: the item columns plus
     cap/floor/rescaling (bonus cap, floor at zero, n/a rescaling) equal delta.
     """
+    begin(new)
+    from rich.console import Console
+
+    from inspect_score.outputs.staging import staged, temporary_beside
+    from inspect_score.outputs.write_csv import write_table
+    from inspect_score.tuning.charts import write_compare_workbook
+    from inspect_score.tuning.compare import compare_scores
+
     targets = _targets(xlsx, csv_dir, COMPARE_CSV)
     plan = checked_outputs(targets, [old, new, *inputs], force=force)
     issues: list[Issue] = []
@@ -138,7 +128,7 @@ def compare_command(old: Path, new: Path, inputs: tuple[Path, ...], xlsx: Path |
     try:
         comparison = compare_scores(old_rubric, old_scores, new_rubric, new_scores)
     except ValueError as error:
-        fail([Issue("branches-differ", str(error), str(new))], EXIT_INPUT)
+        fail([Issue("branches-differ", error.args[0], str(new))], EXIT_INPUT)
     except InspectError as error:  # schema 2 quotas that cannot hold for these branches
         fail(error.issues, exit_status(error))
 
@@ -153,45 +143,54 @@ def compare_command(old: Path, new: Path, inputs: tuple[Path, ...], xlsx: Path |
     if not quiet:
         print_comparison(comparison, Console(), top)
     if targets:
-        stderr_console().print("Wrote " + ", ".join(map(str, targets)), markup=False)
+        wrote(targets)
 
 
 def compare_csv_table(comparison: Comparison) -> pd.DataFrame:
     """compare.csv: the spec's columns, one column per item id, then the remainder."""
+    from inspect_score.tuning.compare import COMPARE_COLUMNS, REMAINDER
+
     columns = [*COMPARE_COLUMNS, *comparison.item_ids, REMAINDER]
     return comparison.branches[columns]
 
 
 def _warn_truncated(sheets: Sequence[str], path: Path) -> None:
     report(Issue("sheet-truncated",
-                 f"sheet {name!r} holds only the rows that fit Excel's limit; "
-                 "the CSV output (--csv) carries every row", str(path), severity="warning")
+                 msg("sheet {name!r} holds only the rows that fit Excel's limit; the CSV output "
+                     "(--csv) carries every row", name=name), str(path), severity="warning")
            for name in sheets)
 
 
 def print_comparison(comparison: Comparison, console: Console, top: int) -> None:
+    from rich.table import Table
+
+    from inspect_score.outputs.terminal import cell_text
+    from inspect_score.tuning.compare import comparison_heading, largest_movers
+
     summary = comparison.summary
     console.print(comparison_heading(comparison.old, comparison.new), markup=False)
     for edit in comparison.edits:
         console.print(f"  · {edit.text}", markup=False)
     if not comparison.edits:
-        console.print("  · (no edits)", markup=False)
+        console.print("  · " + tr("(no edits)"), markup=False)
 
     def corr(value: float) -> str:
-        return "n/a" if value != value else f"{value:.3f}"
+        return tr("n/a") if value != value else f"{value:.3f}"
 
     console.print(
-        f"{summary.branches} branches; grade up {summary.grade_up}, down {summary.grade_down}, "
-        f"unchanged {summary.grade_same}; Spearman {corr(summary.spearman)}, "
-        f"Kendall {corr(summary.kendall)}",
+        tr("{branches} branches; grade up {up}, down {down}, unchanged {same}; "
+           "Spearman {spearman}, Kendall {kendall}", branches=summary.branches,
+           up=summary.grade_up, down=summary.grade_down, same=summary.grade_same,
+           spearman=corr(summary.spearman), kendall=corr(summary.kendall)),
         markup=False,
     )
     movers = largest_movers(comparison.branches, top)
     if movers.empty:
-        console.print("No branch moved.", markup=False)
+        console.print(tr("No branch moved."), markup=False)
         return
-    table = Table(title="Largest movers", show_lines=False)
-    for heading in ("branch", "total", "rank", "grade", "items that moved it"):
+    table = Table(title=tr("Largest movers"), show_lines=False)
+    for heading in (tr("branch"), tr("total"), tr("rank"), tr("grade"),
+                    tr("items that moved it")):
         table.add_column(heading)
     causes = _causes_of(comparison, movers["branch_id"].tolist())
     for row, cause in zip(movers.itertuples(index=False), causes, strict=True):
@@ -210,10 +209,14 @@ def print_comparison(comparison: Comparison, console: Console, top: int) -> None
 
 def _rank_text(rank: object) -> str:
     """A rank, or "—" for a branch a veto excluded from the ranking."""
+    import pandas as pd
+
     return "—" if rank is pd.NA or rank is None else str(rank)
 
 
 def _causes_of(comparison: Comparison, branch_ids: list[str]) -> list[str]:
+    from inspect_score.tuning.compare import main_causes
+
     texts = main_causes(comparison, names=comparison.titles)
     where = {branch: index for index, branch in enumerate(comparison.branches["branch_id"])}
     return [str(texts[where[branch]]) for branch in branch_ids]
@@ -245,6 +248,22 @@ def sensitivity_command(rubric: Path, inputs: tuple[Path, ...], runs: int, sprea
                         csv_dir: Path | None, png: Path | None, force: bool, top: int,
                         quiet: bool, encoding: str | None, sheet: str | None) -> None:
     """How much of the ranking of INPUTS under RUBRIC is noise from the choice of weights."""
+    begin(rubric)
+    import importlib.util
+
+    from rich.console import Console
+
+    from inspect_score.outputs.staging import staged, temporary_beside
+    from inspect_score.outputs.write_csv import write_table
+    from inspect_score.tuning.charts import write_sensitivity_png, write_sensitivity_workbook
+    from inspect_score.tuning.sensitivity import (
+        Settings,
+        analyse,
+        check_settings,
+        csv_table,
+        new_seed,
+    )
+
     settings = Settings(runs=runs, spread=spread, thresholds=thresholds,
                         seed=new_seed() if seed is None else seed)
     problems = [Issue("bad-option", problem, "sensitivity") for problem in
@@ -252,8 +271,8 @@ def sensitivity_command(rubric: Path, inputs: tuple[Path, ...], runs: int, sprea
     if png is not None and importlib.util.find_spec("matplotlib") is None:
         problems.append(Issue(
             "png-unavailable",
-            "--png needs matplotlib, which is not installed; "
-            "install it with: pip install 'inspect-score[png]'", str(png)))
+            msg("--png needs matplotlib, which is not installed; "
+                "install it with: pip install 'inspect-score[png]'"), str(png)))
     if problems:
         fail(problems, EXIT_USAGE)
     targets = _targets(xlsx, csv_dir, SENSITIVITY_CSV, [png])
@@ -262,7 +281,7 @@ def sensitivity_command(rubric: Path, inputs: tuple[Path, ...], runs: int, sprea
     try:
         with progress_steps() as steps:
             rubric_model, scores = _score(steps, rubric, inputs, encoding, sheet)
-            result = steps.run(f"Running {runs:,} draws",
+            result = steps.run(tr("Running {runs:,} draws", runs=runs),
                                lambda: analyse(rubric_model, scores, settings))
     except InspectError as error:
         fail(error.issues, exit_status(error))
@@ -278,39 +297,49 @@ def sensitivity_command(rubric: Path, inputs: tuple[Path, ...], runs: int, sprea
         if png is not None:
             write_sensitivity_png(result, temporaries[png])
     if seed is None:
-        stderr_console().print(f"Seed {settings.seed} (pass --seed {settings.seed} to repeat "
-                               "this analysis)", markup=False)
+        say(tr("Seed {seed} (pass --seed {seed} to repeat this analysis)", seed=settings.seed))
     if not quiet:
         print_sensitivity(result, Console(), top)
     if targets:
-        stderr_console().print("Wrote " + ", ".join(map(str, targets)), markup=False)
+        wrote(targets)
 
 
 def print_sensitivity(result: Sensitivity, console: Console, top: int) -> None:
+    from rich.table import Table
+
+    from inspect_score.outputs.terminal import cell_text
+    from inspect_score.scoring.labels import plain_number
+    from inspect_score.tuning.sensitivity import STABLE_SHARE
+
     settings = result.settings
     branches = result.branches
     # schema 2 varies section weights and clause points, schema 1 the indicators' maxima
-    varied = "maxima" if result.rubric.schema == 1 else "section weights and clause points"
+    varied = msg("maxima") if result.rubric.schema == 1 else msg(
+        "section weights and clause points")
     console.print(
-        f"{settings.runs:,} runs, {varied} ±{plain_number(settings.spread * 100)}%, "
-        f"grade thresholds ±{plain_number(settings.thresholds)} points, seed {settings.seed}: "
-        f"{result.stable_count} of {len(branches)} branches keep one grade in at least "
-        f"{plain_number(STABLE_SHARE * 100)}% of runs.",
+        tr("{runs:,} runs, {varied} ±{spread}%, grade thresholds ±{thresholds} points, "
+           "seed {seed}: {stable} of {branches} branches keep one grade in at least "
+           "{share}% of runs.", runs=settings.runs, varied=varied,
+           spread=plain_number(settings.spread * 100),
+           thresholds=plain_number(settings.thresholds), seed=settings.seed,
+           stable=result.stable_count, branches=len(branches),
+           share=plain_number(STABLE_SHARE * 100)),
         markup=False,
     )
     schema_1 = result.rubric.schema == 1
-    indicators = Table(title="Indicators whose weights move the ranking most" if schema_1
-                       else "Section weights and clause points that move the ranking most")
-    for heading in ("indicator" if schema_1 else "weight", "max" if schema_1 else "as written",
-                    "first-order"):
+    indicators = Table(title=tr("Indicators whose weights move the ranking most") if schema_1
+                       else tr("Section weights and clause points that move the ranking most"))
+    for heading in (tr("indicator") if schema_1 else tr("weight"),
+                    tr("max") if schema_1 else tr("as written"), tr("first-order")):
         indicators.add_column(heading)
     for entry in result.indicators.head(5).to_dict("records"):
         indicators.add_row(cell_text(f"{entry['item_id']} {entry['title']}"),
                            plain_number(entry["max"]), f"{entry['first_order']:.3f}")
     console.print(indicators)
-    table = Table(title="Rank intervals (5%–95%)")
+    table = Table(title=tr("Rank intervals (5%–95%)"))
     grade_names = [grade.name for grade in result.rubric.grades]
-    for heading in ("rank", "branch", "median", "interval", "grade", *grade_names):
+    for heading in (tr("rank"), tr("branch"), tr("median"), tr("interval"), tr("grade"),
+                    *grade_names):
         table.add_column(heading)
     for row in branches.head(top).to_dict("records"):
         table.add_row(
@@ -321,8 +350,8 @@ def print_sensitivity(result: Sensitivity, console: Console, top: int) -> None:
         )
     console.print(table)
     if len(branches) > top:
-        console.print(f"… {len(branches) - top} more in the outputs; * marks an unstable grade",
-                      markup=False)
+        console.print(tr("… {more} more in the outputs; * marks an unstable grade",
+                         more=len(branches) - top), markup=False)
     if result.excluded:
-        console.print(f"{result.excluded} branches excluded by a veto are not ranked and are "
-                      "left out of the analysis.", markup=False)
+        console.print(tr("{excluded} branches excluded by a veto are not ranked and are left "
+                         "out of the analysis.", excluded=result.excluded), markup=False)

@@ -27,6 +27,7 @@ import pandas as pd
 
 from inspect_score.errors import InspectError, Issue
 from inspect_score.followup.problems import headline_of, problem_findings
+from inspect_score.messages import listing, msg
 from inspect_score.outputs import escape
 from inspect_score.rubric.model import Lang
 from inspect_score.scoring.labels import fixed_text, labels_for, plain_number
@@ -169,15 +170,18 @@ def _template_issues(document: Mapping[str, Any], shown: str) -> list[Issue]:
     for table, keys in (("words", WORD_KEYS), ("text", tuple(TEXT_PLACEHOLDERS))):
         found = document.get(table)
         if not isinstance(found, dict):
-            issues.append(Issue("template-table-missing", f"expected a [{table}] table",
+            issues.append(Issue("template-table-missing", msg("expected a [{table}] table",
+                                                              table=table),
                                 shown, key=table))
             continue
-        issues += [Issue("template-key-missing", "is missing", shown, key=f"{table}.{key}")
+        issues += [Issue("template-key-missing", msg("is missing"), shown, key=f"{table}.{key}")
                    for key in keys if key not in found
                    and not (table == "text" and key in OPTIONAL_TEXT)]
-        issues += [Issue("template-key-unknown", f"is not one of {', '.join(keys)}", shown,
+        issues += [Issue("template-key-unknown", msg("is not one of {keys}", keys=listing(keys)),
+                         shown,
                          key=f"{table}.{key}") for key in found if key not in keys]
-    issues += [Issue("template-key-unknown", "expected only [words] and [text]", shown, key=key)
+    issues += [Issue("template-key-unknown", msg("expected only [words] and [text]"), shown,
+                     key=key)
                for key in document if key not in ("words", "text")]
     if isinstance(text, dict):
         for key, allowed in TEXT_PLACEHOLDERS.items():
@@ -187,15 +191,15 @@ def _template_issues(document: Mapping[str, Any], shown: str) -> list[Issue]:
         for key in ("heading_number", "subheading_number"):
             issues += _text_issues(words.get(key, ""), NUMBER_PLACEHOLDERS, shown, f"words.{key}")
         if words.get("numerals", "arabic") not in ("arabic", "chinese"):
-            issues.append(Issue("template-value-invalid", "expected \"arabic\" or \"chinese\"",
+            issues.append(Issue("template-value-invalid", msg('expected "arabic" or "chinese"'),
                                 shown, key="words.numerals"))
         indent = words.get("first_line_indent", 0)
         if not isinstance(indent, int) or isinstance(indent, bool) or indent < 0:
-            issues.append(Issue("template-value-invalid", "expected a whole number >= 0",
+            issues.append(Issue("template-value-invalid", msg("expected a whole number >= 0"),
                                 shown, key="words.first_line_indent"))
         for key in ("noun", "list_separator", "group_separator", "blank"):
             if not isinstance(words.get(key, ""), str):
-                issues.append(Issue("template-value-invalid", "expected text", shown,
+                issues.append(Issue("template-value-invalid", msg("expected text"), shown,
                                     key=f"words.{key}"))
     return issues
 
@@ -215,24 +219,30 @@ def _spec_issues(value: str, shown: str, key: str, dates: bool) -> list[Issue]:
             shown_spec = f"{{{name}{'!' + conversion if conversion else ''}:{spec}}}"
             issues.append(Issue(
                 "template-format-invalid",
-                f"{shown_spec}: format specs are not allowed here; write {{{name}}}"
-                + (" (a date part may be zero-padded: {month:02d})" if dates else ""),
+                msg("{spec}: format specs are not allowed here; write {{{name}}} (a date part "
+                    "may be zero-padded: {{month:02d}})", spec=shown_spec, name=name) if dates
+                else msg("{spec}: format specs are not allowed here; write {{{name}}}",
+                         spec=shown_spec, name=name),
                 shown, key=key))
     return issues
 
 
 def _text_issues(value: Any, allowed: frozenset[str], shown: str, key: str) -> list[Issue]:
     if not isinstance(value, str):
-        return [Issue("template-value-invalid", "expected text", shown, key=key)]
+        return [Issue("template-value-invalid", msg("expected text"), shown, key=key)]
     try:
         used = _placeholders(value)
     except ValueError as error:
-        return [Issue("template-text-invalid", f"unbalanced braces ({error})", shown, key=key)]
+        return [Issue("template-text-invalid", msg("unbalanced braces ({error})", error=error),
+                      shown, key=key)]
     specs = _spec_issues(value, shown, key, dates=key == "words.date")
+    known = listing(f"{{{name}}}" for name in sorted(allowed))
     return specs + [
         Issue("template-placeholder-unknown",
-              f"uses {{{name}}}, which the results cannot fill; allowed: "
-              + (", ".join(f"{{{known}}}" for known in sorted(allowed)) or "none"),
+              msg("uses {{{name}}}, which the results cannot fill; allowed: {known}",
+                  name=name, known=known) if known else
+              msg("uses {{{name}}}, which the results cannot fill; none is allowed here",
+                  name=name),
               shown, key=key)
         for name in sorted(used - allowed)
     ]
@@ -252,11 +262,13 @@ def load_template(path: Path | None, lang: Lang) -> BulletinTemplate:
         try:
             raw = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as error:
-            raise TemplateError([Issue("template-unreadable", str(error), shown)]) from error
+            raise TemplateError([Issue("template-unreadable", msg(
+                "cannot read the file: {error}", error=error), shown)]) from error
     try:
         document = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as error:
-        raise TemplateError([Issue("template-invalid-toml", str(error), shown)]) from error
+        raise TemplateError([Issue("template-invalid-toml", msg(
+            "not valid TOML: {error}", error=error), shown)]) from error
     issues = _template_issues(document, shown)
     if issues:
         raise TemplateError(issues)

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from inspect_score.followup.problems import problem_findings
+from inspect_score.messages import msg
 from inspect_score.outputs import print_style
 from inspect_score.outputs.escape import xml_text
 from inspect_score.outputs.print_style import DocumentTitle, display_width
@@ -100,11 +101,11 @@ def deadline_from(deadline: datetime.date | None, days: int | None,
     happens to run would make the same inputs give different lists.
     """
     if deadline is not None and days is not None:
-        raise ValueError("give a deadline or a number of days, not both")
+        raise ValueError(msg("give a deadline or a number of days, not both"))
     if days is None:
         return deadline
     if inspected_on is None:
-        raise ValueError("a number of days needs the inspection date")
+        raise ValueError(msg("a number of days needs the inspection date"))
     return inspected_on + datetime.timedelta(days=days)
 
 

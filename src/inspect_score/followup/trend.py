@@ -36,6 +36,7 @@ from rich.table import Table
 from inspect_score.checklists.load import load_checklists_by
 from inspect_score.errors import InspectError, Issue
 from inspect_score.followup.problems import clause_numbers, problem_findings
+from inspect_score.messages import Message, listing, msg
 from inspect_score.outputs import print_style
 from inspect_score.outputs.terminal import cell_text
 from inspect_score.outputs.workbook import PINNED_CREATED
@@ -176,14 +177,17 @@ def read_period_json(path: Path, name: str | None = None) -> Period:
         items = dict(zip(summary["item_id"].astype(str), summary["title"].astype(str),
                          strict=True))
     except (OSError, UnicodeDecodeError) as error:
-        raise TrendError([Issue("results-unreadable", str(error), shown)]) from error
+        raise TrendError([Issue("results-unreadable", msg(
+            "cannot read the file: {error}", error=error), shown)]) from error
     except RecursionError as error:
-        raise TrendError([Issue("results-invalid", "is nested too deeply to be a JSON output of "
-                                "inspect-score run --json", shown)]) from error
+        raise TrendError([Issue("results-invalid", msg(
+            "is nested too deeply to be a JSON output of inspect-score run --json"),
+            shown)]) from error
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise TrendError([Issue(
             "results-invalid",
-            f"is not a JSON output of inspect-score run --json ({type(error).__name__}: {error})",
+            msg("is not a JSON output of inspect-score run --json ({kind}: {error})",
+                kind=type(error).__name__, error=error),
             shown)]) from error
     return Period(
         name=name or path.stem, source=shown, rubric_id=str(rubric.get("id") or ""),
@@ -447,8 +451,10 @@ def honour_lists(periods: Sequence[Period], repeated: pd.DataFrame, red: int,
             worst = ranking.iloc[0:0]
         elif pass_grade not in period.grades:
             issues.append(Issue("grade-unknown",
-                                f"--black-below {pass_grade!r} is not a grade of period "
-                                f"{period.name}; expected one of {', '.join(period.grades)}",
+                                msg("--black-below {pass_grade!r} is not a grade of period "
+                                    "{name}; expected one of {grades}",
+                                    pass_grade=pass_grade, name=period.name,
+                                    grades=listing(period.grades)),
                                 period.source))
             continue
         else:
@@ -537,15 +543,20 @@ def _rubric_issues(periods: Sequence[Period]) -> list[Issue]:
             continue
         only_before = sorted(set(before.items) - set(now.items))
         only_now = sorted(set(now.items) - set(before.items))
-        detail = "; ".join(part for part in (
-            f"items only in {before.name}: {', '.join(only_before)}" if only_before else "",
-            f"items only in {now.name}: {', '.join(only_now)}" if only_now else "",
-        ) if part) or "the same item ids, which may be scored differently"
+        parts = [msg("items only in {period}: {items}", period=period.name, items=listing(only))
+                 for period, only in ((before, only_before), (now, only_now)) if only]
+        detail: Message = (
+            msg("{first}; {second}", first=parts[0], second=parts[1]) if len(parts) == 2
+            else parts[0] if parts
+            else msg("the same item ids, which may be scored differently"))
         issues.append(Issue(
             "rubric-differs",
-            f"period {now.name} was scored against rubric {now.rubric_id} "
-            f"({now.rubric_sha256[:12]}), period {before.name} against {before.rubric_id} "
-            f"({before.rubric_sha256[:12]}); {detail}; those items are not compared",
+            msg("period {name} was scored against rubric {rubric_id} ({rubric_sha256}), period "
+                "{before} against {before_id} ({before_sha256}); {detail}; those items are not "
+                "compared",
+                name=now.name, rubric_id=now.rubric_id, rubric_sha256=now.rubric_sha256[:12],
+                before=before.name, before_id=before.rubric_id,
+                before_sha256=before.rubric_sha256[:12], detail=detail),
             now.source, severity="warning"))
     return issues
 
@@ -556,12 +567,14 @@ def _missing_issues(missing: pd.DataFrame, periods: Sequence[Period]) -> list[Is
     where = periods[-1].source if periods else ""
     shown = missing.head(MAX_MISSING_WARNINGS)
     issues = [Issue("branch-not-in-every-period",
-                    f"branch {branch} ({name}) is in {present} but not in {absent}",
+                    msg("branch {branch} ({name}) is in {present} but not in {absent}",
+                        branch=branch, name=name, present=present, absent=absent),
                     where, severity="warning")
               for branch, name, present, absent in shown.itertuples(index=False)]
     if len(missing) > len(shown):
         issues.append(Issue("branch-not-in-every-period",
-                            f"and {len(missing) - len(shown)} more branches not in every period",
+                            msg("and {more} more branches not in every period",
+                                more=len(missing) - len(shown)),
                             where, severity="warning"))
     return issues
 
@@ -572,7 +585,7 @@ def compare_periods(periods: Sequence[Period], *, red: int = 5, black: int | Non
     names = [period.name for period in periods]
     duplicated = sorted({name for name in names if names.count(name) > 1})
     if duplicated:
-        raise TrendError([Issue("period-repeated", f"period {name} is given twice",
+        raise TrendError([Issue("period-repeated", msg("period {name} is given twice", name=name),
                                 periods[0].source) for name in duplicated])
     table = trend_table(periods)
     repeated = repeated_problems(periods)

@@ -31,6 +31,7 @@ from pathlib import Path
 import attrs
 
 from inspect_score.errors import Issue, OutputConflict, OutputError
+from inspect_score.messages import msg
 
 #: The longest file name (in bytes of the file system's encoding) most file systems allow.
 NAME_MAX = 255
@@ -98,17 +99,20 @@ def _place_issue(target: Path) -> Issue | None:
     """Why the target cannot be written where it is named (None: it can)."""
     if len(os.fsencode(target.name)) > NAME_MAX:
         return Issue("output-name-too-long",
-                     f"the file name is {len(os.fsencode(target.name))} bytes long; "
-                     f"file systems allow at most {NAME_MAX}", str(target))
+                     msg("the file name is {length} bytes long; file systems allow at "
+                         "most {limit}",
+                         length=len(os.fsencode(target.name)), limit=NAME_MAX), str(target))
     folder = target.parent
     existing = _nearest_existing(folder)
     if not existing.is_dir():
         return Issue("output-folder-is-file",
-                     f"cannot be written: {existing} is a file, not a folder", str(target))
+                     msg("cannot be written: {existing} is a file, not a folder",
+                         existing=existing), str(target))
     if not os.access(existing, os.W_OK | os.X_OK):
         return Issue("output-not-writable",
-                     f"cannot be written: the folder {existing} is not writable "
-                     "(read-only, or no permission)", str(target))
+                     msg("cannot be written: the folder {existing} is not writable (read-only, "
+                         "or no permission)",
+                         existing=existing), str(target))
     return None
 
 
@@ -129,26 +133,27 @@ def plan_outputs(targets: Sequence[Path], inputs: Sequence[Path], *, force: bool
             issues.append(
                 Issue(
                     "output-is-input",
-                    "is an input of this run; it is never overwritten",
+                    msg("is an input of this run; it is never overwritten"),
                     str(target),
                 )
             )
         elif any(_same_file(target, other) for other in seen):
             issues.append(
-                Issue("output-twice", "is named for two outputs of this run", str(target))
+                Issue("output-twice", msg("is named for two outputs of this run"), str(target))
             )
         elif target.is_dir():
             issues.append(
-                Issue("output-is-folder", "is a folder; expected a file name", str(target))
+                Issue("output-is-folder", msg("is a folder; expected a file name"), str(target))
             )
         elif target.exists() and not target.is_file():
             # replacing /dev/null or a pipe with a file is never what was meant
             issues.append(Issue("output-not-a-file",
-                                "is a device, pipe or socket, not a file; name a file",
+                                msg("is a device, pipe or socket, not a file; name a file"),
                                 str(target)))
         elif target.exists() and not force:
             issues.append(
-                Issue("output-exists", "exists already; pass --force to overwrite it", str(target))
+                Issue("output-exists", msg("exists already; pass --force to overwrite it"),
+                      str(target))
             )
         seen.append(target)
     return OutputPlan(tuple(issues), {target: _stamp(target) for target in targets}, force)
@@ -238,8 +243,9 @@ def _locked(target: Path, error: OSError) -> OutputError:
         [
             Issue(
                 "output-locked",
-                f"cannot be written ({error.strerror or error}); "
-                "if it is open in Excel or WPS, close it and run again",
+                msg("cannot be written ({reason}); if it is open in Excel or WPS, close it and "
+                    "run again",
+                    reason=error.strerror or error),
                 str(target),
             )
         ]
@@ -280,11 +286,11 @@ def _os_error(error: BaseException) -> OSError | None:
 
 def _describe(error: OSError) -> str:
     if error.errno == errno.ENOSPC:
-        return "the disk is full"
+        return msg("the disk is full")
     if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return "the folder is read-only or not writable"
+        return msg("the folder is read-only or not writable")
     if error.errno == errno.EDQUOT:
-        return "the disk quota is used up"
+        return msg("the disk quota is used up")
     return error.strerror or type(error).__name__
 
 
@@ -298,8 +304,8 @@ def _write_failed(error: OSError, temporaries: Mapping[Path, Path]) -> OutputErr
             where = target
             break
     return OutputError([Issue("output-write-failed",
-                              f"cannot be written: {_describe(error)}; "
-                              "no output was changed", str(where))])
+                              msg("cannot be written: {error}; no output was changed",
+                                  error=_describe(error)), str(where))])
 
 
 @contextlib.contextmanager
@@ -350,8 +356,8 @@ def _put_in_place(temporary: Path, target: Path, exclusive: bool) -> None:
 
 def _conflict(targets: Sequence[Path]) -> OutputConflict:
     return OutputConflict([Issue("output-changed",
-                                 "was written by another program since this run began; "
-                                 "it is left as it is (pass --force to overwrite it)",
+                                 msg("was written by another program since this run began; it is "
+                                     "left as it is (pass --force to overwrite it)"),
                                  str(target)) for target in targets])
 
 
@@ -381,9 +387,10 @@ def _replace_all(temporaries: Mapping[Path, Path], plan: OutputPlan | None) -> N
         lost = _put_back(done)
         if isinstance(error, OSError):
             failed = Issue("output-write-failed",
-                           f"cannot be replaced: {_describe(error)}; "
-                           + ("the outputs replaced before it were put back"
-                              if not lost else "see below"),
+                           msg("cannot be replaced: {reason}; the outputs replaced before it "
+                               "were put back", reason=_describe(error)) if not lost else
+                           msg("cannot be replaced: {reason}; see below",
+                               reason=_describe(error)),
                            str(current))
             raise OutputError([failed, *lost]) from error
         if lost:
@@ -406,10 +413,12 @@ def _put_back(done: list[tuple[Path, Path | None]]) -> list[Issue]:
             else:
                 os.replace(backup, target)
         except OSError as error:
-            kept = f"; its previous version is kept as {backup}" if backup else ""
-            lost.append(Issue("output-not-restored",
-                              f"was replaced by this run's output and could not be put back "
-                              f"({error.strerror or error}){kept}", str(target)))
+            reason = error.strerror or error
+            lost.append(Issue("output-not-restored", msg(
+                "was replaced by this run's output and could not be put back ({reason}); its "
+                "previous version is kept as {backup}", reason=reason, backup=backup) if backup
+                else msg("was replaced by this run's output and could not be put back ({reason})",
+                         reason=reason), str(target)))
     return lost
 
 
@@ -473,7 +482,7 @@ def _make_folders(paths: Iterable[Path]) -> list[Path]:
     except OSError as error:
         _remove_empty_folders(made)
         raise OutputError([Issue("output-write-failed",
-                                 f"cannot make the folder: {_describe(error)}",
+                                 msg("cannot make the folder: {error}", error=_describe(error)),
                                  str(error.filename or path))]) from error
     return made
 

@@ -9,17 +9,19 @@ from rich.table import Table
 from rich.text import Text
 
 from inspect_score.outputs.escape import terminal_text
+from inspect_score.rubric.model import Lang
 from inspect_score.scoring.labels import fixed_text, labels_for
 from inspect_score.scoring.results import Results
 
 
-def ranking_table(results: Results, limit: int | None = None) -> Table:
-    """排名, 编号, 名称, 总分, 等次, 否决事由 (in the rubric's language), best first.
+def ranking_table(results: Results, limit: int | None = None, lang: Lang | None = None) -> Table:
+    """排名, 编号, 名称, 总分, 等次, 否决事由 (in ``lang``, by default the rubric's
+    language), best first.
 
     ``limit`` keeps the first rows only; a last line then says how many were left out.
     """
     rubric = results.rubric
-    labels = labels_for(rubric.lang)
+    labels = labels_for(lang or rubric.lang)
     heading = labels.headings
     ranking = results.ranking if limit is None else results.ranking.head(limit)
     titles = {veto.id: veto.title for veto in rubric.vetoes}
@@ -55,6 +57,7 @@ def cell_text(value: object) -> Text:
     return Text(terminal_text(str(value)))
 
 
-def print_ranking(results: Results, console: Console, limit: int | None = None) -> None:
+def print_ranking(results: Results, console: Console, limit: int | None = None,
+                  lang: Lang | None = None) -> None:
     """Print the ranking table (the first ``limit`` rows when given)."""
-    console.print(ranking_table(results, limit))
+    console.print(ranking_table(results, limit, lang))

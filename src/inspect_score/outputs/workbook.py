@@ -22,6 +22,7 @@ import pandas as pd
 import xlsxwriter
 
 from inspect_score.errors import Issue
+from inspect_score.messages import msg
 from inspect_score.outputs import print_style
 from inspect_score.outputs.escape import xml_text
 from inspect_score.outputs.print_style import DocumentTitle, display_width, fit_width
@@ -125,8 +126,9 @@ class _Writer:
             sheet.write_string(TITLE_ROW, 0, f"{title}  {note}", self.formats["warning"])
             self.warnings.append(Issue(
                 "sheet-truncated",
-                f"sheet {name!r} holds only the first {room:,} of {rows:,} rows (Excel's limit); "
-                "the CSV outputs (--csv) carry every row",
+                msg("sheet {name!r} holds only the first {room:,} of {rows:,} rows (Excel's "
+                    "limit); the CSV outputs (--csv) carry every row",
+                    name=name, room=room, rows=rows),
                 str(self.path), severity="warning",
             ))
             rows = room

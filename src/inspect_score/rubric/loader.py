@@ -100,6 +100,7 @@ import attrs
 import tomli as tomllib
 
 from inspect_score.errors import Issue, RubricError, Severity, errors_only
+from inspect_score.messages import Message, listing, msg
 from inspect_score.rubric.model import (
     BRANCH_COLUMN_HEADERS,
     FIELD_TYPES,
@@ -218,6 +219,28 @@ def load_rubric(path: str | os.PathLike[str]) -> Rubric:
     return rubric
 
 
+def rubric_language(path: str | os.PathLike[str]) -> Lang | None:
+    """The ``lang`` of the rubric at ``path`` (its default when absent), read before
+    the rubric is checked, so that its own errors are said in its language; None
+    when the file is no TOML rubric at all."""
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        # a rubric too broken to parse still says which language it is in
+        found = re.search(r'^\s*lang\s*=\s*["\'](zh|en)["\']', text, re.MULTILINE)
+        return cast(Lang, found.group(1)) if found else None
+    table = document.get("rubric")
+    if "schema" not in document or not isinstance(table, dict):
+        return None
+    lang = table.get("lang", "zh")
+    return cast(Lang, lang) if lang in LANGS else None
+
+
 def validate_rubric_file(path: str | os.PathLike[str]) -> list[Issue]:
     """Every problem of the rubric at ``path``, errors and warnings; [] when clean."""
     return _analyse(path)[0]
@@ -236,7 +259,8 @@ def _analyse(path: str | os.PathLike[str]) -> tuple[list[Issue], Rubric | None]:
             data = handle.read()
     except OSError as error:
         reason = error.strerror or str(error)
-        return [Issue("rubric-unreadable", f"cannot read the rubric: {reason}", source)], None
+        return [Issue("rubric-unreadable", msg("cannot read the rubric: {reason}", reason=reason),
+                      source)], None
     text, issue = _decode(data, source)
     if issue is not None:
         return [issue], None
@@ -245,8 +269,8 @@ def _analyse(path: str | os.PathLike[str]) -> tuple[list[Issue], Rubric | None]:
     except tomllib.TOMLDecodeError as error:
         return [_syntax_issue(error, text, source)], None
     except RecursionError:
-        message = "arrays or tables nested too deeply to read; a rubric needs two levels"
-        return [Issue("toml-syntax", message, source)], None
+        return [Issue("toml-syntax", msg("arrays or tables nested too deeply to read; a rubric "
+                                         "needs two levels"), source)], None
     reader = _Reader(source, KeyLocator(text))
     rubric = _read_document(reader, document)
     # In file order, as an author fixes them.
@@ -260,9 +284,9 @@ def _analyse(path: str | os.PathLike[str]) -> tuple[list[Issue], Rubric | None]:
 def _decode(data: bytes, source: str) -> tuple[str, Issue | None]:
     """The file's text; a UTF-8 byte-order mark (Notepad writes one) is dropped."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        message = ("the file is UTF-16 (Notepad's \"Unicode\"); save it as UTF-8 "
-                   "(另存为 → 编码 UTF-8)")
-        return "", Issue("rubric-encoding", message, source, row=1)
+        return "", Issue("rubric-encoding", msg(
+            "the file is UTF-16 (Notepad's \"Unicode\"); save it as UTF-8 (另存为 → 编码 UTF-8)"),
+            source, row=1)
     if data.startswith(_UTF8_BOM):
         data = data[len(_UTF8_BOM):]
     try:
@@ -270,23 +294,26 @@ def _decode(data: bytes, source: str) -> tuple[str, Issue | None]:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         byte = data[error.start]
-        message = (f"the file is not UTF-8 (byte 0x{byte:02x} cannot be read; GBK or ANSI?); "
-                   "save it as UTF-8 (另存为 → 编码 UTF-8)")
-        return "", Issue("rubric-encoding", message, source, row=line)
+        return "", Issue("rubric-encoding", msg(
+            "the file is not UTF-8 (byte 0x{byte:02x} cannot be read; GBK or ANSI?); "
+            "save it as UTF-8 (另存为 → 编码 UTF-8)", byte=byte), source, row=line)
 
 
 def _syntax_issue(error: Exception, text: str, source: str) -> Issue:
     """tomllib says "... (at line 5, column 8)": keep the line apart, as PATH:LINE."""
+    # tomllib's own words have no catalog: they are shown as it says them, in a
+    # sentence of ours.
     message = str(error)
     match = re.search(r"\s*\(at line (\d+), column \d+\)$", message)
     if match:
-        return Issue("toml-syntax", message[: match.start()], source, row=int(match.group(1)))
+        return Issue("toml-syntax", msg("{problem}", problem=message[: match.start()]), source,
+                     row=int(match.group(1)))
     match = re.search(r"\s*\(at end of document\)$", message)
     if match:
         row = text.count("\n") + 1
-        return Issue("toml-syntax", message[: match.start()] + " at the end of the file",
-                     source, row=row)
-    return Issue("toml-syntax", message, source)
+        return Issue("toml-syntax", msg("{problem} at the end of the file",
+                                        problem=message[: match.start()]), source, row=row)
+    return Issue("toml-syntax", msg("{problem}", problem=message), source)
 
 
 # -- reporting --------------------------------------------------------------
@@ -325,7 +352,7 @@ class _Reader:
         return self.locator.line_of(key) or 0
 
 
-def _describe(value: object) -> str:
+def _describe(value: object) -> Message:
     """A TOML value as the author wrote it, with its TOML type."""
     kinds = [(bool, "boolean"), (int, "integer"), (float, "float"), (str, "string"),
              (list, "array"), (dict, "table")]
@@ -335,10 +362,11 @@ def _describe(value: object) -> str:
     elif isinstance(value, str):
         shown = f'"{value}"'
     elif isinstance(value, (dict, list)):
-        return f"a {kind}"
+        return msg("a {kind}", kind=kind)
     else:
         shown = str(value)
-    return f"{shown} ({kind})"
+    # the TOML type names stay as TOML says them, in every language
+    return msg("{shown} ({kind})", shown=shown, kind=kind)
 
 
 #: The largest magnitude of a number in a rubric (see ``number-too-large``).
@@ -355,14 +383,16 @@ def _fmt(number: float) -> str:
     return f"{number:g}" if abs(number) < 1e15 else str(number)
 
 
-def _one_of(options: Iterable[str]) -> str:
-    return "expected one of " + ", ".join(options)
+def _one_of(options: Iterable[str]) -> Message:
+    return msg("expected one of {options}", options=listing(options))
 
 
-def _either(options: Iterable[str]) -> str:
+def _either(options: Iterable[str]) -> Message | str:
     """("int", "number", "bool") -> "int, number or bool"."""
     names = list(options)
-    return " or ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
+    if len(names) == 1:
+        return names[0]
+    return msg("{some} or {last}", some=listing(names[:-1]), last=names[-1])
 
 
 class _Table:
@@ -394,7 +424,7 @@ class _Table:
 
     def _missing(self, name: str, required: bool) -> None:
         if required:
-            self.error("missing-key", name, f"missing required key '{name}'")
+            self.error("missing-key", name, msg("missing required key '{name}'", name=name))
 
     def text(self, name: str, required: bool = False) -> str | None:
         value = self.raw(name)
@@ -402,10 +432,11 @@ class _Table:
             self._missing(name, required)
             return None
         if not isinstance(value, str):
-            self.error("wrong-type", name, f"expected a string, found {_describe(value)}")
+            self.error("wrong-type", name, msg("expected a string, found {value}",
+                                               value=_describe(value)))
             return None
         if required and not value.strip():
-            self.error("empty-value", name, f"'{name}' is blank; expected some text")
+            self.error("empty-value", name, msg("'{name}' is blank; expected some text", name=name))
             return None
         return value
 
@@ -415,12 +446,14 @@ class _Table:
             self._missing(name, required)
             return None
         if not _is_number(value):
-            self.error("wrong-type", name, f"expected a number, found {_describe(value)}")
+            self.error("wrong-type", name, msg("expected a number, found {value}",
+                                               value=_describe(value)))
             return None
         if abs(value) > NUMBER_LIMIT:
             self.error("number-too-large", name,
-                       f"is {_fmt(value)}; a rubric's numbers lie within ±{NUMBER_LIMIT:,}, "
-                       "so that every score is written exactly with its decimals")
+                       msg("is {value}; a rubric's numbers lie within ±{limit:,}, so that "
+                           "every score is written exactly with its decimals",
+                           value=_fmt(value), limit=NUMBER_LIMIT))
             return None
         return float(value)
 
@@ -429,7 +462,8 @@ class _Table:
         if value is None:
             return None
         if not isinstance(value, int) or isinstance(value, bool):
-            self.error("wrong-type", name, f"expected a whole number, found {_describe(value)}")
+            self.error("wrong-type", name, msg("expected a whole number, found {value}",
+                                               value=_describe(value)))
             return None
         return value
 
@@ -437,7 +471,8 @@ class _Table:
                code: str = "unknown-option") -> str | None:
         value = self.text(name, required)
         if value is not None and value not in options:
-            self.error(code, name, f"unknown {name} '{value}'; {_one_of(options)}")
+            self.error(code, name, msg("unknown {name} '{value}'; {expected}",
+                                       name=name, value=value, expected=_one_of(options)))
             return None
         return value
 
@@ -455,21 +490,24 @@ class _Table:
             if name in self.read:
                 continue
             if name in schema_2 and not self.schema_2:
-                self.error("schema-2-key", name, f"'{name}' is a schema 2 key; declare "
-                           "schema = 2 at the top of the file to use it")
+                self.error("schema-2-key", name, msg("'{name}' is a schema 2 key; declare schema "
+                                                     "= 2 at the top of the file to use it",
+                                                     name=name))
                 continue
             if rule is not None and name in ALL_PARAMS:
-                takes = ", ".join(RULE_PARAMS[rule])
+                takes = listing(RULE_PARAMS[rule])
                 self.error("key-not-for-rule", name,
-                           f"'{name}' does not belong to rule '{rule}' (it takes {takes})")
+                           msg("'{name}' does not belong to rule '{rule}' (it takes {takes})",
+                               name=name, rule=rule, takes=takes))
                 continue
             if rule is None and name in ALL_PARAMS and "rule" in known:
                 continue  # the rule itself is wrong; its parameters cannot be judged
             expected = tuple(dict.fromkeys(known + (RULE_PARAMS[rule] if rule else ())))
             hint = get_close_matches(name, expected, n=1)
-            guess = f"; did you mean '{hint[0]}'?" if hint else ""
+            guess = msg("; did you mean '{hint}'?", hint=hint[0]) if hint else ""
             self.error("unknown-key", name,
-                       f"unknown key '{name}'{guess} ({_one_of(expected)})")
+                       msg("unknown key '{name}'{guess} ({expected})",
+                           name=name, guess=guess, expected=_one_of(expected)))
 
 
 # -- the document -----------------------------------------------------------
@@ -527,7 +565,8 @@ def _read_document(reader: _Reader, document: dict[str, Any]) -> Rubric | None:
         whole = len(grades) == len(grade_tables)
         if veto and grades and whole and veto.grade == grades[0][0].name:
             reader.warn("veto-no-effect", table.key("grade"),
-                        f"veto grade '{veto.grade}' is the best grade: the veto changes nothing")
+                        msg("veto grade '{grade}' is the best grade: the veto changes nothing",
+                            grade=veto.grade))
 
     if errors_only(reader.issues) or settings is None:
         return None
@@ -551,10 +590,12 @@ def _check_schema(reader: _Reader, document: Mapping[str, Any]) -> None:
     schema = document.get("schema")
     if schema is None:
         reader.error("schema-missing", ("schema",),
-                     f"missing 'schema = {SCHEMA}' at the top of the file")
+                     msg("missing 'schema = {schema_version}' at the top of the file",
+                         schema_version=SCHEMA))
     elif schema not in SCHEMAS or isinstance(schema, bool):
         reader.error("schema-unsupported", ("schema",),
-                     f"schema is {_describe(schema)}; this version reads schema 1 or 2")
+                     msg("schema is {schema}; this version reads schema 1 or 2",
+                         schema=_describe(schema)))
     else:
         reader.schema = int(schema)
 
@@ -562,10 +603,11 @@ def _check_schema(reader: _Reader, document: Mapping[str, Any]) -> None:
 def _sub_table(reader: _Reader, top: _Table, name: str) -> _Table | None:
     value = top.raw(name)
     if value is None:
-        top.error("missing-key", name, f"missing the [{name}] table")
+        top.error("missing-key", name, msg("missing the [{name}] table", name=name))
         return None
     if not isinstance(value, dict):
-        top.error("wrong-type", name, f"expected a [{name}] table, found {_describe(value)}")
+        top.error("wrong-type", name, msg("expected a [{name}] table, found {value}",
+                                          name=name, value=_describe(value)))
         return None
     return _Table(reader, value, (name,))
 
@@ -575,11 +617,12 @@ def _array(reader: _Reader, top: _Table, name: str, required: bool) -> list[_Tab
     value = top.raw(name)
     if value is None or value == []:
         if required:
-            top.error("missing-key", name, f"the rubric has no [[{name}]] table")
+            top.error("missing-key", name, msg("the rubric has no [[{name}]] table", name=name))
         return []
     if not isinstance(value, list) or not all(isinstance(entry, dict) for entry in value):
         top.error("wrong-type", name,
-                  f"expected [[{name}]] tables, found {_describe(value)}")
+                  msg("expected [[{name}]] tables, found {value}",
+                      name=name, value=_describe(value)))
         return []
     return [_Table(reader, entry, (name, index)) for index, entry in enumerate(value, start=1)]
 
@@ -596,37 +639,41 @@ def _read_settings(reader: _Reader, table: _Table | None,
     rubric_id = table.text("id", required=True)
     if rubric_id is not None and not RUBRIC_ID.fullmatch(rubric_id):
         table.error("invalid-id", "id",
-                    f"rubric id '{rubric_id}' may hold only letters, digits, '-' and '_'")
+                    msg("rubric id '{rubric_id}' may hold only letters, digits, '-' and '_'",
+                        rubric_id=rubric_id))
     title = table.text("title", required=True)
     version = table.text("version")
     lang = table.option("lang", LANGS) or "zh"
     total = table.number("total", required=True)
     if total is not None and total <= 0:
-        table.error("non-positive-max", "total", f"total is {_fmt(total)}; expected above 0")
+        table.error("non-positive-max", "total", msg("total is {total}; expected above 0",
+                                                     total=_fmt(total)))
     bonus_cap = table.number("bonus_cap")
     if bonus_cap is None and table.schema_2 and not table.has("bonus_cap"):
         bonus_cap = math.inf  # schema 2: without a cap the bonuses add up
     elif bonus_cap is None and has_bonus and not table.has("bonus_cap"):
         table.error("missing-bonus-cap", "bonus_cap",
-                    "the rubric has [[bonus]] items, so it needs bonus_cap (most bonus points)")
+                    msg("the rubric has [[bonus]] items, so it needs bonus_cap (most bonus "
+                        "points)"))
     elif bonus_cap is not None and bonus_cap < 0:
         table.error("invalid-bonus-cap", "bonus_cap",
-                    f"bonus_cap is {_fmt(bonus_cap)}; expected 0 or more")
+                    msg("bonus_cap is {bonus_cap}; expected 0 or more", bonus_cap=_fmt(bonus_cap)))
     elif bonus_cap is not None and not has_bonus:
         reader.warn("unused-bonus-cap", table.key("bonus_cap"),
-                    "bonus_cap is set but the rubric has no [[bonus]] items")
+                    msg("bonus_cap is set but the rubric has no [[bonus]] items"))
     missing = table.option("missing", MISSING_POLICIES) or "error"
     raters = table.option("raters", RATER_METHODS) or "mean"
     trim = table.integer("trim")
     if trim is not None and trim < 0:
-        table.error("invalid-trim", "trim", f"trim is {trim}; expected 0 or more")
+        table.error("invalid-trim", "trim", msg("trim is {trim}; expected 0 or more", trim=trim))
     elif trim is not None and raters != "trimmed_mean":
         reader.warn("unused-trim", table.key("trim"),
-                    f"trim is only used with raters = \"trimmed_mean\", not \"{raters}\"")
+                    msg('trim is only used with raters = "trimmed_mean", not "{raters}"',
+                        raters=raters))
     precision = table.integer("precision")
     if precision is not None and not 0 <= precision <= 6:
         table.error("invalid-precision", "precision",
-                    f"precision is {precision}; expected 0 to 6 decimals")
+                    msg("precision is {precision}; expected 0 to 6 decimals", precision=precision))
     extra: dict[str, Any] = {}
     if table.schema_2:
         for name in ("subject", "issuer", "recipients"):
@@ -649,7 +696,7 @@ def _non_negative(table: _Table, name: str) -> float | None:
     value = table.number(name)
     if value is not None and value < 0:
         table.error("invalid-problem-min-lost", name,
-                    f"{name} is {_fmt(value)}; expected 0 or more")
+                    msg("{name} is {value}; expected 0 or more", name=name, value=_fmt(value)))
         return None
     return value
 
@@ -668,9 +715,11 @@ def _read_fields(reader: _Reader, tables: list[_Table],
             continue
         context.declared.add(field_id)
         if field_id in first_id:
-            table.error("duplicate-id", "id", f"field id '{field_id}' is already used by "
-                        f"{render_key(first_id[field_id].path)} (line "
-                        f"{reader.line(first_id[field_id].path)})")
+            table.error("duplicate-id", "id", msg("field id '{field_id}' is already used by "
+                                                  "{key} (line {line})",
+                                                  field_id=field_id,
+                                                  key=render_key(first_id[field_id].path),
+                                                  line=reader.line(first_id[field_id].path)))
         else:
             first_id[field_id] = table
     # A checklist header may be a field's id or its label: each must name one
@@ -685,16 +734,17 @@ def _read_fields(reader: _Reader, tables: list[_Table],
             key = header_key(header)
             if name == "label" and key in reserved:
                 table.error("reserved-label", name,
-                            f"label '{header}' is the header of the branch column "
-                            f"'{reserved[key]}'; a checklist column would feed both")
+                            msg("label '{header}' is the header of the branch column "
+                                "'{reserved}'; a checklist column would feed both",
+                                header=header, reserved=reserved[key]))
                 continue
             other, other_key = first_header.setdefault(key, (table, name))
             # Two equal ids are a duplicate id, reported above.
             if other is not table and "label" in (name, other_key):
-                table.error("duplicate-label", name, f"header '{header}' already names the "
-                            f"field of {render_key(other.path)} (line "
-                            f"{reader.line(other.path)}); a checklist column would be "
-                            "ambiguous")
+                table.error("duplicate-label", name, msg(
+                    "header '{header}' already names the field of {key} (line {line}); a "
+                    "checklist column would be ambiguous", header=header,
+                    key=render_key(other.path), line=reader.line(other.path)))
     for field, _ in fields:
         if field is not None and field.id not in context.fields:
             context.fields[field.id] = field
@@ -705,11 +755,14 @@ def _read_field(reader: _Reader, table: _Table) -> Field | None:
     before = reader.error_count
     field_id = table.text("id", required=True)
     if field_id is not None and not FIELD_ID.fullmatch(field_id):
-        table.error("invalid-id", "id", f"field id '{field_id}' must be lower-case letters, "
-                    "digits and '_', starting with a letter (e.g. meetings_held)")
+        table.error("invalid-id", "id", msg("field id '{field_id}' must be lower-case letters, "
+                                            "digits and '_', starting with a letter (e.g. "
+                                            "meetings_held)",
+                                            field_id=field_id))
     elif field_id in CHECKLIST_COLUMNS:
         table.error("reserved-id", "id",
-                    f"'{field_id}' is a checklist column of its own; choose another field id")
+                    msg("'{field_id}' is a checklist column of its own; choose another field id",
+                        field_id=field_id))
     label = table.text("label")
     help_text = table.text("help")
     field_type = cast(FieldType | None, table.option("type", FIELD_TYPES, required=True))
@@ -719,13 +772,15 @@ def _read_field(reader: _Reader, table: _Table) -> Field | None:
         if table.has(name) and field_type in ("bool", "choice", "text"):
             table.raw(name)
             table.error("key-not-for-type", name,
-                        f"'{name}' applies to int and number fields, not to a field of type "
-                        f"{field_type}")
+                        msg("'{name}' applies to int and number fields, not to a field of type "
+                            "{field_type}",
+                            name=name, field_type=field_type))
         else:
             bounds[name] = table.number(name)
     low, high = bounds["min"], bounds["max"]
     if low is not None and high is not None and low > high:
-        table.error("invalid-bounds", "min", f"min {_fmt(low)} is above max {_fmt(high)}")
+        table.error("invalid-bounds", "min", msg("min {low} is above max {high}",
+                                                 low=_fmt(low), high=_fmt(high)))
     choices = _read_choices(table, field_type)
     reference = False
     if table.schema_2 and table.has("reference"):
@@ -733,8 +788,8 @@ def _read_field(reader: _Reader, table: _Table) -> Field | None:
         if isinstance(value, bool):
             reference = value
         else:
-            table.error("wrong-type", "reference", f"expected true or false, found "
-                        f"{_describe(value)}")
+            table.error("wrong-type", "reference", msg("expected true or false, found {value}",
+                                                       value=_describe(value)))
     table.finish(FIELD_KEYS, schema_2=FIELD_KEYS_2)
     if reader.error_count > before or field_id is None or field_type is None:
         return None
@@ -749,24 +804,26 @@ def _read_choices(table: _Table, field_type: str | None) -> tuple[str, ...]:
             table.raw("choices")
             if field_type is not None:
                 table.error("key-not-for-type", "choices",
-                            f"'choices' applies to choice fields, not to a field of type "
-                            f"{field_type}")
+                            msg("'choices' applies to choice fields, not to a field of type "
+                                "{field_type}",
+                                field_type=field_type))
         return ()
     value = table.raw("choices")
     if value is None:
-        table.error("missing-key", "choices", "a choice field needs choices = [\"...\", ...]")
+        table.error("missing-key", "choices", msg('a choice field needs choices = ["...", ...]'))
         return ()
     if not isinstance(value, list) or not all(isinstance(choice, str) for choice in value):
         table.error("wrong-type", "choices",
-                    f"expected an array of strings, found {_describe(value)}")
+                    msg("expected an array of strings, found {value}", value=_describe(value)))
         return ()
     if not value:
-        table.error("invalid-choices", "choices", "choices is empty; expected at least one")
+        table.error("invalid-choices", "choices", msg("choices is empty; expected at least one"))
     elif any(not choice.strip() for choice in value):
-        table.error("invalid-choices", "choices", "a choice is blank")
+        table.error("invalid-choices", "choices", msg("a choice is blank"))
     elif len(set(value)) < len(value):
         repeated = sorted({choice for choice in value if value.count(choice) > 1})
-        table.error("invalid-choices", "choices", f"repeated choices: {', '.join(repeated)}")
+        table.error("invalid-choices", "choices", msg("repeated choices: {repeated}",
+                                                      repeated=', '.join(repeated)))
     return tuple(value)
 
 
@@ -785,17 +842,22 @@ def _read_sections(reader: _Reader,
         section_id = table.text("id", required=True)
         if section_id is not None:
             if section_id in RANKING_COLUMNS:
-                table.error("reserved-id", "id", f"section id '{section_id}' is a ranking "
-                            f"column ({', '.join(RANKING_COLUMNS)}); choose another")
+                table.error("reserved-id", "id", msg("section id '{section_id}' is a ranking "
+                                                     "column ({columns}); choose another",
+                                                     section_id=section_id,
+                                                     columns=listing(RANKING_COLUMNS)))
             if section_id in seen:
-                table.error("duplicate-id", "id", f"section id '{section_id}' is already used "
-                            f"by {render_key(seen[section_id].path)}")
+                table.error("duplicate-id", "id", msg("section id '{section_id}' is already used "
+                                                      "by {key}",
+                                                      section_id=section_id,
+                                                      key=render_key(seen[section_id].path)))
             seen.setdefault(section_id, table)
         title = table.text("title", required=True)
         section_max = table.number("max", required=True)
         if section_max is not None and section_max <= 0:
             table.error("non-positive-max", "max",
-                        f"max is {_fmt(section_max)}; expected above 0")
+                        msg("max is {section_max}; expected above 0",
+                            section_max=_fmt(section_max)))
         parent, weight = _read_nesting(table, seen, depths) if table.schema_2 else (None, 1.0)
         table.finish(SECTION_KEYS, schema_2=SECTION_KEYS_2)
         section = None
@@ -815,26 +877,31 @@ def _read_nesting(table: _Table, seen: dict[str, _Table],
     own = table.data.get("id")
     if parent is not None:
         if parent == own or (parent not in depths and parent in _later_ids(table)):
-            table.error("section-parent", "parent", f"parent '{parent}' is not a section "
-                        "defined earlier; list a section after the one it sits in")
+            table.error("section-parent", "parent", msg("parent '{parent}' is not a section "
+                                                        "defined earlier; list a section after "
+                                                        "the one it sits in",
+                                                        parent=parent))
             parent = None
         elif parent not in depths:
             names = list(depths) or ["(none defined)"]
             table.error("unknown-section", "parent",
-                        f"unknown section '{parent}'; {_one_of(names)}")
+                        msg("unknown section '{parent}'; {expected}",
+                            parent=parent, expected=_one_of(names)))
             parent = None
         elif depths[parent] >= MAX_DEPTH:
-            table.error("section-depth", "parent", f"section '{own}' would sit "
-                        f"{depths[parent] + 1} levels deep; sections nest at most {MAX_DEPTH} "
-                        "levels")
+            table.error("section-depth", "parent", msg(
+                "section '{own}' would sit {depth} levels deep; sections nest at most "
+                "{depth_limit} levels", own=own, depth=depths[parent] + 1, depth_limit=MAX_DEPTH))
             parent = None
     weight = table.number("weight")
     if weight is not None and weight <= 0:
-        table.error("invalid-weight", "weight", f"weight is {_fmt(weight)}; expected above 0")
+        table.error("invalid-weight", "weight", msg("weight is {weight}; expected above 0",
+                                                    weight=_fmt(weight)))
         weight = None
     elif weight is not None and table.has("parent"):
-        table.error("weight-on-child", "weight", "only top-level sections are weighted; "
-                    "a section inside another counts in its parent's points")
+        table.error("weight-on-child", "weight", msg("only top-level sections are weighted; a "
+                                                     "section inside another counts in its "
+                                                     "parent's points"))
         weight = None
     return parent, 1.0 if weight is None else weight
 
@@ -866,7 +933,8 @@ def _check_sections(reader: _Reader, sections: list[tuple[Section | None, _Table
         if section_id not in section_ids:
             names = dict.fromkeys(name for name in section_ids if isinstance(name, str))
             table.error("unknown-section", "section",
-                        f"unknown section '{section_id}'; {_one_of(names)}")
+                        msg("unknown section '{section_id}'; {expected}",
+                            section_id=section_id, expected=_one_of(names)))
             sums_known = False
             continue
         group = table.data.get("group") if reader.schema == 2 else None
@@ -892,7 +960,8 @@ def _check_sections(reader: _Reader, sections: list[tuple[Section | None, _Table
         kids = children.get(section_id, [])
         has_kids = any(other.data.get("parent") == section_id for _, other in sections)
         if section_id not in members and not has_kids:
-            table.error("empty-section", "id", f"section '{section_id}' has no [[indicator]]")
+            table.error("empty-section", "id", msg("section '{section_id}' has no [[indicator]]",
+                                                   section_id=section_id))
             continue
         if section is None or None in maxes or not sums_known:
             sums_known = False
@@ -900,8 +969,9 @@ def _check_sections(reader: _Reader, sections: list[tuple[Section | None, _Table
         added = sum(m for m in maxes if m is not None) + sum(kid.max for kid in kids)
         if abs(added - section.max) > TOLERANCE:
             parts = "its indicators" if not kids else "its indicators and sections"
-            table.error("section-max-mismatch", "max", f"section '{section_id}' max is "
-                        f"{_fmt(section.max)} but {parts} add up to {_fmt(added)}")
+            table.error("section-max-mismatch", "max", msg(
+                "section '{section_id}' max is {max} but its indicators add up to {added}",
+                section_id=section_id, max=_fmt(section.max), added=_fmt(added)))
     if settings is None or not sums_known or not all(s for s, _ in sections):
         return
     tops = [section for section, _ in sections if section and section.parent is None]
@@ -910,11 +980,12 @@ def _check_sections(reader: _Reader, sections: list[tuple[Section | None, _Table
         parts = ", ".join(f"{section.id} {_fmt(section.max)}"
                           + (f" × {_fmt(section.weight)}" if section.weight != 1 else "")
                           for section in tops)
-        which = "the sections' max" if all(s.weight == 1 for s in tops) else \
-            "the sections' max times their weights"
+        which = msg("the sections' max") if all(s.weight == 1 for s in tops) else \
+            msg("the sections' max times their weights")
         reader.error("total-mismatch", ("rubric", "total"),
-                     f"total is {_fmt(settings['total'])} but {which} add up to "
-                     f"{_fmt(total)} ({parts})")
+                     msg("total is {total} but {which} add up to {added} ({parts})",
+                         total=_fmt(settings['total']), which=which, added=_fmt(total),
+                         parts=parts))
 
 
 def _check_groups(reader: _Reader, indicators: list[tuple[Item | None, _Table]]) -> None:
@@ -924,21 +995,26 @@ def _check_groups(reader: _Reader, indicators: list[tuple[Item | None, _Table]])
         if item is None or item.group is None:
             continue
         if item.applies_if is None or item.otherwise != "na":
-            table.error("group-member", "group", f"indicator '{item.id}' of group "
-                        f"'{item.group}' needs applies_if and otherwise = \"na\": "
-                        "alternatives apply only where their condition holds")
+            table.error("group-member", "group", msg("indicator '{id}' of group '{group}' needs "
+                                                     'applies_if and otherwise = "na": '
+                                                     "alternatives apply only where their "
+                                                     "condition holds",
+                                                     id=item.id, group=item.group))
         if item.group not in first:
             first[item.group] = (item, table)
             continue
         head, head_table = first[item.group]
         if item.section != head.section:
-            table.error("group-section", "section", f"group '{item.group}' is in section "
-                        f"'{head.section}' ({render_key(head_table.path)}); alternatives "
-                        "share one section")
+            table.error("group-section", "section", msg("group '{group}' is in section "
+                                                        "'{section}' ({key}); alternatives share "
+                                                        "one section",
+                                                        group=item.group, section=head.section,
+                                                        key=render_key(head_table.path)))
         elif abs(item.max - head.max) > TOLERANCE:
-            table.error("group-max-mismatch", "max", f"max is {_fmt(item.max)} but "
-                        f"'{head.id}' of group '{item.group}' has {_fmt(head.max)}; "
-                        "alternatives have equal max")
+            table.error("group-max-mismatch", "max", msg(
+                "max is {max} but '{id}' of group '{group}' has {head_max}; alternatives have "
+                "equal max", max=_fmt(item.max), id=head.id, group=item.group,
+                head_max=_fmt(head.max)))
 
 
 # -- [[indicator]], [[bonus]], [[penalty]] ----------------------------------
@@ -952,7 +1028,8 @@ def _read_item(reader: _Reader, table: _Table, kind: ItemKind,
     section = table.text("section", required=True) if kind == "indicator" else None
     item_max = table.number("max", required=True)
     if item_max is not None and item_max <= 0:
-        table.error("non-positive-max", "max", f"max is {_fmt(item_max)}; expected above 0")
+        table.error("non-positive-max", "max", msg("max is {item_max}; expected above 0",
+                                                   item_max=_fmt(item_max)))
         item_max = None
     note = table.text("note")
     rule = _read_rule(table)
@@ -978,8 +1055,9 @@ def _read_rule(table: _Table) -> RuleName | None:
     value = table.data.get("rule")
     if isinstance(value, str) and value in SCHEMA_2_RULES and not table.schema_2:
         table.raw("rule")
-        table.error("schema-2-key", "rule", f"rule '{value}' is schema 2; declare schema = 2 "
-                    "at the top of the file to use it")
+        table.error("schema-2-key", "rule", msg("rule '{rule}' is schema 2; declare schema = 2 "
+                                                "at the top of the file to use it",
+                                                rule=value))
         return None
     rules = RULES + SCHEMA_2_RULES if table.schema_2 else RULES
     return cast(RuleName | None, table.option("rule", rules, required=True, code="unknown-rule"))
@@ -1000,8 +1078,8 @@ def _read_item_2(table: _Table, kind: ItemKind, context: _Context) -> dict[str, 
         params["otherwise"] = otherwise
         if not table.has("applies_if"):
             table.error("missing-key", "applies_if",
-                        "otherwise says what the item scores where applies_if does not hold; "
-                        "it needs applies_if")
+                        msg("otherwise says what the item scores where applies_if does not hold; "
+                            "it needs applies_if"))
     if kind == "indicator":
         params["group"] = table.text("group")
     return params
@@ -1016,12 +1094,14 @@ def _read_text_with_placeholders(table: _Table, name: str,
     try:
         names = [field for _, field, _, _ in string.Formatter().parse(text) if field is not None]
     except ValueError as error:
-        table.error("invalid-placeholder", name, f"{error}; write {{{{ and }}}} for a brace")
+        table.error("invalid-placeholder", name, msg("{error}; write {{{{ and }}}} for a brace",
+                                                     error=error))
         return None
     unknown = [field for field in names if field not in allowed]
     if unknown:
-        table.error("invalid-placeholder", name, f"unknown placeholder {{{unknown[0]}}}; "
-                    f"{_one_of('{' + option + '}' for option in allowed)}")
+        table.error("invalid-placeholder", name, msg(
+            "unknown placeholder {{{unknown}}}; {expected}", unknown=unknown[0],
+            expected=_one_of("{" + option + "}" for option in allowed)))
         return None
     return text
 
@@ -1029,8 +1109,9 @@ def _read_text_with_placeholders(table: _Table, name: str,
 def _read_applies_if(table: _Table, context: _Context) -> Condition | None:
     value = table.raw("applies_if")
     if not isinstance(value, dict):
-        table.error("wrong-type", "applies_if", "expected a table such as "
-                    f"{{ field = \"...\", is = true }}, found {_describe(value)}")
+        table.error("wrong-type", "applies_if", msg('expected a table such as {{ field = "...", '
+                                                    "is = true }}, found {value}",
+                                                    value=_describe(value)))
         return None
     inner = _Table(table.reader, value, table.key("applies_if"))
     condition = _read_clause_condition(inner, context, "applies_if")
@@ -1042,12 +1123,13 @@ def _read_clause_condition(table: _Table, context: _Context, purpose: str) -> Co
     """``field`` with ``is`` (a bool, a choice, or choices) or ``op`` + ``value``."""
     if table.has("is") and (table.has("op") or table.has("value")):
         table.raw("op"), table.raw("value"), table.raw("is")
-        table.error("clause-shape", "is", "a condition has 'is' or 'op' and 'value', not both")
+        table.error("clause-shape", "is", msg("a condition has 'is' or 'op' and 'value', not both"))
         return None
     allowed: tuple[FieldType, ...] = ("bool", "choice") if table.has("is") else \
         RULE_FIELD_TYPES["check"]
     field = _read_field_ref(table, "field", allowed, context,
-                            f"{purpose} with 'is'" if table.has("is") else purpose)
+                            msg("{purpose} with 'is'", purpose=purpose) if table.has("is")
+                            else purpose)
     if field is not None:
         context.reads.append((field.id, table.key("field"), purpose))
     if not table.has("is"):
@@ -1060,16 +1142,19 @@ def _read_clause_condition(table: _Table, context: _Context, purpose: str) -> Co
         return None
     if field.type == "bool":
         if not isinstance(value, bool):
-            table.error("invalid-value", "is", f"is {_describe(value)} does not suit bool field "
-                        f"'{field.id}'; expected true or false")
+            table.error("invalid-value", "is", msg("is {value} does not suit bool field '{id}'; "
+                                                   "expected true or false",
+                                                   value=_describe(value), id=field.id))
             return None
         return Condition(field=field.id, op="==", values=(value,))
     choices = value if isinstance(value, list) else [value]
     wrong = [choice for choice in choices if choice not in field.choices]
     if not choices or wrong:
         shown = _describe(wrong[0]) if wrong else "an empty array"
-        table.error("invalid-value", "is", f"is {shown} is not a choice of field '{field.id}'; "
-                    f"{_one_of(field.choices)}")
+        table.error("invalid-value", "is", msg("is {shown} is not a choice of field '{id}'; "
+                                               "{expected}",
+                                               shown=shown, id=field.id,
+                                               expected=_one_of(field.choices)))
         return None
     return Condition(field=field.id, op="==", values=tuple(dict.fromkeys(choices)))
 
@@ -1078,11 +1163,12 @@ def _read_clauses(table: _Table, item_max: float | None,
                   context: _Context) -> tuple[Clause, ...]:
     value = table.raw("clause")
     if value is None or value == []:
-        table.error("missing-key", "clause", "rule 'clauses' needs [[indicator.clause]] tables")
+        table.error("missing-key", "clause", msg("rule 'clauses' needs [[indicator.clause]] "
+                                                 "tables"))
         return ()
     if not isinstance(value, list) or not all(isinstance(entry, dict) for entry in value):
-        table.error("wrong-type", "clause", f"expected [[{table.path[0]}.clause]] tables, "
-                    f"found {_describe(value)}")
+        table.error("wrong-type", "clause", msg("expected [[{path}.clause]] tables, found {value}",
+                                                path=table.path[0], value=_describe(value)))
         return ()
     clauses = []
     for index, entry in enumerate(value, start=1):
@@ -1108,12 +1194,14 @@ def _clause_shape(table: _Table) -> ClauseShape | None:
         return found[0]
     keys = {"fault": "is / op + value", "shortfall": "below", "list": "fields", "any": "any"}
     if found:
-        table.error("clause-shape", None, "a clause has exactly one shape; found "
-                    + " and ".join(f"{shape} ({keys[shape]})" for shape in found))
+        shapes = listing(f"{shape} ({keys[shape]})" for shape in found)
+        table.error("clause-shape", None, msg("a clause has exactly one shape; found {shapes}",
+                                              shapes=shapes))
     else:
-        table.error("clause-shape", None, "a clause has exactly one shape; expected field + "
-                    "is (or op + value) + points (a fault), field + per (a count), field + "
-                    "below + per (a shortfall), fields + per (a list) or any + points (any)")
+        table.error("clause-shape", None, msg("a clause has exactly one shape; expected field + "
+                                              "is (or op + value) + points (a fault), field + "
+                                              "per (a count), field + below + per (a shortfall), "
+                                              "fields + per (a list) or any + points (any)"))
     return None
 
 
@@ -1126,7 +1214,7 @@ def _read_clause(table: _Table, context: _Context) -> Clause | None:
         return None
     params: dict[str, Any] = {"shape": shape}
     if shape == "fault":
-        params["condition"] = _read_clause_condition(table, context, "a fault clause")
+        params["condition"] = _read_clause_condition(table, context, msg("a fault clause"))
         params["field"] = table.data.get("field")
     elif shape in ("count", "shortfall"):
         field = _read_field_ref(table, "field", ("int", "number"), context,
@@ -1149,9 +1237,11 @@ def _read_clause(table: _Table, context: _Context) -> Clause | None:
     for name in table.data:
         if name not in table.read and name in CLAUSE_KEYS:
             table.raw(name)
-            table.error("key-not-for-shape", name, f"'{name}' does not belong to a {shape} "
-                        f"clause (it takes {', '.join(SHAPE_KEYS[shape])}, cap, problem, "
-                        "rectify)")
+            table.error("key-not-for-shape", name, msg("'{name}' does not belong to a {shape} "
+                                                       "clause (it takes {keys}, cap, "
+                                                       "problem, rectify)",
+                                                       name=name, shape=shape,
+                                                       keys=listing(SHAPE_KEYS[shape])))
     table.finish(CLAUSE_KEYS)
     if table.reader.error_count > before:
         return None
@@ -1161,8 +1251,9 @@ def _read_clause(table: _Table, context: _Context) -> Clause | None:
 def _positive(table: _Table, name: str, required: bool = False) -> float | None:
     value = table.number(name, required=required)
     if value is not None and value <= 0:
-        table.error("non-positive-per" if name == "per" else "non-positive-value", name,
-                    f"{name} is {_fmt(value)}; expected above 0")
+        code = "non-positive-per" if name == "per" else "non-positive-value"
+        table.error(code, name, msg("{name} is {value}; expected above 0", name=name,
+                                    value=_fmt(value)))
         return None
     return value
 
@@ -1171,19 +1262,23 @@ def _read_bool_fields(table: _Table, shape: ClauseShape, context: _Context) -> t
     name = "fields" if shape == "list" else "any"
     value = table.raw(name)
     if not isinstance(value, list) or not all(isinstance(entry, str) for entry in value):
-        table.error("wrong-type", name, f"expected an array of field ids, found "
-                    f"{_describe(value)}")
+        table.error("wrong-type", name, msg("expected an array of field ids, found {value}",
+                                            value=_describe(value)))
         return ()
     if not value or len(set(value)) < len(value):
-        table.error("invalid-share-fields", name, f"{name} is empty or lists a field twice")
+        table.error("invalid-share-fields", name, msg("{name} is empty or lists a field twice",
+                                                      name=name))
     for field_id in value:
         context.used.add(field_id)
         if field_id not in context.declared:
-            table.error("undeclared-field", name, f"field '{field_id}' is not declared")
+            table.error("undeclared-field", name, msg("field '{field_id}' is not declared",
+                                                      field_id=field_id))
         elif field_id in context.fields and context.fields[field_id].type != "bool":
-            table.error("field-type-mismatch", name, f"a {shape} clause cannot read field "
-                        f"'{field_id}' of type {context.fields[field_id].type}; it takes bool "
-                        "fields")
+            table.error("field-type-mismatch", name, msg("a {shape} clause cannot read field "
+                                                         "'{field_id}' of type {type}; it takes "
+                                                         "bool fields",
+                                                         shape=shape, field_id=field_id,
+                                                         type=context.fields[field_id].type))
         else:
             context.reads.append((field_id, table.key(name), "clause"))
     return tuple(value)
@@ -1199,12 +1294,15 @@ def _read_field_ref(table: _Table, name: str, allowed: tuple[FieldType, ...], co
     if field_id not in context.declared:
         declared = sorted(context.declared) or ["(none declared)"]
         table.error("undeclared-field", name,
-                    f"field '{field_id}' is not declared; {_one_of(declared)}")
+                    msg("field '{field_id}' is not declared; {expected}",
+                        field_id=field_id, expected=_one_of(declared)))
         return None
     field = context.fields.get(field_id)
     if field is not None and field.type not in allowed:
-        table.error("field-type-mismatch", name, f"{purpose} cannot read field '{field_id}' of "
-                    f"type {field.type}; it takes {_either(allowed)} fields")
+        table.error("field-type-mismatch", name, msg("{purpose} cannot read field '{field_id}' "
+                                                     "of type {type}; it takes {either} fields",
+                                                     purpose=purpose, field_id=field_id,
+                                                     type=field.type, either=_either(allowed)))
         return None
     return field
 
@@ -1216,7 +1314,7 @@ def _read_rule_params(table: _Table, rule: RuleName, item_max: float | None,
         return {"fields": _read_share_fields(table, context)}
     if rule == "clauses":
         return {"clauses": _read_clauses(table, item_max, context)}
-    field = _read_field_ref(table, "field", allowed, context, f"rule '{rule}'")
+    field = _read_field_ref(table, "field", allowed, context, msg("rule '{rule}'", rule=rule))
     params: dict[str, Any] = {"field": table.data.get("field")}
     if field is not None:
         context.reads.append((field.id, table.key("field"), f"rule '{rule}'"))
@@ -1233,9 +1331,11 @@ def _read_rule_params(table: _Table, rule: RuleName, item_max: float | None,
     elif rule == "scale":
         has_target, has_field = table.has("target"), table.has("target_field")
         if has_target == has_field:
-            found = "both" if has_target else "neither"
+            found = msg("both") if has_target else msg("neither")
             table.error("scale-target", "target" if has_target else None,
-                        f"rule 'scale' needs exactly one of target or target_field; found {found}")
+                        msg("rule 'scale' needs exactly one of target or target_field; found "
+                            "{found}",
+                            found=found))
         if has_target:
             params["target"] = table.number("target")
         if has_field:
@@ -1244,7 +1344,8 @@ def _read_rule_params(table: _Table, rule: RuleName, item_max: float | None,
     elif rule in ("deduct", "count"):
         per = table.number("per", required=True)
         if per is not None and per <= 0:
-            table.error("non-positive-per", "per", f"per is {_fmt(per)}; expected above 0")
+            table.error("non-positive-per", "per", msg("per is {per}; expected above 0",
+                                                       per=_fmt(per)))
         params["per"] = per
     elif rule == "steps":
         params["steps"] = _read_steps(table, item_max)
@@ -1260,18 +1361,20 @@ def _read_condition(table: _Table, field: Field | None) -> tuple[Op, CheckValue]
     required = field is not None and not is_bool
     op = table.text("op", required=required) or ("==" if is_bool else None)
     if op is not None and op not in OPS:
-        table.error("invalid-op", "op", f"unknown op '{op}'; {_one_of(OPS)}")
+        table.error("invalid-op", "op", msg("unknown op '{op}'; {expected}",
+                                            op=op, expected=_one_of(OPS)))
         op = None
     elif op is not None and field is not None and field.type == "choice" and op not in ("==", "!="):
-        table.error("invalid-op", "op", f"op '{op}' cannot compare choices of field "
-                    f"'{field.id}'; expected == or !=")
+        table.error("invalid-op", "op", msg("op '{op}' cannot compare choices of field '{id}'; "
+                                            "expected == or !=",
+                                            op=op, id=field.id))
         op = None
     value = table.raw("value")
     if value is None:
         if is_bool:
             value = True
         elif required:
-            table.error("missing-key", "value", "missing required key 'value'")
+            table.error("missing-key", "value", msg("missing required key 'value'"))
     if field is None or value is None:
         return None
     checked: CheckValue | None = None
@@ -1285,8 +1388,10 @@ def _read_condition(table: _Table, field: Field | None) -> tuple[Op, CheckValue]
         checked = float(value) if _is_number(value) else None
         expected = "a number"
     if checked is None:
-        table.error("invalid-value", "value", f"value {_describe(value)} does not suit "
-                    f"{field.type} field '{field.id}'; expected {expected}")
+        table.error("invalid-value", "value", msg("value {value} does not suit {type} field "
+                                                  "'{id}'; expected {expected}",
+                                                  value=_describe(value), type=field.type,
+                                                  id=field.id, expected=expected))
         return None
     return (op, checked) if op is not None else None
 
@@ -1295,54 +1400,62 @@ def _read_share_fields(table: _Table, context: _Context) -> tuple[str, ...]:
     if table.has("field"):
         table.raw("field")
         table.error("key-not-for-rule", "field",
-                    "rule 'share' reads 'fields' (a list of bool fields), not 'field'")
+                    msg("rule 'share' reads 'fields' (a list of bool fields), not 'field'"))
     value = table.raw("fields")
     if value is None:
-        table.error("missing-key", "fields", "rule 'share' needs fields = [\"...\", ...]")
+        table.error("missing-key", "fields", msg('rule \'share\' needs fields = ["...", ...]'))
         return ()
     if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
         table.error("wrong-type", "fields",
-                    f"expected an array of field ids, found {_describe(value)}")
+                    msg("expected an array of field ids, found {value}", value=_describe(value)))
         return ()
     if not value:
-        table.error("invalid-share-fields", "fields", "fields is empty; expected bool fields")
+        table.error("invalid-share-fields", "fields", msg("fields is empty; expected bool fields"))
     elif len(set(value)) < len(value):
-        table.error("invalid-share-fields", "fields", "a field is listed twice in fields")
+        table.error("invalid-share-fields", "fields", msg("a field is listed twice in fields"))
     for name in value:
         context.used.add(name)
         context.reads.append((name, table.key("fields"), "rule 'share'"))
         if name not in context.declared:
-            table.error("undeclared-field", "fields", f"field '{name}' is not declared")
+            table.error("undeclared-field", "fields", msg("field '{name}' is not declared",
+                                                          name=name))
         elif name in context.fields and context.fields[name].type != "bool":
-            table.error("field-type-mismatch", "fields", f"rule 'share' cannot read field "
-                        f"'{name}' of type {context.fields[name].type}; it takes bool fields")
+            table.error("field-type-mismatch", "fields", msg("rule 'share' cannot read field "
+                                                             "'{name}' of type {type}; it takes "
+                                                             "bool fields",
+                                                             name=name,
+                                                             type=context.fields[name].type))
     return tuple(value)
 
 
 def _read_steps(table: _Table, item_max: float | None) -> tuple[tuple[float, float], ...]:
     value = table.raw("steps")
     if value is None:
-        table.error("missing-key", "steps", "rule 'steps' needs steps = [[threshold, points], ...]")
+        table.error("missing-key", "steps", msg("rule 'steps' needs steps = [[threshold, "
+                                                "points], ...]"))
         return ()
     pairs_ok = isinstance(value, list) and all(
         isinstance(pair, list) and len(pair) == 2 and all(_is_number(n) for n in pair)
         for pair in value)
     if not pairs_ok:
         table.error("invalid-steps", "steps",
-                    "expected [[threshold, points], ...]: pairs of numbers")
+                    msg("expected [[threshold, points], ...]: pairs of numbers"))
         return ()
     steps = tuple((float(threshold), float(points)) for threshold, points in value)
     if not steps:
-        table.error("invalid-steps", "steps", "steps is empty; expected at least one step")
+        table.error("invalid-steps", "steps", msg("steps is empty; expected at least one step"))
     for (low, _), (high, _) in pairwise(steps):
         if high <= low:
-            table.error("invalid-steps", "steps", f"thresholds must rise strictly; "
-                        f"{_fmt(high)} follows {_fmt(low)}")
+            table.error("invalid-steps", "steps", msg("thresholds must rise strictly; {high} "
+                                                      "follows {low}",
+                                                      high=_fmt(high), low=_fmt(low)))
             break
     for threshold, points in steps:
         if item_max is not None and not 0 <= points <= item_max:
-            table.error("invalid-steps", "steps", f"step [{_fmt(threshold)}, {_fmt(points)}] "
-                        f"gives points outside 0..{_fmt(item_max)}")
+            table.error("invalid-steps", "steps", msg("step [{threshold}, {points}] gives points "
+                                                      "outside 0..{item_max}",
+                                                      threshold=_fmt(threshold),
+                                                      points=_fmt(points), item_max=_fmt(item_max)))
             break
     return steps
 
@@ -1352,30 +1465,32 @@ def _read_points(table: _Table, field: Field | None,
     value = table.raw("points")
     if value is None:
         table.error("missing-key", "points",
-                    "rule 'choice' needs points = { \"choice\" = points, ... }")
+                    msg('rule \'choice\' needs points = {{ "choice" = points, ... }}'))
         return ()
     if not isinstance(value, dict):
-        table.error("wrong-type", "points", f"expected a table, found {_describe(value)}")
+        table.error("wrong-type", "points", msg("expected a table, found {value}",
+                                                value=_describe(value)))
         return ()
     for choice, points in value.items():
         if not _is_number(points):
             table.reader.error("wrong-type", (*table.key("points"), choice),
-                               f"expected a number, found {_describe(points)}")
+                               msg("expected a number, found {points}", points=_describe(points)))
         elif item_max is not None and not 0 <= points <= item_max:
             table.reader.error("invalid-points", (*table.key("points"), choice),
-                               f"'{choice}' gives {_fmt(points)} points; "
-                               f"expected 0..{_fmt(item_max)}")
+                               msg("'{choice}' gives {points} points; expected 0..{item_max}",
+                                   choice=choice, points=_fmt(points), item_max=_fmt(item_max)))
     if field is None:
         return ()
     for choice in value:
         if choice not in field.choices:
             table.reader.error("invalid-points", (*table.key("points"), choice),
-                               f"'{choice}' is not a choice of field '{field.id}'; "
-                               f"{_one_of(field.choices)}")
+                               msg("'{choice}' is not a choice of field '{id}'; {expected}",
+                                   choice=choice, id=field.id, expected=_one_of(field.choices)))
     absent = [choice for choice in field.choices if choice not in value]
     if absent:
         table.error("invalid-points", "points",
-                    f"no points for choice {', '.join(absent)} of field '{field.id}'")
+                    msg("no points for choice {absent} of field '{id}'",
+                        absent=', '.join(absent), id=field.id))
         return ()
     # In the field's choice order, whatever order the author wrote them in.
     return tuple((choice, float(value[choice])) for choice in field.choices
@@ -1390,7 +1505,7 @@ def _read_veto(reader: _Reader, table: _Table,
     before = reader.error_count
     veto_id = table.text("id", required=True)
     title = table.text("title", required=True)
-    field = _read_field_ref(table, "field", RULE_FIELD_TYPES["check"], context, "a veto")
+    field = _read_field_ref(table, "field", RULE_FIELD_TYPES["check"], context, msg("a veto"))
     if field is not None:
         context.reads.append((field.id, table.key("field"), "a veto"))
     condition = _read_condition(table, field)
@@ -1407,11 +1522,13 @@ def _read_veto(reader: _Reader, table: _Table,
         # Without any readable grade (already reported) every name would be unknown.
         if grade is not None and context.grade_names and grade not in context.grade_names:
             table.error("unknown-grade", "grade",
-                        f"unknown grade '{grade}'; {_one_of(context.grade_names)}")
+                        msg("unknown grade '{grade}'; {expected}",
+                            grade=grade, expected=_one_of(context.grade_names)))
         elif (grade is not None and not context.grade_names and context.grades_whole
               and table.schema_2):
-            table.error("unknown-grade", "grade", "the rubric has no [[grade]]; a veto "
-                        "without grades can only have action = \"zero\" or \"exclude\"")
+            table.error("unknown-grade", "grade", msg("the rubric has no [[grade]]; a veto "
+                                                      "without grades can only have action = "
+                                                      '"zero" or "exclude"'))
     else:
         _not_for_action(table, "grade", action)
     if table.schema_2:
@@ -1433,10 +1550,11 @@ def _read_veto(reader: _Reader, table: _Table,
 def _not_for_action(table: _Table, name: str, action: str) -> None:
     if table.has(name):
         table.raw(name)
-        why = "a veto with action = \"exclude\" has no grade (its row shows its label)" \
-            if name == "grade" else f"'{name}' is for action = \"exclude\" only"
-        table.error("key-not-for-action", name, f"'{name}' does not belong to action "
-                    f"'{action}': {why}")
+        why = msg("a veto with action = \"exclude\" has no grade (its row shows its label)") \
+            if name == "grade" else msg("'{name}' is for action = \"exclude\" only", name=name)
+        table.error("key-not-for-action", name, msg("'{name}' does not belong to action "
+                                                    "'{action}': {why}",
+                                                    name=name, action=action, why=why))
 
 
 # -- [[grade]] --------------------------------------------------------------
@@ -1449,12 +1567,12 @@ def _read_grades(reader: _Reader, tables: list[_Table]) -> list[tuple[Grade, _Ta
         before = reader.error_count
         name = table.text("name", required=True)
         grade_min = table.number("min", required=True)
-        share = _share(table, "max_share")
+        share = _share(table, "max_share", code="invalid-max-share")
         quotas: dict[str, Any] = {}
         if table.schema_2:
-            quotas["max_count"] = _count(table, "max_count")
-            quotas["min_share"] = _share(table, "min_share")
-            quotas["min_count"] = _count(table, "min_count")
+            quotas["max_count"] = _count(table, "max_count", code="invalid-max-count")
+            quotas["min_share"] = _share(table, "min_share", code="invalid-min-share")
+            quotas["min_count"] = _count(table, "min_count", code="invalid-min-count")
             rounding = table.option("quota_rounding", QUOTA_ROUNDINGS)
             if rounding is not None:
                 quotas["quota_rounding"] = rounding
@@ -1465,20 +1583,22 @@ def _read_grades(reader: _Reader, tables: list[_Table]) -> list[tuple[Grade, _Ta
     return grades
 
 
-def _share(table: _Table, name: str) -> float | None:
+def _share(table: _Table, name: str, code: str) -> float | None:
     share = table.number(name)
     if share is not None and not 0 < share <= 1:
-        table.error(f"invalid-{name.replace('_', '-')}", name,
-                    f"{name} is {_fmt(share)}; expected a share above 0 and at most 1")
+        table.error(code, name,
+                    msg("{name} is {share}; expected a share above 0 and at most 1",
+                        name=name, share=_fmt(share)))
         return None
     return share
 
 
-def _count(table: _Table, name: str) -> int | None:
+def _count(table: _Table, name: str, code: str) -> int | None:
     count = table.integer(name)
     if count is not None and count < 1:
-        table.error(f"invalid-{name.replace('_', '-')}", name,
-                    f"{name} is {count}; expected a whole number of branches, 1 or more")
+        table.error(code, name,
+                    msg("{name} is {count}; expected a whole number of branches, 1 or more",
+                        name=name, count=count))
         return None
     return count
 
@@ -1489,39 +1609,46 @@ def _check_grades(reader: _Reader, grades: list[tuple[Grade, _Table]],
     seen: set[str] = set()
     for grade, table in grades:
         if grade.name in seen:
-            table.error("duplicate-grade", "name", f"grade '{grade.name}' is listed twice")
+            table.error("duplicate-grade", "name", msg("grade '{name}' is listed twice",
+                                                       name=grade.name))
         seen.add(grade.name)
     if not whole:
         return  # a grade left out (already reported) would make order checks wrong
     for (upper, _), (lower, table) in pairwise(grades):
         if lower.min >= upper.min:
-            table.error("grade-order", "min", f"min {_fmt(lower.min)} must be below the min of "
-                        f"'{upper.name}' above it ({_fmt(upper.min)}): list grades best first")
+            table.error("grade-order", "min", msg("min {min} must be below the min of '{name}' "
+                                                  "above it ({upper_min}): list grades best first",
+                                                  min=_fmt(lower.min), name=upper.name,
+                                                  upper_min=_fmt(upper.min)))
     if grades:
         last, table = grades[-1]
         if last.min != 0:
             table.error("last-grade-min", "min",
-                        f"the last grade '{last.name}' has min {_fmt(last.min)}; expected 0, "
-                        "so that every total gets a grade")
+                        msg("the last grade '{name}' has min {min}; expected 0, so that every "
+                            "total gets a grade",
+                            name=last.name, min=_fmt(last.min)))
         for key in ("max_share", "max_count"):
             if getattr(last, key) is not None:
                 table.error("last-grade-quota", key,
-                            f"the last grade '{last.name}' cannot have a quota: "
-                            "every branch must be able to get it")
+                            msg("the last grade '{name}' cannot have a quota: every branch must "
+                                "be able to get it",
+                                name=last.name))
         first, table = grades[0]
         for key in ("min_share", "min_count"):
             if getattr(first, key) is not None and len(grades) > 1:
-                table.error("first-grade-min-quota", key, f"'{key}' on the first grade "
-                            f"'{first.name}' would hold for every branch: a lower quota "
-                            "belongs on a grade below it")
+                table.error("first-grade-min-quota", key, msg("'{key}' on the first grade "
+                                                              "'{name}' would hold for every "
+                                                              "branch: a lower quota belongs on "
+                                                              "a grade below it",
+                                                              key=key, name=first.name))
     if settings is None:
         return
     best = settings["total"] + settings["bonus_cap"]
     for grade, table in grades:
         if grade.min > best:
-            reader.warn("unreachable-grade", table.key("min"), f"min {_fmt(grade.min)} is above "
-                        f"the best possible total {_fmt(best)}: no branch can get "
-                        f"'{grade.name}'")
+            reader.warn("unreachable-grade", table.key("min"), msg(
+                "min {min} is above the best possible total {best}: no branch can get '{name}'",
+                min=_fmt(grade.min), best=_fmt(best), name=grade.name))
 
 
 # -- across tables ----------------------------------------------------------
@@ -1539,12 +1666,15 @@ def _check_unique_ids(reader: _Reader, items: Iterable[list[tuple[Item | None, _
             continue
         if item_id in ITEM_OUTPUT_COLUMNS:
             table.error("reserved-id", "id",
-                        f"id '{item_id}' is a column of points.csv beside the item ids; "
-                        "choose another id")
+                        msg("id '{item_id}' is a column of points.csv beside the item ids; "
+                            "choose another id",
+                            item_id=item_id))
         if item_id in first:
-            table.error("duplicate-id", "id", f"id '{item_id}' is already used by "
-                        f"{render_key(first[item_id].path)} (line "
-                        f"{reader.line(first[item_id].path)})")
+            table.error("duplicate-id", "id", msg("id '{item_id}' is already used by {key} (line "
+                                                  "{line})",
+                                                  item_id=item_id,
+                                                  key=render_key(first[item_id].path),
+                                                  line=reader.line(first[item_id].path)))
         else:
             first[item_id] = table
 
@@ -1555,8 +1685,10 @@ def _check_references(reader: _Reader, fields: list[tuple[Field | None, _Table]]
     references = {field.id for field, _ in fields if field is not None and field.reference}
     for field_id, key, purpose in context.reads:
         if field_id in references:
-            reader.error("reference-field-used", key, f"field '{field_id}' is a reference "
-                         f"field (reference = true): {purpose} cannot read it")
+            reader.error("reference-field-used", key, msg("field '{field_id}' is a reference "
+                                                          "field (reference = true): {purpose} "
+                                                          "cannot read it",
+                                                          field_id=field_id, purpose=purpose))
 
 
 def _check_zero_blanks(reader: _Reader, missing: MissingPolicy, context: _Context) -> None:
@@ -1567,15 +1699,19 @@ def _check_zero_blanks(reader: _Reader, missing: MissingPolicy, context: _Contex
         if field is None or (field.missing or missing) != "zero":
             continue
         if purpose == "a fault clause" and field.type == "choice":
-            reader.error("zero-blank-earns", key, f"field '{field_id}' is a choice read by a "
-                         "clause under missing = \"zero\": a blank would cost nothing; give "
-                         "the field missing = \"error\" or \"na\"")
+            reader.error("zero-blank-earns", key, msg("field '{field_id}' is a choice read by a "
+                                                      'clause under missing = "zero": a blank '
+                                                      "would cost nothing; give the field "
+                                                      'missing = "error" or "na"',
+                                                      field_id=field_id))
     for field_id, key in context.direct_lost:
         field = context.fields.get(field_id)
         if field is not None and (field.missing or missing) == "zero":
-            reader.error("zero-blank-earns", key, f"field '{field_id}' holds points taken off "
-                         "(entry = \"lost\") under missing = \"zero\": a blank would take "
-                         "nothing off; give the field missing = \"error\" or \"na\"")
+            reader.error("zero-blank-earns", key, msg("field '{field_id}' holds points taken off "
+                                                      '(entry = "lost") under missing = "zero": '
+                                                      "a blank would take nothing off; give the "
+                                                      'field missing = "error" or "na"',
+                                                      field_id=field_id))
 
 
 def _warn_unused_fields(reader: _Reader, fields: list[tuple[Field | None, _Table]],
@@ -1584,4 +1720,4 @@ def _warn_unused_fields(reader: _Reader, fields: list[tuple[Field | None, _Table
         if (field is not None and field.type != "text" and not field.reference
                 and field.id not in context.used):
             reader.warn("unused-field", table.key("id"),
-                        f"field '{field.id}' is declared but no item or veto reads it")
+                        msg("field '{id}' is declared but no item or veto reads it", id=field.id))

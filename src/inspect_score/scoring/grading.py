@@ -17,6 +17,7 @@ import pandas as pd
 
 from inspect_score.checklists.table import BRANCH_ID, BRANCH_NAME, text_array, text_taken
 from inspect_score.errors import ChecklistError, Issue
+from inspect_score.messages import Message, msg
 from inspect_score.rubric.model import Grade, QuotaRounding, Rubric
 from inspect_score.scoring.tables import Scores
 
@@ -172,8 +173,9 @@ def apply_quotas(rubric: Rubric, sorted_totals: np.ndarray, grades: np.ndarray) 
         if needed is None:
             continue
         if needed > branch_count:
-            raise _conflict(rubric, f"grade '{grade.name}' or worse needs {needed} branches "
-                            f"but only {branch_count} are ranked")
+            raise _conflict(rubric, msg("grade '{name}' or worse needs {needed} branches but "
+                                        "only {count} are ranked", name=grade.name,
+                                        needed=needed, count=branch_count))
         short = needed - int((grades >= index).sum())
         if short <= 0:
             continue
@@ -184,15 +186,17 @@ def apply_quotas(rubric: Rubric, sorted_totals: np.ndarray, grades: np.ndarray) 
         places = upper_places(grade, branch_count)
         holding = int((grades == index).sum())
         if places is not None and holding > places:
-            raise _conflict(rubric, f"grade '{grade.name}' or worse needs {needed} branches, "
-                            f"which puts {holding} in '{grade.name}', more than its "
-                            f"{places} places")
+            raise _conflict(rubric, msg("grade '{name}' or worse needs {needed} branches, "
+                                        "which puts {holding} in '{name}', more than its "
+                                        "{places} places", name=grade.name, needed=needed,
+                                        holding=holding, places=places))
     return grades
 
 
-def _conflict(rubric: Rubric, message: str) -> ChecklistError:
-    return ChecklistError([Issue("quota-conflict", "the quotas cannot all hold for this run: "
-                                 + message, path=rubric.source)])
+def _conflict(rubric: Rubric, problem: Message) -> ChecklistError:
+    return ChecklistError([Issue("quota-conflict", msg(
+        "the quotas cannot all hold for this run: {problem}", problem=problem),
+        path=rubric.source)])
 
 
 def natural_order(texts: np.ndarray) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from inspect_score.checklists.table import Checklists
 from inspect_score.errors import ChecklistError, Issue
 from inspect_score.memory import release_freed_memory
+from inspect_score.messages import msg
 from inspect_score.rubric.model import Rubric
 from inspect_score.scoring.grading import rank_and_grade
 from inspect_score.scoring.results import Results
@@ -24,7 +25,7 @@ def evaluate(rubric: Rubric, checklists: Checklists) -> Results:
         # loading refuses this already; a Checklists made otherwise gets the same answer,
         # not an empty ranking or a bulletin that cannot be drafted
         raise ChecklistError([
-            Issue("no-branches", "the checklists hold no branch rows", source)
+            Issue("no-branches", msg("the checklists hold no branch rows"), source)
             for source in checklists.sources[:1] or ("",)])
     scores = score(rubric, checklists)
     ranking = rank_and_grade(rubric, scores)

@@ -23,6 +23,7 @@ from inspect_score.checklists.table import (
     text_array,
 )
 from inspect_score.errors import ChecklistError, Issue
+from inspect_score.messages import msg
 from inspect_score.rubric.model import Item, Rubric
 from inspect_score.scoring.clauses import applies_if_mask, direct_out_of_range
 from inspect_score.scoring.items import item_columns
@@ -166,8 +167,8 @@ def _refuse_error_blanks(rubric: Rubric, frame: pd.DataFrame) -> None:
             issues.append(
                 Issue(
                     "missing-value",
-                    f"branch {frame[BRANCH_ID].iloc[position]}: {field.header} is blank; "
-                    "a value is required",
+                    msg("branch {branch}: {header} is blank; a value is required",
+                        branch=frame[BRANCH_ID].iloc[position], header=field.header),
                     path=_source_file(frame, position),
                     row=_source_row(frame, position),
                     column=field.header,
@@ -330,8 +331,9 @@ def _refuse_nothing_applicable(frame: pd.DataFrame, rows: np.ndarray) -> None:
     issues = [
         Issue(
             "nothing-applicable",
-            f"branch {frame[BRANCH_ID].iloc[position]}: no indicator applies "
-            '(every value they read is blank under missing = "na"); nothing can be scored',
+            msg("branch {branch}: no indicator applies (every value they read is blank under "
+                'missing = "na"); nothing can be scored',
+                branch=frame[BRANCH_ID].iloc[position]),
             path=_source_file(frame, position),
             row=_source_row(frame, position),
             column=None,
@@ -391,12 +393,15 @@ def refuse_bad_schema_2_cells(rubric: Rubric, frame: pd.DataFrame) -> None:
         bad = direct_out_of_range(item, values) & holds
         header = rubric.field(item.field).header
         for position in map(int, np.flatnonzero(bad)):
-            expected = (f"points taken off, at most {plain_number(item.max)} (3 or -3 alike)"
-                        if item.entry == "lost" else f"points from 0 to {plain_number(item.max)}")
+            expected = (msg("points taken off, at most {max} (3 or -3 alike)",
+                            max=plain_number(item.max))
+                        if item.entry == "lost"
+                        else msg("points from 0 to {max}", max=plain_number(item.max)))
             issues.append(Issue(
                 "direct-out-of-range",
-                f"branch {frame[BRANCH_ID].iloc[position]}: {item.title} is "
-                f"{plain_number(float(values[position]))}; expected {expected}",
+                msg("branch {branch}: {title} is {values}; expected {expected}",
+                    branch=frame[BRANCH_ID].iloc[position], title=item.title,
+                    values=plain_number(float(values[position])), expected=expected),
                 path=_source_file(frame, position), row=_source_row(frame, position),
                 column=header))
     for slot in indicator_slots(rubric):
@@ -412,8 +417,10 @@ def refuse_bad_schema_2_cells(rubric: Rubric, frame: pd.DataFrame) -> None:
         for position in map(int, np.flatnonzero(applying != 1)):
             issues.append(Issue(
                 "group-not-one",
-                f"branch {frame[BRANCH_ID].iloc[position]}: {int(applying[position])} of the "
-                f"alternatives of group '{group}' ({titles}) apply; expected exactly one",
+                msg("branch {branch}: {applying} of the alternatives of group '{group}' "
+                    "({titles}) apply; expected exactly one",
+                    branch=frame[BRANCH_ID].iloc[position], applying=int(applying[position]),
+                    group=group, titles=titles),
                 path=_source_file(frame, position), row=_source_row(frame, position),
                 column=group_header))
     if issues:

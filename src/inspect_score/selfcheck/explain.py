@@ -21,6 +21,7 @@ import xlsxwriter
 
 from inspect_score.checklists.table import BRANCH_ID
 from inspect_score.errors import Issue
+from inspect_score.messages import listing, msg
 from inspect_score.outputs import print_style
 from inspect_score.outputs.escape import sheet_names
 from inspect_score.outputs.workbook import PINNED_CREATED
@@ -161,9 +162,10 @@ class Explanation:
 def branch_not_found(wanted: str, existing: Sequence[str], path: str) -> Issue:
     """A branch id that is not in the checklists, with the ids that are (closest first)."""
     close = difflib.get_close_matches(wanted, list(existing), n=len(existing), cutoff=0.0)
-    shown = ", ".join(close[:20]) + (" ..." if len(close) > 20 else "")
-    return Issue("unknown-branch", f"no branch {wanted!r} in the checklists; the branches are: "
-                 f"{shown}", path, column=BRANCH_ID)
+    shown = listing([*close[:20], *(["…"] if len(close) > 20 else [])])
+    return Issue("unknown-branch", msg("no branch {wanted!r} in the checklists; the branches "
+                                       "are: {shown}",
+                                       wanted=wanted, shown=shown), path, column=BRANCH_ID)
 
 
 def explain(results: Results, branch_id: str, *, self_check: bool = False,

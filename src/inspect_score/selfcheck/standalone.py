@@ -5,6 +5,7 @@ from __future__ import annotations
 import attrs
 
 from inspect_score.checklists.table import Checklists
+from inspect_score.messages import tr
 from inspect_score.rubric.model import Rubric
 from inspect_score.scoring.pipeline import evaluate
 from inspect_score.scoring.results import Results
@@ -37,5 +38,7 @@ def self_check_results(results: Results) -> Results:
     return attrs.evolve(results, ranking=ranking)
 
 
-SELF_CHECK_NOTE = ("self-check: quotas are not applied and branches are not ranked "
-                   "against each other")
+def self_check_note() -> str:
+    """What ``run --self-check`` says about its results, in the language of the run."""
+    return tr("self-check: quotas are not applied and branches are not ranked "
+              "against each other")

@@ -31,6 +31,7 @@ from inspect_score.checklists.readers import (
     read_sheet,
 )
 from inspect_score.errors import ChecklistError, Issue
+from inspect_score.messages import msg
 from inspect_score.outputs import print_style
 from inspect_score.outputs.escape import csv_text
 from inspect_score.outputs.print_style import DocumentTitle, display_width
@@ -710,7 +711,7 @@ def _header_row(path: Path) -> tuple[tuple[str, ...], Any]:
         table = read_csv(path, shown, headers, encoding, user_encoding=False,
                          text_columns=range(len(headers)))
     else:
-        raise ReadError(Issue("not-a-table", "expected a .csv or .xlsx file", shown))
+        raise ReadError(Issue("not-a-table", msg("expected a .csv or .xlsx file"), shown))
     return table.headers, table
 
 
@@ -724,7 +725,7 @@ def load_branch_list(path: Path) -> list[tuple[str, str]]:
     id_at = next((keys.index(key) for key in ("branch_id", "编号") if key in keys), None)
     name_at = next((keys.index(key) for key in ("branch_name", "名称") if key in keys), None)
     if id_at is None:
-        raise ChecklistError([Issue("missing-column", "no branch_id (编号) column", str(path),
+        raise ChecklistError([Issue("missing-column", msg("no branch_id (编号) column"), str(path),
                                     row=1, column="branch_id")])
     ids = _texts(table.columns[id_at])
     names = _texts(table.columns[name_at]) if name_at is not None else [""] * len(ids)
@@ -775,13 +776,15 @@ def form_issues(rubric: Rubric, path: Path) -> list[Issue]:
         if where is not None and found[where] not in known and headers[where].strip():
             issues.append(Issue(
                 "form-header-changed",
-                f"cell {cell} reads {headers[where]!r}; expected the header {expected[index]!r}",
+                msg("cell {cell} reads {headers!r}; expected the header {expected!r}",
+                    cell=cell, headers=headers[where], expected=expected[index]),
                 str(path), row=1, column=headers[where]))
             after += 1
         else:
             issues.append(Issue(
                 "form-column-removed",
-                f"the column {expected[index]!r} is missing (it belongs at cell {cell}); "
-                "restore it from a new template",
+                msg("the column {expected!r} is missing (it belongs at cell {cell}); restore it "
+                    "from a new template",
+                    expected=expected[index], cell=cell),
                 str(path), row=1, column=expected[index]))
     return issues

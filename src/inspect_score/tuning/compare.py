@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from inspect_score.checklists.table import BRANCH_ID, BRANCH_NAME
+from inspect_score.messages import msg
 from inspect_score.rubric.model import Item, Rubric
 from inspect_score.scoring.grading import rank_and_grade
 from inspect_score.scoring.labels import fixed_text
@@ -95,7 +96,7 @@ def compare_scores(old: Rubric, old_scores: Scores, new: Rubric, new_scores: Sco
     new_ids = new_ranking[BRANCH_ID].to_numpy()
     old_at = pd.Index(old_ranking[BRANCH_ID]).get_indexer(new_ids)
     if (old_at < 0).any() or len(old_ranking) != len(new_ranking):
-        raise ValueError("the two scorings do not hold the same branches")
+        raise ValueError(msg("the two scorings do not hold the same branches"))
     old_rows = old_ranking.iloc[old_at].reset_index(drop=True)
     precision = max(old.precision, new.precision)
 

@@ -54,6 +54,7 @@ from decimal import Decimal
 import attrs
 
 from inspect_score.errors import Issue, errors_only
+from inspect_score.messages import msg
 from inspect_score.rubric.loader import analyse_rubric_file
 from inspect_score.rubric.model import Clause, Condition, Field, Item, QuotaRounding, Rubric
 from inspect_score.scoring.grading import lower_places, quota_places, upper_places
@@ -341,9 +342,10 @@ def _constant_items(rubric: Rubric) -> list[Issue]:
         if low == high:
             issues.append(_warning(
                 rubric, "constant-points",
-                f"{item.title}: every branch gets {plain_number(low)} points here whatever it "
-                "submits (the condition or rule cannot turn out otherwise within the field's "
-                "bounds and choices); it cannot tell branches apart",
+                msg("{title}: every branch gets {low} points here whatever it submits (the "
+                    "condition or rule cannot turn out otherwise within the field's bounds and "
+                    "choices); it cannot tell branches apart",
+                    title=item.title, low=plain_number(low)),
                 _key(item, rubric), item.line,
             ))
     return issues
@@ -384,23 +386,26 @@ def _grade_reach(rubric: Rubric) -> list[Issue]:
         if grade.min > most:
             issues.append(_warning(
                 rubric, "unreachable-grade",
-                f"no branch can reach {grade.name}: it needs {plain_number(grade.min)}, "
-                f"and the most a branch can score is {plain_number(most)}",
+                msg("no branch can reach {name}: it needs {min}, and the most a branch can score "
+                    "is {most}",
+                    name=grade.name, min=plain_number(grade.min), most=plain_number(most)),
                 key, grade.line,
             ))
         elif grade.min > most_base:
             issues.append(_warning(
                 rubric, "bonus-only-grade",
-                f"{grade.name} needs {plain_number(grade.min)}, which only bonus points can "
-                f"reach: the most a branch can score without bonus is {plain_number(most_base)}",
+                msg("{name} needs {min}, which only bonus points can reach: the most a branch "
+                    "can score without bonus is {most_base}",
+                    name=grade.name, min=plain_number(grade.min),
+                    most_base=plain_number(most_base)),
                 key, grade.line,
             ))
         elif index < len(rubric.grades) - 1 and grade.min <= least:
             issues.append(_warning(
                 rubric, "grade-always-reached",
-                f"every branch reaches {grade.name} (min {plain_number(grade.min)}): the least "
-                f"a branch can score is {plain_number(least)}, so only vetoes and quotas can "
-                "give a lower grade",
+                msg("every branch reaches {name} (min {min}): the least a branch can score is "
+                    "{least}, so only vetoes and quotas can give a lower grade",
+                    name=grade.name, min=plain_number(grade.min), least=plain_number(least)),
                 key, grade.line,
             ))
     return issues
@@ -425,9 +430,10 @@ def _quotas(rubric: Rubric) -> list[Issue]:
         how = {"down": "floor", "nearest": "round", "up": "ceil"}[rounding]
         issues.append(_warning(
             rubric, "quota-rounds-to-zero",
-            f"max_share {plain_number(grade.max_share)} gives {grade.name} to "
-            f"{how}({plain_number(grade.max_share)} × branches) branches: none at all in a "
-            f"sub-district of fewer than {fewest} branches",
+            msg("max_share {max_share} gives {name} to {how}({max_share} × branches) branches: "
+                "none at all in a sub-district of fewer than {fewest} branches",
+                max_share=plain_number(grade.max_share), name=grade.name, how=how,
+                fewest=fewest),
             f"grade[{index + 1}].max_share", grade.line,
         ))
     return issues
@@ -437,8 +443,10 @@ def _bonuses(rubric: Rubric) -> list[Issue]:
     return [
         _warning(
             rubric, "bonus-above-cap",
-            f"{item.title}: max {plain_number(item.max)} is more than bonus_cap "
-            f"{plain_number(rubric.bonus_cap)}; no branch can ever be credited the rest",
+            msg("{title}: max {max} is more than bonus_cap {bonus_cap}; no branch can ever be "
+                "credited the rest",
+                title=item.title, max=plain_number(item.max),
+                bonus_cap=plain_number(rubric.bonus_cap)),
             f"{_key(item, rubric)}.max", item.line,
         )
         for item in rubric.bonuses
@@ -463,9 +471,10 @@ def _clauses(rubric: Rubric) -> list[Issue]:
             if high <= 0:
                 issues.append(_warning(
                     rubric, "clause-never-costs",
-                    f"{item.title}, clause {number}: it can never cost anything whatever a "
-                    "branch submits (its condition cannot hold, or its field's bounds leave "
-                    "nothing to count); check its field, 'is', 'op', 'value' or 'below'",
+                    msg("{title}, clause {number}: it can never cost anything whatever a branch "
+                        "submits (its condition cannot hold, or its field's bounds leave nothing "
+                        "to count); check its field, 'is', 'op', 'value' or 'below'",
+                        title=item.title, number=number),
                     f"{key}.clause[{number}]", clause.line,
                 ))
         issues += _below_max(rubric, item, key, costs)
@@ -485,10 +494,11 @@ def _below_max(rubric: Rubric, item: Item, key: str, costs: list[float]) -> list
     numbers = ", ".join(map(str, capped))
     return [_warning(
         rubric, "clauses-below-max",
-        f"{item.title}: its clauses can cost at most {plain_number(most)} of its "
-        f"{plain_number(item.max)} points together (the cap of clause {numbers} holds them "
-        f"there), so it never goes below {plain_number(item.max - most)}; if the item is "
-        "扣完为止, raise the caps or add the missing clause",
+        msg("{title}: its clauses can cost at most {most} of its {max} points together (the cap "
+            "of clause {numbers} holds them there), so it never goes below {value}; if the item "
+            "is 扣完为止, raise the caps or add the missing clause",
+            title=item.title, most=plain_number(most), max=plain_number(item.max),
+            numbers=numbers, value=plain_number(item.max - most)),
         key, item.line,
     )]
 
@@ -513,20 +523,25 @@ def _quota_pairs(rubric: Rubric) -> list[Issue]:
         if too_few:
             count, needed = too_few[-1]
             runs = _runs([entry[0] for entry in too_few])
-            reasons.append(f"a run of {runs} branches is refused: {grade.name} or "
-                           f"worse needs {needed} branches and only {count} are ranked")
+            reasons.append(msg("a run of {runs} branches is refused: {name} or worse needs "
+                               "{needed} branches and only {count} are ranked", runs=runs,
+                               name=grade.name, needed=needed, count=count))
         if too_many:
             count, needed, places = too_many[0]
             runs = _runs([entry[0] for entry in too_many])
-            reasons.append(f"a run of {runs} branches is refused when every branch "
-                           f"scores above {grade.name}: {needed} are pushed down into it and it "
-                           f"has {places} places")
+            reasons.append(msg("a run of {runs} branches is refused when every branch scores "
+                               "above {name}: {needed} are pushed down into it and it has "
+                               "{places} places", runs=runs, name=grade.name, needed=needed,
+                               places=places))
         if not reasons:
             continue
         key = "min_count" if grade.min_count is not None else "min_share"
         issues.append(_warning(
             rubric, "quotas-cannot-hold",
-            "; ".join(reasons) + "; lower min_share/min_count or raise the grade's quota",
+            msg("{first}; {second}; lower min_share/min_count or raise the grade's quota",
+                first=reasons[0], second=reasons[1]) if len(reasons) == 2 else
+            msg("{reason}; lower min_share/min_count or raise the grade's quota",
+                reason=reasons[0]),
             f"grade[{index + 1}].{key}", grade.line,
         ))
     return issues

@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from inspect_score.checklists.table import BRANCH_ID, BRANCH_NAME
+from inspect_score.messages import Message, msg
 from inspect_score.rubric.model import Clause, Item, Rubric, Section
 from inspect_score.scoring.grading import lower_places, rank_and_grade, upper_places
 from inspect_score.scoring.rounding import round_points
@@ -68,18 +69,18 @@ class Settings:
     seed: int = 0
 
 
-def check_settings(settings: Settings) -> list[str]:
+def check_settings(settings: Settings) -> list[Message]:
     """What is wrong with the settings, in words; empty when they can be used."""
     problems = []
     if settings.runs < 1:
-        problems.append(f"--runs must be at least 1, got {settings.runs}")
+        problems.append(msg("--runs must be at least 1, got {runs}", runs=settings.runs))
     if not 0 <= settings.spread < 1:
-        problems.append(
-            f"--spread must be at least 0 and below 1 (a max may not turn negative), "
-            f"got {settings.spread}"
-        )
+        problems.append(msg(
+            "--spread must be at least 0 and below 1 (a max may not turn negative), got {spread}",
+            spread=settings.spread))
     if not settings.thresholds >= 0:
-        problems.append(f"--thresholds must be 0 or more, got {settings.thresholds}")
+        problems.append(msg("--thresholds must be 0 or more, got {thresholds}",
+                            thresholds=settings.thresholds))
     return problems
 
 
