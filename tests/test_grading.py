@@ -10,7 +10,8 @@ import pytest
 from strategies import rubric_of
 
 from inspect_score.rubric.model import Grade, Item, Rubric
-from inspect_score.scoring.grading import natural_order, quota_places, rank_and_grade
+from inspect_score.scoring.grading import natural_order, rank_and_grade
+from inspect_score.scoring.plain import quota_places
 from inspect_score.scoring.tables import Scores
 
 STANDARD = (

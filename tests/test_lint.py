@@ -14,7 +14,7 @@ from inspect_score.checklists.table import Checklists
 from inspect_score.errors import ChecklistError
 from inspect_score.rubric.loader import load_rubric
 from inspect_score.rubric.model import Field, Item, Rubric
-from inspect_score.scoring.grading import quota_places
+from inspect_score.scoring.plain import quota_places
 from inspect_score.scoring.rounding import round_points
 from inspect_score.scoring.score import score
 from inspect_score.tuning.lint import (

@@ -15,12 +15,9 @@ Every step raises an :class:`InspectError` carrying all problems found.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("inspect-score")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+#: The one place the version is written: pyproject.toml reads it from here, so that
+#: the command line need not import importlib.metadata (a tenth of a second) to say it.
+__version__ = "0.1.0"
 
 from typing import TYPE_CHECKING, Any
 

@@ -308,7 +308,7 @@ def print_sensitivity(result: Sensitivity, console: Console, top: int) -> None:
     from rich.table import Table
 
     from inspect_score.outputs.terminal import cell_text
-    from inspect_score.scoring.labels import plain_number
+    from inspect_score.scoring.plain import plain_number
     from inspect_score.tuning.sensitivity import STABLE_SHARE
 
     settings = result.settings

@@ -30,7 +30,8 @@ from inspect_score.followup.problems import headline_of, problem_findings
 from inspect_score.messages import listing, msg
 from inspect_score.outputs import escape
 from inspect_score.rubric.model import Lang
-from inspect_score.scoring.labels import fixed_text, labels_for, plain_number
+from inspect_score.scoring.labels import fixed_text, labels_for
+from inspect_score.scoring.plain import plain_number
 from inspect_score.scoring.results import Results
 from inspect_score.scoring.rounding import round_points
 

@@ -27,7 +27,8 @@ from inspect_score.outputs import print_style
 from inspect_score.outputs.escape import xml_text
 from inspect_score.outputs.print_style import DocumentTitle, display_width, fit_width
 from inspect_score.rubric.model import Rubric
-from inspect_score.scoring.labels import Labels, labels_for, plain_number
+from inspect_score.scoring.labels import Labels, labels_for
+from inspect_score.scoring.plain import plain_number
 from inspect_score.scoring.results import Results
 
 #: Excel's rows per sheet.

@@ -16,7 +16,6 @@ from inspect_score.outputs.staging import (
     temporary_beside,
     temporary_name,
 )
-from inspect_score.outputs.workbook import write_workbook
 from inspect_score.outputs.write_csv import write_csv
 from inspect_score.outputs.write_json import write_json
 from inspect_score.scoring.results import Results
@@ -66,6 +65,9 @@ def write_outputs(
     warnings: list[Issue] = []
     with staged(temporaries, plan):
         if xlsx is not None:
+            # imported when a workbook is asked for: a CSV run starts without xlsxwriter
+            from inspect_score.outputs.workbook import write_workbook
+
             written = write_workbook(
                 results, temporaries[xlsx], inputs=inputs, extra_sheets=extra_sheets,
                 tool_version=tool_version or None, title=title,

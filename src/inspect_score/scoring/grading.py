@@ -9,16 +9,16 @@ tied at the cut, and every branch below them, fall to the next grade.
 
 from __future__ import annotations
 
-import math
-from decimal import ROUND_HALF_UP, Decimal
-
 import numpy as np
 import pandas as pd
 
 from inspect_score.checklists.table import BRANCH_ID, BRANCH_NAME, text_array, text_taken
 from inspect_score.errors import ChecklistError, Issue
 from inspect_score.messages import Message, msg
-from inspect_score.rubric.model import Grade, QuotaRounding, Rubric
+from inspect_score.rubric.model import Rubric
+from inspect_score.scoring.plain import lower_places as lower_places  # where they lived first
+from inspect_score.scoring.plain import quota_places as quota_places
+from inspect_score.scoring.plain import upper_places as upper_places
 from inspect_score.scoring.tables import Scores
 
 _RANKING_HEAD = ("rank", BRANCH_ID, BRANCH_NAME, "total", "base", "bonus", "penalty")
@@ -110,37 +110,6 @@ def grade_by_total(rubric: Rubric, totals: np.ndarray) -> np.ndarray:
     ascending = minimums[::-1]
     below = len(minimums) - np.searchsorted(ascending, totals, side="right")
     return np.minimum(below, len(minimums) - 1).astype(np.int64)
-
-
-def quota_places(share: float, branch_count: int, rounding: QuotaRounding = "down") -> int:
-    """share * branches as a count, computed in decimal so that 0.29 * 100 is 29, not 28;
-    rounded down (schema 1), to the nearest (half up: "10%左右") or up."""
-    exact = Decimal(repr(share)) * branch_count
-    if rounding == "nearest":
-        return int(exact.to_integral_value(rounding=ROUND_HALF_UP))
-    if rounding == "up":
-        return math.ceil(exact)
-    return math.floor(exact)
-
-
-def upper_places(grade: Grade, branch_count: int) -> int | None:
-    """How many branches may hold the grade at most (None: no upper quota)."""
-    counts = []
-    if grade.max_share is not None:
-        counts.append(quota_places(grade.max_share, branch_count, grade.quota_rounding))
-    if grade.max_count is not None:
-        counts.append(grade.max_count)
-    return min(counts) if counts else None
-
-
-def lower_places(grade: Grade, branch_count: int) -> int | None:
-    """How many branches must hold the grade or a worse one (None: no lower quota)."""
-    counts = []
-    if grade.min_share is not None:
-        counts.append(quota_places(grade.min_share, branch_count, grade.quota_rounding))
-    if grade.min_count is not None:
-        counts.append(grade.min_count)
-    return max(counts) if counts else None
 
 
 def apply_quotas(rubric: Rubric, sorted_totals: np.ndarray, grades: np.ndarray) -> np.ndarray:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from inspect_score.rubric.model import Lang, Op
+from inspect_score.scoring.plain import plain_number as plain_number  # where it lived first
 from inspect_score.scoring.rounding import decimal_of
 
 
@@ -357,10 +358,6 @@ def _numbers_coded(values: np.ndarray | pd.Series, text_of: Callable[[float], st
     # NaN (code -1) takes the trailing ""
     codes[codes < 0] = len(uniques)
     return Coded(codes, np.array([*(text_of(value) for value in uniques), ""], dtype=object))
-
-
-def plain_number(value: float) -> str:
-    return str(np.format_float_positional(value + 0.0, trim="-"))
 
 
 def check_value_text(value: float | bool | str, labels: Labels) -> str:

@@ -28,6 +28,8 @@ from inspect_score.rubric.model import Item, Rubric
 from inspect_score.scoring.clauses import applies_if_mask, direct_out_of_range
 from inspect_score.scoring.items import item_columns
 from inspect_score.scoring.labels import plain_number
+from inspect_score.scoring.plain import indicator_slots as indicator_slots  # where they lived first
+from inspect_score.scoring.plain import top_weights as top_weights
 from inspect_score.scoring.rounding import round_points
 from inspect_score.scoring.rules import condition_holds, field_column
 from inspect_score.scoring.tables import Scores
@@ -307,24 +309,6 @@ def _base(
     divisor = np.where(applicable_max > 0, applicable_max, np.inf)
     rescaled = rubric.total * earned / divisor
     return round_points(np.where(all_apply, earned, rescaled), rubric.precision)
-
-
-def indicator_slots(rubric: Rubric) -> list[list[Item]]:
-    """The indicators as the slots of their sections: a group's alternatives together,
-    every other indicator alone; in rubric order of first appearance."""
-    slots: dict[tuple[str, str], list[Item]] = {}
-    for item in rubric.indicators:
-        key = (item.section or "", item.group) if item.group else ("", item.id)
-        slots.setdefault(key, []).append(item)
-    return list(slots.values())
-
-
-def top_weights(rubric: Rubric) -> dict[str, float]:
-    """Each section's weight toward the total: its top-level section's."""
-    weights: dict[str, float] = {}
-    for section in rubric.sections:  # parents come before their children
-        weights[section.id] = weights[section.parent] if section.parent else section.weight
-    return weights
 
 
 def _refuse_nothing_applicable(frame: pd.DataFrame, rows: np.ndarray) -> None:

@@ -31,7 +31,8 @@ import pandas as pd
 from inspect_score.checklists.table import BRANCH_ID, Checklists
 from inspect_score.rubric.model import Field, Item, Rubric, Veto
 from inspect_score.scoring.grading import grade_by_total
-from inspect_score.scoring.labels import labels_for, plain_number
+from inspect_score.scoring.labels import labels_for
+from inspect_score.scoring.plain import plain_number
 from inspect_score.scoring.rules import condition_holds
 from inspect_score.scoring.score import score
 

@@ -30,7 +30,7 @@ from inspect_score.outputs import print_style
 from inspect_score.outputs.print_style import display_width
 from inspect_score.outputs.workbook import EXCEL_MAX_ROWS, PINNED_CREATED
 from inspect_score.rubric.model import Lang, Rubric
-from inspect_score.scoring.labels import plain_number
+from inspect_score.scoring.plain import plain_number
 from inspect_score.tuning.compare import REMAINDER, Comparison, main_causes
 from inspect_score.tuning.sensitivity import STABLE_SHARE, Sensitivity
 

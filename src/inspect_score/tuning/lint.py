@@ -57,9 +57,14 @@ from inspect_score.errors import Issue, errors_only
 from inspect_score.messages import msg
 from inspect_score.rubric.loader import analyse_rubric_file
 from inspect_score.rubric.model import Clause, Condition, Field, Item, QuotaRounding, Rubric
-from inspect_score.scoring.grading import lower_places, quota_places, upper_places
-from inspect_score.scoring.labels import plain_number
-from inspect_score.scoring.score import indicator_slots, top_weights
+from inspect_score.scoring.plain import (
+    indicator_slots,
+    lower_places,
+    plain_number,
+    quota_places,
+    top_weights,
+    upper_places,
+)
 
 #: A quota that gives no place to a sub-district of this many branches is reported.
 SMALL_RUN = 10
