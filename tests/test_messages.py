@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gettext
 import importlib.util
-import io
 import pickle
 import string
 import sys
@@ -23,7 +22,7 @@ from babel.messages.pofile import read_po
 from hypothesis import given
 from hypothesis import strategies as st
 
-from inspect_score.errors import InspectError, Issue
+from inspect_score.errors import InspectError, Issue, RubricError
 from inspect_score.messages import (
     Message,
     listing,
@@ -232,7 +231,21 @@ def test_every_message_renders_in_both_languages() -> None:
 
 
 def test_the_catalog_reads_code_by_code() -> None:
-    """Each entry of the .po names the issue codes it is raised with."""
-    text = PO.read_text(encoding="utf-8")
-    assert "#. code: bad-int\n" in text
-    assert io.StringIO(text).read().count("msgid") > 100
+    """Each entry raised with a code names it in the .po (``#. code: ...``), so a
+    translator sees which problem a text describes."""
+    with PO.open("rb") as file:
+        catalog = read_po(file, locale="zh")
+    entry = catalog.get("'{shown}' is not a whole number; expected {expected}")
+    assert entry is not None and "code: bad-int" in entry.auto_comments
+
+
+def test_an_error_keeps_its_issues_across_processes() -> None:
+    """An InspectError pickles with its issues (code, location, message and values),
+    and reads the same afterwards in either language."""
+    issue = Issue("invalid-trim", msg("trim is {trim}; expected 0 or more", trim=-1),
+                  "r.toml", row=9, key="rubric.trim")
+    error = RubricError([issue])
+    copy = pickle.loads(pickle.dumps(error))
+    assert copy.issues == error.issues
+    with use_language("zh"):
+        assert str(copy) == "r.toml:9: rubric.trim: trim 为-1，应不小于0"

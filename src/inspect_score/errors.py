@@ -66,7 +66,7 @@ class InspectError(ValueError):
 
     def __init__(self, issues: Iterable[Issue]) -> None:
         self.issues: tuple[Issue, ...] = tuple(issues)
-        super().__init__(*self.issues)
+        super().__init__(self.issues)
 
     def __str__(self) -> str:
         # rendered when read, in the language of whoever reads it
