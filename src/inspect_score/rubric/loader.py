@@ -968,24 +968,24 @@ def _check_sections(reader: _Reader, sections: list[tuple[Section | None, _Table
             continue
         added = sum(m for m in maxes if m is not None) + sum(kid.max for kid in kids)
         if abs(added - section.max) > TOLERANCE:
-            parts = "its indicators" if not kids else "its indicators and sections"
+            parts = msg("its indicators") if not kids else msg("its indicators and sections")
             table.error("section-max-mismatch", "max", msg(
-                "section '{section_id}' max is {max} but its indicators add up to {added}",
-                section_id=section_id, max=_fmt(section.max), added=_fmt(added)))
+                "section '{section_id}' max is {max} but {parts} add up to {added}",
+                section_id=section_id, max=_fmt(section.max), parts=parts, added=_fmt(added)))
     if settings is None or not sums_known or not all(s for s, _ in sections):
         return
     tops = [section for section, _ in sections if section and section.parent is None]
     total = sum(section.max * section.weight for section in tops)
     if abs(total - settings["total"]) > TOLERANCE:
-        parts = ", ".join(f"{section.id} {_fmt(section.max)}"
-                          + (f" × {_fmt(section.weight)}" if section.weight != 1 else "")
-                          for section in tops)
+        summed = listing(f"{section.id} {_fmt(section.max)}"
+                         + (f" × {_fmt(section.weight)}" if section.weight != 1 else "")
+                         for section in tops)
         which = msg("the sections' max") if all(s.weight == 1 for s in tops) else \
             msg("the sections' max times their weights")
         reader.error("total-mismatch", ("rubric", "total"),
                      msg("total is {total} but {which} add up to {added} ({parts})",
                          total=_fmt(settings['total']), which=which, added=_fmt(total),
-                         parts=parts))
+                         parts=summed))
 
 
 def _check_groups(reader: _Reader, indicators: list[tuple[Item | None, _Table]]) -> None:
@@ -1194,9 +1194,11 @@ def _clause_shape(table: _Table) -> ClauseShape | None:
         return found[0]
     keys = {"fault": "is / op + value", "shortfall": "below", "list": "fields", "any": "any"}
     if found:
-        shapes = listing(f"{shape} ({keys[shape]})" for shape in found)
+        shapes = [f"{shape} ({keys[shape]})" for shape in found]
+        both = msg("{some} and {last}", some=listing(shapes[:-1]), last=shapes[-1]) \
+            if len(shapes) > 1 else shapes[0]
         table.error("clause-shape", None, msg("a clause has exactly one shape; found {shapes}",
-                                              shapes=shapes))
+                                              shapes=both))
     else:
         table.error("clause-shape", None, msg("a clause has exactly one shape; expected field + "
                                               "is (or op + value) + points (a fault), field + "
