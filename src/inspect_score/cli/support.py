@@ -63,7 +63,7 @@ def _remember_language(ctx: click.Context, _param: click.Parameter, value: str |
 
 #: ``--lang``, on the group and on every command (people type it after the command).
 lang_option = click.option(
-    "--lang", type=click.Choice(LANGS), expose_value=False, is_eager=True,
+    "--lang", type=click.Choice(LANGS, case_sensitive=False), expose_value=False, is_eager=True,
     callback=_remember_language,
     help=f"Language of messages and reports: zh or en (default: ${ENV_VAR}, else the "
          "rubric's lang, else the system's).",
