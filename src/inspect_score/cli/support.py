@@ -107,13 +107,13 @@ def begin(rubric: Path | None = None) -> Lang:
 def stderr_console() -> Console:
     from rich.console import Console
 
-    # Chinese names and paths go to stderr too: let rich measure wide characters,
-    # but never wrap a PATH:ROW:COLUMN line, which editors and scripts parse.
+    # the progress display: rich measures the wide characters of Chinese step names
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def say(text: str) -> None:
-    """One line to stderr, where progress and notes go (stdout holds the report)."""
+    """One line to stderr, where issues and notes go (stdout holds the report); never
+    wrapped, so that editors and scripts can parse PATH:ROW:COLUMN lines."""
     click.echo(text, err=True)
 
 
