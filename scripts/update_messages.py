@@ -238,13 +238,15 @@ def updated(lang: str) -> Catalog:
     """The language's catalog with the source's entries: translations kept, new
     entries empty, entries no longer used dropped."""
     catalog = read_catalog(lang)
-    catalog.update(template_catalog(), no_fuzzy_matching=True, update_header_comment=False)
+    catalog.update(template_catalog(), no_fuzzy_matching=True, update_header_comment=False,
+                   update_creation_date=False)
     catalog.obsolete.clear()
     # a fuzzy header would be left out of the .mo, and with it the charset
     catalog.fuzzy = False
     catalog.header_comment = HEADER
     catalog.last_translator = "inspect-score"
     catalog.language_team = "inspect-score"
+    catalog.project, catalog.version, catalog.msgid_bugs_address = "inspect-score", "", ""
     return catalog
 
 
