@@ -134,7 +134,7 @@ def uses(package: Path = PACKAGE) -> list[Use]:
             first = call.args[0]
             if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
                 continue
-            where = str(path.relative_to(ROOT))
+            where = str(path.relative_to(package.parent.parent))
             for each in (handed_in if code == PASSED_IN else [code]):
                 found.append(Use(first.value, where, call.lineno, each))
     return found
