@@ -7,6 +7,7 @@ Chinese wording and the compiled ``.mo`` beside it is what runs.
 
 from __future__ import annotations
 
+import functools
 import gettext
 import importlib.util
 import pickle
@@ -15,6 +16,7 @@ import sys
 from fnmatch import fnmatch
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 import tomllib
@@ -53,6 +55,12 @@ def _catalog_tool() -> ModuleType:
 tool = _catalog_tool()
 
 
+@functools.cache
+def uses() -> tuple[Any, ...]:
+    """Every message of the package (read once: the source is walked by AST)."""
+    return tuple(tool.uses())
+
+
 def zh_entries() -> dict[str, str]:
     with PO.open("rb") as file:
         catalog = read_po(file, locale="zh")
@@ -72,13 +80,13 @@ def test_every_message_of_the_source_has_a_chinese_wording() -> None:
     """Each msg()/tr()/N_() template in the package has a non-empty, non-fuzzy
     translation in the zh catalog (run scripts/update_messages.py, then fill it in)."""
     entries = zh_entries()
-    untranslated = sorted({use.template for use in tool.uses() if not entries.get(use.template)})
+    untranslated = sorted({use.template for use in uses() if not entries.get(use.template)})
     assert untranslated == []
 
 
 def test_the_catalog_holds_no_entry_the_source_no_longer_uses() -> None:
     """A message reworded in the source leaves no stale entry behind."""
-    used = {use.template for use in tool.uses()}
+    used = {use.template for use in uses()}
     assert sorted(set(zh_entries()) - used) == []
 
 
@@ -90,7 +98,7 @@ def test_every_issue_code_raised_has_an_english_and_a_chinese_text() -> None:
     looked at."""
     handed_on = {"bad-option", "branches-differ", "deadline-options"}
     entries = zh_entries()
-    with_text = {use.code for use in tool.uses() if entries.get(use.template)}
+    with_text = {use.code for use in uses() if entries.get(use.template)}
     raised = set(tool.raised_codes())
     assert sorted(raised - with_text - handed_on) == []
     assert handed_on <= raised
@@ -224,7 +232,7 @@ def test_the_system_language_follows_the_locale_variables(monkeypatch: pytest.Mo
 def test_every_message_renders_in_both_languages() -> None:
     """Every template of the source formats in English and in Chinese once its
     placeholders are filled (no stray brace, no format spec a value cannot take)."""
-    for use in tool.uses():
+    for use in uses():
         values = {name: 1 for name in fields(use.template)}
         message = Message(use.template, values)
         assert message.render("zh") and message.render("en")
