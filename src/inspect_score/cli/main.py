@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import signal
 import sys
-import traceback
 from collections.abc import Iterator
 from types import FrameType
 from typing import Any, NoReturn
@@ -78,6 +77,8 @@ def _stop_signals_raised() -> Iterator[None]:
 
 def _bug(error: BaseException, debug: bool) -> NoReturn:
     if debug:
+        import traceback  # for --debug only: the start of every run does without it
+
         traceback.print_exception(error, file=sys.stderr)
     what = terminal_text(f"{type(error).__name__}: {error}")
     say(tr("inspect-score {version}: internal error ({what}). This is a bug; please report "
