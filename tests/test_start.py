@@ -52,3 +52,12 @@ def test_a_csv_run_leaves_the_workbook_writer_and_docx_alone(tmp_path: Path) -> 
                             "-q"])
     assert "pandas" in loaded
     assert loaded & {"xlsxwriter", "docx", "scipy"} == set()
+
+
+def test_the_command_lines_default_of_best_is_the_bulletins() -> None:
+    """--best's default is written in the command line (so that its help does not import
+    python-docx): it is the bulletin's own."""
+    from inspect_score.cli.followup import BEST_BRANCHES as said
+    from inspect_score.followup.bulletin import BEST_BRANCHES
+
+    assert said == BEST_BRANCHES
