@@ -38,16 +38,18 @@ from inspect_score.cli.support import (
 )
 from inspect_score.errors import InspectError, Issue
 from inspect_score.messages import language, msg, tr
-from inspect_score.outputs.staging import OutputPlan, staged, temporary_beside
 
 if TYPE_CHECKING:
     from inspect_score.followup.trend import Period
+    from inspect_score.outputs.staging import OutputPlan
 
 #: How many of the best branches a bulletin names (as inspect_score.followup.bulletin
 #: says; tests/test_cli_followup.py holds the two equal).
 BEST_BRANCHES = 3
 BULLETIN_SUFFIXES = (".docx", ".md")
 def _write_staged(writes: dict[Path, Callable[[Path], object]], plan: OutputPlan) -> None:
+    from inspect_score.outputs.staging import staged, temporary_beside
+
     temporaries = {target: temporary_beside(target) for target in writes}
     with staged(temporaries, plan):
         for target, write in writes.items():

@@ -186,6 +186,7 @@ def calibrate_command(rubric: Path, own: tuple[Path, ...], inspected: tuple[Path
         result = calibrate(model, sides[0], sides[1])
     except InspectError as error:
         fail(error.issues, exit_status(error))
+
     temporaries = {target: temporary_beside(target) for target in targets}
     with staged(temporaries, plan):
         if output is not None:

@@ -31,13 +31,13 @@ from inspect_score.messages import (
     use_language,
 )
 from inspect_score.outputs.escape import terminal_text
-from inspect_score.outputs.staging import OutputPlan, plan_outputs
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress
 
     from inspect_score.checklists.table import Checklists
+    from inspect_score.outputs.staging import OutputPlan
     from inspect_score.rubric.model import Rubric
 
 EXIT_INPUT = 1
@@ -132,6 +132,8 @@ def checked_outputs(targets: Sequence[Path], inputs: Sequence[Path], *,
                     force: bool) -> OutputPlan:
     """The outputs checked before any work: a usage error (exit 2) for each that cannot be
     written (exists without --force, is an input, sits in a folder that cannot be written)."""
+    from inspect_score.outputs.staging import plan_outputs
+
     plan = plan_outputs(targets, inputs, force=force)
     if plan.issues:
         fail(plan.issues, EXIT_USAGE)

@@ -268,7 +268,6 @@ def sensitivity_command(rubric: Path, inputs: tuple[Path, ...], runs: int, sprea
                         seed=new_seed() if seed is None else seed)
     problems = [Issue("bad-option", problem, "sensitivity") for problem in
                 check_settings(settings)]
-    import importlib.util
 
     if png is not None and importlib.util.find_spec("matplotlib") is None:
         problems.append(Issue(
