@@ -244,3 +244,20 @@ def test_both_halves_of_the_samples_hold_the_same_communities(tmp_path: Path) ->
     assert first.to_numpy().tolist() == second.to_numpy().tolist()
     assert {(row["branch_id"], row["branch_name"]) for row in table} == {
         tuple(pair) for pair in second.to_numpy().tolist()}
+
+
+@pytest.mark.parametrize("command", [
+    ["validate"], ["explain", "--branch", "SQ07"], ["sensitivity", "--runs", "20", "--seed", "1"],
+    ["compare", str(ROOT / "rubrics" / "street-2025-h2.toml")],
+])
+def test_a_period_column_is_never_called_not_a_field(command: list[str]) -> None:
+    """Every command reading the h2 sample sets its 期间 column aside as run and bulletin
+    do: no warning that the column is not a field of the rubric."""
+    name, *options = command
+    rubric = str(ROOT / "rubrics" / "street-2025-h2.toml")
+    # compare takes the new rubric before the checklists
+    arguments = [name, rubric, *options, str(H2_SAMPLE)] if name == "compare" else [
+        name, rubric, str(H2_SAMPLE), *options]
+    status, _, err = invoke(*arguments)
+    assert status == 0, err
+    assert "期间" not in err

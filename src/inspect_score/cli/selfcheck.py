@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from inspect_score.checklists.load import load_checklists
+from inspect_score.checklists.period import load_checklists_with_period
 from inspect_score.checklists.table import Checklists
 from inspect_score.cli.support import (
     EXIT_INPUT,
@@ -69,7 +69,8 @@ def _load(rubric: Rubric, inputs: tuple[Path, ...], encoding: str | None,
     issues = [issue for path in inputs if path.is_file() for issue in form_issues(rubric, path)]
     if issues:
         raise InspectError(issues)
-    return load_checklists(rubric, inputs, encoding=encoding, sheet=sheet)
+    # a period (期间) column is the run's, not a field: set aside without a warning
+    return load_checklists_with_period(rubric, inputs, encoding=encoding, sheet=sheet)[0]
 
 
 @click.command()
