@@ -8,6 +8,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import attrs
 import docx
 import numpy as np
 import pytest
@@ -522,8 +523,8 @@ def test_one_branchs_several_problems_are_said_in_one_breath() -> None:
     assert "南苑社区支委会少开3次、党课少讲2次、未按月开展主题党日" in meetings
     assert "金桥社区支委会少开1次、党小组会少开3次" in meetings
     # a branch appears under several groups only where the groups' branches differ
-    assert "滨河、北关社区党员大会少开1次" in meetings
-    assert "滨河社区党课少讲1次" in meetings
+    assert "清河、朝阳社区党员大会少开1次" in meetings
+    assert "清河社区党课少讲1次" in meetings
 
 
 def test_the_grade_sentence_counts_the_excluded_branches_apart() -> None:
@@ -546,9 +547,19 @@ def test_the_spread_is_over_the_ranked_branches() -> None:
 def test_a_subject_that_names_the_period_says_it_once() -> None:
     """A rubric subject that already names the period ("2025年下半年社区党建工作") is not
     preceded by the period a second time."""
-    bulletin = h2_bulletin()
+    rubric = attrs.evolve(load_rubric(H2_RUBRIC), subject="2025年下半年社区党建工作")
+    results = evaluate(rubric, load_checklists(rubric, [H2_CHECKLIST]))
+    bulletin = build_bulletin(results, period="2025年下半年")
     assert bulletin.title == "关于2025年下半年社区党建工作考评情况的通报"
     assert "2025年下半年2025年下半年" not in markdown_text(bulletin)
+
+
+def test_the_second_half_rubrics_leave_the_period_to_the_checklists() -> None:
+    """The h2 rubrics' subject is what was inspected, without a period ("社区党建工作"):
+    the same rubric serves any half year, the period coming from --period or 期间."""
+    for name in ("street-2025-h2.toml", "stars-2025-h2.toml"):
+        assert load_rubric(ROOT / "rubrics" / name).subject == "社区党建工作"
+    assert h2_bulletin().title == "关于2025年下半年社区党建工作考评情况的通报"
 
 
 UNGRADED = """schema = 2

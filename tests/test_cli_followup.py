@@ -8,6 +8,7 @@ from pathlib import Path
 
 import docx
 import openpyxl
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -192,3 +193,71 @@ def test_run_titles_the_workbook_with_the_period_and_subject(work: Path) -> None
     assert book["排名"]["A1"].value == "2025年上半年社区党建工作考评结果"
     assert book["整改清单"]["A1"].value == "2025年上半年社区党建工作整改清单"
     assert len(book["整改清单"].row_breaks.brk) > 0
+
+
+H2_SAMPLE = ROOT / "samples" / "h2" / "街道社区2025下半年.csv"
+
+
+@pytest.mark.parametrize("rubric", ["street-2025-h2.toml", "stars-2025-h2.toml"])
+@pytest.mark.parametrize("period", [[], ["--period", "2025年下半年"]])
+def test_the_second_half_sample_names_its_period(tmp_path: Path, rubric: str,
+                                                 period: list[str]) -> None:
+    """The h2 sample's 期间 column says "2025年下半年": the bulletin's title and every
+    workbook title row name the period once, with or without --period."""
+    rubric_path = str(ROOT / "rubrics" / rubric)
+    status, _, err = invoke("bulletin", rubric_path, str(H2_SAMPLE), "-o",
+                            str(tmp_path / "通报.md"), *period)
+    assert status == 0, err
+    title = (tmp_path / "通报.md").read_text(encoding="utf-8").splitlines()[0]
+    assert title == "# 关于2025年下半年社区党建工作考评情况的通报"
+    status, _, err = invoke("run", rubric_path, str(H2_SAMPLE), "-o", str(tmp_path / "结果.xlsx"),
+                            "-q", *period)
+    assert status == 0, err
+    assert "期间" not in err  # the period column is read, never "not a field of the rubric"
+    book = openpyxl.load_workbook(tmp_path / "结果.xlsx")
+    titles = {sheet.title: sheet["A1"].value for sheet in book.worksheets}
+    assert titles["排名"] == "2025年下半年社区党建工作考评结果"
+    assert all(str(title).startswith("2025年下半年社区党建工作考评")
+               and "2025年下半年2025年下半年" not in str(title) for title in titles.values())
+
+
+def test_both_halves_of_the_samples_hold_the_same_communities(tmp_path: Path) -> None:
+    """The h1 and h2 samples describe the same fifteen communities, each under one id and
+    name: a trend over their runs lines every branch up, none missing from either half."""
+    for name, rubric, sample in (("2025上半年", RUBRIC, SAMPLE),
+                                 ("2025下半年", ROOT / "rubrics" / "street-2025-h2.toml",
+                                  H2_SAMPLE)):
+        status, _, err = invoke("run", str(rubric), str(sample), "--json",
+                                str(tmp_path / f"{name}.json"), "-q")
+        assert status == 0, err
+    status, _, err = invoke("trend", str(tmp_path / "2025上半年.json"),
+                            str(tmp_path / "2025下半年.json"), "--csv", str(tmp_path / "trend"),
+                            "-q")
+    assert status == 0, err
+    assert "not in" not in err
+    with (tmp_path / "trend" / "trend.csv").open(encoding="utf-8-sig") as file:
+        table = list(csv.DictReader(file))
+    assert len(table) == 15
+    assert all(row["2025上半年_total"] and row["2025下半年_total"] for row in table)
+    first = pd.read_csv(SAMPLE, dtype=str, encoding="gbk").iloc[:, :2]
+    second = pd.read_csv(H2_SAMPLE, dtype=str, encoding="utf-8-sig").iloc[:, :2]
+    assert first.to_numpy().tolist() == second.to_numpy().tolist()
+    assert {(row["branch_id"], row["branch_name"]) for row in table} == {
+        tuple(pair) for pair in second.to_numpy().tolist()}
+
+
+@pytest.mark.parametrize("command", [
+    ["validate"], ["explain", "--branch", "SQ07"], ["sensitivity", "--runs", "20", "--seed", "1"],
+    ["compare", str(ROOT / "rubrics" / "street-2025-h2.toml")],
+])
+def test_a_period_column_is_never_called_not_a_field(command: list[str]) -> None:
+    """Every command reading the h2 sample sets its 期间 column aside as run and bulletin
+    do: no warning that the column is not a field of the rubric."""
+    name, *options = command
+    rubric = str(ROOT / "rubrics" / "street-2025-h2.toml")
+    # compare takes the new rubric before the checklists
+    arguments = [name, rubric, *options, str(H2_SAMPLE)] if name == "compare" else [
+        name, rubric, str(H2_SAMPLE), *options]
+    status, _, err = invoke(*arguments)
+    assert status == 0, err
+    assert "期间" not in err

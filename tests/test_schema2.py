@@ -286,9 +286,9 @@ def test_sample_set_under_the_street_rubric() -> None:
     ranking = results.ranking.set_index("branch_id")
     assert ranking["grade"].value_counts().to_dict() == {
         "良好": 9, "优秀": 2, "不合格": 2, "合格": 1, "取消考核资格": 1}
-    assert results.ranking["branch_id"].tolist()[-1] == "SQ11"
-    assert (ranking.loc["SQ12", "total"], ranking.loc["SQ06", "grade"]) == (0.0, "合格")
-    problems = results.findings.query("branch_id == 'SQ10'")["problem"].tolist()
+    assert results.ranking["branch_id"].tolist()[-1] == "SQ09"
+    assert (ranking.loc["SQ06", "total"], ranking.loc["SQ14", "grade"]) == (0.0, "合格")
+    problems = results.findings.query("branch_id == 'SQ07'")["problem"].tolist()
     assert "缺少党费收缴台账、积极分子培养档案、发展党员档案" in problems
     assert "后备干部不足3名（现有2名）" in problems
 
@@ -335,7 +335,7 @@ def test_explain_path_to_the_next_grade_through_problems_put_right() -> None:
     each worth what the real scorer gives for it, until the total reaches 90."""
     rubric = load_rubric(ROOT / "rubrics" / "street-2025-h2.toml")
     results = evaluate(rubric, load_checklists(rubric, [SAMPLE]))
-    summary = explain(results, "SQ10").summary
+    summary = explain(results, "SQ07").summary
     start = summary.index("升到下一等次（优秀，90 分以上）需要整改的问题：")
     assert summary[start + 1:] == (
         "1. 缺少党费收缴台账、积极分子培养档案、发展党员档案：整改后 +3.00 分",
@@ -346,9 +346,9 @@ def test_explain_path_to_the_next_grade_through_problems_put_right() -> None:
         "整改后总分 90.26 分，达到优秀",
         "注：以上按分数线计算，未考虑名额限制",
     )
-    capped = explain(results, "SQ06").summary
+    capped = explain(results, "SQ14").summary
     assert capped[-1] == "被一票否决“党费未按时足额交纳”限制为合格：须先消除该项"
-    zeroed = explain(results, "SQ12").summary
+    zeroed = explain(results, "SQ06").summary
     assert zeroed[-1] == "被一票否决“发生重大安全责任事故”总分计0分：整改任何问题都不能升级"
 
 
@@ -371,7 +371,7 @@ def test_explain_all_equals_explaining_each_branch_alone() -> None:
 
 
 def test_explain_a_branch_a_quota_moved_down() -> None:
-    """滨河社区 totals 92.6 (五星 by its total) but the 五星 and 四星 quotas are full:
+    """清河社区 totals 92.6 (五星 by its total) but the 五星 and 四星 quotas are full:
     it holds 三星. The explanation names the full quota just above it (四星) and,
     for the next grade, says only that quota stands in the way, never "已是最高等次"."""
     rubric = load_rubric(ROOT / "rubrics" / "stars-2025-h2.toml")

@@ -335,8 +335,8 @@ H2_SAMPLE = ROOT / "samples" / "h2" / "街道社区2025下半年.csv"
 #: The first half of the year for two branches of the h2 sample, field by field changed:
 #: 南苑社区 held every meeting but the monthly 主题党日; 金桥社区 held every 支委会 and
 #: 党小组会 but one 党员大会 short. Every other branch as in the second half.
-FIRST_HALF = {"SQ09": {"支委会次数": "6", "党课次数": "2"},
-              "SQ10": {"支委会次数": "6", "党小组会次数": "6", "党员大会次数": "1"}}
+FIRST_HALF = {"SQ13": {"支委会次数": "6", "党课次数": "2"},
+              "SQ07": {"支委会次数": "6", "党小组会次数": "6", "党员大会次数": "1"}}
 
 
 def schema2_periods_csv(tmp_path: Path) -> Path:
@@ -364,9 +364,9 @@ def test_trend_scores_schema_2_checklists_and_repeats_by_clause(tmp_path: Path) 
     repeated = pd.read_csv(out / "repeated.csv", dtype=str, keep_default_na=False,
                            encoding="utf-8-sig")
     meetings = repeated[repeated["item_id"] == "three_meetings"]
-    assert "SQ10" not in set(meetings["branch_id"])
+    assert "SQ07" not in set(meetings["branch_id"])
     # 未按月开展主题党日 only, not 支委会 nor 党课
-    assert meetings.loc[meetings["branch_id"] == "SQ09", "lost"].tolist() == ["3.00"]
+    assert meetings.loc[meetings["branch_id"] == "SQ13", "lost"].tolist() == ["3.00"]
     assert (tmp_path / "trend.xlsx").stat().st_size > 0
 
 
@@ -388,20 +388,20 @@ def test_trend_reads_json_results_with_an_excluded_branch(tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     trend = compare_periods(read_period_files(paths))
     table = trend.table.set_index("branch_id")
-    assert pd.isna(table.loc["SQ11", "2025下半年_rank"])
-    assert table.loc["SQ11", "2025下半年_grade"] == "取消考核资格"
+    assert pd.isna(table.loc["SQ09", "2025下半年_rank"])
+    assert table.loc["SQ09", "2025下半年_grade"] == "取消考核资格"
     assert trend.periods[-1].grades == ("优秀", "良好", "合格", "不合格")
     lists = trend.lists[trend.lists["period"] == "2025下半年"]
     on = {name: set(lists.loc[lists["list"] == name, "branch_id"])
           for name in ("red", "yellow", "black")}
-    assert "SQ11" not in on["red"]
-    assert "SQ11" in on["yellow"]
+    assert "SQ09" not in on["red"]
+    assert "SQ09" in on["yellow"]
     black = lists[lists["list"] == "black"].set_index("branch_id")
-    assert black.loc["SQ11", "reason"] == "一票否决，取消考核资格"
-    assert set(black.index) == {"SQ11"} | set(
+    assert black.loc["SQ09", "reason"] == "一票否决，取消考核资格"
+    assert set(black.index) == {"SQ09"} | set(
         trend.periods[-1].ranking.query("grade == '不合格'")["branch_id"])
     worst = compare_periods(read_period_files(paths), black=3).lists
-    assert "SQ11" not in set(worst.loc[worst["list"] == "black", "branch_id"])
+    assert "SQ09" not in set(worst.loc[worst["list"] == "black", "branch_id"])
     counts = trend.grade_counts.set_index("grade")["2025下半年"]
     assert counts["取消考核资格"] == 1
     assert counts.sum() == 15
@@ -418,13 +418,13 @@ def test_the_yellow_list_says_which_of_an_items_problems_came_back(tmp_path: Pat
     lists = pd.read_csv(out / "lists.csv", dtype=str, keep_default_na=False,
                         encoding="utf-8-sig")
     yellow = lists[(lists["list"] == "yellow") & (lists["period"] == "2025年下半年")]
-    nanyuan = yellow.set_index("branch_id").loc["SQ09", "items"]
+    nanyuan = yellow.set_index("branch_id").loc["SQ13", "items"]
     assert nanyuan.startswith("三会一课（未按月开展主题党日）、")
     assert "群众满意度" in nanyuan and "群众满意度（" not in nanyuan
     repeated = pd.read_csv(out / "repeated.csv", dtype=str, keep_default_na=False,
                            encoding="utf-8-sig")
     assert list(repeated.columns)[-2:] == ["clause", "problem"]
-    meetings = repeated[(repeated["branch_id"] == "SQ09")
+    meetings = repeated[(repeated["branch_id"] == "SQ13")
                         & (repeated["item_id"] == "three_meetings")]
     assert (meetings["clause"].tolist(), meetings["problem"].tolist()) == (
         ["5"], ["未按月开展主题党日"])

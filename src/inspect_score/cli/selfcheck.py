@@ -52,13 +52,14 @@ def _staged_write(target: Path, plan: OutputPlan, write: object) -> None:
 def _load(rubric: Rubric, inputs: tuple[Path, ...], encoding: str | None,
           sheet: str | None) -> Checklists:
     """Checklists, with forms' header rows checked first so that the wrong cell is named."""
-    from inspect_score.checklists.load import load_checklists
+    from inspect_score.checklists.period import load_checklists_with_period
     from inspect_score.selfcheck.template import form_issues
 
     issues = [issue for path in inputs if path.is_file() for issue in form_issues(rubric, path)]
     if issues:
         raise InspectError(issues)
-    return load_checklists(rubric, inputs, encoding=encoding, sheet=sheet)
+    # a period (期间) column is the run's, not a field: set aside without a warning
+    return load_checklists_with_period(rubric, inputs, encoding=encoding, sheet=sheet)[0]
 
 
 @click.command()

@@ -210,13 +210,15 @@ def progress_steps(total: int | None = None) -> Iterator[Steps]:
 def load_inputs(
     steps: Steps, rubric_path: Path, inputs: Sequence[Path], encoding: str | None, sheet: str | None
 ) -> tuple[Rubric, Checklists]:
-    from inspect_score.checklists.load import load_checklists
+    """The rubric and its checklists. A period (期间) column is the run's, not a field:
+    read and set aside as ``run`` and ``bulletin`` read it, never warned about."""
+    from inspect_score.checklists.period import load_checklists_with_period
     from inspect_score.rubric.loader import load_rubric
 
     rubric = steps.run(tr("Reading the rubric"), lambda: load_rubric(rubric_path))
-    checklists = steps.run(
+    checklists, _ = steps.run(
         tr("Reading the checklists"),
-        lambda: load_checklists(rubric, inputs, encoding=encoding, sheet=sheet),
+        lambda: load_checklists_with_period(rubric, inputs, encoding=encoding, sheet=sheet),
     )
     return rubric, checklists
 
