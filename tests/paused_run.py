@@ -9,6 +9,7 @@ for the file named by ``PAUSE_GO`` to exist before going on.
 from __future__ import annotations
 
 import os
+import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -30,4 +31,8 @@ def _paused_write_csv(*args: Any, **kwargs: Any) -> Any:
 
 
 write.write_csv = _paused_write_csv  # type: ignore[assignment]
+# Ctrl-C as a terminal delivers it: a test run started in the background (CI
+# scripts, `cmd &`) hands its children SIGINT ignored, and Python then never
+# raises KeyboardInterrupt, so the run would sit out the pause instead.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 main()
