@@ -89,6 +89,20 @@ GRID_TWO: list[tuple[object, ...]] = [
      "未开展测评"),
 ]
 
+#: The third and fourth grids, as their forms landed in the office's inbox.
+GRID_THREE: list[tuple[object, ...]] = [
+    ("SQ21", "长青社区", 12, 12, 3, 2, Y, "齐全", Y, Y, Y, Y, 1, 6, 0, 2, 94.0, 0, 1, 0, N, ""),
+    ("SQ22", "丰乐社区", 11, 12, 2, 1, Y, "基本齐全", Y, Y, N, Y, 4, 4, 1, 2, 86.5, 0, 0, 0, N,
+     "党费台账漏记一笔"),
+    ("SQ23", "德胜社区", 12, 12, 2, 2, Y, "齐全", Y, Y, Y, Y, 2, 5, 0, 2, 89.0, 1, 0, 0, N, ""),
+]
+GRID_FOUR: list[tuple[object, ...]] = [
+    ("SQ24", "桃源社区", 10, 12, 1, 1, Y, "基本齐全", Y, N, Y, Y, 6, 3, 1, 1, 80.0, 0, 0, 0, N,
+     "会议记录不全"),
+    ("SQ25", "兴隆社区", 12, 12, 3, 3, Y, "齐全", Y, Y, Y, Y, 0, 7, 0, 2, 95.5, 0, 0, 0, N, ""),
+]
+FORM_TITLE = "2025年上半年社区党建工作检查考评表"
+
 RATERS = ("张敏", "李强", "王芳")
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
@@ -160,6 +174,71 @@ def write_workbook() -> None:
     book.close()
 
 
+def _totals(rows: list[tuple[object, ...]]) -> list[object]:
+    """The sums a clerk adds under the counts (a 合计 row), blank under the rest."""
+    sums: list[object] = []
+    for index, (field, _) in enumerate(FIELDS, start=2):
+        values = [row[index] for row in rows]
+        counted = field not in BOOLS and all(isinstance(value, int) for value in values)
+        sums.append(sum(int(str(value)) for value in values) if counted else None)
+    return sums
+
+
+def write_inbox() -> None:
+    """An inbox as forms arrive in it: a workbook under a two-row title with a 合计
+    row, a WPS CSV with a 序号 column, a title and a 合计 row, and a note."""
+    folder = HERE / "收件箱"
+    folder.mkdir(exist_ok=True)
+    path = folder / "东湖街道第三网格-考评表.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    book.set_properties({"created": dt.datetime(2025, 7, 8, 16, 30, 0)})
+    sheet = book.add_worksheet("Sheet1")
+    title = book.add_format({"bold": True, "font_size": 16, "align": "center"})
+    header = book.add_format({"bold": True, "text_wrap": True, "align": "center",
+                              "valign": "vcenter", "border": 1})
+    cell = book.add_format({"border": 1})
+    last = len(FIELDS) + 1
+    sheet.merge_range(0, 0, 0, last, FORM_TITLE, title)
+    sheet.merge_range(1, 0, 1, last, "填报单位：东湖街道第三网格　　填报日期：2025年7月8日")
+    sheet.write_row(2, 0, ["编号", "名称", *(label for _, label in FIELDS)], header)
+    for offset, row in enumerate(GRID_THREE, start=3):
+        for column, value in enumerate(row):
+            field = FIELDS[column - 2][0] if column >= 2 else ""
+            if value is None:
+                sheet.write_blank(offset, column, None, cell)
+            elif field in BOOLS:
+                sheet.write_string(offset, column, "是" if value else "否", cell)
+            elif isinstance(value, int | float):
+                sheet.write_number(offset, column, value, cell)
+            else:
+                sheet.write_string(offset, column, str(value), cell)
+    sums = len(GRID_THREE) + 3
+    sheet.write_string(sums, 0, "合计", cell)
+    sheet.write_blank(sums, 1, None, cell)
+    for column, value in enumerate(_totals(GRID_THREE), start=2):
+        if value is None:
+            sheet.write_blank(sums, column, None, cell)
+        else:
+            sheet.write_number(sums, column, float(str(value)), cell)
+    sheet.set_row(2, 45)
+    sheet.set_column(0, 1, 11)
+    sheet.set_column(2, last, 9)
+    sheet.set_paper(9)  # A4, landscape, one page wide: as the grid printed it
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    book.close()
+
+    headers = ["序号", "编号", "名称", *(label for _, label in FIELDS)]
+    lines = [FORM_TITLE + "," * (len(headers) - 1), ",".join(headers)]
+    for number, row in enumerate(GRID_FOUR, start=1):
+        lines.append(",".join([str(number), *(_plain(value) if not isinstance(value, bool)
+                                              else ("是" if value else "否")
+                                              for value in row)]))
+    lines.append(",".join(["合  计", "", "", *(_plain(value) for value in _totals(GRID_FOUR))]))
+    (folder / "东湖街道第四网格.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+    (folder / "说明.txt").write_text("第五网格的考评表尚未报送，下周一前补交。\n", encoding="utf-8")
+
+
 def write_toml_folder() -> None:
     """Five communities that filled in one TOML file each."""
     folder = HERE / "toml"
@@ -220,6 +299,7 @@ def main() -> None:
     write_workbook()
     write_toml_folder()
     write_raters_csv()
+    write_inbox()
 
 
 if __name__ == "__main__":

@@ -553,3 +553,24 @@ def runs_2(draw: st.DrawFn, max_branches: int = 10) -> tuple[Rubric, Checklists]
     """A schema 2 rubric and checklists scored against it."""
     rubric = draw(rubrics_2())
     return rubric, draw(checklists_for(rubric, max_branches=max_branches))
+
+
+#: What forms write above their header: titles, units, dates, notes.
+_TITLE_WORDS = ("2025年上半年社区党建工作检查考评表", "填报单位：", "东湖街道", "填报日期：",
+                "2025年7月8日", "（盖章）", "单位：次、人", "", " ")
+
+
+def title_rows() -> st.SearchStrategy[list[list[str]]]:
+    """Zero to eight rows written above a form's header (some blank), naming no field."""
+    row = st.lists(st.sampled_from(_TITLE_WORDS), min_size=0, max_size=3)
+    return st.lists(row, min_size=0, max_size=8)
+
+
+def total_labels() -> st.SearchStrategy[list[str]]:
+    """Labels of zero to two rows of totals under a form's branches, spaced as forms space them."""
+    label = st.builds(
+        lambda word, spaced: "  ".join(word) if spaced else word,
+        st.sampled_from(["合计", "总计", "小计", "平均", "平均值", "Total", "AVERAGE"]),
+        st.booleans(),
+    )
+    return st.lists(label, min_size=0, max_size=2)

@@ -286,13 +286,15 @@ def test_toml_syntax_errors_carry_their_line(tmp_path: Path) -> None:
 
 
 def test_folder_is_read_in_name_order_and_skips_rubrics() -> None:
-    """A folder's .csv, .xlsx and .toml files load in name order; a rubric is skipped."""
+    """A folder's .csv, .xlsx and .toml files load in name order; a rubric and a
+    note (readme.md) are skipped with a warning each."""
     checklists = load_checklists(RUBRIC, [str(DATA / "folder")])
     names = [Path(source).name for source in checklists.sources]
     assert names == ["a-first.csv", "b-second.toml"]
     assert checklists.frame["branch_id"].tolist() == ["B1", "B2", "B3"]
     assert checklists.frame["_row"].tolist() == [2, 3, 1]
-    assert where(list(checklists.warnings)) == [("rubric-skipped", "c-rubric.toml", None, None)]
+    assert where(list(checklists.warnings)) == [("rubric-skipped", "c-rubric.toml", None, None),
+                                                ("other-file-skipped", "readme.md", None, None)]
     assert checklists.frame["meetings"].tolist() == [12.0, 8.0, 11.0]
 
 
@@ -385,8 +387,9 @@ def test_text_columns_keep_what_was_written_where_it_looks_like_numbers_or_yes_n
 def test_a_file_is_read_again_only_for_text_columns_pandas_typed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The header and the body are one read each; ids like 007 cost one more read,
-    an unknown 序号 column of numbers none (only its blanks matter)."""
+    """The body is one read by pandas (the first rows, where the header is looked
+    for, are read by the csv module); ids like 007 cost one more read, an unknown
+    序号 column of numbers none (only its blanks matter)."""
     from inspect_score.checklists import readers
 
     reads: list[object] = []
@@ -400,11 +403,11 @@ def test_a_file_is_read_again_only_for_text_columns_pandas_typed(
     rows = "一社区,12,,是,齐全,,\n", "二社区,10,,否,齐全,,\n"
     plain = write(tmp_path, "a.csv", f"序号,{HEADER}\n1,B1,{rows[0]}2,B2,{rows[1]}")
     assert load_checklists(RUBRIC, [plain]).frame["branch_id"].tolist() == ["B1", "B2"]
-    assert reads == [None, None]
+    assert reads == [None]
     reads.clear()
     digits = write(tmp_path, "b.csv", f"{HEADER}\n007,{rows[0]}010,{rows[1]}")
     assert load_checklists(RUBRIC, [digits]).frame["branch_id"].tolist() == ["007", "010"]
-    assert reads == [None, None, [0]]
+    assert reads == [None, [0]]
 
 
 def test_a_text_column_left_blank_everywhere_is_blank(tmp_path: Path) -> None:

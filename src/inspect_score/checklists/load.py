@@ -10,8 +10,10 @@ table the scorer works on.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
-from collections.abc import Iterator, Sequence
+import unicodedata
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +34,12 @@ from inspect_score.checklists.cells import (
     parse_column,
     text_values,
 )
+from inspect_score.checklists.own_outputs import output_csv_name, output_workbook_kind
 from inspect_score.checklists.readers import (
     CSV_SUFFIXES,
     SHEET_SUFFIXES,
     TOML_SUFFIXES,
+    HeaderFinder,
     RawTable,
     ReadError,
     csv_headers,
@@ -85,20 +89,23 @@ def load_checklists(
     *,
     encoding: str | None = None,
     sheet: str | None = None,
+    recursive: bool = False,
 ) -> Checklists:
     """Read and check every checklist in ``inputs`` against ``rubric``.
 
     ``inputs`` are files (.csv, .xlsx, .toml) or folders of them (read in name
     order). CSV encoding is detected (UTF-8 with or without BOM, else GB18030)
     unless ``encoding`` is given; XLSX files are read from their first sheet
-    unless ``sheet`` is given.
+    unless ``sheet`` is given; a form's header is looked for in its first ten
+    rows. What a folder holds besides checklists is skipped with a warning each,
+    subfolders too unless ``recursive``.
 
     Raises :class:`ChecklistError` with every issue of every file (warnings
     included) when any is an error; otherwise warnings are returned in
     ``Checklists.warnings``.
     """
     issues: list[Issue] = []
-    frame, sources, has_rater = _read_all(rubric, inputs, encoding, sheet, issues)
+    frame, sources, has_rater = _read_all(rubric, inputs, encoding, sheet, recursive, issues)
     issues.extend(_duplicates(frame))
     _check_not_empty(inputs, sources, frame, issues)
     if errors_only(issues):
@@ -119,6 +126,7 @@ def load_checklists_by(
     *,
     encoding: str | None = None,
     sheet: str | None = None,
+    recursive: bool = False,
 ) -> list[tuple[str, Checklists]]:
     """Like :func:`load_checklists`, for checklists whose column ``by`` (a text field
     the rubric does not declare, such as a period) splits the rows into groups.
@@ -131,7 +139,7 @@ def load_checklists_by(
     grouping = attrs.evolve(by, type="text", missing="error")
     extended = attrs.evolve(rubric, fields=(*rubric.fields, grouping))
     issues: list[Issue] = []
-    frame, sources, has_rater = _read_all(extended, inputs, encoding, sheet, issues)
+    frame, sources, has_rater = _read_all(extended, inputs, encoding, sheet, recursive, issues)
     names = list(dict.fromkeys(frame[by.id].astype(str))) if not frame.empty else []
     groups = []
     for name in names:
@@ -154,6 +162,7 @@ def _read_all(
     inputs: Sequence[str | os.PathLike[str]],
     encoding: str | None,
     sheet: str | None,
+    recursive: bool,
     issues: list[Issue],
 ) -> tuple[pd.DataFrame, list[str], bool]:
     """Every file's rows parsed and combined: (frame, paths shown, whether any has raters).
@@ -164,7 +173,7 @@ def _read_all(
     sources: list[str] = []
     has_rater = False
     read: dict[str, str] = {}  # each file's real path: the path it was first shown as
-    for path, shown in _checklist_files(inputs, issues):
+    for path, shown in _checklist_files(rubric, inputs, issues, recursive):
         real = os.path.realpath(path)
         if real in read:
             # a file named twice (or a folder and a file in it) is one set of rows
@@ -203,58 +212,123 @@ def _check_not_empty(
 
 # --- files -----------------------------------------------------------------------
 
-_CHECKLIST_SUFFIXES = CSV_SUFFIXES | SHEET_SUFFIXES | TOML_SUFFIXES
+#: What a folder's files are read as: a .txt in an inbox is a note, not a CSV
+#: (named on the command line, it is read as CSV).
+FOLDER_SUFFIXES = frozenset({".csv"}) | SHEET_SUFFIXES | TOML_SUFFIXES
+#: Word documents (and WPS's): notes and reports beside the forms.
+WORD_SUFFIXES = frozenset({".doc", ".docx", ".docm", ".dot", ".dotx", ".wps", ".rtf"})
 
 
 def _checklist_files(
-    inputs: Sequence[str | os.PathLike[str]], issues: list[Issue]
+    rubric: Rubric,
+    inputs: Sequence[str | os.PathLike[str]],
+    issues: list[Issue],
+    recursive: bool,
 ) -> Iterator[tuple[Path, str]]:
-    """Each file to read with the path to show for it, folders expanded in name order."""
+    """Each file to read with the path to show for it, folders expanded in name order.
+
+    What a folder holds besides checklists (notes, Word files, Excel's lock
+    files, this tool's own outputs, subfolders unless ``recursive``) is skipped
+    with one warning each; this tool's outputs and lock files named one by one
+    too (a shell's ``*`` names them all).
+    """
     for given in inputs:
         shown = os.fspath(given)
         path = Path(given)
         if path.is_dir():
-            children = sorted(
-                (
-                    child
-                    for child in path.iterdir()
-                    # "~$" files are the lock files Excel leaves beside open workbooks
-                    if child.is_file()
-                    and child.suffix.lower() in _CHECKLIST_SUFFIXES
-                    and not child.name.startswith(("~$", "."))
-                ),
-                key=lambda child: child.name,
-            )
-            if not children:
+            before = len(issues)
+            found = yield from _folder_files(rubric, path, shown, issues, recursive)
+            if not found and not errors_only(issues[before:]):
                 issues.append(Issue(
                     "no-checklists", msg("the folder holds no .csv, .xlsx or .toml file"),
                     path=shown,
                 ))
-            for child in children:
-                yield child, os.path.join(shown, child.name)
         elif path.is_file():
-            yield path, shown
+            skipped = _skipped(rubric, path, shown, named=True)
+            if skipped is None:
+                yield path, shown
+            else:
+                issues.append(skipped)
         else:
             issues.append(Issue("unreadable-file", msg("no such file or folder"), path=shown))
+
+
+def _folder_files(
+    rubric: Rubric, folder: Path, shown: str, issues: list[Issue], recursive: bool
+) -> Generator[tuple[Path, str], None, bool]:
+    """A folder's checklists in name order; returns (as a generator) whether any was found."""
+    found = False
+    for child in sorted(folder.iterdir(), key=lambda child: child.name):
+        child_shown = os.path.join(shown, child.name)
+        if child.name.startswith("."):
+            continue  # hidden files (.DS_Store, a run's own temporary files): never seen
+        if child.is_dir():
+            if recursive:
+                found = (yield from _folder_files(rubric, child, child_shown, issues, True)) \
+                    or found
+            else:
+                issues.append(_skip("subfolder-skipped", child_shown,
+                                    msg("a subfolder; its files are not read (pass "
+                                        "--recursive to read the files of subfolders too)")))
+            continue
+        skipped = _skipped(rubric, child, child_shown, named=False)
+        if skipped is None:
+            found = True
+            yield child, child_shown
+        else:
+            issues.append(skipped)
+    return found
+
+
+def _skip(code: str, shown: str, message: str) -> Issue:
+    return Issue(code, message, path=shown, severity="warning")
+
+
+def _skipped(rubric: Rubric, path: Path, shown: str, *, named: bool) -> Issue | None:
+    """The warning a file that is not a checklist is skipped with, or None to read it."""
+    suffix = path.suffix.lower()
+    if path.name.startswith("~$"):
+        return _skip("lock-file-skipped", shown,
+                     msg("a lock file Excel or WPS keeps while a workbook is open, not a "
+                         "checklist; skipped"))
+    if not named and suffix in WORD_SUFFIXES:
+        return _skip("word-file-skipped", shown,
+                     msg("a Word document, not a checklist; skipped"))
+    if not named and suffix not in FOLDER_SUFFIXES:
+        return _skip("other-file-skipped", shown,
+                     msg("not a checklist ({suffix} file type); only .csv, .xlsx and .toml "
+                         "files are read; skipped", suffix=suffix or "no"))
+    if suffix in SHEET_SUFFIXES:
+        kind = output_workbook_kind(path)
+    elif suffix in CSV_SUFFIXES:
+        kind = output_csv_name(path, [item.id for item in rubric.items],
+                               [{field.id, field.header} for field in rubric.fields])
+    else:
+        kind = None
+    if kind is None:
+        return None
+    return _skip("output-file-skipped", shown,
+                 msg("a {kind} this tool wrote, not a checklist; skipped", kind=kind))
 
 
 def _read(
     rubric: Rubric, path: Path, shown: str, encoding: str | None, sheet: str | None
 ) -> RawTable:
     suffix = path.suffix.lower()
+    finder = header_finder(rubric)
     if suffix in SHEET_SUFFIXES:
-        return read_sheet(path, shown, sheet)
+        return read_sheet(path, shown, sheet, finder)
     if suffix in TOML_SUFFIXES:
         return read_toml(path, shown)
     if suffix in CSV_SUFFIXES:
-        headers, found = csv_headers(path, shown, encoding)
-        targets = _HeaderMap(rubric, headers).targets
+        head, found = csv_headers(path, shown, encoding, finder)
+        targets = _HeaderMap(rubric, head.headers).targets
         typed = {field.id for field in rubric.fields if field.type in ("int", "number", "bool")}
         # ids, names, raters, choices and text, whose cells are kept as written;
         # other columns (a 序号 column of numbers, say) are only checked for blanks
         text_columns = [index for index, target in targets.items() if target not in typed]
         return read_csv(
-            path, shown, headers, found, user_encoding=encoding is not None,
+            path, shown, head, found, user_encoding=encoding is not None,
             text_columns=text_columns,
         )
     raise ReadError(Issue(
@@ -265,6 +339,36 @@ def _read(
 
 
 # --- headers ---------------------------------------------------------------------
+
+
+def _lookup(rubric: Rubric) -> dict[str, str]:
+    """Header key -> branch column name or field id, for every name a header may use."""
+    lookup = {header_key(header): target for header, target in BRANCH_HEADERS.items()}
+    for field in rubric.fields:
+        lookup.setdefault(header_key(field.id), field.id)
+        if field.label:
+            lookup.setdefault(header_key(field.label), field.id)
+    return lookup
+
+
+#: Distinct names a row must hold to be taken for the header: a title, a date
+#: or a note above the header names one at most.
+HEADER_NAMES_NEEDED = 2
+
+
+def header_finder(rubric: Rubric) -> HeaderFinder:
+    """Finds the header of a form: the first row naming enough branch columns and
+    fields (by id or label), else the first row (whose headers are then reported)."""
+    lookup = _lookup(rubric)
+
+    def find(rows: Sequence[tuple[str, ...]]) -> int:
+        for index, row in enumerate(rows):
+            named = {lookup[key] for key in map(header_key, row) if key in lookup}
+            if len(named) >= HEADER_NAMES_NEEDED:
+                return index
+        return 0
+
+    return find
 
 
 @attrs.define
@@ -279,13 +383,12 @@ class _HeaderMap:
     unknown: list[int] = attrs.field(init=False)
     #: (position, position of the first column with the same meaning)
     repeated: list[tuple[int, int]] = attrs.field(init=False)
+    #: unknown column position -> (the missing branch column or field its header is
+    #: close to, that name as the rubric writes it): a typo in the header
+    suggested: dict[int, tuple[str, str]] = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
-        lookup = {header_key(header): target for header, target in BRANCH_HEADERS.items()}
-        for field in self.rubric.fields:
-            lookup.setdefault(header_key(field.id), field.id)
-            if field.label:
-                lookup.setdefault(header_key(field.label), field.id)
+        lookup = _lookup(self.rubric)
         self.targets, self.unknown, self.repeated = {}, [], []
         first: dict[str, int] = {}
         for position, header in enumerate(self.headers):
@@ -297,12 +400,92 @@ class _HeaderMap:
             else:
                 first[target] = position
                 self.targets[position] = target
+        self.suggested = _suggestions(
+            self.rubric, {position: self.headers[position] for position in self.unknown},
+            set(first),
+        )
 
     def column_of(self, target: str) -> int | None:
         for position, name in self.targets.items():
             if name == target:
                 return position
         return None
+
+
+#: How close (difflib's ratio) an unknown header must be to a missing name to be
+#: taken for a typo of it: "三会一课召开次" for "三会一课召开次数" is 0.93, two
+#: different two-character words ("党费", "会费") 0.5.
+TYPO_CUTOFF = 0.6
+
+
+def _suggestions(
+    rubric: Rubric, unknown: dict[int, str], present: set[str]
+) -> dict[int, tuple[str, str]]:
+    """Unknown headers that are typos of a missing branch column or field.
+
+    Closest pairs first, each header and each missing name used once, so that
+    two near headers do not both claim one field.
+    """
+    names: list[tuple[str, str]] = []  # (target, name as the rubric or the format writes it)
+    for target, spellings in ((BRANCH_ID, ("branch_id", "编号")),
+                              (BRANCH_NAME, ("branch_name", "名称"))):
+        if target not in present:
+            names.extend((target, spelling) for spelling in spellings)
+    for field in rubric.fields:
+        if field.id not in present:
+            names.extend((field.id, name) for name in (field.id, field.label) if name)
+    pairs = []
+    for position, header in unknown.items():
+        key = header_key(header)
+        if not key:
+            continue
+        for target, name in names:
+            ratio = difflib.SequenceMatcher(None, key, header_key(name)).ratio()
+            if ratio >= TYPO_CUTOFF:
+                pairs.append((-ratio, position, target, name))
+    chosen: dict[int, tuple[str, str]] = {}
+    taken: set[str] = set()
+    for _, position, target, name in sorted(pairs):
+        if position not in chosen and target not in taken:
+            chosen[position] = (target, name)
+            taken.add(target)
+    return chosen
+
+
+def did_you_mean(name: str) -> Message:
+    """The question a typo in a header gets."""
+    return msg("did you mean 「{name}」?", name=name)
+
+
+def missing_column_text(rubric: Rubric, target: str) -> Message:
+    """What is said of a field (or the branch id) with no column."""
+    if target == BRANCH_ID:
+        return msg("no branch_id (编号) column")
+    field = rubric.field(target)
+    if rubric.missing_policy(field.id) == "error":
+        return msg('no column for field {id!r} ({header}); its missing policy is "error"',
+                   id=field.id, header=field.header)
+    return msg("no column for field {id!r} ({header})", id=field.id, header=field.header)
+
+
+def typo_text(column: int, header: str, name: str) -> Message:
+    """A header taken for a typo of ``name``: its column (A = 1), what it reads, the question."""
+    return msg("column {number} reads {header!r}: {question}", number=column, header=header,
+               question=did_you_mean(name))
+
+
+#: What a form writes in the first cell of a row of totals or averages under
+#: the branches (compared without spaces: "合  计" is 合计).
+TOTAL_LABELS = frozenset({
+    "合计", "总计", "小计", "共计", "平均", "平均值", "平均分", "均值",
+    "total", "totals", "subtotal", "sum", "average", "mean",
+})
+
+
+def is_total_label(text: str) -> bool:
+    """Whether a cell names a row of totals (合计, 总计, 平均, 小计, Total...)."""
+    key = "".join(unicodedata.normalize("NFKC", text).split()).rstrip(":").casefold()
+    return key in TOTAL_LABELS
 
 
 # --- one table -------------------------------------------------------------------
@@ -317,6 +500,8 @@ class _TableParser:
         self.issues: list[Issue] = []
         self.headers = _HeaderMap(rubric, table.headers)
         self.has_rater = self.headers.column_of(RATER) is not None
+        if table.above:
+            self._title_note()
         self.frame = self._parse()
 
     def _issue(self, code: str, message: str, row: int | None, column: str | None,
@@ -325,6 +510,15 @@ class _TableParser:
             code=code, message=message, path=self.table.path, row=row, column=column,
             severity="warning" if severity == "warning" else "error",
         ))
+
+    def _title_note(self) -> None:
+        """What was written above a header found below row 1 is a title, said once."""
+        row = self.table.header_row
+        rows = msg("row 1") if row == 2 else msg("rows 1-{last}", last=row - 1)
+        title = " ".join(" ".join(self.table.above).split())  # 　 (U+3000) too
+        self._issue("title-row", msg("the header is on row {row}; {rows} above it ('{title}') "
+                                     "taken as the form's title", row=row, rows=rows,
+                                     title=title), row, None, severity="warning")
 
     def _header_row(self, position: int) -> int:
         cell_rows = self.table.cell_rows
@@ -365,7 +559,7 @@ class _TableParser:
             cells = parse_column(table.columns[position], self.rubric.field(target))
             parsed[target] = (position, cells)
             blank_everywhere &= cells.blank
-        keep = ~blank_everywhere
+        keep = ~blank_everywhere & ~self._total_rows(~blank_everywhere)
         fields_blank = np.ones(count, dtype=bool)
         for _, cells in parsed.values():
             fields_blank &= cells.blank
@@ -379,15 +573,18 @@ class _TableParser:
                 position, cells = parsed[field.id]
                 self._cell_issues(field, position, cells, keep & ~empty_row, id_text)
             elif self.rubric.missing_policy(field.id) == "error":
-                self._issue("missing-column", msg("no column for field {id!r} ({header}); its "
-                                                  'missing policy is "error"',
-                                                  id=field.id, header=field.header),
-                            table.header_row, field.header)
+                self._missing_field(field)
 
+        # Rows dropped only at the end (blank rows, a 合计 row) are a slice, which
+        # costs nothing; a mask copies every column of a million rows.
         everything = bool(keep.all())
+        first_dropped = count if everything else int(np.argmin(keep))
+        leading = not keep[first_dropped:].any()
 
         def kept(values: Any) -> Any:
-            return values if everything else values[keep]
+            if everything:
+                return values
+            return values[:first_dropped] if leading else values[keep]
 
         data: dict[str, Any] = {
             BRANCH_ID: kept(id_text.array),
@@ -404,6 +601,45 @@ class _TableParser:
         # copy=False keeps each column as its own block instead of stacking them
         return pd.DataFrame(data, copy=False)
 
+    def _typo_of(self, target: str) -> tuple[int, str] | None:
+        """The column whose header is a typo of ``target``, and the name it misspells."""
+        for position, (meant, name) in self.headers.suggested.items():
+            if meant == target:
+                return position, name
+        return None
+
+    def _missing_field(self, field: Field) -> None:
+        """A field with no column whose missing policy is "error", with the header
+        that misspells it if there is one: one message, not two unrelated ones."""
+        message = missing_column_text(self.rubric, field.id)
+        typo = self._typo_of(field.id)
+        if typo is None:
+            self._issue("missing-column", message, self.table.header_row, field.header)
+            return
+        position, name = typo
+        header = self.headers.headers[position]
+        self._issue("missing-column",
+                    msg("{missing}; {typo}", missing=message,
+                        typo=typo_text(self.table.column_number(position), header, name)),
+                    self._header_row(position), header)
+
+    def _total_rows(self, written: BoolArray) -> BoolArray:
+        """The rows of totals or averages (合计, 平均...) under the branches: the last
+        rows with anything written whose first written cell names them."""
+        total = np.zeros(len(written), dtype=bool)
+        if self.table.cell_rows is not None:
+            return total  # a TOML checklist is one branch
+        for index in np.flatnonzero(written)[::-1]:
+            label = next((text for text in (cell_text(column.iloc[index]).strip()
+                                            for column in self.table.columns) if text), "")
+            if not is_total_label(label):
+                break
+            total[index] = True
+            self._issue("total-row-skipped",
+                        msg("a row of totals ({label!r}), not a branch; skipped", label=label),
+                        int(self.table.rows[index]), None, severity="warning")
+        return total
+
     def _unknown_or_repeated(self, position: int) -> None:
         header = self.headers.headers[position]
         for later, first in self.headers.repeated:
@@ -417,10 +653,27 @@ class _TableParser:
                     self._header_row(position), header,
                 )
                 return
+        typo = self.headers.suggested.get(position)
+        if typo is None:
+            self._issue(
+                "unknown-column",
+                msg("column {header!r} (column {number}) is not a field of the rubric; ignored",
+                    header=header, number=self.table.column_number(position)),
+                self._header_row(position), header, severity="warning",
+            )
+            return
+        target, name = typo
+        if target == BRANCH_ID or (target != BRANCH_NAME
+                                   and self.rubric.missing_policy(target) == "error"):
+            return  # said with the missing column, as an error
+        what = (msg("the branch names") if target == BRANCH_NAME
+                else msg("field {id!r}", id=target))
         self._issue(
             "unknown-column",
-            msg("column {header!r} (column {number}) is not a field of the rubric; ignored",
-                header=header, number=self.table.column_number(position)),
+            msg("column {header!r} (column {number}) is not a field of the rubric; {question} "
+                "Until it is renamed, the column is ignored and {what} taken as blank",
+                header=header, number=self.table.column_number(position),
+                question=did_you_mean(name), what=what),
             self._header_row(position), header, severity="warning",
         )
 
@@ -438,8 +691,17 @@ class _TableParser:
     def _branch_id_issues(self, missing: BoolArray) -> None:
         position = self.headers.column_of(BRANCH_ID)
         if position is None:
-            self._issue("missing-column", msg("no branch_id (编号) column"),
-                        self.table.header_row, "branch_id")
+            typo = self._typo_of(BRANCH_ID)
+            if typo is None:
+                self._issue("missing-column", msg("no branch_id (编号) column"),
+                            self.table.header_row, "branch_id")
+            else:
+                header = self.headers.headers[typo[0]]
+                self._issue("missing-column", msg("{missing}; {typo}",
+                                missing=missing_column_text(self.rubric, BRANCH_ID),
+                                typo=typo_text(self.table.column_number(typo[0]), header,
+                                               typo[1])),
+                            self._header_row(typo[0]), header)
             return
         header = self.headers.headers[position]
         self._report(

@@ -27,14 +27,17 @@ def load_checklists_with_period(
     *,
     encoding: str | None = None,
     sheet: str | None = None,
+    recursive: bool = False,
 ) -> tuple[Checklists, str | None]:
     """The checklists as :func:`load_checklists` gives them, and the period their
     ``period`` (期间) column holds: None where there is no such column, where it is
     blank, or where rows name different periods (a document cannot guess which)."""
     if any(field.id == PERIOD or field.label == PERIOD_LABEL for field in rubric.fields):
-        return load_checklists(rubric, inputs, encoding=encoding, sheet=sheet), None
+        return load_checklists(rubric, inputs, encoding=encoding, sheet=sheet,
+                               recursive=recursive), None
     extended = attrs.evolve(rubric, fields=(*rubric.fields, PERIOD_FIELD))
-    checklists = load_checklists(extended, inputs, encoding=encoding, sheet=sheet)
+    checklists = load_checklists(extended, inputs, encoding=encoding, sheet=sheet,
+                                 recursive=recursive)
     frame = checklists.frame
     if PERIOD not in frame.columns:
         return checklists, None

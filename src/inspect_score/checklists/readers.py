@@ -8,9 +8,11 @@ raw cells per column, the spreadsheet row of every record) or raises
 
 from __future__ import annotations
 
+import csv
+import itertools
 import re
 import warnings
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,15 @@ TOML_BRANCH_KEYS = ("branch_id", "branch_name", "rater")
 #: Yes and no as the C parser may read them (exact spellings; others reach cells.py).
 CSV_TRUE = ("是", "有", "√", "✓", "yes", "Yes", "YES", "y", "Y")
 CSV_FALSE = ("否", "无", "×", "✗", "no", "No", "NO", "n", "N")
+#: Rows searched for the header: forms put a title, a date or a note above it.
+HEADER_SEARCH_ROWS = 10
+#: Picks the header among the first rows of a table (cells as text): its index.
+HeaderFinder = Callable[[Sequence[tuple[str, ...]]], int]
+
+
+def first_row(rows: Sequence[tuple[str, ...]]) -> int:
+    """The header finder that knows no rubric: the first row."""
+    return 0
 
 
 @attrs.frozen
@@ -58,6 +69,8 @@ class RawTable:
     rows: npt.NDArray[np.int64]
     #: where a missing column is reported: the header row, or the TOML [values] line
     header_row: int = 1
+    #: the cells written above the header row (a form's title), as text
+    above: tuple[str, ...] = ()
     #: TOML checklists: the line of each column's key, which beats ``rows``
     cell_rows: tuple[int, ...] | None = None
     #: CSV: a column's cells as written text, for messages about columns that
@@ -151,21 +164,74 @@ def _read_csv(path: Path, shown: str, encodings: tuple[str, ...], **options: Any
                                            tried=tried))
 
 
-def csv_headers(path: Path, shown: str, encoding: str | None) -> tuple[tuple[str, ...], str]:
-    """The header row of a CSV file, and the encoding to read its body with first."""
-    encodings = (encoding,) if encoding else DEFAULT_ENCODINGS
-    head, used = _read_csv(path, shown, encodings, nrows=1, dtype=str)
-    headers = tuple("" if pd.isna(cell) else str(cell) for cell in head.iloc[0])
+def _csv_head(path: Path, shown: str, encodings: tuple[str, ...]) -> tuple[
+    list[tuple[str, ...]], str
+]:
+    """The first rows of a CSV file as text, with the first encoding that decodes them.
+
+    Python's csv module reads them, not pandas: a title row above the header
+    has fewer cells than the rows below, which pandas' parser refuses.
+    """
+    for encoding in encodings:
+        try:
+            with open(path, encoding=encoding, errors="strict", newline="") as handle:
+                rows = [tuple(row) for row in
+                        itertools.islice(csv.reader(handle), HEADER_SEARCH_ROWS)]
+        except UnicodeDecodeError:
+            continue
+        except LookupError as error:
+            raise _fail("bad-encoding", shown, msg("unknown encoding {encoding!r}: {error}",
+                                                   encoding=encoding, error=error)) from None
+        except csv.Error as error:
+            raise _fail("not-a-checklist", shown, msg("not a well-formed CSV table: {error}",
+                                                      error=error)) from None
+        except OSError as error:
+            raise _fail("unreadable-file", shown, msg("cannot read the file: {error}",
+                                                      error=error)) from None
+        if not rows:
+            raise _fail("not-a-checklist", shown, msg("the file is empty; expected a header"))
+        return rows, encoding
+    tried = " or ".join(encodings)
+    raise _fail("bad-encoding", shown, msg("the file is not valid {tried} text; save it as UTF-8 "
+                                           "CSV",
+                                           tried=tried))
+
+
+@attrs.frozen
+class Head:
+    """Where a table's header is: its cells, its row (first = 1), what is written above."""
+
+    headers: tuple[str, ...]
+    row: int
+    above: tuple[str, ...]
+
+
+def _find_head(rows: Sequence[tuple[str, ...]], find_header: HeaderFinder, shown: str) -> Head:
+    index = find_header(rows)
+    headers = rows[index]
     if not any(header.strip() for header in headers):
-        raise _fail("not-a-checklist", shown, msg("the first row is blank; expected the header "
-                                                  "row"), 1)
-    return headers, used
+        raise _fail("not-a-checklist", shown,
+                    msg("the first row is blank; expected the header row") if index == 0
+                    else msg("row {row} is blank; expected the header row", row=index + 1),
+                    index + 1)
+    above = tuple(cell.strip() for row in rows[:index] for cell in row if cell.strip())
+    return Head(headers, index + 1, above)
+
+
+def csv_headers(
+    path: Path, shown: str, encoding: str | None, find_header: HeaderFinder = first_row
+) -> tuple[Head, str]:
+    """The header of a CSV file (the row ``find_header`` picks among the first
+    ten), and the encoding to read its body with first."""
+    encodings = (encoding,) if encoding else DEFAULT_ENCODINGS
+    rows, used = _csv_head(path, shown, encodings)
+    return _find_head(rows, find_header, shown), used
 
 
 def read_csv(
     path: Path,
     shown: str,
-    headers: tuple[str, ...],
+    head: Head,
     encoding: str,
     *,
     user_encoding: bool,
@@ -183,15 +249,16 @@ def read_csv(
     encodings = (encoding,) if user_encoding else tuple(
         dict.fromkeys((encoding, *DEFAULT_ENCODINGS))
     )
+    headers = head.headers
     names = list(range(len(headers)))
-    ragged = ragged_rows(path, shown, encoding, headers)
+    ragged = ragged_rows(path, shown, encoding, headers, head.row)
     if ragged:
         raise ReadError(*ragged)
     frame, found = _read_csv(
         path,
         shown,
         encodings,
-        skiprows=1,
+        skiprows=head.row,
         names=names,
         # bool columns typed the Chinese way are recognised by the C parser
         # too; text columns are read again as str where it recognised them
@@ -201,12 +268,13 @@ def read_csv(
 
     if ragged is None or found != encoding:
         # checked in the encoding the body turned out to be in
-        ragged = ragged_rows(path, shown, found, headers)
+        ragged = ragged_rows(path, shown, found, headers, head.row)
         if ragged:
             raise ReadError(*ragged)
 
     def as_written(columns: list[int]) -> pd.DataFrame:
-        text, _ = _read_csv(path, shown, (found,), skiprows=1, names=names, usecols=columns,
+        text, _ = _read_csv(path, shown, (found,), skiprows=head.row, names=names,
+                            usecols=columns,
                             dtype=str)
         return text
 
@@ -221,17 +289,18 @@ def read_csv(
         for column in retyped:
             frame[column] = text[column]
 
-    rows = np.arange(2, len(frame) + 2, dtype=np.int64)
+    rows = np.arange(head.row + 1, len(frame) + head.row + 1, dtype=np.int64)
     columns = tuple(frame[index] for index in names)
-    return RawTable(path=shown, headers=headers, columns=columns, rows=rows, written=written)
+    return RawTable(path=shown, headers=headers, columns=columns, rows=rows, written=written,
+                    header_row=head.row, above=head.above)
 
 
 #: Ragged rows reported one by one before the rest are counted in one issue.
 MAX_RAGGED_ROWS = 100
 
 
-def ragged_rows(path: Path, shown: str, encoding: str,
-                headers: tuple[str, ...]) -> list[Issue] | None:
+def ragged_rows(path: Path, shown: str, encoding: str, headers: tuple[str, ...],
+                header_row: int = 1) -> list[Issue] | None:
     """An issue for every row whose cells do not match the header row's count.
 
     pandas stops at the first row with a cell too many, in its own words
@@ -241,6 +310,9 @@ def ragged_rows(path: Path, shown: str, encoding: str,
     rows as a spreadsheet does (header = 1; a quoted cell over two lines is
     one row). A row with too few cells is let through when only columns
     without a header are missing, and a blank row always is.
+
+    Rows above ``header_row`` (a form's title) are not counted; Arrow still
+    numbers the rows from the top of the file.
 
     None when Arrow cannot read the file in ``encoding``: the caller's
     encoding detection decides, and checks again in the one it finds.
@@ -261,7 +333,8 @@ def ragged_rows(path: Path, shown: str, encoding: str,
         reader = pa_csv.open_csv(
             path,
             read_options=pa_csv.ReadOptions(use_threads=False, autogenerate_column_names=True,
-                                            encoding=arrow_encoding, block_size=1 << 22),
+                                            encoding=arrow_encoding, block_size=1 << 22,
+                                            skip_rows=header_row - 1),
             parse_options=pa_csv.ParseOptions(invalid_row_handler=handle,
                                               ignore_empty_lines=False),
             # only the first column is converted (to text): the pass is for counting
@@ -292,14 +365,17 @@ def ragged_rows(path: Path, shown: str, encoding: str,
 # --- XLSX ------------------------------------------------------------------------
 
 
-def read_sheet(path: Path, shown: str, sheet: str | None) -> RawTable:
-    """A worksheet (the first visible one, or ``sheet``); its first row is the header.
+def read_sheet(
+    path: Path, shown: str, sheet: str | None, find_header: HeaderFinder = first_row
+) -> RawTable:
+    """A worksheet (the first visible one, or ``sheet``); its header is the row
+    ``find_header`` picks among the first ten.
 
     .xlsx and .xlsm are read cell by cell with their types and formats
     (:mod:`inspect_score.checklists.xlsx`); .xls, .xlsb and .ods by calamine.
     """
     if path.suffix.lower() in XLSX_SUFFIXES:
-        return _read_xlsx(path, shown, sheet)
+        return _read_xlsx(path, shown, sheet, find_header)
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
         sheets = [(meta.name, meta.visible == python_calamine.SheetVisibleEnum.Visible)
@@ -312,7 +388,7 @@ def read_sheet(path: Path, shown: str, sheet: str | None) -> RawTable:
         # that are not workbooks: all of them mean "not a checklist we can read".
         raise _fail("not-a-checklist", shown, msg("not a readable workbook: {error}",
                                                   error=error)) from None
-    return _dense_table(_calamine_cells(path, shown, name), shown, warnings)
+    return _dense_table(_calamine_cells(path, shown, name), shown, warnings, find_header)
 
 
 def _calamine_cells(path: Path, shown: str, name: str) -> list[list[Any]]:
@@ -335,25 +411,28 @@ def _calamine_cells(path: Path, shown: str, name: str) -> list[list[Any]]:
     return cells
 
 
-def _dense_table(cells: list[list[Any]], shown: str, warnings: tuple[Issue, ...]) -> RawTable:
-    """A table from a sheet's rows of cells from A1 ("" for empty); the first row is the
-    header."""
-    if not cells or not any(str(cell).strip() for cell in cells[0]):
-        raise _fail("not-a-checklist", shown, msg("the first row is blank; expected the header "
-                                                  "row"), 1)
+def _dense_table(cells: list[list[Any]], shown: str, warnings: tuple[Issue, ...],
+                 find_header: HeaderFinder) -> RawTable:
+    """A table from a sheet's rows of cells from A1 ("" for empty); the header is the
+    row ``find_header`` picks among the first ten."""
+    if not cells:
+        raise _fail("not-a-checklist", shown, msg("the sheet is empty; expected the header row"), 1)
     width = max(len(row) for row in cells)
     grid = np.empty((len(cells), width), dtype=object)
     grid[:] = ""
     for index, row in enumerate(cells):
         grid[index, : len(row)] = row
-    headers = tuple(cell_text(cell) if not isinstance(cell, str) else cell for cell in grid[0])
-    body = grid[1:]
+    first = [tuple(cell_text(cell) if not isinstance(cell, str) else cell for cell in row)
+             for row in grid[:HEADER_SEARCH_ROWS]]
+    head = _find_head(first, find_header, shown)
+    headers = head.headers
+    body = grid[head.row:]
     # calamine writes "" for an empty cell; NaN is what the parsers take as blank.
     body[body == ""] = np.nan
     columns = tuple(pd.Series(body[:, index], dtype=object) for index in range(width))
-    rows = np.arange(2, len(body) + 2, dtype=np.int64)
+    rows = np.arange(head.row + 1, len(body) + head.row + 1, dtype=np.int64)
     return RawTable(path=shown, headers=headers, columns=columns, rows=rows,
-                    warnings=warnings)
+                    header_row=head.row, above=head.above, warnings=warnings)
 
 
 def _choose_sheet(sheets: list[tuple[str, bool]], sheet: str | None,
@@ -386,7 +465,8 @@ def _choose_sheet(sheets: list[tuple[str, bool]], sheet: str | None,
     return chosen, warnings
 
 
-def _read_xlsx(path: Path, shown: str, sheet: str | None) -> RawTable:
+def _read_xlsx(path: Path, shown: str, sheet: str | None,
+               find_header: HeaderFinder) -> RawTable:
     """An .xlsx sheet from its cells that hold something: no dense grid, however far
     its last cell, so a stray cell at XFD1048576 costs one cell."""
     try:
@@ -408,7 +488,7 @@ def _read_xlsx(path: Path, shown: str, sheet: str | None) -> RawTable:
             sheet_cells = _calamine_cells(path, shown, name)
         except ReadError:
             # what calamine cannot read, the cell-by-cell reading may
-            return _read_xlsx_by_cell(path, shown, name, warnings)
+            return _read_xlsx_by_cell(path, shown, name, warnings, find_header)
         for row, column, value in zip(corrections.rows, corrections.columns,
                                       corrections.values, strict=True):
             while len(sheet_cells) < row:
@@ -416,34 +496,43 @@ def _read_xlsx(path: Path, shown: str, sheet: str | None) -> RawTable:
             line = sheet_cells[row - 1]
             line.extend([""] * (column - len(line)))
             line[column - 1] = value
-        return _dense_table(sheet_cells, shown, warnings)
-    return _sparse_table(cells, shown, warnings)
+        return _dense_table(sheet_cells, shown, warnings, find_header)
+    return _sparse_table(cells, shown, warnings, find_header)
 
 
-def _read_xlsx_by_cell(path: Path, shown: str, name: str,
-                       warnings: tuple[Issue, ...]) -> RawTable:
+def _read_xlsx_by_cell(path: Path, shown: str, name: str, warnings: tuple[Issue, ...],
+                       find_header: HeaderFinder) -> RawTable:
     try:
         with Workbook(str(path)) as book:
             cells = book.cells(next(info for info in book.sheets if info.name == name))
     except XlsxError as error:
         raise _fail("not-a-checklist", shown, msg("not a readable workbook: {error}",
                                                   error=error)) from None
-    return _sparse_table(cells, shown, warnings)
+    return _sparse_table(cells, shown, warnings, find_header)
 
 
-def _sparse_table(cells: SparseCells, shown: str, warnings: tuple[Issue, ...]) -> RawTable:
-    """A table from a sheet's cells that hold something; the first row is the header.
-    Only rows and columns with something in them are kept, each with its number."""
+def _sparse_table(cells: SparseCells, shown: str, warnings: tuple[Issue, ...],
+                  find_header: HeaderFinder) -> RawTable:
+    """A table from a sheet's cells that hold something; the header is the row
+    ``find_header`` picks among the first ten. Only rows and columns with
+    something in them (from the header down) are kept, each with its number."""
     rows = np.asarray(cells.rows, dtype=np.int64)
     columns = np.asarray(cells.columns, dtype=np.int64)
     values = np.empty(len(cells.values), dtype=object)
     values[:] = cells.values
-    in_header = rows == 1
+    top = rows <= HEADER_SEARCH_ROWS
+    first_columns = np.unique(columns[top])
+    first = [[""] * len(first_columns) for _ in range(HEADER_SEARCH_ROWS)]
+    for row, column, value in zip(rows[top].tolist(), columns[top].tolist(),
+                                  values[top].tolist(), strict=True):
+        first[row - 1][int(np.searchsorted(first_columns, column))] = (
+            value if isinstance(value, str) else cell_text(value))
+    head = _find_head([tuple(row) for row in first], find_header, shown)
+    below = rows >= head.row
+    rows, columns, values = rows[below], columns[below], values[below]
+    in_header = rows == head.row
     header_cells = dict(zip(columns[in_header].tolist(), values[in_header].tolist(),
                             strict=True))
-    if not any(cell_text(cell) for cell in header_cells.values()):
-        raise _fail("not-a-checklist", shown, msg("the first row is blank; expected the header "
-                                                  "row"), 1)
     body = ~in_header
     record_rows, record_of = np.unique(rows[body], return_inverse=True)
     used = np.unique(columns)
@@ -457,6 +546,8 @@ def _sparse_table(cells: SparseCells, shown: str, warnings: tuple[Issue, ...]) -
         headers=headers,
         columns=tuple(pd.Series(grid[index], dtype=object) for index in range(len(used))),
         rows=record_rows.astype(np.int64),
+        header_row=head.row,
+        above=head.above,
         column_numbers=tuple(used.tolist()),
         warnings=warnings,
     )

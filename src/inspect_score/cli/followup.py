@@ -21,6 +21,7 @@ from inspect_score.cli.support import (
     EXIT_USAGE,
     ISO_DATE,
     begin,
+    check_arguments,
     checked_outputs,
     deadline_options,
     document_options,
@@ -30,6 +31,7 @@ from inspect_score.cli.support import (
     fail,
     load_inputs_with_period,
     progress_steps,
+    recursive_option,
     report,
     resolve_deadline,
     rubric_path,
@@ -73,13 +75,14 @@ def _write_staged(writes: dict[Path, Callable[[Path], object]], plan: OutputPlan
 @click.option("--force", is_flag=True, help="Overwrite the output if it exists already.")
 @encoding_option
 @sheet_option
+@recursive_option
 def bulletin_command(rubric: Path, inputs: tuple[Path, ...], output: Path,
                      deadline: datetime.datetime | None, days: int | None,
                      inspected_on: datetime.datetime | None, period: str | None,
                      subject: str | None, issuer: str | None, recipients: str | None,
                      issued_on: datetime.datetime | None, best: int,
                      template_path: Path | None, force: bool, encoding: str | None,
-                     sheet: str | None) -> None:
+                     sheet: str | None, recursive: bool) -> None:
     """Draft the bulletin (通报) of a run of RUBRIC over INPUTS, in the rubric's language."""
     begin(rubric)
     from inspect_score.followup.bulletin import (
@@ -90,6 +93,7 @@ def bulletin_command(rubric: Path, inputs: tuple[Path, ...], output: Path,
     )
     from inspect_score.scoring.pipeline import evaluate
 
+    check_arguments("bulletin", [rubric], inputs)
     if output.suffix.lower() not in BULLETIN_SUFFIXES:
         fail([Issue("output-suffix", msg("expected a .docx or .md file name"), str(output))],
              EXIT_USAGE)
@@ -99,7 +103,7 @@ def bulletin_command(rubric: Path, inputs: tuple[Path, ...], output: Path,
     try:
         with progress_steps() as steps:
             rubric_model, checklists, listed_period = load_inputs_with_period(
-                steps, rubric, inputs, encoding, sheet)
+                steps, rubric, inputs, encoding, sheet, recursive)
             template = load_template(template_path, rubric_model.lang)
             results = steps.run(tr("Scoring"), lambda: evaluate(rubric_model, checklists))
             masthead = masthead_for(results, period=period or listed_period, subject=subject,
@@ -117,7 +121,7 @@ def bulletin_command(rubric: Path, inputs: tuple[Path, ...], output: Path,
 
 
 def _load_periods(inputs: tuple[Path, ...], rubric: Path | None, encoding: str | None,
-                  sheet: str | None) -> list[Period]:
+                  sheet: str | None, recursive: bool) -> list[Period]:
     from inspect_score.followup.trend import periods_from_checklists, read_period_files
     from inspect_score.rubric.loader import load_rubric
 
@@ -129,7 +133,8 @@ def _load_periods(inputs: tuple[Path, ...], rubric: Path | None, encoding: str |
                             "column need --rubric"), str(path)) for path in not_json], EXIT_USAGE)
         return read_period_files(list(inputs))
     rubric_model = load_rubric(rubric)
-    return periods_from_checklists(rubric_model, list(inputs), encoding=encoding, sheet=sheet)
+    return periods_from_checklists(rubric_model, list(inputs), encoding=encoding, sheet=sheet,
+                                   recursive=recursive)
 
 
 @click.command("trend")
@@ -152,10 +157,12 @@ def _load_periods(inputs: tuple[Path, ...], rubric: Path | None, encoding: str |
 @click.option("--force", is_flag=True, help="Overwrite outputs that exist already.")
 @encoding_option
 @sheet_option
+@recursive_option
 def trend_command(inputs: tuple[Path, ...], rubric: Path | None, xlsx: Path | None,
                   csv_dir: Path | None, red: int, black_below: str | None, black: int | None,
                   top: int | None, quiet: bool,
-                  force: bool, encoding: str | None, sheet: str | None) -> None:
+                  force: bool, encoding: str | None, sheet: str | None,
+                  recursive: bool) -> None:
     """Compare periods: RESULTS files of `run --json` in period order (the period is each
     file's name), or checklists with a `period` column and --rubric."""
     begin(rubric)
@@ -172,6 +179,9 @@ def trend_command(inputs: tuple[Path, ...], rubric: Path | None, xlsx: Path | No
     )
     from inspect_score.rubric.loader import load_rubric
 
+    if rubric is not None:
+        check_arguments("trend", [rubric], inputs, usage="inspect-score trend INPUT... "
+                        "--rubric RUBRIC")
     if csv_dir is not None and csv_dir.exists() and not csv_dir.is_dir():
         fail([Issue("output-not-folder", msg("exists and is not a folder"), str(csv_dir))],
              EXIT_USAGE)
@@ -185,7 +195,8 @@ def trend_command(inputs: tuple[Path, ...], rubric: Path | None, xlsx: Path | No
     try:
         with progress_steps() as steps:
             periods = steps.run(tr("Reading the results"),
-                                lambda: _load_periods(inputs, rubric, encoding, sheet))
+                                lambda: _load_periods(inputs, rubric, encoding, sheet,
+                                                      recursive))
             lang = (load_rubric(rubric).lang if rubric is not None
                     else guess_lang(period.rubric_title for period in periods))
             trend = compare_periods(periods, red=red, black=black, black_below=black_below,

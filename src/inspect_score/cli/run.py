@@ -20,6 +20,7 @@ from inspect_score.cli.support import (
     EXIT_INPUT,
     EXIT_USAGE,
     begin,
+    check_arguments,
     checked_outputs,
     deadline_options,
     document_options,
@@ -30,6 +31,7 @@ from inspect_score.cli.support import (
     load_inputs,
     load_inputs_with_period,
     progress_steps,
+    recursive_option,
     report,
     resolve_deadline,
     rubric_path,
@@ -72,6 +74,7 @@ if TYPE_CHECKING:
 @document_options
 @encoding_option
 @sheet_option
+@recursive_option
 def run(
     rubric: Path,
     inputs: tuple[Path, ...],
@@ -92,11 +95,13 @@ def run(
     recipients: str | None,
     encoding: str | None,
     sheet: str | None,
+    recursive: bool,
     per_branch_pages: bool = False,
 ) -> None:
     """Score, rank and grade the branches in INPUTS (files or folders) against RUBRIC.
 
-    With no -o, --csv or --json, writes results.xlsx in the current folder.
+    With no -o, --csv or --json, writes results.xlsx in the current folder
+    (with --self-check, nothing unasked).
     """
     begin(rubric)
     from inspect_score.outputs.terminal import print_ranking
@@ -104,7 +109,10 @@ def run(
     from inspect_score.scoring.pipeline import evaluate
     from inspect_score.selfcheck.standalone import evaluate_self_check, self_check_note
 
-    if xlsx is None and csv_dir is None and json_path is None:
+    check_arguments("run", [rubric], inputs)
+    if xlsx is None and csv_dir is None and json_path is None and not self_check:
+        # a branch checking its own form wants the terminal's answer, not a file
+        # that stops its next run (exists already)
         xlsx = Path("results.xlsx")
     if csv_dir is not None and csv_dir.exists() and not csv_dir.is_dir():
         fail([Issue("output-not-folder", msg("exists and is not a folder"), str(csv_dir))],
@@ -122,7 +130,7 @@ def run(
     try:
         with progress_steps(total=4) as steps:
             rubric_model, checklists, listed_period = load_inputs_with_period(
-                steps, rubric, inputs, encoding, sheet)
+                steps, rubric, inputs, encoding, sheet, recursive)
             score_run = evaluate_self_check if self_check else evaluate
             results: Results = steps.run(tr("Scoring"),
                                          lambda: score_run(rubric_model, checklists))
@@ -157,7 +165,8 @@ def run(
 
         print_ranking(results, Console(), limit=top if top is not None else _shown(results),
                       lang=language())
-    wrote(targets)
+    if targets:
+        wrote(targets)
 
 
 def _rectify(results: Results, due: datetime.date | None, title: DocumentTitle | None,
@@ -191,6 +200,7 @@ def check(rubrics: tuple[Path, ...], strict: bool) -> None:
     """Check that each RUBRIC follows the rubric format, and warn where it says
     something its author hardly meant (a grade no branch can reach, ...)."""
     settle_language(rubrics[0])
+    check_arguments("check", rubrics, [], usage="inspect-score check RUBRIC...")
     from inspect_score.tuning.lint import check_rubric_file
 
     issues = [issue for path in rubrics for issue in check_rubric_file(path)]
@@ -206,16 +216,20 @@ def check(rubrics: tuple[Path, ...], strict: bool) -> None:
 @click.argument("inputs", nargs=-1, required=True, type=existing_path)
 @encoding_option
 @sheet_option
+@recursive_option
 def validate(
-    rubric: Path, inputs: tuple[Path, ...], encoding: str | None, sheet: str | None
+    rubric: Path, inputs: tuple[Path, ...], encoding: str | None, sheet: str | None,
+    recursive: bool,
 ) -> None:
     """Check the checklists in INPUTS against RUBRIC; score nothing, write nothing."""
     begin(rubric)
     from inspect_score.scoring.pipeline import evaluate
 
+    check_arguments("validate", [rubric], inputs)
     try:
         with progress_steps(total=3) as steps:
-            rubric_model, checklists = load_inputs(steps, rubric, inputs, encoding, sheet)
+            rubric_model, checklists = load_inputs(steps, rubric, inputs, encoding, sheet,
+                                                   recursive)
             # Scoring finds what loading cannot: a branch with no applicable indicator.
             steps.run(tr("Checking"), lambda: evaluate(rubric_model, checklists))
     except InspectError as error:

@@ -18,11 +18,13 @@ from inspect_score.cli.support import (
     EXIT_INPUT,
     EXIT_USAGE,
     begin,
+    check_arguments,
     checked_outputs,
     encoding_option,
     existing_path,
     exit_status,
     fail,
+    recursive_option,
     report,
     rubric_path,
     settle_language,
@@ -50,7 +52,7 @@ def _staged_write(target: Path, plan: OutputPlan, write: object) -> None:
 
 
 def _load(rubric: Rubric, inputs: tuple[Path, ...], encoding: str | None,
-          sheet: str | None) -> Checklists:
+          sheet: str | None, recursive: bool) -> Checklists:
     """Checklists, with forms' header rows checked first so that the wrong cell is named."""
     from inspect_score.checklists.period import load_checklists_with_period
     from inspect_score.selfcheck.template import form_issues
@@ -59,7 +61,8 @@ def _load(rubric: Rubric, inputs: tuple[Path, ...], encoding: str | None,
     if issues:
         raise InspectError(issues)
     # a period (期间) column is the run's, not a field: set aside without a warning
-    return load_checklists_with_period(rubric, inputs, encoding=encoding, sheet=sheet)[0]
+    return load_checklists_with_period(rubric, inputs, encoding=encoding, sheet=sheet,
+                                       recursive=recursive)[0]
 
 
 @click.command()
@@ -77,6 +80,7 @@ def template(rubric: Path, output: Path, branches: Path | None, as_csv: bool,
     from inspect_score.rubric.loader import load_rubric
     from inspect_score.selfcheck.template import load_branch_list, write_form, write_form_csv
 
+    check_arguments("template", [rubric], [], usage="inspect-score template RUBRIC -o FORM.xlsx")
     plan = checked_outputs([output], [rubric, *([branches] if branches else [])], force=force)
     try:
         model = load_rubric(rubric)
@@ -92,7 +96,8 @@ def template(rubric: Path, output: Path, branches: Path | None, as_csv: bool,
 @click.command("explain")
 @click.argument("rubric", type=rubric_path)
 @click.argument("inputs", nargs=-1, required=True, type=existing_path)
-@click.option("--branch", "branch_ids", multiple=True, help="Branch to explain (repeatable).")
+@click.option("--branch", "branch_ids", multiple=True,
+              help="Branch to explain, by its id or its name (repeatable).")
 @click.option("--all", "every", is_flag=True, help="Explain every branch.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Workbook with one printable sheet per branch.")
@@ -100,21 +105,23 @@ def template(rubric: Path, output: Path, branches: Path | None, as_csv: bool,
 @click.option("--force", is_flag=True, help="Overwrite the output if it exists.")
 @encoding_option
 @sheet_option
+@recursive_option
 def explain_command(rubric: Path, inputs: tuple[Path, ...], branch_ids: tuple[str, ...],
                     every: bool, output: Path | None, self_check: bool, force: bool,
-                    encoding: str | None, sheet: str | None) -> None:
+                    encoding: str | None, sheet: str | None, recursive: bool) -> None:
     """Explain where each point of a branch went, and the path to the next grade."""
     begin(rubric)
     from inspect_score.rubric.loader import load_rubric
     from inspect_score.scoring.pipeline import evaluate
     from inspect_score.selfcheck.explain import (
-        branch_not_found,
         explain_all,
         explanation_text,
+        find_branches,
         write_explanations,
     )
     from inspect_score.selfcheck.standalone import evaluate_self_check
 
+    check_arguments("explain", [rubric], inputs)
     if not branch_ids and not every:
         fail([Issue("no-branch", msg("name a branch with --branch ID, or pass --all"), "")],
              EXIT_USAGE)
@@ -123,15 +130,15 @@ def explain_command(rubric: Path, inputs: tuple[Path, ...], branch_ids: tuple[st
     try:
         model = load_rubric(rubric)
         score_run = evaluate_self_check if self_check else evaluate
-        results = score_run(model, _load(model, inputs, encoding, sheet))
+        results = score_run(model, _load(model, inputs, encoding, sheet, recursive))
     except InspectError as error:
         fail(error.issues, exit_status(error))
     known = results.ranking["branch_id"].tolist()
-    wanted = known if every else list(branch_ids)
-    missing = [branch for branch in wanted if branch not in set(known)]
-    if missing:
-        where = ", ".join(str(path) for path in inputs)
-        fail([branch_not_found(branch, known, where) for branch in missing], EXIT_INPUT)
+    names = results.ranking["branch_name"].tolist()
+    where = ", ".join(str(path) for path in inputs)
+    wanted, unknown = find_branches(known, names, known if every else branch_ids, where)
+    if unknown:
+        fail(unknown, EXIT_INPUT)
     explanations = explain_all(results, wanted, self_check=self_check)
     report(results.warnings)
     if output is not None:
@@ -156,9 +163,10 @@ def explain_command(rubric: Path, inputs: tuple[Path, ...], branch_ids: tuple[st
 @click.option("--force", is_flag=True, help="Overwrite outputs that exist already.")
 @encoding_option
 @sheet_option
+@recursive_option
 def calibrate_command(rubric: Path, own: tuple[Path, ...], inspected: tuple[Path, ...],
                       csv_dir: Path | None, output: Path | None, force: bool,
-                      encoding: str | None, sheet: str | None) -> None:
+                      encoding: str | None, sheet: str | None, recursive: bool) -> None:
     """Set the branches' self-assessments beside the inspection team's."""
     begin(rubric)
     from inspect_score.outputs.staging import staged, temporary_beside
@@ -169,6 +177,8 @@ def calibrate_command(rubric: Path, own: tuple[Path, ...], inspected: tuple[Path
         write_calibration_workbook,
     )
 
+    check_arguments("calibrate", [rubric], [*own, *inspected],
+                    usage="inspect-score calibrate RUBRIC --self INPUT --inspection INPUT")
     targets = [path for path in (output,) if path is not None]
     if csv_dir is not None:
         targets.append(csv_dir / "calibration.csv")
@@ -179,7 +189,7 @@ def calibrate_command(rubric: Path, own: tuple[Path, ...], inspected: tuple[Path
         sides: list[Checklists] = []
         for paths in (own, inspected):
             try:
-                sides.append(_load(model, paths, encoding, sheet))
+                sides.append(_load(model, paths, encoding, sheet, recursive))
             except InspectError as error:
                 problems.extend(error.issues)
         if problems:

@@ -24,6 +24,7 @@ from inspect_score.messages import (
     LANGS,
     Lang,
     listing,
+    msg,
     parse_language,
     set_language,
     system_language,
@@ -43,6 +44,10 @@ if TYPE_CHECKING:
 EXIT_INPUT = 1
 EXIT_USAGE = 2
 EXIT_BUG = 3
+#: What a checklist is saved as, never a rubric: the readers' CSV and sheet
+#: suffixes, written out so that telling arguments apart imports no reader
+#: (and with it no pandas); tests/test_arguments.py holds the two together.
+CHECKLIST_SUFFIXES = frozenset({".csv", ".txt", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
 
 T = TypeVar("T")
 
@@ -207,8 +212,54 @@ def progress_steps(total: int | None = None) -> Iterator[Steps]:
         yield Steps(progress, total)
 
 
+def argument_issues(command: str, rubrics: Sequence[Path], inputs: Sequence[Path],
+                    usage: str | None = None) -> list[Issue]:
+    """Rubrics and checklists given in each other's place, said plainly: a checklist
+    where the rubric goes, or a rubric among the checklists (the rubric comes first).
+    ``usage`` is the synopsis of a command whose rubric is not simply its first
+    argument (default: its rubrics, then INPUT...)."""
+    positional = usage is None
+    usage = usage or f"inspect-score {command} {'RUBRIC ' * len(rubrics)}INPUT..."
+    from inspect_score.rubric.loader import is_rubric_file
+
+    given_rubrics = [path for path in inputs if path.is_file() and is_rubric_file(path)]
+    checklists = [path for path in inputs if path not in given_rubrics]
+    issues: list[Issue] = []
+    for rubric in rubrics:
+        if rubric.suffix.lower() not in CHECKLIST_SUFFIXES:
+            continue
+        if positional and len(given_rubrics) == len(rubrics) == 1:
+            swapped = " ".join(map(str, [*given_rubrics, rubric, *checklists]))
+            hint = msg("did you mean: {command}", command=f"inspect-score {command} {swapped}")
+        else:
+            hint = msg("expected: {usage}", usage=usage)
+        issues.append(Issue(
+            "rubric-is-a-checklist",
+            msg("is a checklist ({suffix}), not a rubric: the rubric comes first; {hint}",
+                suffix=rubric.suffix.lower(), hint=hint) if positional
+            else msg("is a checklist ({suffix}), not a rubric; {hint}",
+                     suffix=rubric.suffix.lower(), hint=hint),
+            str(rubric)))
+    if not issues:
+        issues.extend(Issue(
+            "checklist-is-a-rubric",
+            msg("is a rubric, not a checklist: the rubric comes first, then the checklists "
+                "({usage})", usage=usage),
+            str(path)) for path in given_rubrics)
+    return issues
+
+
+def check_arguments(command: str, rubrics: Sequence[Path], inputs: Sequence[Path],
+                    usage: str | None = None) -> None:
+    """Exit 2 (wrong usage) where rubrics and checklists are given in each other's place."""
+    issues = argument_issues(command, rubrics, inputs, usage)
+    if issues:
+        fail(issues, EXIT_USAGE)
+
+
 def load_inputs(
-    steps: Steps, rubric_path: Path, inputs: Sequence[Path], encoding: str | None, sheet: str | None
+    steps: Steps, rubric_path: Path, inputs: Sequence[Path], encoding: str | None,
+    sheet: str | None, recursive: bool = False,
 ) -> tuple[Rubric, Checklists]:
     """The rubric and its checklists. A period (期间) column is the run's, not a field:
     read and set aside as ``run`` and ``bulletin`` read it, never warned about."""
@@ -218,7 +269,8 @@ def load_inputs(
     rubric = steps.run(tr("Reading the rubric"), lambda: load_rubric(rubric_path))
     checklists, _ = steps.run(
         tr("Reading the checklists"),
-        lambda: load_checklists_with_period(rubric, inputs, encoding=encoding, sheet=sheet),
+        lambda: load_checklists_with_period(rubric, inputs, encoding=encoding, sheet=sheet,
+                                            recursive=recursive),
     )
     return rubric, checklists
 
@@ -230,6 +282,10 @@ encoding_option = click.option(
 )
 sheet_option = click.option(
     "--sheet", metavar="NAME", help="Sheet of XLSX checklists to read (default: the first)."
+)
+recursive_option = click.option(
+    "-r", "--recursive", is_flag=True,
+    help="Read the checklists in the subfolders of folders too (default: warn and skip them).",
 )
 
 
@@ -292,7 +348,7 @@ document_options = _options(
 
 def load_inputs_with_period(
     steps: Steps, rubric_path: Path, inputs: Sequence[Path], encoding: str | None,
-    sheet: str | None
+    sheet: str | None, recursive: bool = False,
 ) -> tuple[Rubric, Checklists, str | None]:
     """Like :func:`load_inputs`, with the period the checklists' period column names."""
     from inspect_score.checklists.period import load_checklists_with_period
@@ -301,6 +357,7 @@ def load_inputs_with_period(
     rubric = steps.run(tr("Reading the rubric"), lambda: load_rubric(rubric_path))
     checklists, period = steps.run(
         tr("Reading the checklists"),
-        lambda: load_checklists_with_period(rubric, inputs, encoding=encoding, sheet=sheet),
+        lambda: load_checklists_with_period(rubric, inputs, encoding=encoding, sheet=sheet,
+                                            recursive=recursive),
     )
     return rubric, checklists, period

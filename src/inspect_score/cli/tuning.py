@@ -19,6 +19,7 @@ from inspect_score.cli.support import (
     EXIT_USAGE,
     Steps,
     begin,
+    check_arguments,
     checked_outputs,
     encoding_option,
     existing_path,
@@ -26,6 +27,7 @@ from inspect_score.cli.support import (
     fail,
     load_inputs,
     progress_steps,
+    recursive_option,
     report,
     rubric_path,
     say,
@@ -71,8 +73,8 @@ def _targets(xlsx: Path | None, csv_dir: Path | None, csv_name: str,
 
 
 def _score(steps: Steps, rubric_file: Path, inputs: Sequence[Path], encoding: str | None,
-           sheet: str | None) -> tuple[Rubric, Scores]:
-    rubric, checklists = load_inputs(steps, rubric_file, inputs, encoding, sheet)
+           sheet: str | None, recursive: bool) -> tuple[Rubric, Scores]:
+    rubric, checklists = load_inputs(steps, rubric_file, inputs, encoding, sheet, recursive)
     from inspect_score.scoring.score import score
 
     report(checklists.warnings)
@@ -93,9 +95,10 @@ def _score(steps: Steps, rubric_file: Path, inputs: Sequence[Path], encoding: st
 @quiet_option
 @encoding_option
 @sheet_option
+@recursive_option
 def compare_command(old: Path, new: Path, inputs: tuple[Path, ...], xlsx: Path | None,
                     csv_dir: Path | None, force: bool, top: int, quiet: bool,
-                    encoding: str | None, sheet: str | None) -> None:
+                    encoding: str | None, sheet: str | None, recursive: bool) -> None:
     """Score INPUTS under the OLD and the NEW rubric: who moves, and which items moved them.
 
     Prints the rubric edits, grade moves, rank correlations and the largest
@@ -110,6 +113,7 @@ def compare_command(old: Path, new: Path, inputs: tuple[Path, ...], xlsx: Path |
     from inspect_score.tuning.charts import write_compare_workbook
     from inspect_score.tuning.compare import compare_scores
 
+    check_arguments("compare", [old, new], inputs)
     targets = _targets(xlsx, csv_dir, COMPARE_CSV)
     plan = checked_outputs(targets, [old, new, *inputs], force=force)
     issues: list[Issue] = []
@@ -118,7 +122,7 @@ def compare_command(old: Path, new: Path, inputs: tuple[Path, ...], xlsx: Path |
         # both rubrics are tried, so that one run reports the problems of both
         for rubric_file in (old, new):
             try:
-                scored.append(_score(steps, rubric_file, inputs, encoding, sheet))
+                scored.append(_score(steps, rubric_file, inputs, encoding, sheet, recursive))
             except InspectError as error:
                 # a checklist problem both rubrics find is reported once
                 issues += [issue for issue in error.issues if issue not in issues]
@@ -243,10 +247,12 @@ def _causes_of(comparison: Comparison, branch_ids: list[str]) -> list[str]:
 @quiet_option
 @encoding_option
 @sheet_option
+@recursive_option
 def sensitivity_command(rubric: Path, inputs: tuple[Path, ...], runs: int, spread: float,
                         thresholds: float, seed: int | None, xlsx: Path | None,
                         csv_dir: Path | None, png: Path | None, force: bool, top: int,
-                        quiet: bool, encoding: str | None, sheet: str | None) -> None:
+                        quiet: bool, encoding: str | None, sheet: str | None,
+                        recursive: bool) -> None:
     """How much of the ranking of INPUTS under RUBRIC is noise from the choice of weights."""
     begin(rubric)
     import importlib.util
@@ -264,6 +270,7 @@ def sensitivity_command(rubric: Path, inputs: tuple[Path, ...], runs: int, sprea
         new_seed,
     )
 
+    check_arguments("sensitivity", [rubric], inputs)
     settings = Settings(runs=runs, spread=spread, thresholds=thresholds,
                         seed=new_seed() if seed is None else seed)
     problems = [Issue("bad-option", problem, "sensitivity") for problem in
@@ -281,7 +288,7 @@ def sensitivity_command(rubric: Path, inputs: tuple[Path, ...], runs: int, sprea
 
     try:
         with progress_steps() as steps:
-            rubric_model, scores = _score(steps, rubric, inputs, encoding, sheet)
+            rubric_model, scores = _score(steps, rubric, inputs, encoding, sheet, recursive)
             result = steps.run(tr("Running {runs:,} draws", runs=runs),
                                lambda: analyse(rubric_model, scores, settings))
     except InspectError as error:

@@ -222,7 +222,8 @@ def read_period_files(paths: Sequence[Path]) -> list[Period]:
 
 
 def periods_from_checklists(rubric: Rubric, inputs: Sequence[Path], *,
-                            encoding: str | None = None, sheet: str | None = None) -> list[Period]:
+                            encoding: str | None = None, sheet: str | None = None,
+                            recursive: bool = False) -> list[Period]:
     """Checklists whose ``period`` column says which period each row belongs to, scored per
     period against ``rubric``; periods in the order they first appear in the inputs.
 
@@ -230,7 +231,8 @@ def periods_from_checklists(rubric: Rubric, inputs: Sequence[Path], *,
     period is an input error at its row.
     """
     period_field = Field(id=PERIOD, type="text", label="期间", missing="error")
-    groups = load_checklists_by(rubric, inputs, period_field, encoding=encoding, sheet=sheet)
+    groups = load_checklists_by(rubric, inputs, period_field, encoding=encoding, sheet=sheet,
+                                recursive=recursive)
     return [
         period_from_results(name, ", ".join(checklists.sources), evaluate(rubric, checklists))
         for name, checklists in groups

@@ -78,6 +78,14 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def _inside(target: Path, folder: Path) -> bool:
+    """Whether ``target`` is in ``folder`` or one of its subfolders."""
+    try:
+        return target.resolve().is_relative_to(folder.resolve())
+    except OSError:
+        return False
+
+
 def _input_files(inputs: Sequence[Path]) -> list[Path]:
     """Inputs and, for folders, the files inside them: none may be overwritten."""
     files: list[Path] = []
@@ -124,8 +132,10 @@ def plan_outputs(targets: Sequence[Path], inputs: Sequence[Path], *, force: bool
     """
     issues: list[Issue] = []
     protected = _input_files(inputs)
+    folders = [path for path in inputs if path.is_dir()]
     seen: list[Path] = []
     for target in targets:
+        folder = next((folder for folder in folders if _inside(target, folder)), None)
         place = _place_issue(target)
         if place is not None:
             issues.append(place)
@@ -134,6 +144,16 @@ def plan_outputs(targets: Sequence[Path], inputs: Sequence[Path], *, force: bool
                 Issue(
                     "output-is-input",
                     msg("is an input of this run; it is never overwritten"),
+                    str(target),
+                )
+            )
+        elif folder is not None:
+            # the next run over the folder would find it among the checklists
+            issues.append(
+                Issue(
+                    "output-in-input-folder",
+                    msg("is inside the input folder {folder!r}; write the outputs elsewhere, "
+                        "so that the folder holds only checklists", folder=str(folder)),
                     str(target),
                 )
             )

@@ -241,6 +241,17 @@ def rubric_language(path: str | os.PathLike[str]) -> Lang | None:
     return cast(Lang, lang) if lang in LANGS else None
 
 
+def is_rubric_file(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a TOML file that says it is a rubric (it has ``schema``),
+    well formed or not: what tells a rubric from a checklist given in its place."""
+    try:
+        with open(path, "rb") as handle:
+            document = tomllib.loads(handle.read().decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return "schema" in document
+
+
 def validate_rubric_file(path: str | os.PathLike[str]) -> list[Issue]:
     """Every problem of the rubric at ``path``, errors and warnings; [] when clean."""
     return _analyse(path)[0]

@@ -168,6 +168,35 @@ def branch_not_found(wanted: str, existing: Sequence[str], path: str) -> Issue:
                                        wanted=wanted, shown=shown), path, column=BRANCH_ID)
 
 
+def find_branches(
+    ids: Sequence[str], names: Sequence[str], wanted: Sequence[str], path: str
+) -> tuple[list[str], list[Issue]]:
+    """The ids of the branches ``wanted`` names, each by its id or its exact name
+    (as people know them: 金桥社区 rather than SQ07), and an issue for each that
+    names none or, by name, several."""
+    by_name: dict[str, list[str]] = {}
+    for branch_id, name in zip(ids, names, strict=True):
+        by_name.setdefault(name.strip(), []).append(branch_id)
+    known = set(ids)
+    found: list[str] = []
+    issues: list[Issue] = []
+    for branch in wanted:
+        named = by_name.get(branch.strip(), []) if branch.strip() else []
+        if branch in known:
+            found.append(branch)
+        elif len(named) == 1:
+            found.append(named[0])
+        elif named:
+            issues.append(Issue(
+                "ambiguous-branch", msg("{branch!r} is the name of {count} branches ({ids}); "
+                                        "name the one meant by its id", branch=branch,
+                                        count=len(named), ids=listing(sorted(named))), path,
+                column=BRANCH_ID))
+        else:
+            issues.append(branch_not_found(branch, ids, path))
+    return found, issues
+
+
 def explain(results: Results, branch_id: str, *, self_check: bool = False,
             paths: Mapping[str, ClausePath] | None = None,
             branches: _Branches | None = None) -> Explanation:

@@ -14,6 +14,7 @@ names the cell that is wrong, for a header changed or a column removed.
 from __future__ import annotations
 
 import csv
+import difflib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,17 +22,28 @@ from typing import Any
 import xlsxwriter
 
 from inspect_score.checklists.cells import cell_text
-from inspect_score.checklists.load import header_key
+from inspect_score.checklists.load import (
+    TYPO_CUTOFF,
+    did_you_mean,
+    header_finder,
+    header_key,
+    missing_column_text,
+    typo_text,
+)
 from inspect_score.checklists.readers import (
     CSV_SUFFIXES,
     SHEET_SUFFIXES,
+    HeaderFinder,
+    RawTable,
     ReadError,
     csv_headers,
+    first_row,
     read_csv,
     read_sheet,
 )
+from inspect_score.checklists.table import BRANCH_ID
 from inspect_score.errors import ChecklistError, Issue
-from inspect_score.messages import msg
+from inspect_score.messages import Message, msg
 from inspect_score.outputs import print_style
 from inspect_score.outputs.escape import csv_text
 from inspect_score.outputs.print_style import DocumentTitle, display_width
@@ -700,27 +712,26 @@ def write_form_csv(rubric: Rubric, path: Path, branches: Sequence[tuple[str, str
 # --- reading branch lists and checking forms ------------------------------------------
 
 
-def _header_row(path: Path) -> tuple[tuple[str, ...], Any]:
-    """A table's headers and its raw table (XLSX or CSV)."""
+def _header_row(path: Path, find_header: HeaderFinder = first_row) -> RawTable:
+    """A table (XLSX or CSV) read whole, its header where ``find_header`` finds it."""
     shown = str(path)
     suffix = path.suffix.lower()
     if suffix in SHEET_SUFFIXES:
-        table = read_sheet(path, shown, None)
-    elif suffix in CSV_SUFFIXES:
-        headers, encoding = csv_headers(path, shown, None)
-        table = read_csv(path, shown, headers, encoding, user_encoding=False,
-                         text_columns=range(len(headers)))
-    else:
-        raise ReadError(Issue("not-a-table", msg("expected a .csv or .xlsx file"), shown))
-    return table.headers, table
+        return read_sheet(path, shown, None, find_header)
+    if suffix in CSV_SUFFIXES:
+        head, encoding = csv_headers(path, shown, None, find_header)
+        return read_csv(path, shown, head, encoding, user_encoding=False,
+                        text_columns=range(len(head.headers)))
+    raise ReadError(Issue("not-a-table", msg("expected a .csv or .xlsx file"), shown))
 
 
 def load_branch_list(path: Path) -> list[tuple[str, str]]:
     """Branch ids and names from a CSV or XLSX with branch_id/编号 and branch_name/名称 columns."""
     try:
-        headers, table = _header_row(path)
+        table = _header_row(path)
     except ReadError as error:
         raise ChecklistError([error.issue]) from None
+    headers = table.headers
     keys = [header_key(header) for header in headers]
     id_at = next((keys.index(key) for key in ("branch_id", "编号") if key in keys), None)
     name_at = next((keys.index(key) for key in ("branch_name", "名称") if key in keys), None)
@@ -746,13 +757,30 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def _changed_header(rubric: Rubric, index: int, column: int, found: str, expected: str,
+                    cell: str) -> Message | None:
+    """A form's header changed (the ``index``-th expected, in ``column``, A = 1): a typo
+    of the id or a field's header is said in the loader's words, as `run` says it
+    (None: no typo, the header is simply another)."""
+    if difflib.SequenceMatcher(None, header_key(found), header_key(expected)).ratio() \
+            < TYPO_CUTOFF:
+        return None
+    if index == 1:  # the name column, which the loader does not require
+        return msg("cell {cell} reads {headers!r}: {question}", cell=cell, headers=found,
+                   question=did_you_mean(expected))
+    target = BRANCH_ID if index == 0 else rubric.fields[index - 2].id
+    return msg("{missing}; {typo}", missing=missing_column_text(rubric, target),
+               typo=typo_text(column, found, expected))
+
+
 def form_issues(rubric: Rubric, path: Path) -> list[Issue]:
     """A filled form's header row against the rubric: each changed header or removed column,
     named by its cell ("C1"). Tables that are not laid out as forms are left to the loader."""
     try:
-        headers, table = _header_row(path)
+        table = _header_row(path, header_finder(rubric))
     except ReadError:
         return []  # the loader reports unreadable files
+    headers, row = table.headers, table.header_row
     # the sheet's column (A = 1) of each header: a workbook's empty columns are not read
     numbers = [table.column_number(position) for position in range(len(headers))]
     expected = form_headers(rubric)
@@ -771,14 +799,16 @@ def form_issues(rubric: Rubric, path: Path) -> list[Issue]:
             after = numbers[next(column for column, key in enumerate(found) if key in keys)]
             continue
         # a missing header belongs right after the previous one found
-        cell = f"{column_letter(after)}1"
+        cell = f"{column_letter(after)}{row}"
         where = numbers.index(after + 1) if after + 1 in numbers else None
         if where is not None and found[where] not in known and headers[where].strip():
             issues.append(Issue(
                 "form-header-changed",
-                msg("cell {cell} reads {headers!r}; expected the header {expected!r}",
-                    cell=cell, headers=headers[where], expected=expected[index]),
-                str(path), row=1, column=headers[where]))
+                _changed_header(rubric, index, numbers[where], headers[where], expected[index],
+                                cell)
+                or msg("cell {cell} reads {headers!r}; expected the header {expected!r}",
+                       cell=cell, headers=headers[where], expected=expected[index]),
+                str(path), row=row, column=headers[where]))
             after += 1
         else:
             issues.append(Issue(
@@ -786,5 +816,5 @@ def form_issues(rubric: Rubric, path: Path) -> list[Issue]:
                 msg("the column {expected!r} is missing (it belongs at cell {cell}); restore it "
                     "from a new template",
                     expected=expected[index], cell=cell),
-                str(path), row=1, column=expected[index]))
+                str(path), row=row, column=expected[index]))
     return issues
