@@ -20,6 +20,7 @@ from inspect_score.errors import ChecklistError
 from inspect_score.rubric.model import Clause, Condition, Field, Item, Rubric, Section
 from inspect_score.scoring.findings import find_problems
 from inspect_score.scoring.grading import lower_places, rank_and_grade, upper_places
+from inspect_score.scoring.rounding import round_points
 from inspect_score.scoring.score import clause_key, score
 
 quick = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -152,6 +153,21 @@ def test_a_clause_item_stays_within_zero_and_its_max(run: tuple[Rubric, Checklis
     for item in run[0].items:
         points = result[0].points[item.id].dropna()
         assert ((points >= 0) & (points <= item.max)).all()
+
+
+@quick
+@given(runs_2())
+@example(RATERS_DISAGREEING_ON_THE_ALTERNATIVE)
+def test_a_base_never_exceeds_the_rubric_total(run: tuple[Rubric, Checklists]) -> None:
+    """Every slot earns at most its max (a group's alternatives once, whatever the
+    raters), so a base, rescaled or not, is at most the rubric's total (the top-level
+    sections' weighted max), rounded like points."""
+    rubric, checklists = run
+    result = graded(rubric, checklists)
+    if result is None:
+        return
+    limit = round_points(np.array([rubric.total]), rubric.precision)[0]
+    assert (result[0].branches["base"] <= limit).all()
 
 
 def _totals(rubric: Rubric, checklists: Checklists) -> pd.Series | None:
