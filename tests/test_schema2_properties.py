@@ -214,8 +214,20 @@ def test_fixing_a_fault_never_lowers_a_total(run: tuple[Rubric, Checklists]) -> 
 def test_otherwise_full_never_lowers_a_total_against_leaving_the_item_out(
         run: tuple[Rubric, Checklists]) -> None:
     """An indicator that does not apply and scores full (otherwise = "full") gives
-    every branch a total at least that of leaving it out (otherwise = "na", rescaled)."""
+    every branch a total at least that of leaving it out (otherwise = "na", rescaled).
+
+    Why it holds: a row scoring full adds the item's max to the values its raters'
+    combination takes, which never lowers the mean or the median; and where no row
+    applies, the slot adds its max to both what is earned and the applicable max,
+    which never lowers the ratio, as a slot never earns more than its max. Not for
+    ``trimmed_mean`` with ``trim`` of 2 or more once a branch has more than ``2 *
+    trim`` rows: the added row can move the combination from the plain mean of
+    ``2 * trim`` rows to a trimmed one, which may be lower (see
+    test_a_full_rater_can_lower_a_trimmed_mean_at_its_fallback); such runs are skipped."""
     rubric, checklists = run
+    if rubric.raters == "trimmed_mean" and rubric.trim >= 2 and \
+            checklists.frame["branch_id"].value_counts().max() > 2 * rubric.trim:
+        return
     for index, item in enumerate(rubric.indicators):
         if item.applies_if is None or item.group is not None:
             continue
@@ -228,6 +240,32 @@ def test_otherwise_full_never_lowers_a_total_against_leaving_the_item_out(
         if totals[0] is None or totals[1] is None:
             continue
         assert (totals[0] >= totals[1]).all()
+
+
+def test_a_full_rater_can_lower_a_trimmed_mean_at_its_fallback() -> None:
+    """trimmed_mean, trim = 2 (the spec: with 2 * trim rows or fewer, the mean). Four
+    raters to whom 综合评价 applies give 0, 0, 0 and 1: their mean, 0.25. A fifth
+    rater to whom it does not apply: under otherwise = "na" the item stays 0.25;
+    under "full" the fifth row's 1 makes five rows, trimmed to the middle one, 0.
+    The exception the otherwise-full property states."""
+    rubric = Rubric(
+        id="trim", title="截尾", total=1.0,
+        fields=(Field(id="b_open", type="bool"), Field(id="d_points", type="number")),
+        sections=(Section(id="s0", title="第0部分", max=1.0),),
+        indicators=(Item(kind="indicator", id="impression", title="综合评价", max=1.0,
+                         rule="direct", field="d_points", section="s0",
+                         applies_if=Condition(field="b_open", op="==", values=(True,))),),
+        grades=(), bonus_cap=float("inf"), missing="zero", raters="trimmed_mean", trim=2,
+        precision=2, schema=2)
+    records = [{"branch_id": "B1", "branch_name": "第1社区", "rater": f"R{number}",
+                "b_open": number <= 4, "d_points": points}
+               for number, points in enumerate((0, 0, 0, 1, 1), start=1)]
+    checklists = make_checklists(rubric, records, has_rater=True)
+    totals = {otherwise: _totals(attrs.evolve(rubric, indicators=(
+        attrs.evolve(rubric.indicators[0], otherwise=otherwise),)), checklists)
+        for otherwise in ("full", "na")}
+    assert {key: value.tolist() for key, value in totals.items() if value is not None} == {
+        "full": [0.0], "na": [0.25]}
 
 
 @quick
