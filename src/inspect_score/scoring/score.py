@@ -439,7 +439,8 @@ def _rows_changing_alternative(
     alternative differs from the one at that first row. Several raters must agree
     on which alternative applies: a branch is a 教学 unit or not, and a slot
     combining both alternatives would earn twice its ``max``."""
-    if len(np.unique(codes)) == len(codes):  # one row per branch: nothing to compare
+    # codes number branches 0, 1, ...: as many as rows means one row per branch
+    if len(codes) == 0 or int(codes.max()) + 1 == len(codes):
         return []
     rows = np.flatnonzero(valid)
     first = pd.Series(rows).groupby(codes[rows]).transform("first").to_numpy()
