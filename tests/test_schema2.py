@@ -160,6 +160,9 @@ def test_raters_who_disagree_on_the_alternative_are_an_input_error(tmp_path: Pat
     assert found == [("group-not-one", 3, "单位类型")]
     message = raised.value.issues[0].message
     assert "S1" in message and "'kind'" in message and "row 2" in message
+    assert message.render("zh") == (
+        "支部 S1 各评分人所填适用的分组「kind」备选指标不一致（第2行为教学工作，本行为服务工作），"
+        "同一支部各行应为同一项")
 
 
 def test_direct_points_out_of_bounds_are_input_errors_never_clipped(tmp_path: Path) -> None:

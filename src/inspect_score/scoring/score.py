@@ -421,11 +421,13 @@ def refuse_bad_schema_2_cells(rubric: Rubric, frame: pd.DataFrame) -> None:
                                                               alternative):
             issues.append(Issue(
                 "group-not-one",
-                f"branch {frame[BRANCH_ID].iloc[position]}: its raters' rows apply different "
-                f"alternatives of group '{group}' ({slot[int(alternative[first_row])].title} "
-                f"at row {_source_row(frame, first_row)}, "
-                f"{slot[int(alternative[position])].title} here); expected exactly one "
-                "for the branch",
+                msg("branch {branch}: its raters' rows apply different alternatives of "
+                    "group '{group}' ({first} at row {first_row}, {this} here); expected "
+                    "the same one on every row of the branch",
+                    branch=frame[BRANCH_ID].iloc[position], group=group,
+                    first=slot[int(alternative[first_row])].title,
+                    first_row=_source_row(frame, first_row),
+                    this=slot[int(alternative[position])].title),
                 path=_source_file(frame, position), row=_source_row(frame, position),
                 column=group_header))
     if issues:
