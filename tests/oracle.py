@@ -402,6 +402,23 @@ def _bad_cells(rubric: Rubric, branch_id: str, row: dict[str, Any]) -> list[tupl
     return bad
 
 
+def _disagreeing_alternatives(rubric: Rubric, branch_id: str,
+                              branch_rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """A group more than one of whose alternatives applies to the branch, each on
+    some rater's row: not exactly one applies to the branch."""
+    groups: dict[str, list[Item]] = {}
+    for item in rubric.indicators:
+        if item.group is not None:
+            groups.setdefault(item.group, []).append(item)
+    bad = []
+    for group, members in groups.items():
+        applying = {item.id for item in members for row in branch_rows
+                    if literal_condition(rubric, row, item.applies_if)[0]}
+        if len(applying) > 1:
+            bad.append((branch_id, group))
+    return bad
+
+
 def _top_section(rubric: Rubric, section_id: str) -> Any:
     by_id = {section.id: section for section in rubric.sections}
     section = by_id[section_id]
@@ -432,6 +449,8 @@ def score_rows_2(rubric: Rubric, frame: pd.DataFrame) -> list[dict[str, Any]]:
         branches.setdefault(str(row["branch_id"]), []).append(row)
     bad = [cell for branch_id, branch_rows in branches.items() for row in branch_rows
            for cell in _bad_cells(rubric, branch_id, row)]
+    bad += [cell for branch_id, branch_rows in branches.items()
+            for cell in _disagreeing_alternatives(rubric, branch_id, branch_rows)]
     if bad:
         raise BadCell(bad)
 

@@ -287,6 +287,11 @@ def checklists_for(
     )
     prefix = draw(st.sampled_from(("B", "SQ", "社区")))
     has_rater = draw(st.booleans())
+    # a branch's raters must agree on which alternative of a group applies (else the
+    # run is refused): in half the runs they copy the first rater's deciding cells
+    deciding = {item.applies_if.field for item in rubric.indicators
+                if item.group is not None and item.applies_if is not None}
+    agree = has_rater and bool(deciding) and draw(st.booleans())
     records = []
     for number in numbers:
         raters = draw(st.integers(1, 4)) if has_rater else 1
@@ -298,6 +303,8 @@ def checklists_for(
             }
             for field in rubric.fields:
                 record[field.id] = _value(draw, rubric, field)
+            if agree and rater > 0:
+                record.update({field_id: records[-rater][field_id] for field_id in deciding})
             records.append(record)
     if has_rater:
         records = draw(st.permutations(records))

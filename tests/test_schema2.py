@@ -143,6 +143,28 @@ def test_a_branch_outside_every_alternative_is_an_input_error(tmp_path: Path) ->
     assert "S3" in issue.message and "'kind'" in issue.message
 
 
+def test_raters_who_disagree_on_the_alternative_are_an_input_error(tmp_path: Path) -> None:
+    """东湖社区 rated twice: R1 calls it a 教学 unit (教学工作 60), R2 a 非教学 one
+    (服务工作 50). Each row has exactly one alternative, but the community has both:
+    an error at R2's row (3), in the 单位类型 column, naming both alternatives;
+    never a group slot earning 60 + 50 of its 60 points."""
+    lines = CHECKLIST.read_text(encoding="utf-8").splitlines()
+    header, s1 = lines[0], lines[1]
+    second = s1.replace(",教学,60,,", ",非教学,,50,")
+    assert second != s1
+    text = "\n".join([f"rater,{header}", f"R1,{s1}", f"R2,{second}",
+                      *(f"R1,{line}" for line in lines[2:])]) + "\n"
+    with pytest.raises(ChecklistError) as raised:
+        run(text, tmp_path)
+    found = [(issue.code, issue.row, issue.column) for issue in raised.value.issues]
+    assert found == [("group-not-one", 3, "单位类型")]
+    message = raised.value.issues[0].message
+    assert "S1" in message and "'kind'" in message and "row 2" in message
+    assert message.render("zh") == (
+        "支部 S1 各评分人所填适用的分组「kind」备选指标不一致（第2行为教学工作，本行为服务工作），"
+        "同一支部各行应为同一项")
+
+
 def test_direct_points_out_of_bounds_are_input_errors_never_clipped(tmp_path: Path) -> None:
     """教学工作得分 70 on a 60-point item, and 综合评价扣分 -45 on a 40-point item: both
     errors, at their cells, reported together."""

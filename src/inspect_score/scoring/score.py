@@ -43,7 +43,8 @@ def score(rubric: Rubric, checklists: Checklists,
     under the ``error`` policy (the loader normally refuses those first), with
     ``direct-out-of-range`` for a ``direct`` cell outside its item's points and
     ``group-not-one`` for a branch to which not exactly one alternative of a
-    group applies (every such cell of the run at once), and with code
+    group applies, on a row or across its raters' rows (every such cell of the
+    run at once), and with code
     ``nothing-applicable`` for every branch none of whose indicators applies.
 
     ``waived`` (schema 2, for pricing fixes): by :func:`clause_key`, the checklist
@@ -366,7 +367,8 @@ def _veto_summary(rubric: Rubric, vetoes: pd.DataFrame, branch_count: int) -> _V
 
 def refuse_bad_schema_2_cells(rubric: Rubric, frame: pd.DataFrame) -> None:
     """Every ``direct`` cell out of bounds and every branch row for which not exactly
-    one alternative of a group applies, as one ChecklistError."""
+    one alternative of a group applies (or whose raters' rows apply different
+    alternatives), as one ChecklistError."""
     issues: list[Issue] = []
     for item in rubric.items:
         if item.rule != "direct" or item.field is None:
@@ -388,13 +390,19 @@ def refuse_bad_schema_2_cells(rubric: Rubric, frame: pd.DataFrame) -> None:
                     values=plain_number(float(values[position])), expected=expected),
                 path=_source_file(frame, position), row=_source_row(frame, position),
                 column=header))
+    codes = None
     for slot in indicator_slots(rubric):
         group = slot[0].group
         if group is None:
             continue
         applying = np.zeros(len(frame), dtype=np.int64)
-        for item in slot:
-            applying += applies_if_mask(rubric, item, frame)[0]
+        #: per row, the position in the slot of the alternative that applies (the last
+        #: one; only read where exactly one does)
+        alternative = np.zeros(len(frame), dtype=np.int64)
+        for position, item in enumerate(slot):
+            holds = applies_if_mask(rubric, item, frame)[0]
+            applying += holds
+            alternative[holds] = position
         first = slot[0].applies_if
         group_header = rubric.field(first.field).header if first is not None else None
         titles = "、".join(item.title for item in slot)
@@ -407,5 +415,36 @@ def refuse_bad_schema_2_cells(rubric: Rubric, frame: pd.DataFrame) -> None:
                     group=group, titles=titles),
                 path=_source_file(frame, position), row=_source_row(frame, position),
                 column=group_header))
+        if codes is None:
+            codes = _branch_codes(frame)[0]
+        for position, first_row in _rows_changing_alternative(codes, applying == 1,
+                                                              alternative):
+            issues.append(Issue(
+                "group-not-one",
+                msg("branch {branch}: its raters' rows apply different alternatives of "
+                    "group '{group}' ({first} at row {first_row}, {this} here); expected "
+                    "the same one on every row of the branch",
+                    branch=frame[BRANCH_ID].iloc[position], group=group,
+                    first=slot[int(alternative[first_row])].title,
+                    first_row=_source_row(frame, first_row),
+                    this=slot[int(alternative[position])].title),
+                path=_source_file(frame, position), row=_source_row(frame, position),
+                column=group_header))
     if issues:
         raise ChecklistError(issues)
+
+
+def _rows_changing_alternative(
+    codes: np.ndarray, valid: np.ndarray, alternative: np.ndarray
+) -> list[tuple[int, int]]:
+    """(row, the branch's first valid row) for every valid row of a branch whose
+    alternative differs from the one at that first row. Several raters must agree
+    on which alternative applies: a branch is a 教学 unit or not, and a slot
+    combining both alternatives would earn twice its ``max``."""
+    # codes number branches 0, 1, ...: as many as rows means one row per branch
+    if len(codes) == 0 or int(codes.max()) + 1 == len(codes):
+        return []
+    rows = np.flatnonzero(valid)
+    first = pd.Series(rows).groupby(codes[rows]).transform("first").to_numpy()
+    changed = alternative[rows] != alternative[first]
+    return list(zip(map(int, rows[changed]), map(int, first[changed]), strict=True))
