@@ -180,6 +180,15 @@ def test_schema_2_lints_say_which_clause_and_which_runs() -> None:
     assert "a run of 3-30 branches is refused when every branch scores above 合格" in quota.message
 
 
+def test_a_step_worth_more_than_its_item_is_bounded_by_the_max_as_scored() -> None:
+    """A steps item of max 1 whose only step gives 2 scores 1 (points are clipped to
+    0..max), so its range is [1, 1], never [2, 2]."""
+    rubric = load_rubric(ROOT / "rubrics" / "street-2025-h1.toml")
+    item = next(item for item in rubric.items if item.rule == "steps")
+    capped = attrs.evolve(item, max=1.0, steps=((0.0, 2.0),))
+    assert point_range(rubric, capped) == (1.0, 1.0)
+
+
 @settings(max_examples=60, deadline=None)
 @given(runs_2())
 def test_every_scored_point_of_a_schema_2_item_lies_within_its_point_range(

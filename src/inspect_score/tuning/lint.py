@@ -183,6 +183,9 @@ def _clip(value: float, item: Item) -> float:
 def point_range(rubric: Rubric, item: Item) -> tuple[float, float]:
     """The least and most points the item can give a branch it applies to (a bound)."""
     low, high = _rule_range(rubric, item)
+    # the scorer clips every item's points to 0..max: a step or a choice worth more
+    # than the item's max (or less than 0) gives the bound, not its own value
+    low, high = min(max(low, 0.0), item.max), min(max(high, 0.0), item.max)
     if item.applies_if is not None:
         can_hold, can_fail = _clause_condition_outcomes(rubric, item.applies_if)
         if not can_hold:
