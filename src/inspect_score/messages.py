@@ -177,3 +177,33 @@ def tr(template: str, /, **params: object) -> str:
 def render(text: str, lang: Lang | None = None) -> str:
     """Any message text in ``lang``: a :class:`Message` rendered, plain text as it is."""
     return text.render(lang) if isinstance(text, Message) else str(text)
+
+
+#: The domain click's own messages (usage errors) are looked up in: click marks
+#: them with the module-level ``gettext.gettext``, that is gettext's default domain.
+CLICK_DOMAIN = "messages"
+#: The variable gettext consults first for the language of the default domain.
+_GETTEXT_LANGUAGE = "LANGUAGE"
+
+
+@contextlib.contextmanager
+def click_language(lang: Lang) -> Iterator[None]:
+    """click's own messages ("Missing argument", "No such option", "Usage:") in
+    ``lang`` within the block.
+
+    click calls ``gettext.gettext`` as it raises a usage error, and that reads
+    the default domain's catalog in the language of $LANGUAGE: the catalog of
+    click's messages (``locale/zh/LC_MESSAGES/messages.po``) is bound to that
+    domain, and $LANGUAGE says ``lang`` for as long as the block runs, then is
+    given back, so that nothing outside the command line sees it changed.
+    """
+    gettext.bindtextdomain(CLICK_DOMAIN, str(LOCALE_DIR))
+    before = os.environ.get(_GETTEXT_LANGUAGE)
+    os.environ[_GETTEXT_LANGUAGE] = lang
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(_GETTEXT_LANGUAGE, None)
+        else:
+            os.environ[_GETTEXT_LANGUAGE] = before

@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from types import FrameType
 from typing import Any, NoReturn
 
@@ -36,10 +36,11 @@ from inspect_score.cli.support import (
     lang_option,
     say,
     settle_language,
+    usage_language,
 )
 from inspect_score.cli.tuning import compare_command, sensitivity_command
 from inspect_score.errors import InspectError, Issue
-from inspect_score.messages import msg, tr
+from inspect_score.messages import click_language, msg, tr
 from inspect_score.outputs.escape import terminal_text
 
 
@@ -89,6 +90,14 @@ def _bug(error: BaseException, debug: bool) -> NoReturn:
 
 class Main(click.Group):
     """The group: turns what the commands let through into one line and an exit status."""
+
+    def main(self, args: Sequence[str] | None = None, *pos: Any, **kwargs: Any) -> Any:
+        # click's own usage errors ("Missing argument", "No such option") in the
+        # language of the run: chosen from the command line before click parses it
+        if args is None:
+            args = sys.argv[1:]
+        with click_language(usage_language(args)):
+            return super().main(args, *pos, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         debug = bool(ctx.params.get("debug"))

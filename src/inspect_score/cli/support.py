@@ -361,3 +361,18 @@ def load_inputs_with_period(
                                             recursive=recursive),
     )
     return rubric, checklists, period
+
+
+def usage_language(args: Sequence[str]) -> Lang:
+    """The language of click's own messages for the command line ``args``: decided
+    before anything is parsed (a usage error comes before any rubric is read), so
+    --lang as typed (the last one wins), else $INSPECT_SCORE_LANG, else the system's."""
+    chosen: Lang | None = None
+    for index, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and index + 1 < len(args):
+            chosen = parse_language(args[index + 1]) or chosen
+        elif arg.startswith("--lang="):
+            chosen = parse_language(arg.removeprefix("--lang=")) or chosen
+    return chosen or parse_language(os.environ.get(ENV_VAR)) or system_language()
