@@ -101,3 +101,58 @@ def test_the_language_is_given_back_after_the_command(monkeypatch: pytest.Monkey
     with click_language("en"):
         assert gettext.gettext("Missing argument") == "Missing argument"
     assert "LANGUAGE" not in os.environ
+
+
+CLICK_PO = (ROOT / "src" / "inspect_score" / "locale" / "zh" / "LC_MESSAGES" / "messages.po")
+
+
+def click_entries() -> dict[str, str]:
+    """Each translated message of click's catalog: its English (the plural form where
+    there is one: Chinese has one form for every count) and its Chinese."""
+    from babel.messages.pofile import read_po
+
+    with CLICK_PO.open("rb") as file:
+        catalog = read_po(file)
+    entries = {}
+    for message in catalog:
+        if not message.id or not message.string:
+            continue
+        english = message.id[-1] if isinstance(message.id, tuple) else message.id
+        chinese = message.string[0] if isinstance(message.string, tuple) else message.string
+        if chinese:
+            entries[english] = chinese
+    return entries
+
+
+def test_each_chinese_message_of_click_fills_the_same_fields() -> None:
+    """click fills each message with str.format: a Chinese text naming a field its
+    English does not name would fail the run, so each names only the English's fields
+    (a usage error's, all of them)."""
+    import string
+
+    def fields(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    entries = click_entries()
+    assert "Missing argument" in entries
+    assert {english: chinese for english, chinese in entries.items()
+            if not fields(chinese) <= fields(english)} == {}
+
+
+def test_the_compiled_click_catalog_is_the_po_file() -> None:
+    """The messages.mo that runs says what messages.po says (compile with
+    scripts/update_click_messages.py after editing the .po)."""
+    from babel.messages.pofile import read_po
+
+    with CLICK_PO.open("rb") as file:
+        catalog = read_po(file)
+    with CLICK_PO.with_suffix(".mo").open("rb") as file:
+        compiled = gettext.GNUTranslations(file)
+    for message in catalog:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if not message.id or not any(strings):
+            continue
+        if isinstance(message.id, tuple):
+            assert compiled.ngettext(*message.id, 2) == message.string[0]
+        else:
+            assert compiled.gettext(message.id) == message.string
