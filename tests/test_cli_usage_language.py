@@ -22,7 +22,7 @@ SAMPLE = str(ROOT / "samples" / "街道社区2025上半年.csv")
 #: The four usage errors: the arguments, what a Chinese and an English reader see.
 CASES = {
     "missing path": (["run", "nowhere.toml", "list.csv"],
-                     "错误：'RUBRIC'的取值不对：", "不存在。",
+                     "错误：'RUBRIC'的取值不对：文件'nowhere.toml'不存在。", "用法：",
                      "Error: Invalid value for 'RUBRIC': ", "does not exist."),
     "unknown option": (["run", "--foo"],
                        "错误：没有'--foo'这个选项。", "是否要用",

@@ -51,8 +51,28 @@ CHECKLIST_SUFFIXES = frozenset({".csv", ".txt", ".xlsx", ".xlsm", ".xls", ".xlsb
 
 T = TypeVar("T")
 
-existing_path = click.Path(exists=True, dir_okay=True, path_type=Path)
-rubric_path = click.Path(exists=True, dir_okay=False, path_type=Path)
+class _ArgumentPath(click.Path):
+    """A path argument whose kind ("file", "directory", "path") is said in the run's
+    language: click names it once, as the type is made at import, before any
+    language is chosen, and its "{name} 'x' does not exist." would stay English."""
+
+    @property
+    def name(self) -> str:
+        import gettext  # click's own catalog (messages.click_language) says it
+
+        if self.file_okay and not self.dir_okay:
+            return gettext.gettext("file")
+        if self.dir_okay and not self.file_okay:
+            return gettext.gettext("directory")
+        return gettext.gettext("path")
+
+    @name.setter
+    def name(self, _value: str) -> None:  # click sets it, in English, as it is made
+        pass
+
+
+existing_path = _ArgumentPath(exists=True, dir_okay=True, path_type=Path)
+rubric_path = _ArgumentPath(exists=True, dir_okay=False, path_type=Path)
 
 
 #: Where --lang is kept for the run (click shares ``meta`` with every nested context).
