@@ -407,6 +407,15 @@ class _Branches:
             else:
                 clauses[(str(item_id), int(clause))] = str(problem)
 
+        # each branch's row of the ranking and of the scores, taken once as plain records:
+        # a pandas row per branch (``iloc``) costs more than all the rest of explaining it
+        self.ranked = ranking.to_dict("records")
+        scores = results.scores
+        self.points = scores.points.to_dict("records")
+        self.costs = scores.clauses.to_dict("records") if len(scores.clauses.columns) else None
+        self.vetoes = scores.vetoes.to_dict("records")
+        self.excluded = scores.branches["excluded"].to_numpy(dtype=bool)
+        self.ranked_count = int(ranking["rank"].notna().sum())
         self._texts: dict[tuple[str, ...], np.ndarray] = {}
 
     def value(self, fields: Sequence[str], position: int) -> str:
@@ -447,7 +456,6 @@ def _explain_2(results: Results, branch_id: str, path: ClausePath, *,
     put right to reach the next grade."""
     rubric = results.rubric
     said = EXPLAIN_WORDS[rubric.lang]
-    ranking = results.ranking
     branches = branches if branches is not None else _Branches(results)
     if branch_id not in branches.place:
         raise KeyError(branch_id)
@@ -455,12 +463,12 @@ def _explain_2(results: Results, branch_id: str, path: ClausePath, *,
     position = int(branches.position[place])
     # the branch's problems, by item (items without clauses) and by clause
     item_notes, clause_notes = branches.notes.get(branch_id, ({}, {}))
-    costs = results.scores.clauses.iloc[position] if len(results.scores.clauses.columns) else None
+    costs = branches.costs[position] if branches.costs is not None else None
 
     def value_of(fields: Sequence[str]) -> str:
         return branches.value(fields, position)
 
-    points = results.scores.points.iloc[position]
+    points = branches.points[position]
     kinds = dict(zip(("indicator", "bonus", "penalty", "veto"), said["kinds"].split("|"),
                      strict=True))
     lines: list[Line] = []
@@ -482,7 +490,7 @@ def _explain_2(results: Results, branch_id: str, path: ClausePath, *,
             lines.append(Line(said["clause_kind"], item.id, title,
                               value_of(clause.input_fields), None, None, reason))
     for veto in rubric.vetoes:
-        hit = bool(results.scores.vetoes[veto.id].iloc[position])
+        hit = bool(branches.vetoes[position][veto.id])
         if not hit:
             reason = ""
         elif veto.action == "cap":
@@ -491,9 +499,9 @@ def _explain_2(results: Results, branch_id: str, path: ClausePath, *,
             reason = said[f"veto_{veto.action}"].format(title=veto.title, label=veto.label)
         lines.append(Line(kinds["veto"], veto.id, veto.title, value_of((veto.field,)), None,
                           None, reason))
-    summary = _summary_2(results, place, said, self_check) + _path_sentences_2(
+    summary = _summary_2(results, branches, place, said, self_check) + _path_sentences_2(
         rubric, path, said)
-    name = str(ranking["branch_name"].iloc[place])
+    name = str(branches.ranked[place]["branch_name"])
     grade_path = GradePath(branch_id=branch_id, total=path.total, grade=path.grade,
                            target=path.target, target_min=path.target_min,
                            new_total=path.new_total, blocking_vetoes=path.blocking_vetoes)
@@ -504,13 +512,13 @@ def _explain_2(results: Results, branch_id: str, path: ClausePath, *,
     )
 
 
-def _summary_2(results: Results, place: int, said: dict[str, str],
+def _summary_2(results: Results, branches: _Branches, place: int, said: dict[str, str],
                self_check: bool) -> list[str]:
     rubric = results.rubric
-    row = results.ranking.iloc[place]
+    row = branches.ranked[place]
     position = int(row["position"])
     p = rubric.precision
-    points = results.scores.points.iloc[position]
+    points = branches.points[position]
     rescaled = any(math.isnan(float(points[item.id])) and item.group is None
                    for item in rubric.indicators)
     weighted = any(section.weight != 1 for section in rubric.sections)
@@ -524,7 +532,7 @@ def _summary_2(results: Results, place: int, said: dict[str, str],
     sentences.append(said["totals"].format(
         total=_number(row["total"], p), base=_number(row["base"], p),
         bonus=_number(row["bonus"], p), penalty=_number(row["penalty"], p)))
-    if bool(results.scores.branches["excluded"].iloc[position]):
+    if bool(branches.excluded[position]):
         sentences.append(said["excluded"].format(label=row["grade"]))
         return sentences
     if not rubric.grades:
@@ -541,8 +549,7 @@ def _summary_2(results: Results, place: int, said: dict[str, str],
             above = rubric.grades[rubric.grade_index(grade) - 1].name
             grade += said["quota"].format(without=above)
         sentences.append(said["grade"].format(grade=grade, without=row["grade_without_quota"]))
-    ranked = int(results.ranking["rank"].notna().sum())
-    sentences.append(said["rank"].format(rank=int(row["rank"]), count=ranked))
+    sentences.append(said["rank"].format(rank=int(row["rank"]), count=branches.ranked_count))
     return sentences
 
 
@@ -597,6 +604,8 @@ def write_explanations(explanations: Sequence[Explanation], rubric: Rubric, path
     said = EXPLAIN_WORDS[rubric.lang]
     book = xlsxwriter.Workbook(str(path), {
         "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+        # thousands of sheets: a temporary file per sheet costs more than the memory
+        "in_memory": True,
     })
     book.set_properties({"title": rubric.title, "created": PINNED_CREATED})
     formats = print_style.formats(book, rubric.precision)
