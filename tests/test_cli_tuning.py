@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from print_checks import assert_print_style
+from print_checks import assert_print_style, table_bounds
 
 from inspect_score.cli.main import main
 
@@ -367,3 +367,29 @@ def test_compare_writes_the_workbook_when_a_veto_excludes_a_branch(tmp_path: Pat
         row = by_id[cells[0]]
         assert row[headings.index("新排名")] is None
         assert row[headings.index("原排名")] == int(cells[header.index("rank_old")])
+
+
+def test_every_sensitivity_sheet_prints_its_whole_title(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A title longer than its table is wrapped over the table's columns in a row tall enough
+    for its lines: the print area ends at the table's last column and would cut it."""
+    from inspect_score.outputs.print_style import TITLE_SIZE, display_width
+
+    root = Path(__file__).parent.parent
+    monkeypatch.chdir(tmp_path)
+    assert invoke("sensitivity", str(root / "rubrics" / "street-2025-h1.toml"),
+                  str(root / "samples" / "街道社区2025上半年.csv"), "--runs", "50", "--seed",
+                  "1", "-q", "-o", "s.xlsx")[0] == 0
+    book = openpyxl.load_workbook("s.xlsx")
+    for sheet in book.worksheets:
+        title = sheet["A1"].value
+        _, _, _, last_column = table_bounds(sheet)
+        widths = sum(sheet.column_dimensions[openpyxl.utils.get_column_letter(column)].width
+                     for column in range(1, last_column + 1))
+        if last_column > 1:
+            assert f"A1:{openpyxl.utils.get_column_letter(last_column)}1" in {
+                str(cells) for cells in sheet.merged_cells.ranges}, sheet.title
+        assert sheet["A1"].alignment.wrap_text, sheet.title
+        height = sheet.row_dimensions[1].height or TITLE_SIZE * 2
+        lines = max(1, int(height // (TITLE_SIZE * 1.4)))
+        assert display_width(title) * TITLE_SIZE / 11 <= lines * (widths - 1), sheet.title

@@ -114,6 +114,10 @@ _TITLES: dict[Lang, dict[str, str]] = {
 _SENTENCES = ("wrap",)
 
 
+#: The point size of body text, in which column widths are counted.
+_BODY_SIZE = 11
+
+
 class _Book:
     """One workbook with the formats its sheets share, in the print style: a title row per
     sheet, bordered tables, widths that fit every table of a sheet, A4 landscape."""
@@ -130,6 +134,9 @@ class _Book:
         self.formats["share"] = self.book.add_format({"num_format": "0.0%", "border": 1})
         self.formats["ratio"] = self.book.add_format({"num_format": "0.000", "border": 1})
         self.formats["bold"] = self.book.add_format({"bold": True})
+        self.formats["title_wrap"] = self.book.add_format({
+            "bold": True, "font_size": print_style.TITLE_SIZE, "align": "left",
+            "valign": "vcenter", "text_wrap": True})
         self.truncated: list[str] = []
         #: per sheet: the first header row, the last row and column written, the widths,
         #: and every header row with its headings
@@ -140,10 +147,10 @@ class _Book:
         sheet = self.book.add_worksheet(self.words[key])
         title = _TITLES[self.lang][key]
         title += f"（{self.rubric_title}）" if self.lang == "zh" else f" ({self.rubric_title})"
-        sheet.write_string(0, 0, title, self.formats["title"])
-        sheet.set_row(0, print_style.TITLE_SIZE * 2)
+        # written in close(), once the table's width is known: a long title is wrapped
+        # over the table's columns, since the print area would cut it at the last column
         self.extent[sheet.name] = {"header": None, "last_row": 0, "last_column": 0,
-                                   "widths": {}, "headers": []}
+                                   "widths": {}, "headers": [], "title": title}
         return sheet
 
     def table(self, sheet: Any, first_row: int, columns: Sequence[tuple[str, str, Sequence[Any]]],
@@ -195,6 +202,20 @@ class _Book:
             sheet.autofilter(first_row, 0, first_row + max(rows, 1), len(columns) - 1)
         return rows
 
+    def _title(self, sheet: Any, title: str, widths: Sequence[float]) -> None:
+        """The title row merged over the table's columns, wrapped into as many lines as
+        the title needs at its larger font."""
+        last_column = len(widths) - 1
+        if last_column > 0:
+            sheet.merge_range(0, 0, 0, last_column, title, self.formats["title_wrap"])
+        else:
+            sheet.write_string(0, 0, title, self.formats["title_wrap"])
+        # widths count characters of the 11-point body text; the title's are larger
+        scaled = display_width(title) * print_style.TITLE_SIZE / _BODY_SIZE
+        lines = max(1, -(-int(scaled) // max(int(sum(widths)) - 1, 1)))
+        sheet.set_row(0, print_style.TITLE_SIZE * 2 if lines == 1
+                      else print_style.TITLE_SIZE * 1.4 * lines + 6)
+
     def close(self) -> None:
         """Set widths, row heights and the page setup of every sheet, then write the file."""
         for sheet in self.book.worksheets():
@@ -204,13 +225,16 @@ class _Book:
                 sheet.set_paper(print_style.A4)
                 sheet.set_footer(print_style.FOOTERS.get(self.lang, print_style.FOOTERS["zh"]))
                 continue
-            if extent is None or extent["header"] is None:
+            if extent is None:
                 continue
             widths = extent["widths"]
-            for index, width in widths.items():
-                sheet.set_column(index, index, width)
             ordered = [widths.get(index, print_style.MIN_WIDTH)
                        for index in range(extent["last_column"] + 1)]
+            self._title(sheet, extent["title"], ordered)
+            if extent["header"] is None:
+                continue
+            for index, width in widths.items():
+                sheet.set_column(index, index, width)
             for row, headings in extent["headers"]:
                 sheet.set_row(row, print_style.header_height(headings, ordered))
             for first, rows, wraps in extent.get("wrapped", []):
