@@ -393,3 +393,16 @@ def test_every_sensitivity_sheet_prints_its_whole_title(tmp_path: Path,
         height = sheet.row_dimensions[1].height or TITLE_SIZE * 2
         lines = max(1, int(height // (TITLE_SIZE * 1.4)))
         assert display_width(title) * TITLE_SIZE / 11 <= lines * (widths - 1), sheet.title
+
+
+def test_the_terminal_says_what_the_star_on_a_grade_means(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A grade marked * in the terminal's table is explained by a note line under it."""
+    root = Path(__file__).parent.parent
+    monkeypatch.chdir(tmp_path)
+    status, out, _ = invoke("sensitivity", str(root / "rubrics" / "street-2025-h1.toml"),
+                            str(root / "samples" / "街道社区2025上半年.csv"), "--runs", "200",
+                            "--seed", "1", "--top", "20", "-o", "s.xlsx")
+    assert status == 0
+    assert re.search(r"(合格|良好|优秀) \*", out), out
+    assert "注：标*的等次不稳定，即在全部抽样中得到该等次的不足95%。" in out, out
