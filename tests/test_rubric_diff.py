@@ -298,3 +298,23 @@ def test_every_schema_2_edit_is_traced_once(edit: tuple[Rubric, Rubric, str]) ->
     assert [e.code for e in edits] == [kind]
     assert edits[0].old != edits[0].new
     assert edits[0].text
+
+
+BUNDLED = Path(__file__).parent.parent / "rubrics"
+
+
+def chinese_edits() -> dict[tuple[str, str], str]:
+    """The edits from the bundled 上半年 rubric to the star rubric, by code and target."""
+    old = load_rubric(BUNDLED / "street-2025-h1.toml")
+    new = load_rubric(BUNDLED / "stars-2025.toml")
+    return {(edit.code, edit.target): edit.text for edit in diff_rubrics(old, new)}
+
+
+def test_chinese_settings_and_sections_are_stated_in_words() -> None:
+    """A Chinese rubric's setting edits name the setting and its values as the 细则 says
+    them, and an indicator moved to another section names both sections by their titles."""
+    edits = chinese_edits()
+    assert edits[("setting", "raters")] == "多人评分方式由平均分改为去掉最高最低分后平均"
+    assert edits[("setting", "bonus_cap")] == "加分上限由5改为4"
+    assert edits[("item-section", "volunteer")] == (
+        "“党员志愿服务”（volunteer）所属板块由「基础工作」改为「服务群众」")

@@ -50,7 +50,7 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "item-max": "“{title}”（{target}）满分由 {old} 改为 {new}",
         "item-rule": "“{title}”（{target}）计分规则由 {old} 改为 {new}",
         "item-parameters": "“{title}”（{target}）计分参数由 {old} 改为 {new}",
-        "item-section": "“{title}”（{target}）所属板块由 {old} 改为 {new}",
+        "item-section": "“{title}”（{target}）所属板块由「{old}」改为「{new}」",
         "item-title": "{target} 名称由“{old}”改为“{new}”",
         "grade-added": "新增等次“{target}”，最低 {new} 分",
         "grade-removed": "删除等次“{target}”（原最低 {old} 分）",
@@ -59,7 +59,7 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "veto-added": "新增否决项“{title}”（{target}）：{new}",
         "veto-removed": "删除否决项“{title}”（{target}）：{old}",
         "veto-changed": "否决项“{title}”（{target}）由 {old} 改为 {new}",
-        "setting": "细则设置 {target} 由 {old} 改为 {new}",
+        "setting": "{name}由{old}改为{new}",
         "section-added": "新增板块“{title}”（{target}），满分 {new}",
         "section-removed": "删除板块“{title}”（{target}），原满分 {old}",
         "section-max": "板块“{title}”（{target}）满分由 {old} 改为 {new}",
@@ -115,7 +115,7 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "veto-added": "veto '{title}' ({target}) added: {new}",
         "veto-removed": "veto '{title}' ({target}) removed: {old}",
         "veto-changed": "veto '{title}' ({target}): {old} -> {new}",
-        "setting": "rubric setting {target}: {old} -> {new}",
+        "setting": "rubric setting {name}: {old} -> {new}",
         "section-added": "section '{title}' ({target}) added, max {new}",
         "section-removed": "section '{title}' ({target}) removed, was max {old}",
         "section-max": "section '{title}' ({target}): max {old} -> {new}",
@@ -164,6 +164,21 @@ _KINDS: dict[Lang, dict[str, str]] = {
 
 #: Rubric settings that change scores or grades, compared one by one.
 _SETTINGS: tuple[str, ...] = ("total", "bonus_cap", "missing", "raters", "trim", "precision")
+
+
+#: The rubric settings as the 细则 names them, and their values in words: a clerk reads
+#: "多人评分方式", never ``raters = "trimmed_mean"``.
+_SETTING_NAMES: dict[Lang, dict[str, str]] = {
+    "zh": {"total": "总分", "bonus_cap": "加分上限", "missing": "漏填处理方式",
+           "raters": "多人评分方式", "trim": "去掉最高最低分的个数",
+           "precision": "得分保留小数位数"},
+    "en": {name: name for name in _SETTINGS},
+}
+_SETTING_VALUES: dict[Lang, dict[str, str]] = {
+    "zh": {"mean": "平均分", "median": "中位数", "trimmed_mean": "去掉最高最低分后平均",
+           "error": "报错，不计分", "zero": "按0计", "na": "该项不适用", "inf": "不设上限"},
+    "en": {},
+}
 
 
 def rule_parameters(item: Item) -> str:
@@ -221,11 +236,14 @@ def _edit(words: dict[str, str], code: str, target: str, old: str, new: str,
 
 def _setting_edits(old: Rubric, new: Rubric, words: dict[str, str]) -> list[RubricEdit]:
     edits = []
+    values = _SETTING_VALUES[new.lang]
     for name in _SETTINGS:
         before, after = getattr(old, name), getattr(new, name)
         if before != after:
-            edits.append(_edit(words, "setting", name, _setting_text(before),
-                               _setting_text(after)))
+            old_text, new_text = _setting_text(before), _setting_text(after)
+            edits.append(_edit(words, "setting", name, values.get(old_text, old_text),
+                               values.get(new_text, new_text),
+                               name=_SETTING_NAMES[new.lang][name]))
     return edits
 
 
@@ -289,8 +307,9 @@ def _item_edits(old: Rubric, new: Rubric, words: dict[str, str],
         if previous.title != item.title:
             edits.append(_edit(words, "item-title", item.id, previous.title, item.title))
         if previous.section != item.section:
-            edits.append(_edit(words, "item-section", item.id, previous.section or "",
-                               item.section or "", title=title))
+            edits.append(_edit(words, "item-section", item.id,
+                               _section_title(old, previous.section, words),
+                               _section_title(new, item.section, words), title=title))
         if previous.max != item.max:
             edits.append(_edit(words, "item-max", item.id, plain_number(previous.max),
                                plain_number(item.max), title=title))
@@ -316,6 +335,12 @@ def _item_edits(old: Rubric, new: Rubric, words: dict[str, str],
             edits.append(_edit(words, "item-removed", item.id, plain_number(item.max), "",
                                kind=kinds[item.kind], title=item.title))
     return edits
+
+
+def _section_title(rubric: Rubric, section_id: str | None, words: dict[str, str]) -> str:
+    """A section as the 细则 heads it: its title, not its id."""
+    titles = {section.id: section.title for section in rubric.sections}
+    return titles.get(section_id, section_id) if section_id else words["none"]
 
 
 def _quota_text(share: float | None, words: dict[str, str]) -> str:
