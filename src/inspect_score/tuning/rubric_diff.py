@@ -48,8 +48,8 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "item-removed": "删除{kind}“{title}”（{target}），原满分 {old}",
         "item-kind": "“{title}”（{target}）由{old}改为{new}",
         "item-max": "“{title}”（{target}）满分由 {old} 改为 {new}",
-        "item-rule": "“{title}”（{target}）计分规则由 {old} 改为 {new}",
-        "item-parameters": "“{title}”（{target}）计分参数由 {old} 改为 {new}",
+        "item-rule": "“{title}”（{target}）计分办法由「{old}」改为「{new}」",
+        "item-parameters": "“{title}”（{target}）计分标准由「{old}」改为「{new}」",
         "item-section": "“{title}”（{target}）所属板块由「{old}」改为「{new}」",
         "item-title": "{target} 名称由“{old}”改为“{new}”",
         "grade-added": "新增等次“{target}”，最低 {new} 分",
@@ -204,6 +204,42 @@ def rule_parameters(item: Item) -> str:
     return "fields = [" + ", ".join(item.fields) + "]"
 
 
+_OPS_ZH = {">=": "达到", ">": "超过", "<=": "不超过", "<": "少于", "==": "为", "!=": "不为"}
+
+
+def rule_text(rubric: Rubric, item: Item, *, named: bool = True) -> str:
+    """An item's rule as the 细则 states it in Chinese ("后备干部人数1及以上3分、3及以上
+    8分"); an English rubric's readers get the rule as its author writes it, ``named``
+    or not."""
+    if rubric.lang != "zh":
+        return f"{item.rule} ({rule_parameters(item)})" if named else rule_parameters(item)
+    label = _label(rubric, item.field) if item.field else ""
+    if item.rule == "check":
+        value = _shown_value(item.value, "zh")
+        return f"{label}{_OPS_ZH[item.op]}{value}得{plain_number(item.max)}分，否则不得分"
+    if item.rule == "scale":
+        target = (_label(rubric, item.target_field) if item.target_field
+                  else _number(item.target))
+        return f"按{label}与{target}之比得分，达到{target}得满分"
+    if item.rule == "deduct":
+        return f"{label}每1扣{plain_number(item.per)}分，扣完为止"
+    if item.rule == "count":
+        return f"{label}每1得{plain_number(item.per)}分，最多{plain_number(item.max)}分"
+    if item.rule == "steps":
+        steps = "、".join(f"{plain_number(threshold)}及以上{plain_number(points)}分"
+                         for threshold, points in item.steps)
+        return f"{label}{steps}"
+    if item.rule == "choice":
+        return f"{label}" + "、".join(f"为“{name}”{plain_number(points)}分"
+                                      for name, points in item.points)
+    if item.rule == "direct":
+        return f"直接填写{label}" + ("（扣分）" if item.entry == "lost" else "（得分）")
+    if item.rule == "clauses":
+        return f"按{len(item.clauses)}条扣分细则计分"
+    labels = "、".join(_label(rubric, field) for field in item.fields)
+    return f"按{labels}中为“是”的项数占比得分"
+
+
 def diff_rubrics(old: Rubric, new: Rubric) -> list[RubricEdit]:
     """Every edit from ``old`` to ``new``: settings, sections, items (with their clauses),
     grades, vetoes, in that order."""
@@ -314,14 +350,14 @@ def _item_edits(old: Rubric, new: Rubric, words: dict[str, str],
             edits.append(_edit(words, "item-max", item.id, plain_number(previous.max),
                                plain_number(item.max), title=title))
         if previous.rule != item.rule:
-            edits.append(_edit(words, "item-rule", item.id,
-                               f"{previous.rule} ({rule_parameters(previous)})",
-                               f"{item.rule} ({rule_parameters(item)})", title=title))
+            edits.append(_edit(words, "item-rule", item.id, rule_text(old, previous),
+                               rule_text(new, item), title=title))
         elif item.rule == "clauses":
             edits += _clause_edits(old, previous, new, item, words)
         elif rule_parameters(previous) != rule_parameters(item):
-            edits.append(_edit(words, "item-parameters", item.id, rule_parameters(previous),
-                               rule_parameters(item), title=title))
+            edits.append(_edit(words, "item-parameters", item.id,
+                               rule_text(old, previous, named=False),
+                               rule_text(new, item, named=False), title=title))
         applies_before = _applies_text(old, previous, words)
         applies_after = _applies_text(new, item, words)
         if applies_before != applies_after:
