@@ -44,6 +44,8 @@ _WIDEST = 50
 _WORDS: dict[Lang, dict[str, str]] = {
     "zh": {
         "compare_sheet": "对比", "items_sheet": "分项变化", "summary_sheet": "概况",
+        "edits_sheet": "细则修改",
+        "number": "序号", "edit": "修改内容",
         "intervals_sheet": "排名区间", "indicators_sheet": "指标敏感度", "about_sheet": "说明",
         "interval_chart": "排名区间图", "grade_chart": "等次概率图",
         "branch_id": "编号", "branch_name": "名称", "total_old": "原总分", "total_new": "新总分",
@@ -66,6 +68,8 @@ _WORDS: dict[Lang, dict[str, str]] = {
     },
     "en": {
         "compare_sheet": "Comparison", "items_sheet": "Item changes", "summary_sheet": "Summary",
+        "edits_sheet": "Rubric edits",
+        "number": "No.", "edit": "Edit",
         "intervals_sheet": "Rank intervals", "indicators_sheet": "Indicators",
         "about_sheet": "About", "interval_chart": "Rank interval chart",
         "grade_chart": "Grade chart",
@@ -102,11 +106,13 @@ class PngUnavailable(RuntimeError):
 #: What each sheet's title row says it is, before the rubric's title in brackets.
 _TITLES: dict[Lang, dict[str, str]] = {
     "zh": {"compare_sheet": "细则修改前后考评结果对比", "items_sheet": "细则修改前后各项得分变化",
-           "summary_sheet": "细则修改概况", "intervals_sheet": "权重敏感性分析：排名区间",
+           "summary_sheet": "细则修改概况", "edits_sheet": "细则修改内容",
+           "intervals_sheet": "权重敏感性分析：排名区间",
            "indicators_sheet": "权重敏感性分析：指标敏感度",
            "about_sheet": "权重敏感性分析说明"},
     "en": {"compare_sheet": "Results under both rubrics", "items_sheet": "Change per item",
            "summary_sheet": "Summary of the rubric change",
+           "edits_sheet": "Rubric edits, one by one",
            "intervals_sheet": "Sensitivity: rank intervals",
            "indicators_sheet": "Sensitivity: indicators", "about_sheet": "Sensitivity: settings"},
 }
@@ -324,9 +330,6 @@ def _compare_summary(book: _Book, comparison: Comparison, inputs: Sequence[str])
         *[(words["input"], name) for name in inputs],
     ]
     row = _HEADER_ROW + _key_values(book, sheet, _HEADER_ROW, pairs) + 2
-    # the edits table's heading says what it is: no caption above it repeats it
-    texts = [edit.text for edit in comparison.edits]
-    row += 1 + book.table(sheet, row, [(words["edits"], "wrap", texts)]) + 1
     sheet.write_string(row, 0, words["movers"], book.formats["bold"])
     movers = comparison.movers
     book.table(sheet, row + 1, [
@@ -337,6 +340,14 @@ def _compare_summary(book: _Book, comparison: Comparison, inputs: Sequence[str])
         (words["delta"], "number", movers["delta"].tolist()),
         (words["grade_old"], "text", movers["grade_old"].tolist()),
         (words["grade_new"], "text", movers["grade_new"].tolist()),
+    ])
+    # the edits run over pages: on a sheet of their own, the header repeated on each page
+    # is theirs, not the summary's "项目 | 内容"
+    edits = book.sheet("edits_sheet")
+    texts = [edit.text for edit in comparison.edits]
+    book.table(edits, _HEADER_ROW, [
+        (words["number"], "count", list(range(1, len(texts) + 1))),
+        (words["edit"], "wrap", texts),
     ])
 
 
