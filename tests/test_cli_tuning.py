@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from print_checks import assert_print_style
+from print_checks import assert_print_style, table_bounds
 
 from inspect_score.cli.main import main
 
@@ -239,7 +239,7 @@ def test_a_chinese_rubric_gets_chinese_workbooks(tmp_path: Path,
     sensitivity = openpyxl.load_workbook("s.xlsx")
     comparison = openpyxl.load_workbook("c.xlsx")
     assert sensitivity.sheetnames == ["排名区间", "指标敏感度", "说明", "排名区间图", "等次概率图"]
-    assert comparison.sheetnames == ["对比", "分项变化", "概况", "各单位总分变化"]
+    assert comparison.sheetnames == ["对比", "分项变化", "概况", "细则修改", "各单位总分变化"]
     assert sensitivity["排名区间"]["A2"].value == "编号"
     for book in (sensitivity, comparison):
         for sheet in book.worksheets:  # A4 landscape, borders, header repeated, page numbers
@@ -259,8 +259,8 @@ def test_a_chinese_rubric_gets_chinese_workbooks(tmp_path: Path,
                                   for member in charts)
     items = comparison["分项变化"]
     assert "meetings" not in {cell.value for cell in items[2]}  # titles, never ids
-    summary = [cell.value for cell in comparison["概况"]["A"]]
-    assert summary.count("细则修改") == 1
+    # the edits are on their own sheet, headed once by their own heading
+    assert [cell.value for cell in comparison["细则修改"][2]] == ["序号", "修改内容"]
 
 
 ROOT = Path(__file__).parent.parent
@@ -367,3 +367,62 @@ def test_compare_writes_the_workbook_when_a_veto_excludes_a_branch(tmp_path: Pat
         row = by_id[cells[0]]
         assert row[headings.index("新排名")] is None
         assert row[headings.index("原排名")] == int(cells[header.index("rank_old")])
+
+
+def test_every_sensitivity_sheet_prints_its_whole_title(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A title longer than its table is wrapped over the table's columns in a row tall enough
+    for its lines: the print area ends at the table's last column and would cut it."""
+    from inspect_score.outputs.print_style import TITLE_SIZE, display_width
+
+    root = Path(__file__).parent.parent
+    monkeypatch.chdir(tmp_path)
+    assert invoke("sensitivity", str(root / "rubrics" / "street-2025-h1.toml"),
+                  str(root / "samples" / "街道社区2025上半年.csv"), "--runs", "50", "--seed",
+                  "1", "-q", "-o", "s.xlsx")[0] == 0
+    book = openpyxl.load_workbook("s.xlsx")
+    for sheet in book.worksheets:
+        title = sheet["A1"].value
+        _, _, _, last_column = table_bounds(sheet)
+        widths = sum(sheet.column_dimensions[openpyxl.utils.get_column_letter(column)].width
+                     for column in range(1, last_column + 1))
+        if last_column > 1:
+            assert f"A1:{openpyxl.utils.get_column_letter(last_column)}1" in {
+                str(cells) for cells in sheet.merged_cells.ranges}, sheet.title
+        assert sheet["A1"].alignment.wrap_text, sheet.title
+        height = sheet.row_dimensions[1].height or TITLE_SIZE * 2
+        lines = max(1, int(height // (TITLE_SIZE * 1.4)))
+        assert display_width(title) * TITLE_SIZE / 11 <= lines * (widths - 1), sheet.title
+
+
+def test_the_terminal_says_what_the_star_on_a_grade_means(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A grade marked * in the terminal's table is explained by a note line under it."""
+    root = Path(__file__).parent.parent
+    monkeypatch.chdir(tmp_path)
+    status, out, _ = invoke("sensitivity", str(root / "rubrics" / "street-2025-h1.toml"),
+                            str(root / "samples" / "街道社区2025上半年.csv"), "--runs", "200",
+                            "--seed", "1", "--top", "20", "-o", "s.xlsx")
+    assert status == 0
+    assert re.search(r"(合格|良好|优秀) \*", out), out
+    assert "注：标*的等次不稳定，即在全部抽样中得到该等次的不足95%。" in out, out
+
+
+def test_the_rubric_edits_print_under_their_own_header(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The edits of a rubric change, which run over pages, sit on their own sheet 细则修改,
+    numbered, under the header repeated on every page; 概况's "项目 | 内容" heads only the
+    summary."""
+    root = Path(__file__).parent.parent
+    monkeypatch.chdir(tmp_path)
+    assert invoke("compare", str(root / "rubrics" / "street-2025-h1.toml"),
+                  str(root / "rubrics" / "stars-2025.toml"),
+                  str(root / "samples" / "街道社区2025上半年.csv"), "-q", "-o", "c.xlsx")[0] == 0
+    book = openpyxl.load_workbook("c.xlsx")
+    edits = book["细则修改"]
+    assert_print_style(edits, header_row=2)
+    assert [cell.value for cell in edits[2]] == ["序号", "修改内容"]
+    texts = [row[1] for row in edits.iter_rows(min_row=3, values_only=True)]
+    assert edits["A3"].value == 1 and "多人评分方式由平均分改为去掉最高最低分后平均" in texts
+    summary = [cell for row in book["概况"].iter_rows(values_only=True) for cell in row]
+    assert not any(isinstance(cell, str) and "改为" in cell for cell in summary)

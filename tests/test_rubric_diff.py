@@ -298,3 +298,37 @@ def test_every_schema_2_edit_is_traced_once(edit: tuple[Rubric, Rubric, str]) ->
     assert [e.code for e in edits] == [kind]
     assert edits[0].old != edits[0].new
     assert edits[0].text
+
+
+BUNDLED = Path(__file__).parent.parent / "rubrics"
+
+
+def chinese_edits() -> dict[tuple[str, str], str]:
+    """The edits from the bundled 上半年 rubric to the star rubric, by code and target."""
+    old = load_rubric(BUNDLED / "street-2025-h1.toml")
+    new = load_rubric(BUNDLED / "stars-2025.toml")
+    return {(edit.code, edit.target): edit.text for edit in diff_rubrics(old, new)}
+
+
+def test_chinese_settings_and_sections_are_stated_in_words() -> None:
+    """A Chinese rubric's setting edits name the setting and its values as the 细则 says
+    them, and an indicator moved to another section names both sections by their titles."""
+    edits = chinese_edits()
+    assert edits[("setting", "raters")] == "多人评分方式由平均分改为去掉最高最低分后平均"
+    assert edits[("setting", "bonus_cap")] == "加分上限由5改为4"
+    assert edits[("item-section", "volunteer")] == (
+        "“党员志愿服务”（volunteer）所属板块由「基础工作」改为「服务群众」")
+
+
+def test_chinese_rules_are_stated_as_the_rubric_states_them() -> None:
+    """A Chinese rubric's rule edits name the field by its label and state the rule in
+    words (steps as "1及以上3分、…"), never as TOML or ids."""
+    edits = chinese_edits()
+    assert edits[("item-rule", "reserve")] == (
+        "“后备干部”（reserve）计分办法由「后备干部人数1及以上3分、2及以上5分、3及以上8分」"
+        "改为「后备干部人数达到3得6分，否则不得分」")
+    assert edits[("item-parameters", "audit")] == (
+        "“三审制度落实”（audit）计分标准由「违反三审制度笔数每1扣5分，扣完为止」"
+        "改为「违反三审制度笔数每1扣3分，扣完为止」")
+    for text in edits.values():
+        assert "steps" not in text and "per =" not in text and "reserve_cadres" not in text

@@ -259,13 +259,13 @@ def test_column_letters(index: int, letter: str) -> None:
 
 
 def test_the_form_and_the_rubric_explained_are_in_the_print_style(tmp_path: Path) -> None:
-    """Both sheets print on A4 landscape fitted to the width with every cell bordered, the
-    header repeated and page numbers; the form keeps its header on row 1 (its title is in
-    the page header), the rubric explained has a title row and names items in Chinese,
-    never by their ids (org, meetings)."""
+    """Both sheets print on A4 landscape with every cell bordered, the header repeated and
+    page numbers (the form, too wide to fit one width readably, across pages); the form
+    keeps its header on row 1 (its title is in the page header), the rubric explained has a
+    title row and names items in Chinese, never by their ids (org, meetings)."""
     book = openpyxl.load_workbook(_form(tmp_path, STREET))
     form, about = book.worksheets
-    assert_print_style(form, header_row=1)
+    assert_print_style(form, header_row=1, fitted=False)
     assert "自查自评检查表" in form.oddHeader.center.text
     assert_print_style(about, header_row=2)
     assert about["A1"].value.endswith("说明")
@@ -398,3 +398,30 @@ def test_a_schema_2_form_filled_with_the_sample_scores_as_the_sample(tmp_path: P
     assert from_form.branches["total"].tolist() == from_sample.branches["total"].tolist()
     assert from_form.points.equals(from_sample.points)
     assert from_form.clauses.equals(from_sample.clauses)
+
+
+@pytest.mark.parametrize("name", ["street-2025-h1", "street-2025-h2"])
+def test_a_wide_form_prints_across_pages_at_full_size(tmp_path: Path, name: str) -> None:
+    """A form too wide for one A4 width at a readable scale (70% or more) is not squeezed
+    onto it: it prints at full size, the columns running onto further pages across, each
+    repeating 编号 and 名称 and the header row."""
+    from inspect_score.selfcheck.template import form_headers, print_scale, write_form
+
+    rubric = load_rubric(Path(__file__).parent.parent / "rubrics" / f"{name}.toml")
+    write_form(rubric, tmp_path / "form.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "form.xlsx").worksheets[0]
+    widths = [sheet.column_dimensions[openpyxl.utils.get_column_letter(column)].width
+              for column in range(1, len(form_headers(rubric)) + 1)]
+    assert print_scale(widths) < 0.7
+    properties = sheet.sheet_properties.pageSetUpPr
+    assert properties is None or not properties.fitToPage
+    assert sheet.print_title_cols == "$A:$B" and sheet.print_title_rows == "$1:$1"
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
+
+
+def test_a_narrow_form_is_fitted_to_one_page_width() -> None:
+    """Columns that fit one A4 landscape width at 70% or more keep the one-page-wide fit."""
+    from inspect_score.selfcheck.template import print_scale
+
+    assert print_scale([10] * 8) >= 0.7
+    assert print_scale([10] * 30) < 0.7

@@ -32,8 +32,9 @@ OUTPUT_WORKBOOKS: dict[str, tuple[frozenset[str], ...]] = {
         frozenset({"Trend", "Totals", "Grades", "Repeated", "Lists", "Notes"}),
     ),
     "comparison workbook": (
-        frozenset({"对比", "分项变化", "概况", "各单位总分变化"}),
-        frozenset({"Comparison", "Item changes", "Summary", "Change in total per branch"}),
+        frozenset({"对比", "分项变化", "概况", "细则修改", "各单位总分变化"}),
+        frozenset({"Comparison", "Item changes", "Summary", "Rubric edits",
+                   "Change in total per branch"}),
     ),
     "sensitivity workbook": (
         frozenset({"排名区间", "指标敏感度", "说明", "排名区间图", "等次概率图"}),

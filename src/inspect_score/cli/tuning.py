@@ -357,9 +357,13 @@ def print_sensitivity(result: Sensitivity, console: Console, top: int) -> None:
             *[f"{row[name]:.0%}" for name in grade_names],
         )
     console.print(table)
+    # a mark no line explains is a question the reader cannot answer from the printout
+    if not branches.head(top)["stable"].all():
+        console.print(tr("* Unstable grade: the branch keeps this grade in fewer than {share}% "
+                         "of runs.", share=plain_number(STABLE_SHARE * 100)), markup=False)
     if len(branches) > top:
-        console.print(tr("… {more} more in the outputs; * marks an unstable grade",
-                         more=len(branches) - top), markup=False)
+        console.print(tr("… {more} more in the outputs", more=len(branches) - top),
+                      markup=False)
     if result.excluded:
         console.print(tr("{excluded} branches excluded by a veto are not ranked and are left "
                          "out of the analysis.", excluded=result.excluded), markup=False)

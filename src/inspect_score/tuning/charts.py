@@ -44,6 +44,8 @@ _WIDEST = 50
 _WORDS: dict[Lang, dict[str, str]] = {
     "zh": {
         "compare_sheet": "对比", "items_sheet": "分项变化", "summary_sheet": "概况",
+        "edits_sheet": "细则修改",
+        "number": "序号", "edit": "修改内容",
         "intervals_sheet": "排名区间", "indicators_sheet": "指标敏感度", "about_sheet": "说明",
         "interval_chart": "排名区间图", "grade_chart": "等次概率图",
         "branch_id": "编号", "branch_name": "名称", "total_old": "原总分", "total_new": "新总分",
@@ -66,6 +68,8 @@ _WORDS: dict[Lang, dict[str, str]] = {
     },
     "en": {
         "compare_sheet": "Comparison", "items_sheet": "Item changes", "summary_sheet": "Summary",
+        "edits_sheet": "Rubric edits",
+        "number": "No.", "edit": "Edit",
         "intervals_sheet": "Rank intervals", "indicators_sheet": "Indicators",
         "about_sheet": "About", "interval_chart": "Rank interval chart",
         "grade_chart": "Grade chart",
@@ -102,16 +106,22 @@ class PngUnavailable(RuntimeError):
 #: What each sheet's title row says it is, before the rubric's title in brackets.
 _TITLES: dict[Lang, dict[str, str]] = {
     "zh": {"compare_sheet": "细则修改前后考评结果对比", "items_sheet": "细则修改前后各项得分变化",
-           "summary_sheet": "细则修改概况", "intervals_sheet": "权重敏感性分析：排名区间",
+           "summary_sheet": "细则修改概况", "edits_sheet": "细则修改内容",
+           "intervals_sheet": "权重敏感性分析：排名区间",
            "indicators_sheet": "权重敏感性分析：指标敏感度",
            "about_sheet": "权重敏感性分析说明"},
     "en": {"compare_sheet": "Results under both rubrics", "items_sheet": "Change per item",
            "summary_sheet": "Summary of the rubric change",
+           "edits_sheet": "Rubric edits, one by one",
            "intervals_sheet": "Sensitivity: rank intervals",
            "indicators_sheet": "Sensitivity: indicators", "about_sheet": "Sensitivity: settings"},
 }
 #: Columns of sentences: they wrap.
 _SENTENCES = ("wrap",)
+
+
+#: The point size of body text, in which column widths are counted.
+_BODY_SIZE = 11
 
 
 class _Book:
@@ -130,6 +140,9 @@ class _Book:
         self.formats["share"] = self.book.add_format({"num_format": "0.0%", "border": 1})
         self.formats["ratio"] = self.book.add_format({"num_format": "0.000", "border": 1})
         self.formats["bold"] = self.book.add_format({"bold": True})
+        self.formats["title_wrap"] = self.book.add_format({
+            "bold": True, "font_size": print_style.TITLE_SIZE, "align": "left",
+            "valign": "vcenter", "text_wrap": True})
         self.truncated: list[str] = []
         #: per sheet: the first header row, the last row and column written, the widths,
         #: and every header row with its headings
@@ -140,10 +153,10 @@ class _Book:
         sheet = self.book.add_worksheet(self.words[key])
         title = _TITLES[self.lang][key]
         title += f"（{self.rubric_title}）" if self.lang == "zh" else f" ({self.rubric_title})"
-        sheet.write_string(0, 0, title, self.formats["title"])
-        sheet.set_row(0, print_style.TITLE_SIZE * 2)
+        # written in close(), once the table's width is known: a long title is wrapped
+        # over the table's columns, since the print area would cut it at the last column
         self.extent[sheet.name] = {"header": None, "last_row": 0, "last_column": 0,
-                                   "widths": {}, "headers": []}
+                                   "widths": {}, "headers": [], "title": title}
         return sheet
 
     def table(self, sheet: Any, first_row: int, columns: Sequence[tuple[str, str, Sequence[Any]]],
@@ -195,6 +208,20 @@ class _Book:
             sheet.autofilter(first_row, 0, first_row + max(rows, 1), len(columns) - 1)
         return rows
 
+    def _title(self, sheet: Any, title: str, widths: Sequence[float]) -> None:
+        """The title row merged over the table's columns, wrapped into as many lines as
+        the title needs at its larger font."""
+        last_column = len(widths) - 1
+        if last_column > 0:
+            sheet.merge_range(0, 0, 0, last_column, title, self.formats["title_wrap"])
+        else:
+            sheet.write_string(0, 0, title, self.formats["title_wrap"])
+        # widths count characters of the 11-point body text; the title's are larger
+        scaled = display_width(title) * print_style.TITLE_SIZE / _BODY_SIZE
+        lines = max(1, -(-int(scaled) // max(int(sum(widths)) - 1, 1)))
+        sheet.set_row(0, print_style.TITLE_SIZE * 2 if lines == 1
+                      else print_style.TITLE_SIZE * 1.4 * lines + 6)
+
     def close(self) -> None:
         """Set widths, row heights and the page setup of every sheet, then write the file."""
         for sheet in self.book.worksheets():
@@ -204,13 +231,16 @@ class _Book:
                 sheet.set_paper(print_style.A4)
                 sheet.set_footer(print_style.FOOTERS.get(self.lang, print_style.FOOTERS["zh"]))
                 continue
-            if extent is None or extent["header"] is None:
+            if extent is None:
                 continue
             widths = extent["widths"]
-            for index, width in widths.items():
-                sheet.set_column(index, index, width)
             ordered = [widths.get(index, print_style.MIN_WIDTH)
                        for index in range(extent["last_column"] + 1)]
+            self._title(sheet, extent["title"], ordered)
+            if extent["header"] is None:
+                continue
+            for index, width in widths.items():
+                sheet.set_column(index, index, width)
             for row, headings in extent["headers"]:
                 sheet.set_row(row, print_style.header_height(headings, ordered))
             for first, rows, wraps in extent.get("wrapped", []):
@@ -300,9 +330,6 @@ def _compare_summary(book: _Book, comparison: Comparison, inputs: Sequence[str])
         *[(words["input"], name) for name in inputs],
     ]
     row = _HEADER_ROW + _key_values(book, sheet, _HEADER_ROW, pairs) + 2
-    # the edits table's heading says what it is: no caption above it repeats it
-    texts = [edit.text for edit in comparison.edits]
-    row += 1 + book.table(sheet, row, [(words["edits"], "wrap", texts)]) + 1
     sheet.write_string(row, 0, words["movers"], book.formats["bold"])
     movers = comparison.movers
     book.table(sheet, row + 1, [
@@ -313,6 +340,14 @@ def _compare_summary(book: _Book, comparison: Comparison, inputs: Sequence[str])
         (words["delta"], "number", movers["delta"].tolist()),
         (words["grade_old"], "text", movers["grade_old"].tolist()),
         (words["grade_new"], "text", movers["grade_new"].tolist()),
+    ])
+    # the edits run over pages: on a sheet of their own, the header repeated on each page
+    # is theirs, not the summary's "项目 | 内容"
+    edits = book.sheet("edits_sheet")
+    texts = [edit.text for edit in comparison.edits]
+    book.table(edits, _HEADER_ROW, [
+        (words["number"], "count", list(range(1, len(texts) + 1))),
+        (words["edit"], "wrap", texts),
     ])
 
 

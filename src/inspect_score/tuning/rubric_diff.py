@@ -48,9 +48,9 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "item-removed": "删除{kind}“{title}”（{target}），原满分 {old}",
         "item-kind": "“{title}”（{target}）由{old}改为{new}",
         "item-max": "“{title}”（{target}）满分由 {old} 改为 {new}",
-        "item-rule": "“{title}”（{target}）计分规则由 {old} 改为 {new}",
-        "item-parameters": "“{title}”（{target}）计分参数由 {old} 改为 {new}",
-        "item-section": "“{title}”（{target}）所属板块由 {old} 改为 {new}",
+        "item-rule": "“{title}”（{target}）计分办法由「{old}」改为「{new}」",
+        "item-parameters": "“{title}”（{target}）计分标准由「{old}」改为「{new}」",
+        "item-section": "“{title}”（{target}）所属板块由「{old}」改为「{new}」",
         "item-title": "{target} 名称由“{old}”改为“{new}”",
         "grade-added": "新增等次“{target}”，最低 {new} 分",
         "grade-removed": "删除等次“{target}”（原最低 {old} 分）",
@@ -59,7 +59,7 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "veto-added": "新增否决项“{title}”（{target}）：{new}",
         "veto-removed": "删除否决项“{title}”（{target}）：{old}",
         "veto-changed": "否决项“{title}”（{target}）由 {old} 改为 {new}",
-        "setting": "细则设置 {target} 由 {old} 改为 {new}",
+        "setting": "{name}由{old}改为{new}",
         "section-added": "新增板块“{title}”（{target}），满分 {new}",
         "section-removed": "删除板块“{title}”（{target}），原满分 {old}",
         "section-max": "板块“{title}”（{target}）满分由 {old} 改为 {new}",
@@ -115,7 +115,7 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "veto-added": "veto '{title}' ({target}) added: {new}",
         "veto-removed": "veto '{title}' ({target}) removed: {old}",
         "veto-changed": "veto '{title}' ({target}): {old} -> {new}",
-        "setting": "rubric setting {target}: {old} -> {new}",
+        "setting": "rubric setting {name}: {old} -> {new}",
         "section-added": "section '{title}' ({target}) added, max {new}",
         "section-removed": "section '{title}' ({target}) removed, was max {old}",
         "section-max": "section '{title}' ({target}): max {old} -> {new}",
@@ -166,6 +166,21 @@ _KINDS: dict[Lang, dict[str, str]] = {
 _SETTINGS: tuple[str, ...] = ("total", "bonus_cap", "missing", "raters", "trim", "precision")
 
 
+#: The rubric settings as the 细则 names them, and their values in words: a clerk reads
+#: "多人评分方式", never ``raters = "trimmed_mean"``.
+_SETTING_NAMES: dict[Lang, dict[str, str]] = {
+    "zh": {"total": "总分", "bonus_cap": "加分上限", "missing": "漏填处理方式",
+           "raters": "多人评分方式", "trim": "去掉最高最低分的个数",
+           "precision": "得分保留小数位数"},
+    "en": {name: name for name in _SETTINGS},
+}
+_SETTING_VALUES: dict[Lang, dict[str, str]] = {
+    "zh": {"mean": "平均分", "median": "中位数", "trimmed_mean": "去掉最高最低分后平均",
+           "error": "报错，不计分", "zero": "按0计", "na": "该项不适用", "inf": "不设上限"},
+    "en": {},
+}
+
+
 def rule_parameters(item: Item) -> str:
     """The parameters of an item's rule as a rubric author writes them."""
     if item.rule == "check":
@@ -187,6 +202,42 @@ def rule_parameters(item: Item) -> str:
         # each clause is compared on its own (clause edits); here only how many
         return f"clauses = {len(item.clauses)}"
     return "fields = [" + ", ".join(item.fields) + "]"
+
+
+_OPS_ZH = {">=": "达到", ">": "超过", "<=": "不超过", "<": "少于", "==": "为", "!=": "不为"}
+
+
+def rule_text(rubric: Rubric, item: Item, *, named: bool = True) -> str:
+    """An item's rule as the 细则 states it in Chinese ("后备干部人数1及以上3分、3及以上
+    8分"); an English rubric's readers get the rule as its author writes it, ``named``
+    or not."""
+    if rubric.lang != "zh":
+        return f"{item.rule} ({rule_parameters(item)})" if named else rule_parameters(item)
+    label = _label(rubric, item.field) if item.field else ""
+    if item.rule == "check":
+        value = _shown_value(item.value, "zh")
+        return f"{label}{_OPS_ZH[item.op]}{value}得{plain_number(item.max)}分，否则不得分"
+    if item.rule == "scale":
+        target = (_label(rubric, item.target_field) if item.target_field
+                  else _number(item.target))
+        return f"按{label}与{target}之比得分，达到{target}得满分"
+    if item.rule == "deduct":
+        return f"{label}每1扣{plain_number(item.per)}分，扣完为止"
+    if item.rule == "count":
+        return f"{label}每1得{plain_number(item.per)}分，最多{plain_number(item.max)}分"
+    if item.rule == "steps":
+        steps = "、".join(f"{plain_number(threshold)}及以上{plain_number(points)}分"
+                         for threshold, points in item.steps)
+        return f"{label}{steps}"
+    if item.rule == "choice":
+        return f"{label}" + "、".join(f"为“{name}”{plain_number(points)}分"
+                                      for name, points in item.points)
+    if item.rule == "direct":
+        return f"直接填写{label}" + ("（扣分）" if item.entry == "lost" else "（得分）")
+    if item.rule == "clauses":
+        return f"按{len(item.clauses)}条扣分细则计分"
+    labels = "、".join(_label(rubric, field) for field in item.fields)
+    return f"按{labels}中为“是”的项数占比得分"
 
 
 def diff_rubrics(old: Rubric, new: Rubric) -> list[RubricEdit]:
@@ -221,11 +272,14 @@ def _edit(words: dict[str, str], code: str, target: str, old: str, new: str,
 
 def _setting_edits(old: Rubric, new: Rubric, words: dict[str, str]) -> list[RubricEdit]:
     edits = []
+    values = _SETTING_VALUES[new.lang]
     for name in _SETTINGS:
         before, after = getattr(old, name), getattr(new, name)
         if before != after:
-            edits.append(_edit(words, "setting", name, _setting_text(before),
-                               _setting_text(after)))
+            old_text, new_text = _setting_text(before), _setting_text(after)
+            edits.append(_edit(words, "setting", name, values.get(old_text, old_text),
+                               values.get(new_text, new_text),
+                               name=_SETTING_NAMES[new.lang][name]))
     return edits
 
 
@@ -289,20 +343,21 @@ def _item_edits(old: Rubric, new: Rubric, words: dict[str, str],
         if previous.title != item.title:
             edits.append(_edit(words, "item-title", item.id, previous.title, item.title))
         if previous.section != item.section:
-            edits.append(_edit(words, "item-section", item.id, previous.section or "",
-                               item.section or "", title=title))
+            edits.append(_edit(words, "item-section", item.id,
+                               _section_title(old, previous.section, words),
+                               _section_title(new, item.section, words), title=title))
         if previous.max != item.max:
             edits.append(_edit(words, "item-max", item.id, plain_number(previous.max),
                                plain_number(item.max), title=title))
         if previous.rule != item.rule:
-            edits.append(_edit(words, "item-rule", item.id,
-                               f"{previous.rule} ({rule_parameters(previous)})",
-                               f"{item.rule} ({rule_parameters(item)})", title=title))
+            edits.append(_edit(words, "item-rule", item.id, rule_text(old, previous),
+                               rule_text(new, item), title=title))
         elif item.rule == "clauses":
             edits += _clause_edits(old, previous, new, item, words)
         elif rule_parameters(previous) != rule_parameters(item):
-            edits.append(_edit(words, "item-parameters", item.id, rule_parameters(previous),
-                               rule_parameters(item), title=title))
+            edits.append(_edit(words, "item-parameters", item.id,
+                               rule_text(old, previous, named=False),
+                               rule_text(new, item, named=False), title=title))
         applies_before = _applies_text(old, previous, words)
         applies_after = _applies_text(new, item, words)
         if applies_before != applies_after:
@@ -316,6 +371,12 @@ def _item_edits(old: Rubric, new: Rubric, words: dict[str, str],
             edits.append(_edit(words, "item-removed", item.id, plain_number(item.max), "",
                                kind=kinds[item.kind], title=item.title))
     return edits
+
+
+def _section_title(rubric: Rubric, section_id: str | None, words: dict[str, str]) -> str:
+    """A section as the 细则 heads it: its title, not its id."""
+    titles = {section.id: section.title for section in rubric.sections}
+    return titles.get(section_id, section_id) if section_id else words["none"]
 
 
 def _quota_text(share: float | None, words: dict[str, str]) -> str:
