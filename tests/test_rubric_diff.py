@@ -82,16 +82,17 @@ def test_grade_bands_and_quotas_moved_are_reported() -> None:
 
 
 def test_vetoes_and_settings_are_reported() -> None:
-    """A veto's new gate, an added veto and a new bonus cap each give an edit."""
+    """A veto's new gate, an added veto and a new bonus cap each give an edit; a veto is
+    stated by its field's label, never its id."""
     old = en_basic()
     gate = Veto("violation", "Serious violation", "serious_violation", "==", True, "pass")
     extra = Veto("low", "Few meetings", "meetings_held", "<", 2.0, "pass")
     new = attrs.evolve(old, vetoes=(gate, extra), bonus_cap=5.0)
     assert summary(old, new) == [
         ("setting", "bonus_cap", "3", "5"),
-        ("veto-changed", "violation", "serious_violation == true, grade at best fail",
-         "serious_violation == true, grade at best pass"),
-        ("veto-added", "low", "", "meetings_held < 2, grade at best pass"),
+        ("veto-changed", "violation", "Serious violation is yes, grade at best fail",
+         "Serious violation is yes, grade at best pass"),
+        ("veto-added", "low", "", "Meetings held < 2, grade at best pass"),
     ]
 
 
@@ -99,7 +100,7 @@ def test_words_follow_the_new_rubrics_language() -> None:
     """A Chinese rubric's edits are told in Chinese."""
     old = attrs.evolve(en_basic(), lang="zh")
     new = replace_item(old, "meetings", max=25.0)
-    expected = ["“Meetings held as required”（meetings）满分由 20 改为 25"]
+    expected = ["“Meetings held as required”满分由 20 改为 25"]
     assert expected == [edit.text for edit in diff_rubrics(old, new)]
 
 
@@ -184,9 +185,9 @@ def test_a_clause_edit_reads_as_the_rubric_states_it() -> None:
     new = with_clauses(old, "three_meetings", tuple(clauses))
     texts = [e.text for e in diff_rubrics(old, new)]
     assert texts == [
-        "“三会一课”（three_meetings）第2条 党员大会次数应不少于2，每少1扣2分 → "
+        "“三会一课”第2条 党员大会次数应不少于2，每少1扣2分 → "
         "党员大会次数应不少于2，每少1扣3分",
-        "“三会一课”（three_meetings）第2条 不设上限 → 最多扣4分",
+        "“三会一课”第2条 不设上限 → 最多扣4分",
     ]
 
 
@@ -197,7 +198,7 @@ def test_clauses_added_and_removed_are_numbered() -> None:
     fewer = with_clauses(old, "three_meetings", item.clauses[:-1])
     removed = diff_rubrics(old, fewer)
     assert [(e.code, e.target) for e in removed] == [("clause-removed", "three_meetings#5")]
-    assert removed[0].text == ("“三会一课”（three_meetings）删除第5条："
+    assert removed[0].text == ("“三会一课”删除第5条："
                                "每月开展主题党日为“否”的扣3分")
     added = diff_rubrics(fewer, old)
     assert [(e.code, e.target) for e in added] == [("clause-added", "three_meetings#5")]
@@ -216,7 +217,7 @@ def test_section_max_weight_and_parent_are_edits() -> None:
         attrs.evolve(s, weight=0.5) if s.id == review.id else s for s in h2.sections))
     edit, = diff_rubrics(h2, reweighted)
     assert (edit.code, edit.old, edit.new) == ("section-weight", "0.3", "0.5")
-    assert edit.text == f"板块“{review.title}”（{review.id}）权重由 0.3 改为 0.5"
+    assert edit.text == f"板块“{review.title}”权重由 0.3 改为 0.5"
 
 
 def test_applies_if_quotas_and_veto_actions_are_edits() -> None:
@@ -317,7 +318,7 @@ def test_chinese_settings_and_sections_are_stated_in_words() -> None:
     assert edits[("setting", "raters")] == "多人评分方式由平均分改为去掉最高最低分后平均"
     assert edits[("setting", "bonus_cap")] == "加分上限由5改为4"
     assert edits[("item-section", "volunteer")] == (
-        "“党员志愿服务”（volunteer）所属板块由「基础工作」改为「服务群众」")
+        "“党员志愿服务”所属板块由「基础工作」改为「服务群众」")
 
 
 def test_chinese_rules_are_stated_as_the_rubric_states_them() -> None:
@@ -325,10 +326,26 @@ def test_chinese_rules_are_stated_as_the_rubric_states_them() -> None:
     words (steps as "1及以上3分、…"), never as TOML or ids."""
     edits = chinese_edits()
     assert edits[("item-rule", "reserve")] == (
-        "“后备干部”（reserve）计分办法由「后备干部人数1及以上3分、2及以上5分、3及以上8分」"
+        "“后备干部”计分办法由「后备干部人数1及以上3分、2及以上5分、3及以上8分」"
         "改为「后备干部人数达到3得6分，否则不得分」")
     assert edits[("item-parameters", "audit")] == (
-        "“三审制度落实”（audit）计分标准由「违反三审制度笔数每1扣5分，扣完为止」"
+        "“三审制度落实”计分标准由「违反三审制度笔数每1扣5分，扣完为止」"
         "改为「违反三审制度笔数每1扣3分，扣完为止」")
     for text in edits.values():
         assert "steps" not in text and "per =" not in text and "reserve_cadres" not in text
+
+
+def test_chinese_edits_name_items_sections_and_vetoes_by_title_never_by_id() -> None:
+    """A clerk reads the edits: the half-year rubric against the star rating, and the
+    second half's rubric against its star variant, mention no item, section or veto id."""
+    import re
+
+    for old_name, new_name in (("street-2025-h1.toml", "stars-2025.toml"),
+                               ("street-2025-h2.toml", "stars-2025-h2.toml")):
+        old, new = load_rubric(BUNDLED / old_name), load_rubric(BUNDLED / new_name)
+        ids = {thing.id for rubric in (old, new)
+               for thing in (*rubric.items, *rubric.sections, *rubric.vetoes)}
+        texts = [edit.text for edit in diff_rubrics(old, new)]
+        assert texts
+        for text in texts:
+            assert not set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", text)) & ids, text

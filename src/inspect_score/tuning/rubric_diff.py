@@ -44,33 +44,33 @@ class RubricEdit:
 
 _WORDS: dict[Lang, dict[str, str]] = {
     "zh": {
-        "item-added": "新增{kind}“{title}”（{target}），满分 {new}",
-        "item-removed": "删除{kind}“{title}”（{target}），原满分 {old}",
-        "item-kind": "“{title}”（{target}）由{old}改为{new}",
-        "item-max": "“{title}”（{target}）满分由 {old} 改为 {new}",
-        "item-rule": "“{title}”（{target}）计分办法由「{old}」改为「{new}」",
-        "item-parameters": "“{title}”（{target}）计分标准由「{old}」改为「{new}」",
-        "item-section": "“{title}”（{target}）所属板块由「{old}」改为「{new}」",
-        "item-title": "{target} 名称由“{old}”改为“{new}”",
+        "item-added": "新增{kind}“{title}”，满分 {new}",
+        "item-removed": "删除{kind}“{title}”，原满分 {old}",
+        "item-kind": "“{title}”由{old}改为{new}",
+        "item-max": "“{title}”满分由 {old} 改为 {new}",
+        "item-rule": "“{title}”计分办法由「{old}」改为「{new}」",
+        "item-parameters": "“{title}”计分标准由「{old}」改为「{new}」",
+        "item-section": "“{title}”所属板块由「{old}」改为「{new}」",
+        "item-title": "“{old}”更名为“{new}”",
         "grade-added": "新增等次“{target}”，最低 {new} 分",
         "grade-removed": "删除等次“{target}”（原最低 {old} 分）",
         "grade-min": "等次“{target}”最低分由 {old} 改为 {new}",
         "grade-quota": "等次“{target}”名额比例由 {old} 改为 {new}",
-        "veto-added": "新增否决项“{title}”（{target}）：{new}",
-        "veto-removed": "删除否决项“{title}”（{target}）：{old}",
-        "veto-changed": "否决项“{title}”（{target}）由 {old} 改为 {new}",
+        "veto-added": "新增否决项“{title}”：{new}",
+        "veto-removed": "删除否决项“{title}”：{old}",
+        "veto-changed": "否决项“{title}”由 {old} 改为 {new}",
         "setting": "{name}由{old}改为{new}",
-        "section-added": "新增板块“{title}”（{target}），满分 {new}",
-        "section-removed": "删除板块“{title}”（{target}），原满分 {old}",
-        "section-max": "板块“{title}”（{target}）满分由 {old} 改为 {new}",
+        "section-added": "新增板块“{title}”，满分 {new}",
+        "section-removed": "删除板块“{title}”，原满分 {old}",
+        "section-max": "板块“{title}”满分由 {old} 改为 {new}",
         "section-title": "板块 {target} 名称由“{old}”改为“{new}”",
-        "section-parent": "板块“{title}”（{target}）上级板块由 {old} 改为 {new}",
-        "section-weight": "板块“{title}”（{target}）权重由 {old} 改为 {new}",
-        "item-applies": "“{title}”（{target}）适用条件由 {old} 改为 {new}",
-        "item-group": "“{title}”（{target}）所属备选组由 {old} 改为 {new}",
-        "clause-added": "“{title}”（{item}）新增{clause}：{new}",
-        "clause-removed": "“{title}”（{item}）删除{clause}：{old}",
-        "clause-changed": "“{title}”（{item}）{clause} {old} → {new}",
+        "section-parent": "板块“{title}”上级板块由 {old} 改为 {new}",
+        "section-weight": "板块“{title}”权重由 {old} 改为 {new}",
+        "item-applies": "“{title}”适用条件由 {old} 改为 {new}",
+        "item-group": "“{title}”所属备选组由 {old} 改为 {new}",
+        "clause-added": "“{title}”新增{clause}：{new}",
+        "clause-removed": "“{title}”删除{clause}：{old}",
+        "clause-changed": "“{title}”{clause} {old} → {new}",
         "grade-quota-count": "等次“{target}”名额上限（个数）由 {old} 改为 {new}",
         "grade-rounding": "等次“{target}”名额取整由 {old} 改为 {new}",
         "grade-min-quota": "等次“{target}”及以下最低比例由 {old} 改为 {new}",
@@ -531,14 +531,17 @@ def _count_text(value: float | None, words: dict[str, str]) -> str:
     return words["none"] if value is None else plain_number(float(value))
 
 
-def _veto_text(veto: Veto, words: dict[str, str]) -> str:
+def _veto_text(rubric: Rubric, veto: Veto, words: dict[str, str]) -> str:
+    """A veto as the 细则 says it, by the field's label, never its id:
+    ``发生严重违纪违法问题为“是”，等次不高于合格``."""
     if veto.action == "cap":
         outcome = words["cap"].format(grade=veto.grade)
     elif veto.action == "zero":
         outcome = words["zero"]
     else:
         outcome = words["exclude"].format(label=veto.label)
-    return f"{veto.field} {veto.op} {_value_text(veto.value)}, {outcome}"
+    condition = _condition_text(rubric, Condition(veto.field, veto.op, (veto.value,)), words)
+    return f"{condition}，{outcome}" if rubric.lang == "zh" else f"{condition}, {outcome}"
 
 
 def _veto_edits(old: Rubric, new: Rubric, words: dict[str, str]) -> list[RubricEdit]:
@@ -548,13 +551,13 @@ def _veto_edits(old: Rubric, new: Rubric, words: dict[str, str]) -> list[RubricE
     for veto in new.vetoes:
         previous = before.get(veto.id)
         if previous is None:
-            edits.append(_edit(words, "veto-added", veto.id, "", _veto_text(veto, words),
+            edits.append(_edit(words, "veto-added", veto.id, "", _veto_text(new, veto, words),
                                title=veto.title))
-        elif _veto_text(previous, words) != _veto_text(veto, words):
-            edits.append(_edit(words, "veto-changed", veto.id, _veto_text(previous, words),
-                               _veto_text(veto, words), title=veto.title))
+        elif _veto_text(old, previous, words) != _veto_text(new, veto, words):
+            edits.append(_edit(words, "veto-changed", veto.id, _veto_text(old, previous, words),
+                               _veto_text(new, veto, words), title=veto.title))
     for veto in old.vetoes:
         if veto.id not in after:
-            edits.append(_edit(words, "veto-removed", veto.id, _veto_text(veto, words), "",
+            edits.append(_edit(words, "veto-removed", veto.id, _veto_text(old, veto, words), "",
                                title=veto.title))
     return edits
