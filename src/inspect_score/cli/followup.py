@@ -36,6 +36,7 @@ from inspect_score.cli.support import (
     resolve_deadline,
     rubric_path,
     sheet_option,
+    write_staged,
     wrote,
 )
 from inspect_score.errors import InspectError, Issue
@@ -43,19 +44,11 @@ from inspect_score.messages import language, msg, tr
 
 if TYPE_CHECKING:
     from inspect_score.followup.trend import Period
-    from inspect_score.outputs.staging import OutputPlan
 
 #: How many of the best branches a bulletin names (as inspect_score.followup.bulletin
 #: says; tests/test_cli_followup.py holds the two equal).
 BEST_BRANCHES = 3
 BULLETIN_SUFFIXES = (".docx", ".md")
-def _write_staged(writes: dict[Path, Callable[[Path], object]], plan: OutputPlan) -> None:
-    from inspect_score.outputs.staging import staged, temporary_beside
-
-    temporaries = {target: temporary_beside(target) for target in writes}
-    with staged(temporaries, plan):
-        for target, write in writes.items():
-            write(temporaries[target])
 
 
 @click.command("bulletin")
@@ -112,7 +105,7 @@ def bulletin_command(rubric: Path, inputs: tuple[Path, ...], output: Path,
             draft = build_bulletin(results, template, masthead=masthead, deadline=due,
                                    best=best)
             steps.run(tr("Writing the bulletin"),
-                      lambda: _write_staged({
+                      lambda: write_staged({
                 output: lambda path: write_bulletin(draft, path, target=output)}, plan))
     except InspectError as error:
         fail(error.issues, exit_status(error))
@@ -207,7 +200,7 @@ def trend_command(inputs: tuple[Path, ...], rubric: Path | None, xlsx: Path | No
             if csv_dir is not None:
                 for name in TREND_CSV_NAMES:
                     writes[csv_dir / name] = functools.partial(write_trend_csv_file, trend, name)
-            steps.run(tr("Writing the outputs"), lambda: _write_staged(writes, plan))
+            steps.run(tr("Writing the outputs"), lambda: write_staged(writes, plan))
     except InspectError as error:
         fail(error.issues, exit_status(error))
     report(trend.warnings)

@@ -7,7 +7,7 @@ renamed when complete).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +29,7 @@ from inspect_score.cli.support import (
     rubric_path,
     settle_language,
     sheet_option,
+    write_staged,
     wrote,
 )
 from inspect_score.errors import InspectError, Issue
@@ -169,7 +170,6 @@ def calibrate_command(rubric: Path, own: tuple[Path, ...], inspected: tuple[Path
                       encoding: str | None, sheet: str | None, recursive: bool) -> None:
     """Set the branches' self-assessments beside the inspection team's."""
     begin(rubric)
-    from inspect_score.outputs.staging import staged, temporary_beside
     from inspect_score.rubric.loader import load_rubric
     from inspect_score.selfcheck.calibrate import (
         calibrate,
@@ -198,12 +198,13 @@ def calibrate_command(rubric: Path, own: tuple[Path, ...], inspected: tuple[Path
     except InspectError as error:
         fail(error.issues, exit_status(error))
 
-    temporaries = {target: temporary_beside(target) for target in targets}
-    with staged(temporaries, plan):
-        if output is not None:
-            write_calibration_workbook(result, temporaries[output])
-        if csv_dir is not None:
-            write_calibration_csv(result, temporaries[csv_dir / "calibration.csv"])
+    writes: dict[Path, Callable[[Path], object]] = {}
+    if output is not None:
+        writes[output] = lambda temporary: write_calibration_workbook(result, temporary)
+    if csv_dir is not None:
+        writes[csv_dir / "calibration.csv"] = lambda temporary: write_calibration_csv(
+            result, temporary)
+    write_staged(writes, plan)
     _print_calibration(attrs.evolve(result.rubric, lang=language()), result)
     if targets:
         wrote(targets)

@@ -396,3 +396,14 @@ def usage_language(args: Sequence[str]) -> Lang:
         elif arg.startswith("--lang="):
             chosen = parse_language(arg.removeprefix("--lang=")) or chosen
     return chosen or parse_language(os.environ.get(ENV_VAR)) or system_language()
+
+
+def write_staged(writes: dict[Path, Callable[[Path], object]], plan: OutputPlan) -> None:
+    """Each target written by its function to a temporary file beside it, then all
+    renamed into place at once (or none): the one way every command writes files."""
+    from inspect_score.outputs.staging import staged, temporary_beside
+
+    temporaries = {target: temporary_beside(target) for target in writes}
+    with staged(temporaries, plan):
+        for target, write in writes.items():
+            write(temporaries[target])

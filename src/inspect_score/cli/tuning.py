@@ -8,7 +8,7 @@ failed run writes nothing; existing outputs need ``--force``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +32,7 @@ from inspect_score.cli.support import (
     rubric_path,
     say,
     sheet_option,
+    write_staged,
     wrote,
 )
 from inspect_score.errors import InspectError, Issue
@@ -108,7 +109,6 @@ def compare_command(old: Path, new: Path, inputs: tuple[Path, ...], xlsx: Path |
     begin(new)
     from rich.console import Console
 
-    from inspect_score.outputs.staging import staged, temporary_beside
     from inspect_score.outputs.write_csv import write_table
     from inspect_score.tuning.charts import write_compare_workbook
     from inspect_score.tuning.compare import compare_scores
@@ -136,14 +136,14 @@ def compare_command(old: Path, new: Path, inputs: tuple[Path, ...], xlsx: Path |
     except InspectError as error:  # schema 2 quotas that cannot hold for these branches
         fail(error.issues, exit_status(error))
 
-    temporaries = {target: temporary_beside(target) for target in targets}
-    with staged(temporaries, plan):
-        if xlsx is not None:
-            _warn_truncated(write_compare_workbook(
-                comparison, temporaries[xlsx], inputs=[str(path) for path in inputs]), xlsx)
-        if csv_dir is not None:
-            write_table(compare_csv_table(comparison), temporaries[csv_dir / COMPARE_CSV],
-                        comparison.precision)
+    writes: dict[Path, Callable[[Path], object]] = {}
+    if xlsx is not None:
+        writes[xlsx] = lambda temporary: _warn_truncated(write_compare_workbook(
+            comparison, temporary, inputs=[str(path) for path in inputs]), xlsx)
+    if csv_dir is not None:
+        writes[csv_dir / COMPARE_CSV] = lambda temporary: write_table(
+            compare_csv_table(comparison), temporary, comparison.precision)
+    write_staged(writes, plan)
     if not quiet:
         print_comparison(comparison, Console(), top)
     if targets:
@@ -259,7 +259,6 @@ def sensitivity_command(rubric: Path, inputs: tuple[Path, ...], runs: int, sprea
 
     from rich.console import Console
 
-    from inspect_score.outputs.staging import staged, temporary_beside
     from inspect_score.outputs.write_csv import write_table
     from inspect_score.tuning.charts import write_sensitivity_png, write_sensitivity_workbook
     from inspect_score.tuning.sensitivity import (
@@ -294,16 +293,16 @@ def sensitivity_command(rubric: Path, inputs: tuple[Path, ...], runs: int, sprea
     except InspectError as error:
         fail(error.issues, exit_status(error))
 
-    temporaries = {target: temporary_beside(target) for target in targets}
-    with staged(temporaries, plan):
-        if xlsx is not None:
-            _warn_truncated(write_sensitivity_workbook(
-                result, temporaries[xlsx], inputs=[str(path) for path in inputs]), xlsx)
-        if csv_dir is not None:
-            write_table(csv_table(result), temporaries[csv_dir / SENSITIVITY_CSV],
-                        SHARE_DECIMALS)
-        if png is not None:
-            write_sensitivity_png(result, temporaries[png])
+    writes: dict[Path, Callable[[Path], object]] = {}
+    if xlsx is not None:
+        writes[xlsx] = lambda temporary: _warn_truncated(write_sensitivity_workbook(
+            result, temporary, inputs=[str(path) for path in inputs]), xlsx)
+    if csv_dir is not None:
+        writes[csv_dir / SENSITIVITY_CSV] = lambda temporary: write_table(
+            csv_table(result), temporary, SHARE_DECIMALS)
+    if png is not None:
+        writes[png] = lambda temporary: write_sensitivity_png(result, temporary)
+    write_staged(writes, plan)
     if seed is None:
         say(tr("Seed {seed} (pass --seed {seed} to repeat this analysis)", seed=settings.seed))
     if not quiet:
