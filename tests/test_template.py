@@ -405,14 +405,15 @@ def test_a_wide_form_prints_across_pages_at_full_size(tmp_path: Path, name: str)
     """A form too wide for one A4 width at a readable scale (70% or more) is not squeezed
     onto it: it prints at full size, the columns running onto further pages across, each
     repeating 编号 and 名称 and the header row."""
-    from inspect_score.selfcheck.template import form_headers, print_scale, write_form
+    from inspect_score.outputs.print_style import fit_scale
+    from inspect_score.selfcheck.template import form_headers, write_form
 
     rubric = load_rubric(Path(__file__).parent.parent / "rubrics" / f"{name}.toml")
     write_form(rubric, tmp_path / "form.xlsx")
     sheet = openpyxl.load_workbook(tmp_path / "form.xlsx").worksheets[0]
     widths = [sheet.column_dimensions[openpyxl.utils.get_column_letter(column)].width
               for column in range(1, len(form_headers(rubric)) + 1)]
-    assert print_scale(widths) < 0.7
+    assert fit_scale(widths, landscape=True) < 0.7
     properties = sheet.sheet_properties.pageSetUpPr
     assert properties is None or not properties.fitToPage
     assert sheet.print_title_cols == "$A:$B" and sheet.print_title_rows == "$1:$1"
@@ -421,7 +422,7 @@ def test_a_wide_form_prints_across_pages_at_full_size(tmp_path: Path, name: str)
 
 def test_a_narrow_form_is_fitted_to_one_page_width() -> None:
     """Columns that fit one A4 landscape width at 70% or more keep the one-page-wide fit."""
-    from inspect_score.selfcheck.template import print_scale
+    from inspect_score.outputs.print_style import fit_scale
 
-    assert print_scale([10] * 8) >= 0.7
-    assert print_scale([10] * 30) < 0.7
+    assert fit_scale([10] * 8, landscape=True) >= 0.7
+    assert fit_scale([10] * 30, landscape=True) < 0.7

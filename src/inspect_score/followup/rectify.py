@@ -45,9 +45,6 @@ WIDTHS = {"number": 6, "problem": 30, "rectify": 26, "lost": 8, "deadline": 12,
           "responsible": 12, "measure": 32, "status": 10}
 #: A row is at least this tall (points), so a clerk can write in it by hand.
 HANDWRITING_HEIGHT = 36
-#: Millimetres across an A4 landscape page between the print style's margins.
-PRINTABLE_MM = 297 - 2 * 0.6 * 25.4
-MM_PER_CHARACTER = 2.7
 
 
 @attrs.frozen
@@ -259,7 +256,7 @@ def add_rectification_sheet(book: Any, table: pd.DataFrame, rubric: Rubric,
                            last_column=last_column, lang=rubric.lang)
     if per_branch_pages and breaks:
         sheet.set_h_pagebreaks(breaks)
-        sheet.set_print_scale(_scale(widths))
+        sheet.set_print_scale(print_style.print_scale(widths, landscape=True))
         # set_print_scale keeps fit-to-page on in xlsxwriter; a fitted page ignores breaks
         sheet.fit_page = False
 
@@ -275,14 +272,6 @@ def _row_height(*texts: str) -> float:
     lines = max((-(-display_width(text) // (min(WIDTHS["problem"], WIDTHS["rectify"]) - 2))
                  for text in texts if text), default=1)
     return max(HANDWRITING_HEIGHT, print_style.LINE_HEIGHT * lines + 6)
-
-
-def _scale(widths: list[int]) -> int:
-    """The print scale that makes the columns fit an A4 landscape page's width."""
-    # A character of column width prints about 1.9 mm wide in Excel and 2.6 mm in
-    # LibreOffice: the wider one is assumed, so that no column is pushed off the page.
-    millimetres = sum(widths) * MM_PER_CHARACTER
-    return max(10, min(100, int(PRINTABLE_MM / millimetres * 100)))
 
 
 def _numbers(values: pd.Series) -> list[Any]:

@@ -48,7 +48,7 @@ TITLE_SIZE = 14
 BLANK = "________"
 
 FormatKey = Literal["title", "header", "text", "wrap", "number", "count", "date", "note",
-                    "warning", "center"]
+                    "warning", "center", "indented", "link", "sentence"]
 
 _BORDER = {"border": 1}
 #: Formats already added to a workbook, by precision: a sheet added later to the same
@@ -98,8 +98,10 @@ def formats(book: Any, precision: int = 2) -> dict[str, Any]:
     ``title``: the title row; ``header``: bold, centred, wrapped, bordered;
     ``text``, ``number`` (``precision`` decimals), ``count``, ``date``: bordered
     cells; ``wrap``: bordered text that wraps (sentences); ``center``: bordered
-    short text centred (grades, statuses); ``note`` and ``warning``: text
-    outside tables.
+    short text centred (grades, statuses); ``indented``: wrapped text set in
+    one level (a clause under its item); ``link``: a link within the workbook;
+    ``note`` and ``warning``: text outside tables (``sentence``: one that runs on
+    across the empty cells beside it instead of wrapping).
     """
     cache = _FORMATS.setdefault(book, {})
     if precision in cache:
@@ -118,7 +120,10 @@ def formats(book: Any, precision: int = 2) -> dict[str, Any]:
         "count": add({**_BORDER, "num_format": "0", "align": "center", "valign": "vcenter"}),
         "date": add({**_BORDER, "num_format": "yyyy-mm-dd", "align": "center",
                      "valign": "vcenter"}),
+        "indented": add({**_BORDER, "text_wrap": True, "valign": "vcenter", "indent": 1}),
+        "link": add({**_BORDER, "valign": "vcenter", "font_color": "#0563C1", "underline": 1}),
         "note": add({"text_wrap": True, "valign": "top"}),
+        "sentence": add({"valign": "top"}),
         "warning": add({"bold": True, "font_color": "#C00000"}),
     }
     cache[precision] = made
@@ -131,18 +136,65 @@ def page_setup(sheet: Any, *, header_rows: tuple[int, int] | int, last_row: int,
     """A4, landscape (or portrait), fitted to one page wide, the header rows repeated on
     every page, page numbers in the footer, the print area from ``first_row`` (the
     title) to the table's last cell, the table centred between the margins."""
+    _paper(sheet, lang, landscape)
+    sheet.fit_to_pages(1, 0)
+    first, last = (header_rows, header_rows) if isinstance(header_rows, int) else header_rows
+    sheet.repeat_rows(first, last)
+    sheet.print_area(first_row, 0, max(last_row, first_row), max(last_column, 0))
+
+
+def page_setup_pages(sheet: Any, *, widths: Sequence[float], breaks: Sequence[int],
+                     last_row: int, last_column: int, lang: str = "zh",
+                     landscape: bool = False) -> None:
+    """Like :func:`page_setup` for a sheet of documents each starting on a new page
+    (``breaks``: the first row of each but the first), portrait by default.
+
+    Excel ignores manual page breaks on a sheet fitted to pages, so the sheet is
+    scaled instead: by what its column ``widths`` need to fit the paper's width.
+    """
+    _paper(sheet, lang, landscape)
+    sheet.set_print_scale(print_scale(widths, landscape))
+    sheet.set_h_pagebreaks(list(breaks))
+    sheet.print_area(0, 0, max(last_row, 0), max(last_column, 0))
+
+
+#: Printable width of A4 between the margins, in pixels at 96 dpi.
+_A4_PIXELS = {False: (8.27 - MARGINS["left"] - MARGINS["right"]) * 96,
+              True: (11.69 - MARGINS["left"] - MARGINS["right"]) * 96}
+
+
+def fit_scale(widths: Sequence[float], landscape: bool = False) -> float:
+    """The scale (1.0 at most) at which columns of ``widths`` (in characters) fit one A4
+    width: Excel draws a column 7 pixels a character plus 5, at 96 pixels an inch."""
+    pixels = sum(width * 7 + 5 for width in widths)
+    return min(1.0, _A4_PIXELS[landscape] / pixels) if pixels > 0 else 1.0
+
+
+#: Millimetres a character of column width prints: about 1.9 in Excel, 2.6 in LibreOffice.
+MM_PER_CHARACTER = 2.7
+
+
+def print_scale(widths: Sequence[float], landscape: bool = False) -> int:
+    """The print scale (10-100 %) of a sheet that cannot be fitted to the page (one with
+    manual page breaks): the columns fit the paper's width in any spreadsheet, the
+    widest-printing one (LibreOffice) assumed, so no column is pushed off the page."""
+    millimetres = sum(widths) * MM_PER_CHARACTER
+    if millimetres <= 0:
+        return 100
+    printable = _A4_PIXELS[landscape] / 96 * 25.4
+    return max(10, min(100, int(printable / millimetres * 100)))
+
+
+def _paper(sheet: Any, lang: str, landscape: bool) -> None:
+    """A4 in the orientation asked, page numbers in the footer, margins, centred."""
     if landscape:
         sheet.set_landscape()
     else:
         sheet.set_portrait()
     sheet.set_paper(A4)
-    sheet.fit_to_pages(1, 0)
-    first, last = (header_rows, header_rows) if isinstance(header_rows, int) else header_rows
-    sheet.repeat_rows(first, last)
     sheet.set_footer(FOOTERS.get(lang, FOOTERS["zh"]))
     sheet.set_margins(**MARGINS)
     sheet.center_horizontally()
-    sheet.print_area(first_row, 0, max(last_row, first_row), max(last_column, 0))
 
 
 def write_title(sheet: Any, book_formats: Mapping[str, Any], text: str, last_column: int,

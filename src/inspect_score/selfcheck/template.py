@@ -581,17 +581,6 @@ def field_comment(rubric: Rubric, field: Field) -> str:
 
 #: Below this scale a form fitted to one A4 width has cells too small to fill in by hand.
 MIN_PRINT_SCALE = 0.7
-#: Points across an A4 landscape page between the margins (29.7 cm less 2 × 0.6 in).
-A4_LANDSCAPE_WIDTH = (29.7 / 2.54 - 2 * 0.6) * 72
-
-
-def print_scale(widths: Sequence[float]) -> float:
-    """The scale at which columns of these ``widths`` (in characters) fit one A4
-    landscape width: Excel draws a column 7 pixels a character plus 5, at 96 per inch."""
-    points = sum((width * 7 + 5) * 0.75 for width in widths)
-    return min(1.0, A4_LANDSCAPE_WIDTH / points)
-
-
 def write_form(rubric: Rubric, path: Path, branches: Sequence[tuple[str, str]] = ()) -> None:
     """Write the XLSX form: the checklist sheet with validations, then the rubric explained."""
     said = words(rubric)
@@ -640,7 +629,7 @@ def write_form(rubric: Rubric, path: Path, branches: Sequence[tuple[str, str]] =
     sheet.set_header("&C&14&B" + _escape_header(title.subject or "") + said["form_title"],
                      {"margin": 0.3})
     sheet.set_margins(**{**print_style.MARGINS, "top": 1.0})
-    if print_scale(widths) < MIN_PRINT_SCALE:
+    if print_style.fit_scale(widths, landscape=True) < MIN_PRINT_SCALE:
         # squeezed onto one width the cells would be too small to write in by hand: the
         # columns run on over further pages across, each page repeating 编号 and 名称
         sheet.set_print_scale(100)
