@@ -221,17 +221,23 @@ def test_points_too_large_to_write_are_refused_at_the_rubric(work: Path) -> None
     assert not (work / "out").exists()
 
 
-def test_explain_all_names_sheets_excel_accepts(work: Path) -> None:
+def test_explain_all_with_ids_no_sheet_could_be_named(work: Path) -> None:
     """explain --all -o with ids that are not valid sheet names (too long, []:*?/\\, an
-    apostrophe, History, equal once cleaned): every branch gets a valid, unique sheet."""
+    apostrophe, History, equal once cleaned): the sheets are the tool's own, and every
+    id is listed as written, its link landing on its own block."""
     ids = ["'q'", "History", "a" * 40, "a" * 40 + "b", "x[1]", "x_1_", "a/b\\c*?:"]
     rows = "".join(f"{branch_id},N{n},{n},yes\n" for n, branch_id in enumerate(ids))
     (work / "odd.csv").write_text("branch_id,branch_name,Meetings held,dues\n" + rows, "utf-8")
     status, _, err = invoke("explain", "rubric.toml", "odd.csv", "--all", "-o", "e.xlsx")
     assert status == 0, err
-    names = openpyxl.load_workbook(work / "e.xlsx").sheetnames
-    assert len(names) == len(ids) == len({name.casefold() for name in names})
-    assert all(1 <= len(name) <= 31 and not re.search(r"[\[\]:*?/\\]", name) for name in names)
+    book = openpyxl.load_workbook(work / "e.xlsx")
+    contents = book.worksheets[0]
+    listed = [contents.cell(row, 2).value for row in range(3, 3 + len(ids))]
+    assert sorted(listed) == sorted(ids)
+    for row, branch_id in enumerate(listed, start=3):
+        sheet_name, cell = contents.cell(row, 6).hyperlink.location.split("!")
+        block = book[sheet_name.strip("'")][cell]
+        assert block.value.endswith(f"({branch_id}): the result explained"), block.value
 
 
 def test_escape_sequences_in_cells_never_reach_the_terminal(work: Path) -> None:

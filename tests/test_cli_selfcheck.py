@@ -66,11 +66,15 @@ def test_explain_an_unknown_branch_lists_the_closest_ids() -> None:
     assert "考评表中没有支部 'SQ7'，现有支部：SQ07、" in err
 
 
-def test_explain_all_writes_one_sheet_per_branch(tmp_path: Path) -> None:
-    """--all -o writes every branch's explanation, a sheet each."""
+def test_explain_all_writes_every_branch_on_its_own_page(tmp_path: Path) -> None:
+    """--all -o writes every branch's explanation, each on a page of its own after the
+    contents."""
     output = tmp_path / "explain.xlsx"
     assert _run("explain", STREET, SAMPLE, "--all", "-o", str(output))[0] == 0
-    assert len(openpyxl.load_workbook(output).sheetnames) == 15
+    book = openpyxl.load_workbook(output)
+    assert book.sheetnames == ["目录", "考评情况说明"]
+    assert len(list(book["目录"].iter_rows(min_row=3))) == 15
+    assert len(book["考评情况说明"].row_breaks.brk) == 14
 
 
 def test_explain_needs_a_branch() -> None:

@@ -14,12 +14,14 @@ from inspect_score.rubric.loader import load_rubric
 from inspect_score.rubric.model import Field, Grade, Item, Rubric, Section
 from inspect_score.scoring.pipeline import evaluate
 from inspect_score.scoring.results import Results
+from inspect_score.selfcheck import explain_book
 from inspect_score.selfcheck.explain import (
     branch_not_found,
     explain,
+    explain_all,
     explanation_text,
-    write_explanations,
 )
+from inspect_score.selfcheck.explain_book import write_explanations
 
 ROOT = Path(__file__).resolve().parent.parent
 STREET = load_rubric(ROOT / "rubrics" / "street-2025-h1.toml")
@@ -166,23 +168,90 @@ def test_an_unknown_branch_lists_the_ids_closest_first() -> None:
     assert issue.message.endswith("the branches are: SQ07, SQ15, SQ01")
 
 
-def test_one_printable_sheet_per_branch(tmp_path: Path) -> None:
-    """-o writes a sheet per branch, A4, one page wide, with every item."""
+def test_each_branch_prints_on_a_page_of_its_own(tmp_path: Path) -> None:
+    """-o: a table of contents, then one sheet holding every branch's block, each
+    starting a new printed page (a manual page break before it, the sheet scaled to the
+    paper's width rather than fitted, which would drop the breaks); A4 portrait, page
+    numbers; each block its title, the header and every item and veto."""
     results = evaluate(STREET, load_checklists(STREET, [SAMPLE]))
     path = tmp_path / "explain.xlsx"
-    branches = ["SQ07", "SQ01"]
-    write_explanations([explain(results, branch) for branch in branches], STREET, path)
+    branches = ["SQ07", "SQ01", "SQ03"]
+    write_explanations(explain_all(results, branches), path)
     book = openpyxl.load_workbook(path)
-    assert branches == book.sheetnames
-    sheet = book["SQ07"]
+    assert book.sheetnames == ["目录", "考评情况说明"]
+    sheet = book["考评情况说明"]
+    lines = len(STREET.items) + len(STREET.vetoes)
+    starts = [row for row in range(1, sheet.max_row + 1)
+              if str(sheet.cell(row, 1).value or "").endswith("考评情况说明")]
+    assert [sheet.cell(row, 1).value for row in starts] == [
+        "金桥社区（SQ07）考评情况说明", "幸福里社区（SQ01）考评情况说明",
+        "柳园社区（SQ03）考评情况说明"]
+    # xlsx counts a break after a row: the row before each block but the first
+    assert [brk.id for brk in sheet.row_breaks.brk] == [row - 1 for row in starts[1:]]
     setup = sheet.page_setup
-    # fitToWidth left out means 1, Excel's default
-    assert (int(setup.paperSize), sheet.sheet_properties.pageSetUpPr.fitToPage,
-                               setup.fitToWidth or 1, setup.fitToHeight) == (9, True, 1, 0)
-    titles = [sheet.cell(row, 2).value for row in range(3, 3 + len(STREET.items))]
-    assert [item.title for item in STREET.items] == titles
-    assert sheet["A1"].value == "金桥社区（SQ07）考评情况说明"
-    assert_print_style(sheet, header_row=2)
+    assert (int(setup.paperSize), setup.orientation) == (9, "portrait")
+    properties = sheet.sheet_properties.pageSetUpPr
+    assert properties is None or not properties.fitToPage
+    assert 10 <= int(setup.scale) <= 100
+    assert (sheet.oddFooter.center.text or "") == "第 &P 页 共 &N 页"
+    for start in starts:
+        assert [sheet.cell(start + 1, column).value for column in range(1, 7)] == [
+            "类别", "项目", "填报值", "得分", "满分", "失分原因"]
+        titles = [sheet.cell(row, 2).value for row in range(start + 2, start + 2 + lines)]
+        assert titles == [item.title for item in STREET.items] + [
+            veto.title for veto in STREET.vetoes]
+        table = [sheet.cell(row, column) for row in range(start + 1, start + 2 + lines)
+                 for column in range(1, 7)]
+        assert all(cell.border.left.style == "thin" and cell.border.bottom.style == "thin"
+                   for cell in table)
+
+
+def test_the_contents_list_every_branch_with_a_link_to_its_page(tmp_path: Path) -> None:
+    """The contents: each branch in the order asked, its total and grade as the run gives
+    them, and a link to the row its block starts on."""
+    results = evaluate(STREET, load_checklists(STREET, [SAMPLE]))
+    path = tmp_path / "explain.xlsx"
+    branches = results.ranking["branch_id"].tolist()
+    write_explanations(explain_all(results, branches), path)
+    book = openpyxl.load_workbook(path)
+    contents, sheet = book["目录"], book["考评情况说明"]
+    rows = list(contents.iter_rows(min_row=3, values_only=True))
+    assert [row[1] for row in rows] == branches
+    assert [row[3] for row in rows] == results.ranking["total"].tolist()
+    assert [row[4] for row in rows] == results.ranking["grade"].tolist()
+    for offset, branch in enumerate(branches):
+        link = contents.cell(3 + offset, 6).hyperlink
+        assert link is not None and link.location.startswith("'考评情况说明'!A")
+        row = int(link.location.rsplit("A", 1)[1])
+        assert sheet.cell(row, 1).value.endswith(f"（{branch}）考评情况说明")
+    assert_print_style(contents, header_row=2, landscape=False)
+
+
+def test_past_a_sheets_page_breaks_the_blocks_go_on_in_further_sheets(
+        tmp_path: Path, monkeypatch: Any) -> None:
+    """Excel keeps at most 1,023 manual page breaks a sheet: past BRANCHES_PER_SHEET
+    branches the blocks go on in a further sheet, each named by the branches it holds."""
+    monkeypatch.setattr(explain_book, "BRANCHES_PER_SHEET", 2)
+    results = evaluate(STREET, load_checklists(STREET, [SAMPLE]))
+    path = tmp_path / "explain.xlsx"
+    write_explanations(explain_all(results, ["SQ01", "SQ02", "SQ03", "SQ04", "SQ05"]), path)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["目录", "考评情况说明1-2", "考评情况说明3-4", "考评情况说明5-5"]
+    assert [len(book[name].row_breaks.brk) for name in book.sheetnames[1:]] == [1, 1, 0]
+    links = [book["目录"].cell(row, 6).hyperlink.location for row in range(3, 8)]
+    assert [link.split("!")[0] for link in links] == [
+        "'考评情况说明1-2'", "'考评情况说明1-2'", "'考评情况说明3-4'", "'考评情况说明3-4'",
+        "'考评情况说明5-5'"]
+
+
+def test_one_branch_needs_no_contents(tmp_path: Path) -> None:
+    """A single branch's explanation is its sheet alone."""
+    results = evaluate(STREET, load_checklists(STREET, [SAMPLE]))
+    path = tmp_path / "explain.xlsx"
+    write_explanations(explain_all(results, ["SQ07"]), path)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["考评情况说明"]
+    assert not book["考评情况说明"].row_breaks.brk
 
 
 def test_every_rule_gives_its_reason_in_chinese() -> None:

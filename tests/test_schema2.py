@@ -336,17 +336,18 @@ def test_self_check_keeps_an_excluded_branch_unranked() -> None:
 
 
 def test_explain_lists_each_clause_with_its_value_and_cost() -> None:
-    """S2's 党费收缴: the item's points, then each clause with its value and the
-    problem it costs; S3 (excluded) is not ranked and has no next grade."""
+    """S2's 党费收缴: the item's points, then each clause, titled by what it reads, with
+    its value and the problem it costs; S3 (excluded) is not ranked and has no next
+    grade."""
     results = run()
     explanation = explain(results, "S2")
     clauses = [(line.title, line.value, line.reason) for line in explanation.lines
                if line.item_id == "dues" and line.kind == "条款"]
     assert clauses == [
-        ("党费收缴 第1条", "否", "党费未按时足额交纳，扣 10.00 分"),
-        ("党费收缴 第2条", "7", "7名党员欠缴党费，扣 5.00 分"),
-        ("党费收缴 第3条", "1", "党员大会少开1次，扣 5.00 分"),
-        ("党费收缴 第4条", "1/2", "缺少会议记录本，扣 2.00 分"),
+        ("党费是否按时足额交纳", "否", "党费未按时足额交纳，扣 10.00 分"),
+        ("欠缴党费人数", "7", "7名党员欠缴党费，扣 5.00 分"),
+        ("党员大会次数", "1", "党员大会少开1次，扣 5.00 分"),
+        ("党员名册、会议记录本", "1/2", "缺少会议记录本，扣 2.00 分"),
     ]
     excluded = explain(results, "S3").summary
     assert excluded[-1] == "等次：取消考核资格，不参加排名"
@@ -375,12 +376,15 @@ def test_explain_path_to_the_next_grade_through_problems_put_right() -> None:
 
 
 def test_explain_command_reads_schema_2(tmp_path: Path) -> None:
-    """explain --all over a schema 2 run writes one sheet per branch."""
+    """explain --all over a schema 2 run writes the contents and every branch's page,
+    the excluded branch last."""
     out = tmp_path / "explain.xlsx"
     result = CliRunner().invoke(main, ["explain", str(RUBRIC), str(CHECKLIST), "--all", "-o",
                                        str(out)])
     assert result.exit_code == 0, result.output
-    assert openpyxl.load_workbook(out).sheetnames == ["S1", "S4", "S2", "S3"]
+    book = openpyxl.load_workbook(out)
+    assert [row[1] for row in book["目录"].iter_rows(min_row=3, values_only=True)] == [
+        "S1", "S4", "S2", "S3"]
 
 
 def test_explain_all_equals_explaining_each_branch_alone() -> None:
@@ -389,7 +393,7 @@ def test_explain_all_equals_explaining_each_branch_alone() -> None:
     rubric = load_rubric(ROOT / "rubrics" / "street-2025-h2.toml")
     results = evaluate(rubric, load_checklists(rubric, [SAMPLE]))
     ids = results.ranking["branch_id"].tolist()
-    assert explain_all(results, ids) == [explain(results, branch) for branch in ids]
+    assert list(explain_all(results, ids)) == [explain(results, branch) for branch in ids]
 
 
 def test_explain_a_branch_a_quota_moved_down() -> None:

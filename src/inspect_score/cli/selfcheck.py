@@ -101,7 +101,7 @@ def template(rubric: Path, output: Path, branches: Path | None, as_csv: bool,
               help="Branch to explain, by its id or its name (repeatable).")
 @click.option("--all", "every", is_flag=True, help="Explain every branch.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Workbook with one printable sheet per branch.")
+              help="Workbook to print: each branch on a page of its own.")
 @click.option("--self-check", is_flag=True, help="No quotas, no ranking against others.")
 @click.option("--force", is_flag=True, help="Overwrite the output if it exists.")
 @encoding_option
@@ -114,12 +114,8 @@ def explain_command(rubric: Path, inputs: tuple[Path, ...], branch_ids: tuple[st
     begin(rubric)
     from inspect_score.rubric.loader import load_rubric
     from inspect_score.scoring.pipeline import evaluate
-    from inspect_score.selfcheck.explain import (
-        explain_all,
-        explanation_text,
-        find_branches,
-        write_explanations,
-    )
+    from inspect_score.selfcheck.explain import explain_all, explanation_text, find_branches
+    from inspect_score.selfcheck.explain_book import write_explanations
     from inspect_score.selfcheck.standalone import evaluate_self_check
 
     check_arguments("explain", [rubric], inputs)
@@ -144,7 +140,7 @@ def explain_command(rubric: Path, inputs: tuple[Path, ...], branch_ids: tuple[st
     report(results.warnings)
     if output is not None:
         _staged_write(output, plan,
-                      lambda path: write_explanations(explanations, model, path))
+                      lambda path: write_explanations(explanations, path))
         return
     # the report in the language of the run; the rubric's own words stay as written
     spoken = attrs.evolve(model, lang=language())

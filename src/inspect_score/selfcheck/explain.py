@@ -1,41 +1,44 @@
-"""One branch's result in words: where each point went, and what to fix first.
+"""A branch's result in words: where each point went, and what to fix first.
 
 Built on a scored run (:class:`~inspect_score.scoring.results.Results`): the reasons for
-lost points are the findings' notes, so that the explanation says exactly
-what the bulletin says; the path to the next grade comes from
-:mod:`inspect_score.selfcheck.next_grade`.
+lost points are the findings' notes (schema 2: their problems), so that the
+explanation says exactly what the bulletin says; the path to the next grade
+comes from :mod:`inspect_score.selfcheck.next_grade` (schema 1) and
+:mod:`inspect_score.selfcheck.clause_path` (schema 2). Many branches are
+explained at once, a line (an item, a clause, a veto) at a time over all of
+them; :mod:`inspect_score.selfcheck.explain_book` prints them.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import math
-from collections.abc import Mapping, Sequence
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, overload
 
 import attrs
 import numpy as np
 import pandas as pd
-import xlsxwriter
 
 from inspect_score.checklists.table import BRANCH_ID
 from inspect_score.errors import Issue
 from inspect_score.messages import listing, msg
-from inspect_score.outputs import print_style
-from inspect_score.outputs.escape import sheet_names
-from inspect_score.outputs.workbook import PINNED_CREATED
-from inspect_score.rubric.model import Item, Rubric
-from inspect_score.scoring.labels import fixed_text, labels_for, plain_number, plain_text
+from inspect_score.rubric.model import Item, Rubric, Veto
+from inspect_score.scoring.labels import (
+    Part,
+    fixed_text,
+    labels_for,
+    plain_number,
+    plain_text,
+    render,
+)
 from inspect_score.scoring.results import Results
 from inspect_score.scoring.score import clause_key
-from inspect_score.selfcheck.clause_path import ClausePath, clause_path, clause_paths
+from inspect_score.selfcheck.clause_path import ClausePath, clause_paths
 from inspect_score.selfcheck.next_grade import Path as GradePath
 from inspect_score.selfcheck.next_grade import cleared_value, path_to_next_grade, value_text
 from inspect_score.selfcheck.template import describe_condition
-
-#: The title on row 0, the header on row 1.
-HEADER_ROW = 1
 
 EXPLAIN_WORDS: dict[str, dict[str, str]] = {
     "zh": {
@@ -82,6 +85,7 @@ EXPLAIN_WORDS: dict[str, dict[str, str]] = {
         "blocked_cap": "被一票否决“{title}”限制为{grade}：须先消除该项",
         "no_path_2": "按本细则，整改已发现的问题仍无法升到{target}",
         "quota_only": "总分已达到{target}（{min} 分以上），仅因{target}名额已满未评为{target}",
+        "many_fields": "{first}等{count}项",
     },
     "en": {
         "heading": "{name} ({id}): the result explained",
@@ -129,6 +133,7 @@ EXPLAIN_WORDS: dict[str, dict[str, str]] = {
         "no_path_2": "putting right the problems found does not reach {target} under this rubric",
         "quota_only": "the total already reaches {target} ({min} or more); only the quota of "
                       "{target} stands in the way",
+        "many_fields": "{first} and others ({count} in all)",
     },
 }
 
@@ -197,126 +202,523 @@ def find_branches(
     return found, issues
 
 
-def explain(results: Results, branch_id: str, *, self_check: bool = False,
-            paths: Mapping[str, ClausePath] | None = None,
-            branches: _Branches | None = None) -> Explanation:
-    """Explain one branch of a scored run. Raises ``KeyError`` for an unknown branch.
+def explain(results: Results, branch_id: str, *, self_check: bool = False) -> Explanation:
+    """Explain one branch of a scored run. Raises ``KeyError`` for an unknown branch."""
+    return explain_all(results, [branch_id], self_check=self_check)[0]
 
-    ``paths`` (schema 2): the branches' paths to the next grade, found for many
-    branches at once by :func:`explain_all`; found for this branch alone otherwise.
+
+def explain_all(results: Results, branch_ids: Sequence[str], *,
+                self_check: bool = False) -> Explanations:
+    """Explain the branches ``branch_ids`` (in that order) of a scored run, all at once.
+
+    Every line of an explanation (an item, a clause, a veto) is one column over
+    the branches: its values, points and reasons are taken from the run's
+    scores, checklist rows and findings by whole columns, never branch by
+    branch. Raises ``KeyError`` for a branch not in the run.
     """
-    if results.rubric.schema == 2:
-        found = paths[branch_id] if paths is not None else clause_path(
-            results, branch_id, quotas=not self_check)
-        return _explain_2(results, branch_id, found, self_check=self_check, branches=branches)
     rubric = results.rubric
     said = EXPLAIN_WORDS[rubric.lang]
-    ranking = results.ranking
-    matches = ranking.index[ranking[BRANCH_ID] == branch_id]
-    if not len(matches):
-        raise KeyError(branch_id)
-    place = int(matches[0])
-    position = int(ranking["position"].iloc[place])
-    frame = results.checklists.frame
-    rows = frame[results.scores.row_branch.to_numpy() == position].reset_index(drop=True)
-    findings = results.findings[results.findings[BRANCH_ID] == branch_id]
-    notes = dict(zip(findings["item_id"], findings["note"], strict=True))
-    points = results.scores.points.iloc[position]
-    kinds = dict(zip(("indicator", "bonus", "penalty", "veto"), said["kinds"].split("|"),
-                     strict=True))
-
-    lines = [_item_line(rubric, item, rows, points[item.id], notes, kinds, said)
-             for item in rubric.items]
-    for veto in rubric.vetoes:
-        hit = bool(results.scores.vetoes[veto.id].iloc[position])
-        lines.append(Line(kinds["veto"], veto.id, veto.title, value_text(rubric, rows, veto.field),
-                          None, None,
-                          said["veto_hit"].format(title=veto.title, grade=veto.grade) if hit
-                          else ""))
-    # the next grade is the one above the grade held: after quotas, unless self-checking
-    held = None if self_check else str(ranking["grade"].iloc[place])
-    path = path_to_next_grade(rubric, results.checklists, branch_id, held)
-    summary = _summary(results, place, position, points, said, self_check)
-    summary += _path_sentences(rubric, path, rows, said)
-    name = str(ranking["branch_name"].iloc[place])
-    return Explanation(
-        branch_id=branch_id, branch_name=name,
-        heading=said["heading"].format(name=name or branch_id, id=branch_id),
-        lines=tuple(lines), summary=tuple(summary), path=path,
+    wanted = [str(branch) for branch in branch_ids]
+    at, unique = pd.factorize(pd.Index(wanted, dtype=object))
+    chosen = _Chosen(results, [str(branch) for branch in unique])
+    if rubric.schema == 2:
+        lines = _lines_2(chosen, said)
+        summaries = _summaries_2(chosen, said, self_check)
+    else:
+        lines = _lines_1(chosen, said)
+        summaries = _summaries_1(chosen, said, self_check)
+    paths = _paths(chosen, said, self_check)
+    names = [str(name) for name in chosen.column("branch_name").tolist()]
+    headings = [said["heading"].format(name=name or branch, id=branch)
+                for name, branch in zip(names, chosen.ids, strict=True)]
+    return Explanations(
+        rubric=rubric, at=np.asarray(at, dtype=np.int64), branch_ids=tuple(chosen.ids),
+        branch_names=tuple(names), headings=tuple(headings),
+        totals=chosen.column("total").astype(np.float64),
+        grades=tuple(str(grade) for grade in chosen.column(
+            "grade_without_quota" if self_check else "grade").tolist()),
+        kinds=tuple(line.kind for line in lines), item_ids=tuple(line.item_id for line in lines),
+        titles=tuple(line.title for line in lines), maxima=tuple(line.max for line in lines),
+        clause_lines=tuple(line.clause for line in lines),
+        values=np.array([line.values for line in lines], dtype=object).reshape(
+            len(lines), len(chosen.ids)),
+        points=np.array([line.points for line in lines], dtype=np.float64).reshape(
+            len(lines), len(chosen.ids)),
+        reasons=np.array([line.reasons for line in lines], dtype=object).reshape(
+            len(lines), len(chosen.ids)),
+        summaries=tuple((*summary, *sentences) for summary, (sentences, _) in
+                        zip(summaries, paths, strict=True)),
+        paths=tuple(path for _, path in paths),
     )
 
 
-def _item_line(rubric: Rubric, item: Item, rows: pd.DataFrame, earned: float,
-               notes: dict[str, str], kinds: dict[str, str], said: dict[str, str]) -> Line:
+@attrs.frozen(eq=False)
+class Explanations(Sequence[Explanation]):
+    """Branches explained together, held by columns.
+
+    Line ``j`` (an item, a clause or a veto) is the same for every branch: its
+    kind, title and max are held once, its values, points and reasons as row
+    ``j`` of a lines-by-branches array. ``explanations[i]`` is the
+    :class:`Explanation` of the ``i``-th branch asked for; the workbook reads
+    the arrays directly.
+    """
+
+    rubric: Rubric
+    #: for each branch asked for, its column in the arrays (a branch asked twice shares one)
+    at: np.ndarray
+    branch_ids: tuple[str, ...]
+    branch_names: tuple[str, ...]
+    headings: tuple[str, ...]
+    #: each branch's total, and its grade (before quotas in a self-check)
+    totals: np.ndarray
+    grades: tuple[str, ...]
+    kinds: tuple[str, ...]
+    item_ids: tuple[str, ...]
+    titles: tuple[str, ...]
+    maxima: tuple[float | None, ...]
+    #: whether each line is a clause (indented under its item in the workbook)
+    clause_lines: tuple[bool, ...]
+    #: lines x branches: text ("" blank), points (NaN blank), reasons ("" none)
+    values: np.ndarray
+    points: np.ndarray
+    reasons: np.ndarray
+    #: per branch: base, totals, grade, rank, then the path to the next grade
+    summaries: tuple[tuple[str, ...], ...]
+    paths: tuple[GradePath, ...]
+
+    def __len__(self) -> int:
+        return len(self.at)
+
+    @overload
+    def __getitem__(self, index: int) -> Explanation: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Explanation]: ...
+
+    def __getitem__(self, index: int | slice) -> Explanation | Sequence[Explanation]:
+        if isinstance(index, slice):
+            return [self[number] for number in range(len(self))[index]]
+        column = int(self.at[index])
+        points = self.points[:, column]
+        lines = tuple(
+            Line(kind, item_id, title, str(value), None if math.isnan(earned) else float(earned),
+                 maximum, str(reason))
+            for kind, item_id, title, value, earned, maximum, reason in zip(
+                self.kinds, self.item_ids, self.titles, self.values[:, column].tolist(),
+                points.tolist(), self.maxima, self.reasons[:, column].tolist(), strict=True))
+        return Explanation(
+            branch_id=self.branch_ids[column], branch_name=self.branch_names[column],
+            heading=self.headings[column], lines=lines, summary=self.summaries[column],
+            path=self.paths[column])
+
+    def column(self, index: int) -> int:
+        """The column of the ``index``-th branch asked for in the lines-by-branches arrays."""
+        return int(self.at[index])
+
+
+@attrs.frozen
+class _LineColumn:
+    """One line of every explanation: what it is, and its cells for each branch."""
+
+    kind: str
+    item_id: str
+    title: str
+    max: float | None
+    values: np.ndarray
+    points: np.ndarray
+    reasons: np.ndarray
+    clause: bool = False
+
+
+class _Chosen:
+    """The branches explained, and what explaining them reads, looked up once: where
+    each is ranked and scored, its checklist rows (raters), its findings."""
+
+    def __init__(self, results: Results, ids: list[str]) -> None:
+        self.results = results
+        self.rubric = results.rubric
+        self.ids = ids
+        ranking = results.ranking
+        place = pd.Index(ranking[BRANCH_ID].astype(str)).get_indexer(pd.Index(ids, dtype=object))
+        if (place < 0).any():
+            raise KeyError(ids[int(np.flatnonzero(place < 0)[0])])
+        self.place = place
+        self.position = ranking["position"].to_numpy(dtype=np.int64)[place]
+        # the checklist rows of the chosen branches, grouped by branch in the order asked
+        row_branch = results.scores.row_branch.to_numpy(dtype=np.int64)
+        slot = np.full(len(results.scores.branches), -1, dtype=np.int64)
+        slot[self.position] = np.arange(len(ids))
+        owners = slot[row_branch]
+        rows = np.flatnonzero(owners >= 0)
+        rows = rows[np.argsort(owners[rows], kind="stable")]
+        self.rows = rows
+        self.owner = owners[rows]
+        self.frame = results.checklists.frame.iloc[rows].reset_index(drop=True)
+        self.one_row_each = len(rows) == len(ids)
+        self._texts: dict[tuple[str, ...], np.ndarray] = {}
+        self._findings: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def column(self, name: str) -> np.ndarray:
+        """A column of the ranking, for the chosen branches."""
+        column: np.ndarray = self.results.ranking[name].to_numpy()[self.place]
+        return column
+
+    def points(self, item_id: str) -> np.ndarray:
+        points: np.ndarray = self.results.scores.points[item_id].to_numpy(
+            dtype=np.float64)[self.position]
+        return points
+
+    def values(self, fields: Sequence[str]) -> np.ndarray:
+        """What each branch filled in for ``fields``, raters joined by ";": one field's
+        value as text, or how many of several bool fields are true of those filled in."""
+        key = tuple(fields)
+        if not key:
+            return np.full(len(self), "", dtype=object)
+        if key not in self._texts:
+            texts = _row_texts(self.rubric, self.frame, key)
+            if self.one_row_each:
+                self._texts[key] = texts
+            else:
+                joined = pd.Series(texts, dtype=object).groupby(self.owner, sort=True).agg(
+                    ";".join)
+                self._texts[key] = joined.to_numpy(dtype=object)
+        return self._texts[key]
+
+    def rows_of(self, index: int) -> pd.DataFrame:
+        """The checklist rows of the ``index``-th chosen branch."""
+        first, last = np.searchsorted(self.owner, [index, index + 1])
+        return self.frame.iloc[first:last].reset_index(drop=True)
+
+    def findings(self, item_id: str, clause: int = 0, *, text: str = "problem"
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        """The findings of an item (``clause`` 0) or of one of its clauses: whose (an
+        index of the chosen branches) and what they say (the ``text`` column)."""
+        if self._findings is None:
+            self._findings = {}
+            findings = self.results.findings
+            whose = pd.Index(self.ids, dtype=object).get_indexer(
+                pd.Index(findings[BRANCH_ID].astype(str), dtype=object))
+            mine = findings[whose >= 0]
+            numbers = mine["clause"].fillna(0).to_numpy(dtype=np.int64)
+            owners = whose[whose >= 0]
+            for (item, number), rows in pd.Series(np.arange(len(mine))).groupby(
+                    [mine["item_id"].astype(str).to_numpy(), numbers], sort=False):
+                taken = rows.to_numpy()
+                self._findings[(str(item), int(str(number)))] = (owners[taken], taken)
+            self._mine = mine
+        owners, taken = self._findings.get((item_id, clause), (np.zeros(0, np.int64),
+                                                               np.zeros(0, np.int64)))
+        return owners, self._mine[text].to_numpy(dtype=object)[taken]
+
+    def texts_where(self, item_id: str, clause: int = 0, *, text: str = "problem"
+                    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`findings` spread over the chosen branches: each branch's text ("" for
+        none) and whether it has a finding there."""
+        owners, texts = self.findings(item_id, clause, text=text)
+        spread = np.full(len(self), "", dtype=object)
+        spread[owners] = [str(text) for text in texts]
+        found = np.zeros(len(self), dtype=bool)
+        found[owners] = True
+        return spread, found
+
+
+def _row_texts(rubric: Rubric, frame: pd.DataFrame, fields: tuple[str, ...]) -> np.ndarray:
+    """Each checklist row's text for ``fields``: one field's value as written (是/否 for a
+    bool, numbers as a person writes them), or "true/filled" over several bool fields."""
+    if len(fields) > 1:
+        matrix = frame[list(fields)].to_numpy(dtype=np.float64)
+        trues = plain_text(np.nansum(matrix == 1, axis=1).astype(np.float64))
+        read = plain_text((~np.isnan(matrix)).sum(axis=1).astype(np.float64))
+        return np.asarray(trues + "/" + read, dtype=object)
+    field = rubric.field(fields[0])
+    column = frame[field.id]
+    if field.type == "bool":
+        labels = labels_for(rubric.lang)
+        numbers = column.to_numpy(dtype=np.float64)
+        return np.where(np.isnan(numbers), "",
+                        np.where(numbers == 1.0, labels.yes, labels.no)).astype(object)
+    if field.type in ("int", "number"):
+        return plain_text(column.to_numpy(dtype=np.float64))
+    return np.asarray(column.astype(object).where(column.notna(), "").astype(str).to_numpy(),
+                      dtype=object)
+
+
+def _item_value(chosen: _Chosen, item: Item) -> np.ndarray:
+    """What the item's line shows as filled in: its field; for ``share``, how many of its
+    fields are true; nothing for ``clauses`` (each clause shows its own)."""
     if item.rule == "share":
-        values = rows[list(item.fields)].to_numpy(dtype=np.float64)
-        value = ";".join(f"{int(np.nansum(row == 1))}/{int((~np.isnan(row)).sum())}"
-                         for row in values)
+        return chosen.values(item.fields)
+    if item.rule == "clauses" or item.field is None:
+        return chosen.values(())
+    return chosen.values((item.field,))
+
+
+def _kind_names(said: dict[str, str]) -> dict[str, str]:
+    return dict(zip(("indicator", "bonus", "penalty", "veto"), said["kinds"].split("|"),
+                    strict=True))
+
+
+def _veto_line(chosen: _Chosen, veto: Veto, said: dict[str, str]) -> _LineColumn:
+    """A veto with the value of its field, named where the field is not the veto's own
+    title ("党费按时足额交纳：是" beside "党费未按时足额交纳", which reads otherwise as if
+    it held), and, where it triggered, what it does."""
+    rubric = chosen.rubric
+    hit = chosen.results.scores.vetoes[veto.id].to_numpy(dtype=bool)[chosen.position]
+    if veto.action == "cap":
+        done = said["veto_hit"].format(title=veto.title, grade=veto.grade)
     else:
-        assert item.field is not None
-        value = value_text(rubric, rows, item.field)
-    applicable = not (isinstance(earned, float) and math.isnan(earned))
-    if not applicable:
-        reason = said["na"]
-    elif item.id in notes:
-        reason = notes[item.id]
-    elif value == "" and item.kind != "bonus":
-        reason = said["blank_zero"]
-    else:
-        reason = ""
-    return Line(kinds[item.kind], item.id, item.title, value,
-                float(earned) if applicable else None, item.max, reason)
+        done = said[f"veto_{veto.action}"].format(title=veto.title, label=veto.label)
+    values = chosen.values((veto.field,))
+    label = rubric.field(veto.field).header
+    if label != veto.title:
+        separator = "：" if rubric.lang == "zh" else ": "
+        values = np.where(values == "", "", label + separator + values).astype(object)
+    return _LineColumn(_kind_names(said)["veto"], veto.id, veto.title, None, values,
+                       np.full(len(chosen), np.nan), np.where(hit, done, "").astype(object))
+
+
+def _lines_1(chosen: _Chosen, said: dict[str, str]) -> list[_LineColumn]:
+    """Schema 1: each item with its value, points and the finding's note; then the vetoes."""
+    rubric = chosen.rubric
+    kinds = _kind_names(said)
+    lines = []
+    for item in rubric.items:
+        earned = chosen.points(item.id)
+        value = _item_value(chosen, item)
+        notes, noted = chosen.texts_where(item.id, text="note")
+        blank = (value == "") & (item.kind != "bonus")
+        reason = np.where(np.isnan(earned), said["na"], np.where(
+            noted, notes, np.where(blank, said["blank_zero"], "")))
+        lines.append(_LineColumn(kinds[item.kind], item.id, item.title, item.max, value,
+                                 earned, reason.astype(object)))
+    lines.extend(_veto_line(chosen, veto, said) for veto in rubric.vetoes)
+    return lines
+
+
+def _lines_2(chosen: _Chosen, said: dict[str, str]) -> list[_LineColumn]:
+    """Schema 2: each item, then each of its clauses with its value and, where it cost
+    points, the problem as the findings state it and the cost; then the vetoes. An
+    item of one clause says it on its own line ("后备干部 2 … 后备干部不足3名（现有2名），
+    扣 2.00 分")."""
+    rubric = chosen.rubric
+    kinds = _kind_names(said)
+    lines = []
+    for item in rubric.items:
+        earned = chosen.points(item.id)
+        na = np.isnan(earned)
+        if len(item.clauses) == 1:
+            reasons = _clause_reasons(chosen, item, 1, said)
+            lines.append(_LineColumn(kinds[item.kind], item.id, item.title, item.max,
+                                     chosen.values(item.clauses[0].input_fields), earned,
+                                     np.where(na, said["na"], reasons).astype(object)))
+            continue
+        problems, _ = chosen.texts_where(item.id)
+        lines.append(_LineColumn(kinds[item.kind], item.id, item.title, item.max,
+                                 _item_value(chosen, item), earned,
+                                 np.where(na, said["na"], problems).astype(object)))
+        titles = clause_titles(rubric, item)
+        for number, clause in enumerate(item.clauses, start=1):
+            lines.append(_LineColumn(said["clause_kind"], item.id, titles[number - 1], None,
+                                     chosen.values(clause.input_fields),
+                                     np.full(len(chosen), np.nan),
+                                     _clause_reasons(chosen, item, number, said), clause=True))
+    lines.extend(_veto_line(chosen, veto, said) for veto in rubric.vetoes)
+    return lines
+
+
+def _clause_reasons(chosen: _Chosen, item: Item, number: int,
+                    said: dict[str, str]) -> np.ndarray:
+    """What the clause cost each branch, as the findings state the problem ("支委会少开
+    1次，扣 1.00 分"); "" where it cost nothing."""
+    owners, texts = chosen.findings(item.id, number)
+    reasons = np.full(len(chosen), "", dtype=object)
+    clause_costs = chosen.results.scores.clauses
+    key = clause_key(item.id, number)
+    if len(owners) and key in clause_costs.columns:
+        costs = clause_costs[key].to_numpy(dtype=np.float64)[chosen.position[owners]]
+        reasons[owners] = render(said["clause_cost"], {
+            "problem": np.asarray([str(text) for text in texts], dtype=object),
+            "cost": fixed_text(costs, chosen.rubric.precision)}, len(owners))
+    return reasons
+
+
+def clause_titles(rubric: Rubric, item: Item) -> list[str]:
+    """What each clause of ``item`` reads, as its line is titled: the field's label
+    ("支委会次数"); the labels of a few fields ("建立社区网站、建立党员微信群"), or the
+    first and how many ("党员名册等10项"); a fault's condition ("获得表彰为市级及以上")
+    where clauses of the item read the same field."""
+    labels = labels_for(rubric.lang)
+    titles = []
+    for clause in item.clauses:
+        headers = [rubric.field(name).header for name in clause.input_fields]
+        if len(headers) <= 3:
+            titles.append(labels.list_separator.join(headers))
+        else:
+            titles.append(EXPLAIN_WORDS[rubric.lang]["many_fields"].format(first=headers[0],
+                                                                 count=len(headers)))
+    shared = [titles.count(title) > 1 for title in titles]
+    for number, clause in enumerate(item.clauses):
+        if shared[number] and clause.shape == "fault" and clause.condition is not None:
+            condition = clause.condition
+            titles[number] = labels.list_separator.join(
+                describe_condition(rubric, condition.field, condition.op, value)
+                for value in condition.values)
+    return titles
 
 
 def _number(value: float, precision: int) -> str:
     return str(fixed_text(np.array([value]), precision)[0])
 
 
-def _summary(results: Results, place: int, position: int, points: pd.Series,
-             said: dict[str, str], self_check: bool) -> list[str]:
-    rubric = results.rubric
-    row = results.ranking.iloc[place]
+def _number_texts(values: np.ndarray, precision: int) -> np.ndarray:
+    return fixed_text(np.asarray(values, dtype=np.float64), precision)
+
+
+def _summaries_1(chosen: _Chosen, said: dict[str, str], self_check: bool) -> list[list[str]]:
+    """Schema 1: the base (rescaled where items are not scored), a capped bonus, no
+    penalty, no veto, the totals, the grade and the rank: each sentence one column."""
+    rubric = chosen.rubric
     p = rubric.precision
-    sentences: list[str] = []
-    earned = sum(float(points[item.id]) for item in rubric.indicators
-                 if not math.isnan(float(points[item.id])))
-    applicable = sum(item.max for item in rubric.indicators
-                     if not math.isnan(float(points[item.id])))
-    if applicable < sum(item.max for item in rubric.indicators):
-        sentences.append(said["base_rescaled"].format(
-            base=_number(row["base"], p), earned=_number(earned, p),
-            applicable=plain_number(applicable), total=plain_number(rubric.total)))
-    else:
-        sentences.append(said["base"].format(base=_number(row["base"], p),
-                                             total=plain_number(rubric.total)))
-    raw_bonus = sum(float(np.nan_to_num(points[item.id])) for item in rubric.bonuses)
-    if raw_bonus > rubric.bonus_cap and rubric.bonuses:
-        sentences.append(said["bonus_capped"].format(raw=plain_number(raw_bonus),
-                                                     cap=plain_number(rubric.bonus_cap)))
-    if rubric.penalties and float(row["penalty"]) == 0:
-        sentences.append(said["penalty_none"])
-    if rubric.vetoes and not str(row["vetoed"]):
-        sentences.append(said["veto_none"])
-    sentences.append(said["totals"].format(
-        total=_number(row["total"], p), base=_number(row["base"], p),
-        bonus=_number(row["bonus"], p), penalty=_number(row["penalty"], p)))
-    if self_check:
-        sentences.append(said["grade"].format(grade=row["grade_without_quota"],
-                                              without=row["grade_without_quota"]))
-        sentences.append(said["self_check"])
-        return sentences
-    grade = str(row["grade"])
-    if grade != row["grade_without_quota"]:
-        # the quota that held the branch back is the grade's just above its own
-        above = rubric.grades[rubric.grade_index(grade) - 1].name
-        grade += said["quota"].format(without=above)
-    sentences.append(said["grade"].format(grade=grade, without=row["grade_without_quota"]))
-    sentences.append(said["rank"].format(rank=int(row["rank"]), count=len(results.ranking)))
+    count = len(chosen)
+    base = _number_texts(chosen.column("base"), p)
+    sentences: list[np.ndarray] = []
+    earned = np.zeros(count)
+    applicable = np.zeros(count)
+    for item in rubric.indicators:
+        points = chosen.points(item.id)
+        earned += np.nan_to_num(points)
+        applicable += np.where(np.isnan(points), 0.0, item.max)
+    whole = sum(item.max for item in rubric.indicators)
+    total = plain_number(rubric.total)
+    rescaled = render(said["base_rescaled"], {
+        "base": base, "earned": _number_texts(earned, p), "applicable": plain_text(applicable),
+        "total": total}, count)
+    plain = render(said["base"], {"base": base, "total": total}, count)
+    sentences.append(np.where(applicable < whole, rescaled, plain))
+    if rubric.bonuses:
+        raw = np.zeros(count)
+        for item in rubric.bonuses:
+            raw += np.nan_to_num(chosen.points(item.id))
+        capped = render(said["bonus_capped"], {"raw": plain_text(raw),
+                                               "cap": plain_number(rubric.bonus_cap)}, count)
+        sentences.append(np.where(raw > rubric.bonus_cap, capped, ""))
+    sentences.extend(_common_sentences(chosen, said))
+    sentences.extend(_grade_sentences(chosen, said, self_check))
+    return _by_branch(sentences, count)
+
+
+def _summaries_2(chosen: _Chosen, said: dict[str, str], self_check: bool) -> list[list[str]]:
+    """Schema 2: the base (weighted, or rescaled), no penalty, no veto, the totals, then
+    the grade and rank, or the label of an excluded branch, or no grades at all."""
+    rubric = chosen.rubric
+    count = len(chosen)
+    base = _number_texts(chosen.column("base"), rubric.precision)
+    rescaled = np.zeros(count, dtype=bool)
+    for item in rubric.indicators:
+        if item.group is None:
+            rescaled |= np.isnan(chosen.points(item.id))
+    weighted = any(section.weight != 1 for section in rubric.sections)
+    parts: dict[str, Part] = {"base": base, "total": plain_number(rubric.total)}
+    first = render(said["base_weighted" if weighted else "base"], parts, count)
+    sentences = [np.where(rescaled, render(said["base_rescaled_2"], parts, count), first)]
+    sentences.extend(_common_sentences(chosen, said))
+    sentences.extend(_grade_sentences(chosen, said, self_check))
+    return _by_branch(sentences, count)
+
+
+def _common_sentences(chosen: _Chosen, said: dict[str, str]) -> list[np.ndarray]:
+    """No penalty, no veto, and the totals."""
+    rubric = chosen.rubric
+    p = rubric.precision
+    count = len(chosen)
+    sentences = []
+    if rubric.penalties:
+        penalty = chosen.column("penalty").astype(np.float64)
+        sentences.append(np.where(penalty == 0, said["penalty_none"], ""))
+    if rubric.vetoes:
+        vetoed = chosen.column("vetoed").astype(str)
+        sentences.append(np.where(vetoed == "", said["veto_none"], ""))
+    sentences.append(render(said["totals"], {
+        name: _number_texts(chosen.column(name), p)
+        for name in ("total", "base", "bonus", "penalty")}, count))
     return sentences
 
 
-def _path_sentences(rubric: Rubric, path: GradePath, rows: pd.DataFrame,
+def _grade_sentences(chosen: _Chosen, said: dict[str, str], self_check: bool
+                     ) -> list[np.ndarray]:
+    """The grade (the quota that moved it down, if one did) and the rank; in a
+    self-check the grade by total alone; for an excluded branch its label."""
+    rubric = chosen.rubric
+    count = len(chosen)
+    grade = chosen.column("grade").astype(object)
+    without = chosen.column("grade_without_quota").astype(object)
+    excluded = chosen.results.scores.branches["excluded"].to_numpy(dtype=bool)[chosen.position]
+    ranks = chosen.column("rank").astype(np.float64)
+    ranked = int(chosen.results.ranking["rank"].notna().sum())
+    rank = render(said["rank"], {"rank": plain_text(ranks), "count": str(ranked)}, count)
+    if not rubric.grades:
+        return [np.where(excluded, render(said["excluded"], {"label": grade.astype(str)}, count),
+                         said["no_grades"]),
+                np.where(excluded, "", rank)]
+    if self_check:
+        texts = render(said["grade"], {"grade": without.astype(str),
+                                       "without": without.astype(str)}, count)
+        return [np.where(excluded, render(said["excluded"], {"label": grade.astype(str)}, count),
+                         texts),
+                np.where(excluded, "", said["self_check"])]
+    # the quota that held a branch back is the grade's just above its own
+    names = [grade_.name for grade_ in rubric.grades]
+    index = pd.Index(names).get_indexer(pd.Index(grade.astype(str), dtype=object))
+    above = np.asarray(names, dtype=object)[np.maximum(index - 1, 0)]
+    moved = (grade != without) & (index > 0)
+    shown = np.where(moved, grade.astype(str) + render(said["quota"], {"without": above},
+                                                       count), grade.astype(str))
+    texts = render(said["grade"], {"grade": shown.astype(object),
+                                   "without": without.astype(str)}, count)
+    return [np.where(excluded, render(said["excluded"], {"label": grade.astype(str)}, count),
+                     texts),
+            np.where(excluded, "", rank)]
+
+
+def _by_branch(sentences: list[np.ndarray], count: int) -> list[list[str]]:
+    """Each branch's sentences, in order, without the empty ones (sentences that do not
+    apply to it)."""
+    if not sentences:
+        return [[] for _ in range(count)]
+    table = np.column_stack([np.asarray(column, dtype=object) for column in sentences])
+    return [[sentence for sentence in row if sentence] for row in table.tolist()]
+
+
+def _paths(chosen: _Chosen, said: dict[str, str], self_check: bool
+           ) -> list[tuple[list[str], GradePath]]:
+    """Each branch's path to the next grade, and the sentences that say it."""
+    results = chosen.results
+    rubric = chosen.rubric
+    if rubric.schema == 2:
+        found = clause_paths(results, chosen.ids, quotas=not self_check)
+        out = []
+        for branch in chosen.ids:
+            path = found[branch]
+            out.append((_path_sentences_2(rubric, path, said), GradePath(
+                branch_id=branch, total=path.total, grade=path.grade, target=path.target,
+                target_min=path.target_min, new_total=path.new_total,
+                blocking_vetoes=path.blocking_vetoes)))
+        return out
+    held = chosen.column("grade")
+    paths = [path_to_next_grade(rubric, results.checklists, branch,
+                                None if self_check else str(held[index]))
+             for index, branch in enumerate(chosen.ids)]
+    return [(_path_sentences(rubric, path, functools.partial(chosen.rows_of, index), said),
+             path) for index, path in enumerate(paths)]
+
+
+def _path_sentences(rubric: Rubric, path: GradePath, rows_of: Callable[[], pd.DataFrame],
                     said: dict[str, str]) -> list[str]:
+    """Schema 1: the items to fix and the values that fix them; the branch's rows
+    (``rows_of``) are read only where a sentence needs them."""
     labels = labels_for(rubric.lang)
     if path.target is None:
         return [said["top"].format(grade=path.grade)]
@@ -326,7 +728,7 @@ def _path_sentences(rubric: Rubric, path: GradePath, rows: pd.DataFrame,
     if path.blocking_vetoes:
         sentences = []
         for veto in path.blocking_vetoes:
-            value = cleared_value(rubric, veto, rows)
+            value = cleared_value(rubric, veto, rows_of())
             shown = _value_shown(rubric, veto.field, value) if value is not None else (
                 describe_condition(rubric, veto.field, veto.op, veto.value))
             sentences.append(said["blocked"].format(
@@ -346,7 +748,7 @@ def _path_sentences(rubric: Rubric, path: GradePath, rows: pd.DataFrame,
         item = fix.item
         if item.rule == "scale" and item.target_field is not None:
             changes += said["target_of"].format(
-                target=value_text(rubric, rows, item.target_field))
+                target=value_text(rubric, rows_of(), item.target_field))
         elif item.rule == "scale" and item.target is not None:
             changes += said["target_of"].format(target=plain_number(item.target))
         sentences.append(f"{number}. " + said["fix"].format(
@@ -365,192 +767,6 @@ def _value_shown(rubric: Rubric, field_id: str, value: Any) -> str:
     if field.type in ("int", "number"):
         return plain_number(float(value))
     return str(value)
-
-
-def explain_all(results: Results, branch_ids: Sequence[str], *,
-                self_check: bool = False) -> list[Explanation]:
-    """:func:`explain` for each branch; under schema 2 every path to the next grade
-    is found at once (a scoring per clause and per fix, not per branch)."""
-    if results.rubric.schema == 1:
-        return [explain(results, branch_id, self_check=self_check) for branch_id in branch_ids]
-    paths = clause_paths(results, branch_ids, quotas=not self_check)
-    branches = _Branches(results)
-    return [explain(results, branch_id, self_check=self_check, paths=paths, branches=branches)
-            for branch_id in branch_ids]
-
-
-# --- schema 2 -----------------------------------------------------------------------
-
-
-class _Branches:
-    """What explaining a schema 2 run needs, looked up once for every branch: where
-    each branch is ranked, its checklist rows and its findings by item and clause."""
-
-    def __init__(self, results: Results) -> None:
-        self.results = results
-        ranking = results.ranking
-        self.place = {str(branch): place for place, branch in
-                      enumerate(ranking[BRANCH_ID].tolist())}
-        self.position = ranking["position"].to_numpy(dtype=np.int64)
-        row_branch = results.scores.row_branch.to_numpy(dtype=np.int64)
-        self.row_order = np.argsort(row_branch, kind="stable")
-        self.row_start = np.searchsorted(row_branch[self.row_order],
-                                         np.arange(len(results.scores.branches) + 1))
-        self.notes: dict[str, tuple[dict[str, str], dict[tuple[str, int], str]]] = {}
-        findings = results.findings
-        for branch, item_id, clause, problem in zip(
-                findings[BRANCH_ID].tolist(), findings["item_id"].tolist(),
-                findings["clause"].tolist(), findings["problem"].tolist(), strict=True):
-            items, clauses = self.notes.setdefault(str(branch), ({}, {}))
-            if pd.isna(clause):
-                items[str(item_id)] = str(problem)
-            else:
-                clauses[(str(item_id), int(clause))] = str(problem)
-
-        # each branch's row of the ranking and of the scores, taken once as plain records:
-        # a pandas row per branch (``iloc``) costs more than all the rest of explaining it
-        self.ranked = ranking.to_dict("records")
-        scores = results.scores
-        self.points = scores.points.to_dict("records")
-        self.costs = scores.clauses.to_dict("records") if len(scores.clauses.columns) else None
-        self.vetoes = scores.vetoes.to_dict("records")
-        self.excluded = scores.branches["excluded"].to_numpy(dtype=bool)
-        self.ranked_count = int(ranking["rank"].notna().sum())
-        self._texts: dict[tuple[str, ...], np.ndarray] = {}
-
-    def value(self, fields: Sequence[str], position: int) -> str:
-        """What a branch filled in for the fields, raters joined by ";": one field's
-        value as text, or how many of several bool fields are true of those read."""
-        key = tuple(fields)
-        if key not in self._texts:
-            self._texts[key] = self._row_texts(key)
-        taken = self.row_order[self.row_start[position]: self.row_start[position + 1]]
-        return ";".join(self._texts[key][taken].tolist())
-
-    def _row_texts(self, fields: tuple[str, ...]) -> np.ndarray:
-        """The text of every checklist row at once (a branch's rows are taken from it)."""
-        rubric = self.results.rubric
-        frame = self.results.checklists.frame
-        if len(fields) > 1:
-            matrix = frame[list(fields)].to_numpy(dtype=np.float64)
-            trues = plain_text(np.nansum(matrix == 1, axis=1).astype(np.float64))
-            read = plain_text((~np.isnan(matrix)).sum(axis=1).astype(np.float64))
-            return np.asarray(trues + "/" + read, dtype=object)
-        field = rubric.field(fields[0])
-        column = frame[field.id]
-        if field.type == "bool":
-            labels = labels_for(rubric.lang)
-            numbers = column.to_numpy(dtype=np.float64)
-            return np.where(np.isnan(numbers), "",
-                            np.where(numbers == 1.0, labels.yes, labels.no)).astype(object)
-        if field.type in ("int", "number"):
-            return plain_text(column.to_numpy(dtype=np.float64))
-        return np.asarray(column.astype(object).where(column.notna(), "").astype(str)
-                          .to_numpy(), dtype=object)
-
-
-def _explain_2(results: Results, branch_id: str, path: ClausePath, *,
-               self_check: bool, branches: _Branches | None = None) -> Explanation:
-    """Schema 2: each item, then each clause with its value and what it cost (the
-    problem as the findings state it), the vetoes by action, and the problems to
-    put right to reach the next grade."""
-    rubric = results.rubric
-    said = EXPLAIN_WORDS[rubric.lang]
-    branches = branches if branches is not None else _Branches(results)
-    if branch_id not in branches.place:
-        raise KeyError(branch_id)
-    place = branches.place[branch_id]
-    position = int(branches.position[place])
-    # the branch's problems, by item (items without clauses) and by clause
-    item_notes, clause_notes = branches.notes.get(branch_id, ({}, {}))
-    costs = branches.costs[position] if branches.costs is not None else None
-
-    def value_of(fields: Sequence[str]) -> str:
-        return branches.value(fields, position)
-
-    points = branches.points[position]
-    kinds = dict(zip(("indicator", "bonus", "penalty", "veto"), said["kinds"].split("|"),
-                     strict=True))
-    lines: list[Line] = []
-    for item in rubric.items:
-        earned = float(points[item.id])
-        applicable = not math.isnan(earned)
-        value = "" if item.rule == "clauses" else value_of(item.input_fields)
-        reason = item_notes.get(item.id, "") if applicable else said["na"]
-        lines.append(Line(kinds[item.kind], item.id, item.title, value,
-                          earned if applicable else None, item.max, reason))
-        for number, clause in enumerate(item.clauses, start=1):
-            title = said["clause_title"].format(title=item.title, number=number)
-            reason = ""
-            problem = clause_notes.get((item.id, number))
-            if problem is not None and costs is not None:
-                cost = float(costs[clause_key(item.id, number)])
-                reason = said["clause_cost"].format(problem=problem,
-                                                    cost=_number(cost, rubric.precision))
-            lines.append(Line(said["clause_kind"], item.id, title,
-                              value_of(clause.input_fields), None, None, reason))
-    for veto in rubric.vetoes:
-        hit = bool(branches.vetoes[position][veto.id])
-        if not hit:
-            reason = ""
-        elif veto.action == "cap":
-            reason = said["veto_hit"].format(title=veto.title, grade=veto.grade)
-        else:
-            reason = said[f"veto_{veto.action}"].format(title=veto.title, label=veto.label)
-        lines.append(Line(kinds["veto"], veto.id, veto.title, value_of((veto.field,)), None,
-                          None, reason))
-    summary = _summary_2(results, branches, place, said, self_check) + _path_sentences_2(
-        rubric, path, said)
-    name = str(branches.ranked[place]["branch_name"])
-    grade_path = GradePath(branch_id=branch_id, total=path.total, grade=path.grade,
-                           target=path.target, target_min=path.target_min,
-                           new_total=path.new_total, blocking_vetoes=path.blocking_vetoes)
-    return Explanation(
-        branch_id=branch_id, branch_name=name,
-        heading=said["heading"].format(name=name or branch_id, id=branch_id),
-        lines=tuple(lines), summary=tuple(summary), path=grade_path,
-    )
-
-
-def _summary_2(results: Results, branches: _Branches, place: int, said: dict[str, str],
-               self_check: bool) -> list[str]:
-    rubric = results.rubric
-    row = branches.ranked[place]
-    position = int(row["position"])
-    p = rubric.precision
-    points = branches.points[position]
-    rescaled = any(math.isnan(float(points[item.id])) and item.group is None
-                   for item in rubric.indicators)
-    weighted = any(section.weight != 1 for section in rubric.sections)
-    key = "base_rescaled_2" if rescaled else ("base_weighted" if weighted else "base")
-    sentences = [said[key].format(base=_number(row["base"], p),
-                                  total=plain_number(rubric.total))]
-    if rubric.penalties and float(row["penalty"]) == 0:
-        sentences.append(said["penalty_none"])
-    if rubric.vetoes and not str(row["vetoed"]):
-        sentences.append(said["veto_none"])
-    sentences.append(said["totals"].format(
-        total=_number(row["total"], p), base=_number(row["base"], p),
-        bonus=_number(row["bonus"], p), penalty=_number(row["penalty"], p)))
-    if bool(branches.excluded[position]):
-        sentences.append(said["excluded"].format(label=row["grade"]))
-        return sentences
-    if not rubric.grades:
-        sentences.append(said["no_grades"])
-    elif self_check:
-        sentences.append(said["grade"].format(grade=row["grade_without_quota"],
-                                              without=row["grade_without_quota"]))
-        sentences.append(said["self_check"])
-        return sentences
-    else:
-        grade = str(row["grade"])
-        if grade != row["grade_without_quota"]:
-            # the quota that held the branch back is the grade's just above its own
-            above = rubric.grades[rubric.grade_index(grade) - 1].name
-            grade += said["quota"].format(without=above)
-        sentences.append(said["grade"].format(grade=grade, without=row["grade_without_quota"]))
-    sentences.append(said["rank"].format(rank=int(row["rank"]), count=branches.ranked_count))
-    return sentences
 
 
 def _path_sentences_2(rubric: Rubric, path: ClausePath, said: dict[str, str]) -> list[str]:
@@ -595,46 +811,3 @@ def explanation_text(explanation: Explanation, rubric: Rubric) -> str:
     out.append("")
     out.extend(explanation.summary)
     return "\n".join(out) + "\n"
-
-
-def write_explanations(explanations: Sequence[Explanation], rubric: Rubric, path: Path) -> None:
-    """One printable sheet per branch, in the print style: its title ("金桥社区（SQ07）考评情况
-    说明"), the items under a bordered header repeated on every page, the summary
-    sentences below them; A4 landscape, one page wide, page numbers."""
-    said = EXPLAIN_WORDS[rubric.lang]
-    book = xlsxwriter.Workbook(str(path), {
-        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-        # thousands of sheets: a temporary file per sheet costs more than the memory
-        "in_memory": True,
-    })
-    book.set_properties({"title": rubric.title, "created": PINNED_CREATED})
-    formats = print_style.formats(book, rubric.precision)
-    headings = said["columns"].split("|")
-    kinds = ["center", "text", "text", "number", "number", "wrap"]
-    # branch ids are whatever the checklists hold: made valid and unique as sheet names
-    names = sheet_names(explanation.branch_id for explanation in explanations)
-    for explanation, name in zip(explanations, names, strict=True):
-        sheet = book.add_worksheet(name)
-        last_column = len(headings) - 1
-        print_style.write_title(sheet, formats, explanation.heading, last_column)
-        lines = explanation.lines
-        last_row, widths = print_style.write_table(sheet, formats, HEADER_ROW, headings, [
-            [line.kind for line in lines], [line.title for line in lines],
-            [line.value for line in lines], [line.points for line in lines],
-            [line.max for line in lines], [line.reason for line in lines],
-        ], kinds)
-        # the summary reads as sentences across the table's width, below it
-        row = last_row + 1
-        across = sum(widths)
-        for sentence in explanation.summary:
-            row += 1
-            sheet.merge_range(row, 0, row, last_column, sentence, formats["note"])
-            if (height := print_style.row_height(
-                    print_style.lines_needed(sentence, across))) is not None:
-                sheet.set_row(row, height)
-        sheet.freeze_panes(HEADER_ROW + 1, 0)
-        print_style.page_setup(sheet, header_rows=HEADER_ROW, last_row=row,
-                               last_column=last_column, lang=rubric.lang)
-    book.close()
-
-
