@@ -396,6 +396,24 @@ def test_explain_all_equals_explaining_each_branch_alone() -> None:
     assert list(explain_all(results, ids)) == [explain(results, branch) for branch in ids]
 
 
+def test_explain_says_where_an_item_does_not_apply() -> None:
+    """配备专职党务副书记 applies only to 一肩挑 communities: 金桥社区 is not one, so its
+    line says the item does not apply and what it scores there, not a bare full mark;
+    the one-clause item 后备干部 says its value and problem on its own line."""
+    rubric = load_rubric(ROOT / "rubrics" / "street-2025-h2.toml")
+    results = evaluate(rubric, load_checklists(rubric, [SAMPLE]))
+    lines = {line.item_id: line for line in explain(results, "SQ07").lines
+             if line.kind != "条款"}
+    deputy = lines["deputy"]
+    assert (deputy.value, deputy.points, deputy.reason) == (
+        "", 6.0, "本项不适用：仅适用于书记主任一肩挑的单位；其他单位本项不扣分")
+    reserve = lines["reserve"]
+    assert (reserve.value, reserve.points, reserve.reason) == (
+        "2", 4.0, "后备干部不足3名（现有2名），扣 2.00 分")
+    assert not [line for line in explain(results, "SQ07").lines
+                if line.item_id == "reserve" and line.kind == "条款"]
+
+
 def test_explain_a_branch_a_quota_moved_down() -> None:
     """清河社区 totals 92.6 (五星 by its total) but the 五星 and 四星 quotas are full:
     it holds 三星. The explanation names the full quota just above it (四星) and,

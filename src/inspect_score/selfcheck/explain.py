@@ -25,6 +25,7 @@ from inspect_score.checklists.table import BRANCH_ID
 from inspect_score.errors import Issue
 from inspect_score.messages import listing, msg
 from inspect_score.rubric.model import Item, Rubric, Veto
+from inspect_score.scoring.clauses import applies_if_mask
 from inspect_score.scoring.labels import (
     Part,
     fixed_text,
@@ -38,7 +39,7 @@ from inspect_score.scoring.score import clause_key
 from inspect_score.selfcheck.clause_path import ClausePath, clause_paths
 from inspect_score.selfcheck.next_grade import Path as GradePath
 from inspect_score.selfcheck.next_grade import cleared_value, path_to_next_grade, value_text
-from inspect_score.selfcheck.template import describe_condition
+from inspect_score.selfcheck.template import describe_applies, describe_condition
 
 EXPLAIN_WORDS: dict[str, dict[str, str]] = {
     "zh": {
@@ -86,6 +87,7 @@ EXPLAIN_WORDS: dict[str, dict[str, str]] = {
         "no_path_2": "按本细则，整改已发现的问题仍无法升到{target}",
         "quota_only": "总分已达到{target}（{min} 分以上），仅因{target}名额已满未评为{target}",
         "many_fields": "{first}等{count}项",
+        "not_applying": "本项不适用：{where}",
     },
     "en": {
         "heading": "{name} ({id}): the result explained",
@@ -134,6 +136,7 @@ EXPLAIN_WORDS: dict[str, dict[str, str]] = {
         "quota_only": "the total already reaches {target} ({min} or more); only the quota of "
                       "{target} stands in the way",
         "many_fields": "{first} and others ({count} in all)",
+        "not_applying": "does not apply: {where}",
     },
 }
 
@@ -516,9 +519,15 @@ def _lines_2(chosen: _Chosen, said: dict[str, str]) -> list[_LineColumn]:
                                      np.where(na, said["na"], reasons).astype(object)))
             continue
         problems, _ = chosen.texts_where(item.id)
+        reasons = np.where(na, said["na"], problems).astype(object)
+        if item.applies_if is not None:
+            # where it does not apply, say so, and what it scores there
+            holds, _ = applies_if_mask(rubric, item, chosen.frame)
+            elsewhere = np.bincount(chosen.owner, weights=holds, minlength=len(chosen)) == 0
+            reasons = np.where(elsewhere & ~na, said["not_applying"].format(
+                where=describe_applies(rubric, item)), reasons).astype(object)
         lines.append(_LineColumn(kinds[item.kind], item.id, item.title, item.max,
-                                 _item_value(chosen, item), earned,
-                                 np.where(na, said["na"], problems).astype(object)))
+                                 _item_value(chosen, item), earned, reasons))
         titles = clause_titles(rubric, item)
         for number, clause in enumerate(item.clauses, start=1):
             lines.append(_LineColumn(said["clause_kind"], item.id, titles[number - 1], None,
