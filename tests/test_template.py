@@ -290,13 +290,13 @@ def test_schema_2_clauses_are_explained_one_by_one_with_their_problem() -> None:
     states it, blanks shown as ×; the item says 扣完为止; a bonus's clauses add."""
     text = _explained(STREET_2)
     for needle in (
-        "三会一课（16 分）：按以下条款扣分，扣完为止",
+        "三会一课（16 分）：按 5 条细则扣分，扣完为止",
         "第2条：党员大会次数不足 2 次的，每少 1 次扣 2 分（问题表述：党员大会少开×次）",
         "第3条：党小组会次数不足 6 次的，每少 1 次扣 0.5 分，本条最多扣 3 分",
         "第1条：党费按时足额交纳为否的，扣 3 分（问题表述：党费未按时足额交纳）",
         "第2条：欠缴党费人数每人扣 0.5 分，本条最多扣 3 分（问题表述：×名党员欠缴党费）",
         "工作计划总结，每缺一项扣 1 分（问题表述：缺少××）",
-        "获得表彰（最多 3 分）：按以下条款加分",
+        "获得表彰（最多 3 分）：按 2 条细则加分",
         "第2条：获得表彰为市级及以上的，加 3 分",
         "建立社区网站、建立党员微信群任何一项为是的，加 1 分，不累计",
         "为民办实事（10 分）：考评组直接打分，填写所得分数（0 到 10 分）",
@@ -308,7 +308,7 @@ def test_schema_2_applies_if_weights_vetoes_and_quotas_are_explained() -> None:
     """一肩挑 items say where they apply and what others score; a weighted part its share;
     vetoes their action; grades their count quotas, rounding and lower quotas."""
     text = _explained(STREET_2)
-    assert ("配备专职党务副书记（6 分）：配备专职党务副书记应为 是，得 6 分，否则不得分；"
+    assert ("配备专职党务副书记（6 分）：配备专职党务副书记为是的，得 6 分，否则不得分；"
             "仅适用于书记主任一肩挑的单位；其他单位本项不扣分") in text
     assert "三、民主测评（100 分，占 30%，计入总分 30 分）" in text
     assert "基础分 = 各部分得分乘以所占比例后相加" in text
