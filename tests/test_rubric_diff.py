@@ -102,7 +102,7 @@ def test_words_follow_the_new_rubrics_language() -> None:
     """A Chinese rubric's edits are told in Chinese."""
     old = attrs.evolve(en_basic(), lang="zh")
     new = replace_item(old, "meetings", max=25.0)
-    expected = ["“Meetings held as required”满分由 20 改为 25"]
+    expected = ["“Meetings held as required”满分由20改为25"]
     assert expected == [edit.text for edit in diff_rubrics(old, new)]
 
 
@@ -187,9 +187,9 @@ def test_a_clause_edit_reads_as_the_rubric_states_it() -> None:
     new = with_clauses(old, "three_meetings", tuple(clauses))
     texts = [e.text for e in diff_rubrics(old, new)]
     assert texts == [
-        "“三会一课”第2条 党员大会次数不足 2 次的，每少 1 次扣 2 分 → "
-        "党员大会次数不足 2 次的，每少 1 次扣 3 分",
-        "“三会一课”第2条 不设上限 → 最多扣 4 分",
+        "“三会一课”第2条 党员大会次数不足2次的，每少1次扣2分 → "
+        "党员大会次数不足2次的，每少1次扣3分",
+        "“三会一课”第2条 不设上限 → 最多扣4分",
     ]
 
 
@@ -201,7 +201,7 @@ def test_clauses_added_and_removed_are_numbered() -> None:
     removed = diff_rubrics(old, fewer)
     assert [(e.code, e.target) for e in removed] == [("clause-removed", "three_meetings#5")]
     assert removed[0].text == ("“三会一课”删除第5条："
-                               "每月开展主题党日为否的，扣 3 分")
+                               "每月开展主题党日为否的，扣3分")
     added = diff_rubrics(fewer, old)
     assert [(e.code, e.target) for e in added] == [("clause-added", "three_meetings#5")]
 
@@ -219,7 +219,7 @@ def test_section_max_weight_and_parent_are_edits() -> None:
         attrs.evolve(s, weight=0.5) if s.id == review.id else s for s in h2.sections))
     edit, = diff_rubrics(h2, reweighted)
     assert (edit.code, edit.old, edit.new) == ("section-weight", "0.3", "0.5")
-    assert edit.text == f"板块“{review.title}”权重由 0.3 改为 0.5"
+    assert edit.text == f"板块“{review.title}”权重由0.3改为0.5"
 
 
 def test_applies_if_quotas_and_veto_actions_are_edits() -> None:
@@ -325,14 +325,14 @@ def test_chinese_settings_and_sections_are_stated_in_words() -> None:
 
 def test_chinese_rules_are_stated_as_the_rubric_states_them() -> None:
     """A Chinese rubric's rule edits name the field by its label and state the rule in
-    words (steps as "达到 1 得 3 分、…"; a count by its unit), never as TOML or ids."""
+    words (steps as "达到1得3分、…"; a count by its unit), never as TOML or ids."""
     edits = chinese_edits()
     assert edits[("item-rule", "reserve")] == (
-        "“后备干部”计分办法由「后备干部人数达到 1 得 3 分、达到 2 得 5 分、达到 3 得 8 分；"
-        "低于 1 不得分」改为「后备干部人数不少于3的，得 6 分，否则不得分」")
+        "“后备干部”计分办法由「后备干部人数达到1得3分、达到2得5分、达到3得8分；"
+        "低于1不得分」改为「后备干部人数不少于3的，得6分，否则不得分」")
     assert edits[("item-parameters", "audit")] == (
-        "“三审制度落实”计分标准由「违反三审制度笔数每笔扣 5 分，扣完为止」"
-        "改为「违反三审制度笔数每笔扣 3 分，扣完为止」")
+        "“三审制度落实”计分标准由「违反三审制度笔数每笔扣5分，扣完为止」"
+        "改为「违反三审制度笔数每笔扣3分，扣完为止」")
     for text in edits.values():
         assert "steps" not in text and "per =" not in text and "reserve_cadres" not in text
 

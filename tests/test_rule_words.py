@@ -40,7 +40,7 @@ def test_compare_states_a_changed_rule_as_the_form_explains_it() -> None:
 def test_a_penalty_counted_per_case_takes_points() -> None:
     """A ``count`` penalty takes its points per case, up to its max (never "得")."""
     rubric = load_rubric(BUNDLED / "street-2025-h1.toml")
-    assert rule_text(rubric, item(rubric, "cases")) == "受党纪处分人次每人次扣 5 分，最多扣 10 分"
+    assert rule_text(rubric, item(rubric, "cases")) == "受党纪处分人次每人次扣5分，最多扣10分"
 
 
 def test_a_clause_says_what_it_counts_in_its_unit_and_its_cap_apart() -> None:
@@ -49,11 +49,11 @@ def test_a_clause_says_what_it_counts_in_its_unit_and_its_cap_apart() -> None:
     rubric = load_rubric(BUNDLED / "street-2025-h2.toml")
     meetings = item(rubric, "three_meetings")
     assert [clause_text(rubric, meetings, clause) for clause in meetings.clauses[1:3]] == [
-        "党员大会次数不足 2 次的，每少 1 次扣 2 分", "党小组会次数不足 6 次的，每少 1 次扣 0.5 分"]
+        "党员大会次数不足2次的，每少1次扣2分", "党小组会次数不足6次的，每少1次扣0.5分"]
     assert [cap_text(rubric, meetings, clause) for clause in meetings.clauses[1:3]] == [
-        "", "最多扣 3 分"]
+        "", "最多扣3分"]
     honours = item(rubric, "honours")
-    assert clause_text(rubric, honours, honours.clauses[0]) == "获得表彰为区级的，加 2 分"
+    assert clause_text(rubric, honours, honours.clauses[0]) == "获得表彰为区级的，加2分"
 
 
 def test_a_condition_met_by_any_of_several_values_names_the_field_once() -> None:

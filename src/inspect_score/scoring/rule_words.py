@@ -2,9 +2,10 @@
 
 The self-check form explains the rubric with these words, and ``compare``
 states a rule or a clause that changed with them, so that an office reads
-a rule the same way wherever the tool shows it: "党员大会次数不足 2 次的，每少 1 次
-扣 2 分", never ``shortfall (field = meetings, below = 2)``. Fields are named by
-their labels, never their ids, and a count by its unit ("每人次").
+a rule the same way wherever the tool shows it: "党员大会次数不足2次的，每少1次
+扣2分", never ``shortfall (field = meetings, below = 2)``. Fields are named by
+their labels, never their ids, and a count by its unit ("每人次"). As in an
+official document, no space stands between Chinese and a number.
 """
 
 from __future__ import annotations
@@ -18,28 +19,28 @@ from inspect_score.scoring.labels import check_value_text, labels_for, plain_num
 #: penalty's under ``penalty_*``) where it gains (or only loses) what an indicator loses.
 RULE_WORDS: dict[Lang, dict[str, str]] = {
     "zh": {
-        "check": "{condition}的，得 {max} 分，否则不得分",
-        "scale": "按{label}与{target}之比计分，达到{target}得满分 {max} 分",
-        "deduct": "{label}每{unit}扣 {per} 分，扣完为止",
-        "steps": "{label}{steps}；低于 {first} 不得分",
-        "step": "达到 {threshold} 得 {points} 分",
-        "choice": "{label}：{choices}", "choice_one": "{choice} {points} 分",
-        "share": "{labels}共 {count} 项，按达标项数比例计分，每缺一项扣 {each} 分",
-        "count": "{label}每{unit}得 {per} 分，最多 {max} 分",
-        "penalty_count": "{label}每{unit}扣 {per} 分，最多扣 {max} 分",
-        "direct": "考评组直接打分，填写所得分数（0 到 {max} 分）",
-        "direct_lost": "考评组直接打分，填写扣分数（0 到 {max} 分；扣3分填 3 或 -3）",
-        "clauses": "按 {count} 条细则扣分，扣完为止", "bonus_clauses": "按 {count} 条细则加分",
-        "penalty_clauses": "按 {count} 条细则扣分",
-        "fault": "{condition}的，扣 {points} 分", "bonus_fault": "{condition}的，加 {points} 分",
-        "clause_count": "{label}每{unit}扣 {per} 分",
-        "bonus_clause_count": "{label}每{unit}加 {per} 分",
-        "shortfall": "{label}不足 {below} {unit}的，每少 1 {unit}扣 {per} 分",
-        "bonus_shortfall": "{label}不足 {below} {unit}的，每少 1 {unit}加 {per} 分",
-        "list": "{labels}，每缺一项扣 {per} 分", "bonus_list": "{labels}，每缺一项加 {per} 分",
-        "any": "{labels}任何一项为是的，扣 {points} 分",
-        "bonus_any": "{labels}任何一项为是的，加 {points} 分，不累计",
-        "cap": "最多扣 {cap} 分", "bonus_cap": "最多加 {cap} 分",
+        "check": "{condition}的，得{max}分，否则不得分",
+        "scale": "按{label}与{target}之比计分，达到{target}得满分{max}分",
+        "deduct": "{label}每{unit}扣{per}分，扣完为止",
+        "steps": "{label}{steps}；低于{first}不得分",
+        "step": "达到{threshold}得{points}分",
+        "choice": "{label}：{choices}", "choice_one": "{choice}{points}分",
+        "share": "{labels}共{count}项，按达标项数比例计分，每缺一项扣{each}分",
+        "count": "{label}每{unit}得{per}分，最多{max}分",
+        "penalty_count": "{label}每{unit}扣{per}分，最多扣{max}分",
+        "direct": "考评组直接打分，填写所得分数（0到{max}分）",
+        "direct_lost": "考评组直接打分，填写扣分数（0到{max}分；扣3分填3或-3）",
+        "clauses": "按{count}条细则扣分，扣完为止", "bonus_clauses": "按{count}条细则加分",
+        "penalty_clauses": "按{count}条细则扣分",
+        "fault": "{condition}的，扣{points}分", "bonus_fault": "{condition}的，加{points}分",
+        "clause_count": "{label}每{unit}扣{per}分",
+        "bonus_clause_count": "{label}每{unit}加{per}分",
+        "shortfall": "{label}不足{below}{unit}的，每少1{unit}扣{per}分",
+        "bonus_shortfall": "{label}不足{below}{unit}的，每少1{unit}加{per}分",
+        "list": "{labels}，每缺一项扣{per}分", "bonus_list": "{labels}，每缺一项加{per}分",
+        "any": "{labels}任何一项为是的，扣{points}分",
+        "bonus_any": "{labels}任何一项为是的，加{points}分，不累计",
+        "cap": "最多扣{cap}分", "bonus_cap": "最多加{cap}分",
         "either": "或",
     },
     "en": {
@@ -107,8 +108,8 @@ def kind_key(item: Item, key: str) -> str:
 
 
 def rule_text(rubric: Rubric, item: Item) -> str:
-    """How the item earns (or, for a penalty, takes) points: "违反三审制度笔数每笔扣 5 分，
-    扣完为止". A ``clauses`` item says how many clauses it has (:func:`clause_text` states
+    """How the item earns (or, for a penalty, takes) points: "违反三审制度笔数每笔扣5分，扣完
+    为止". A ``clauses`` item says how many clauses it has (:func:`clause_text` states
     each); the item's note is not part of its rule."""
     words, labels = RULE_WORDS[rubric.lang], labels_for(rubric.lang)
     if item.rule == "clauses":
@@ -147,8 +148,8 @@ def rule_text(rubric: Rubric, item: Item) -> str:
 
 
 def clause_text(rubric: Rubric, item: Item, clause: Clause) -> str:
-    """What a clause counts and what it costs (or, in a bonus, gains): "党员大会次数不足 2 次
-    的，每少 1 次扣 2 分". Without its cap (:func:`cap_text`) and its problem text."""
+    """What a clause counts and what it costs (or, in a bonus, gains): "党员大会次数不足2次的，
+    每少1次扣2分". Without its cap (:func:`cap_text`) and its problem text."""
     words, labels = RULE_WORDS[rubric.lang], labels_for(rubric.lang)
     label = rubric.field(clause.field).header if clause.field else ""
     parts = {"label": label, "unit": unit_of(labels, label),
@@ -166,7 +167,7 @@ def clause_text(rubric: Rubric, item: Item, clause: Clause) -> str:
 
 
 def cap_text(rubric: Rubric, item: Item, clause: Clause) -> str:
-    """The most a clause alone costs (or gains): "最多扣 3 分"; "" where it has no cap."""
+    """The most a clause alone costs (or gains): "最多扣3分"; "" where it has no cap."""
     if clause.cap is None:
         return ""
     return RULE_WORDS[rubric.lang][kind_key(item, "cap")].format(cap=plain_number(clause.cap))
