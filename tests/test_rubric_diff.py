@@ -240,7 +240,17 @@ def test_applies_if_quotas_and_veto_actions_are_edits() -> None:
     assert edits["item-applies"].new == "全部适用"
     assert "不扣分" in edits["item-applies"].old
     assert (edits["grade-quota-count"].old, edits["grade-quota-count"].new) == ("不限", "3")
+    assert edits["grade-rounding"].text == "等次“优秀”名额取整由去尾法改为四舍五入"
     assert edits["veto-changed"].new.endswith("取消考核资格")
+
+
+def test_a_section_moved_names_both_parents_by_title() -> None:
+    """（一）三会一课 moved from 一、组织建设 to 二、基础工作: the parents by their titles."""
+    old = street_h2()
+    new = attrs.evolve(old, sections=tuple(
+        attrs.evolve(s, parent="basics") if s.id == "meetings" else s for s in old.sections))
+    edit, = diff_rubrics(old, new)
+    assert edit.text == "板块“（一）三会一课”上级板块由「一、组织建设」改为「二、基础工作」"
 
 
 @st.composite

@@ -93,6 +93,7 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "otherwise-zero": "计0分",
         "clause": "第{number}条",
         "no-cap": "不设上限",
+        "rounding-down": "去尾法", "rounding-nearest": "四舍五入", "rounding-up": "进一法",
         "problem": "问题表述“{text}”",
         "rectify": "整改要求“{text}”",
         "no-text": "（未写）",
@@ -141,6 +142,7 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "otherwise-zero": "0 points",
         "clause": "clause {number}",
         "no-cap": "no cap",
+        "rounding-down": "down", "rounding-nearest": "nearest", "rounding-up": "up",
         "problem": "problem '{text}'",
         "rectify": "rectify '{text}'",
         "no-text": "(none)",
@@ -255,7 +257,7 @@ def _section_edits(old: Rubric, new: Rubric, words: dict[str, str]) -> list[Rubr
             edits.append(_edit(words, "section-added", section.id, "",
                                plain_number(section.max), title=section.title))
             continue
-        edits += _changed_section(previous, section, words)
+        edits += _changed_section(old, previous, new, section, words)
     for section in old.sections:
         if section.id not in after:
             edits.append(_edit(words, "section-removed", section.id,
@@ -263,15 +265,16 @@ def _section_edits(old: Rubric, new: Rubric, words: dict[str, str]) -> list[Rubr
     return edits
 
 
-def _changed_section(previous: Section, section: Section,
+def _changed_section(old: Rubric, previous: Section, new: Rubric, section: Section,
                      words: dict[str, str]) -> list[RubricEdit]:
     edits = []
     title = section.title
     if previous.title != section.title:
         edits.append(_edit(words, "section-title", section.id, previous.title, section.title))
     if previous.parent != section.parent:
-        edits.append(_edit(words, "section-parent", section.id, previous.parent or words["none"],
-                           section.parent or words["none"], title=title))
+        edits.append(_edit(words, "section-parent", section.id,
+                           _section_title(old, previous.parent, words),
+                           _section_title(new, section.parent, words), title=title))
     if previous.max != section.max:
         edits.append(_edit(words, "section-max", section.id, plain_number(previous.max),
                            plain_number(section.max), title=title))
@@ -427,8 +430,9 @@ def _schema_2_quota_edits(previous: Grade, grade: Grade,
             edits.append(_edit(words, code, grade.name, _count_text(before, words),
                                _count_text(after, words)))
     if previous.quota_rounding != grade.quota_rounding:
-        edits.append(_edit(words, "grade-rounding", grade.name, previous.quota_rounding,
-                           grade.quota_rounding))
+        edits.append(_edit(words, "grade-rounding", grade.name,
+                           words["rounding-" + previous.quota_rounding],
+                           words["rounding-" + grade.quota_rounding]))
     return edits
 
 
