@@ -168,7 +168,7 @@ def test_template_writes_a_schema_2_form_that_explain_reads(tmp_path: Path) -> N
     book = openpyxl.load_workbook(form)
     about = "\n".join(str(cell) for row in book.worksheets[1].iter_rows(values_only=True)
                       for cell in row if cell)
-    assert "第2条：党员大会次数不足 2 次的，每少 1 次扣 2 分（问题表述：党员大会少开×次）" in about
+    assert "第2条：党员大会次数不足2次的，每少1次扣2分（问题表述：党员大会少开×次）" in about
     sample = ROOT / "samples" / "h2" / "街道社区2025下半年.csv"
     rows = list(csv.reader(sample.read_text(encoding="utf-8-sig").splitlines()))
     # the sample's 期间 column says the run's period, not a field: the form leaves it out

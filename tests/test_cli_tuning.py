@@ -295,7 +295,7 @@ def test_compare_reads_schema_2_and_traces_clause_edits(tmp_path: Path) -> None:
                               "--csv", str(tmp_path / "out"), "--top", "20")
     assert status == 0, err
     flat = out.replace("\n", "")
-    assert "“三会一课”第2条 党员大会次数应不少于2，每少1扣2分 →" in flat
+    assert "“三会一课”第2条 党员大会次数不足2次的，每少1次扣2分 →" in flat
     rows = csv_rows(tmp_path / "out" / "compare.csv")
     header = rows[0]
     assert "three_meetings" in header

@@ -131,6 +131,18 @@ def test_raising_an_item_shows_who_moves_and_why() -> None:
     assert titled[0] == "Meetings held as required +10.00"
 
 
+def test_a_chinese_rubrics_causes_read_without_spaces_joined_by_semicolons() -> None:
+    """Under a Chinese rubric no space stands between an item and its change, and the
+    causes are joined by "；": "会议+10.00；学习-2.00"."""
+    old = attrs.evolve(en_basic(), lang="zh")
+    new = with_item(with_item(old, "meetings", max=30.0, title="会议"), "study", per=4.0,
+                    title="学习")
+    checklists = make_checklists(old, [branch("B1", meetings_held=12, study_absences=1)])
+    causes = main_causes(compare(old, new, checklists), names={"meetings": "会议",
+                                                               "study": "学习"})
+    assert list(causes) == ["会议+10.00；学习-2.00"]
+
+
 def test_the_bonus_cap_shows_as_the_remainder() -> None:
     """A bonus raised above the cap credits nothing more: the item's gain is cancelled by
     the cap/floor/rescaling column."""
@@ -277,5 +289,5 @@ def test_the_clause_that_moved_a_branch_is_named_with_its_item() -> None:
     causes = main_causes(comparison, names=comparison.titles)
     for text, change in zip(causes[moved],
                             comparison.branches["three_meetings"].to_numpy()[moved], strict=True):
-        assert text == f"三会一课 -{abs(change):.2f}（第2条 -{abs(change):.2f}）"
+        assert text == f"三会一课-{abs(change):.2f}（第2条-{abs(change):.2f}）"
     assert all("第" not in text for text in causes[~moved])

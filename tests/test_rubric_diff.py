@@ -61,10 +61,12 @@ def test_rule_and_parameter_changes_are_told_apart() -> None:
     old = en_basic()
     new_per = replace_item(old, "study", per=3.0)
     new_rule = replace_item(old, "volunteer", rule="deduct")
-    assert summary(old, new_per) == [("item-parameters", "study", "study_absences, per = 2",
-             "study_absences, per = 3")]
-    assert summary(old, new_rule) == [("item-rule", "volunteer", "count (service_events, per = 2)",
-             "deduct (service_events, per = 2)")]
+    assert summary(old, new_per) == [("item-parameters", "study",
+             "2 points off per Study absences, down to zero",
+             "3 points off per Study absences, down to zero")]
+    assert summary(old, new_rule) == [("item-rule", "volunteer",
+             "2 points per Service events, up to 10",
+             "2 points off per Service events, down to zero")]
 
 
 def test_grade_bands_and_quotas_moved_are_reported() -> None:
@@ -92,7 +94,7 @@ def test_vetoes_and_settings_are_reported() -> None:
         ("setting", "bonus_cap", "3", "5"),
         ("veto-changed", "violation", "Serious violation is yes, grade at best fail",
          "Serious violation is yes, grade at best pass"),
-        ("veto-added", "low", "", "Meetings held < 2, grade at best pass"),
+        ("veto-added", "low", "", "Meetings held is less than 2, grade at best pass"),
     ]
 
 
@@ -100,7 +102,7 @@ def test_words_follow_the_new_rubrics_language() -> None:
     """A Chinese rubric's edits are told in Chinese."""
     old = attrs.evolve(en_basic(), lang="zh")
     new = replace_item(old, "meetings", max=25.0)
-    expected = ["“Meetings held as required”满分由 20 改为 25"]
+    expected = ["“Meetings held as required”满分由20改为25"]
     assert expected == [edit.text for edit in diff_rubrics(old, new)]
 
 
@@ -185,8 +187,8 @@ def test_a_clause_edit_reads_as_the_rubric_states_it() -> None:
     new = with_clauses(old, "three_meetings", tuple(clauses))
     texts = [e.text for e in diff_rubrics(old, new)]
     assert texts == [
-        "“三会一课”第2条 党员大会次数应不少于2，每少1扣2分 → "
-        "党员大会次数应不少于2，每少1扣3分",
+        "“三会一课”第2条 党员大会次数不足2次的，每少1次扣2分 → "
+        "党员大会次数不足2次的，每少1次扣3分",
         "“三会一课”第2条 不设上限 → 最多扣4分",
     ]
 
@@ -199,7 +201,7 @@ def test_clauses_added_and_removed_are_numbered() -> None:
     removed = diff_rubrics(old, fewer)
     assert [(e.code, e.target) for e in removed] == [("clause-removed", "three_meetings#5")]
     assert removed[0].text == ("“三会一课”删除第5条："
-                               "每月开展主题党日为“否”的扣3分")
+                               "每月开展主题党日为否的，扣3分")
     added = diff_rubrics(fewer, old)
     assert [(e.code, e.target) for e in added] == [("clause-added", "three_meetings#5")]
 
@@ -217,7 +219,7 @@ def test_section_max_weight_and_parent_are_edits() -> None:
         attrs.evolve(s, weight=0.5) if s.id == review.id else s for s in h2.sections))
     edit, = diff_rubrics(h2, reweighted)
     assert (edit.code, edit.old, edit.new) == ("section-weight", "0.3", "0.5")
-    assert edit.text == f"板块“{review.title}”权重由 0.3 改为 0.5"
+    assert edit.text == f"板块“{review.title}”权重由0.3改为0.5"
 
 
 def test_applies_if_quotas_and_veto_actions_are_edits() -> None:
@@ -238,7 +240,17 @@ def test_applies_if_quotas_and_veto_actions_are_edits() -> None:
     assert edits["item-applies"].new == "全部适用"
     assert "不扣分" in edits["item-applies"].old
     assert (edits["grade-quota-count"].old, edits["grade-quota-count"].new) == ("不限", "3")
+    assert edits["grade-rounding"].text == "等次“优秀”名额取整由去尾法改为四舍五入"
     assert edits["veto-changed"].new.endswith("取消考核资格")
+
+
+def test_a_section_moved_names_both_parents_by_title() -> None:
+    """（一）三会一课 moved from 一、组织建设 to 二、基础工作: the parents by their titles."""
+    old = street_h2()
+    new = attrs.evolve(old, sections=tuple(
+        attrs.evolve(s, parent="basics") if s.id == "meetings" else s for s in old.sections))
+    edit, = diff_rubrics(old, new)
+    assert edit.text == "板块“（一）三会一课”上级板块由「一、组织建设」改为「二、基础工作」"
 
 
 @st.composite
@@ -323,14 +335,14 @@ def test_chinese_settings_and_sections_are_stated_in_words() -> None:
 
 def test_chinese_rules_are_stated_as_the_rubric_states_them() -> None:
     """A Chinese rubric's rule edits name the field by its label and state the rule in
-    words (steps as "1及以上3分、…"), never as TOML or ids."""
+    words (steps as "达到1得3分、…"; a count by its unit), never as TOML or ids."""
     edits = chinese_edits()
     assert edits[("item-rule", "reserve")] == (
-        "“后备干部”计分办法由「后备干部人数1及以上3分、2及以上5分、3及以上8分」"
-        "改为「后备干部人数达到3得6分，否则不得分」")
+        "“后备干部”计分办法由「后备干部人数达到1得3分、达到2得5分、达到3得8分；"
+        "低于1不得分」改为「后备干部人数不少于3的，得6分，否则不得分」")
     assert edits[("item-parameters", "audit")] == (
-        "“三审制度落实”计分标准由「违反三审制度笔数每1扣5分，扣完为止」"
-        "改为「违反三审制度笔数每1扣3分，扣完为止」")
+        "“三审制度落实”计分标准由「违反三审制度笔数每笔扣5分，扣完为止」"
+        "改为「违反三审制度笔数每笔扣3分，扣完为止」")
     for text in edits.values():
         assert "steps" not in text and "per =" not in text and "reserve_cadres" not in text
 

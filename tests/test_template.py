@@ -92,7 +92,7 @@ def test_header_comments_carry_help_and_the_rules_fed(tmp_path: Path) -> None:
     sheet = openpyxl.load_workbook(_form(tmp_path, STREET)).worksheets[0]
     comment = sheet["C1"].comment.text
     assert "以会议记录为准" in comment
-    assert "三会一课落实" in comment and "15 分" in comment
+    assert "三会一课落实" in comment and "15分" in comment
     satisfaction = column_letter(2 + [field.id for field in STREET.fields].index("satisfaction"))
     text = sheet[f"{satisfaction}1"].comment.text
     assert "群众满意度低于60%" in text and "良好" in text
@@ -105,9 +105,9 @@ def test_the_second_sheet_explains_the_rubric_in_words(tmp_path: Path) -> None:
     text = "\n".join(str(cell) for row in sheet.iter_rows(values_only=True) for cell in row
                      if cell)
     assert sheet.title == "考评细则说明"
-    for needle in ("组织建设（35 分）", "三会一课落实（15 分）", "加分项（合计最多加 5 分）",
-                   "每人次扣 5 分，最多扣 10 分", "等次不高于不合格", "优秀：总分 90 分以上",
-                   "不超过参评单位的 20%", "不填的该项不计分", "取平均分", "缺一项扣2.5分"):
+    for needle in ("组织建设（35分）", "三会一课落实（15分）", "加分项（合计最多加5分）",
+                   "每人次扣5分，最多扣10分", "等次不高于不合格", "优秀：总分90分以上",
+                   "不超过参评单位的20%", "不填的该项不计分", "取平均分", "缺一项扣2.5分"):
         assert needle in text
 
 
@@ -290,16 +290,16 @@ def test_schema_2_clauses_are_explained_one_by_one_with_their_problem() -> None:
     states it, blanks shown as ×; the item says 扣完为止; a bonus's clauses add."""
     text = _explained(STREET_2)
     for needle in (
-        "三会一课（16 分）：按以下条款扣分，扣完为止",
-        "第2条：党员大会次数不足 2 次的，每少 1 次扣 2 分（问题表述：党员大会少开×次）",
-        "第3条：党小组会次数不足 6 次的，每少 1 次扣 0.5 分，本条最多扣 3 分",
-        "第1条：党费按时足额交纳为否的，扣 3 分（问题表述：党费未按时足额交纳）",
-        "第2条：欠缴党费人数每人扣 0.5 分，本条最多扣 3 分（问题表述：×名党员欠缴党费）",
-        "工作计划总结，每缺一项扣 1 分（问题表述：缺少××）",
-        "获得表彰（最多 3 分）：按以下条款加分",
-        "第2条：获得表彰为市级及以上的，加 3 分",
-        "建立社区网站、建立党员微信群任何一项为是的，加 1 分，不累计",
-        "为民办实事（10 分）：考评组直接打分，填写所得分数（0 到 10 分）",
+        "三会一课（16分）：按5条细则扣分，扣完为止",
+        "第2条：党员大会次数不足2次的，每少1次扣2分（问题表述：党员大会少开×次）",
+        "第3条：党小组会次数不足6次的，每少1次扣0.5分，本条最多扣3分",
+        "第1条：党费按时足额交纳为否的，扣3分（问题表述：党费未按时足额交纳）",
+        "第2条：欠缴党费人数每人扣0.5分，本条最多扣3分（问题表述：×名党员欠缴党费）",
+        "工作计划总结，每缺一项扣1分（问题表述：缺少××）",
+        "获得表彰（最多3分）：按2条细则加分",
+        "第2条：获得表彰为市级及以上的，加3分",
+        "建立社区网站、建立党员微信群任何一项为是的，加1分，不累计",
+        "为民办实事（10分）：考评组直接打分，填写所得分数（0到10分）",
     ):
         assert needle in text
 
@@ -308,15 +308,15 @@ def test_schema_2_applies_if_weights_vetoes_and_quotas_are_explained() -> None:
     """一肩挑 items say where they apply and what others score; a weighted part its share;
     vetoes their action; grades their count quotas, rounding and lower quotas."""
     text = _explained(STREET_2)
-    assert ("配备专职党务副书记（6 分）：配备专职党务副书记应为 是，得 6 分，否则不得分；"
+    assert ("配备专职党务副书记（6分）：配备专职党务副书记为是的，得6分，否则不得分；"
             "仅适用于书记主任一肩挑的单位；其他单位本项不扣分") in text
-    assert "三、民主测评（100 分，占 30%，计入总分 30 分）" in text
+    assert "三、民主测评（100分，占30%，计入总分30分）" in text
     assert "基础分 = 各部分得分乘以所占比例后相加" in text
     assert "发生严重违纪违法问题为是时，取消考核资格，不参加排名、不评定等次" in text
-    assert "发生重大安全责任事故为是时，总分计 0 分" in text
+    assert "发生重大安全责任事故为是时，总分计0分" in text
     stars = _explained(STARS_2)
-    assert "五星：总分 90 分以上，不超过参评单位的 10%，不超过 3 个（按四舍五入计算名额）" in stars
-    assert "二星：总分 60 分以上；二星及以下不少于参评单位的 10%（按四舍五入计算名额）" in stars
+    assert "五星：总分90分以上，不超过参评单位的10%，不超过3个（按四舍五入计算名额）" in stars
+    assert "二星：总分60分以上；二星及以下不少于参评单位的10%（按四舍五入计算名额）" in stars
 
 
 def test_schema_2_alternatives_and_points_off_entry_are_explained() -> None:
@@ -325,7 +325,7 @@ def test_schema_2_alternatives_and_points_off_entry_are_explained() -> None:
     text = _explained(BASIC_2)
     assert "与服务工作为同一项目的不同情形，每个单位只适用其中一项" in text
     assert "仅适用于单位类型为教学的单位；其他单位本项不计分，基础分按比例折算" in text
-    assert "填写扣分数（0 到 40 分；扣3分填 3 或 -3）" in text
+    assert "填写扣分数（0到40分；扣3分填3或-3）" in text
     uncapped = attrs.evolve(BASIC_2, bonus_cap=math.inf)
     assert "加分项（不设上限）" in _explained(uncapped)
     assert "加分（不超过上限）" not in _explained(uncapped)
@@ -364,7 +364,7 @@ def test_schema_2_header_comments_name_the_clause_the_condition_and_reference(
         return str(sheet[f"{column_letter(2 + ids.index(field_id))}1"].comment.text)
 
     general = comment("general_meetings")
-    assert "用于 三会一课 第2条：党员大会次数不足 2 次的，每少 1 次扣 2 分" in general
+    assert "用于 三会一课 第2条：党员大会次数不足2次的，每少1次扣2分" in general
     assert "第1条" not in general
     assert ("用于判断“配备专职党务副书记”是否适用: 仅适用于书记主任一肩挑的单位"
             in comment("dual_role"))

@@ -488,6 +488,18 @@ def is_total_label(text: str) -> bool:
     return key in TOTAL_LABELS
 
 
+#: The headers of a column that only numbers the rows, as clerks add one in Excel
+#: (compared as headers are, and without spaces inside: "序  号" is 序号).
+ORDINAL_HEADERS = frozenset({"序号", "序", "no.", "no", "#", "行号"})
+#: What a row-number column holds: whole numbers.
+_ORDINAL = Field("序号", "int")
+
+
+def is_ordinal_header(header: str) -> bool:
+    """Whether a header names a row-number column (序号, No., #, 行号...)."""
+    return "".join(header_key(header).split()) in ORDINAL_HEADERS
+
+
 # --- one table -------------------------------------------------------------------
 
 
@@ -549,6 +561,8 @@ class _TableParser:
             blank = text_values(table.columns[position]) == ""
             if blank.all() and not headers.headers[position].strip():
                 continue  # Excel's unnamed, empty trailing columns
+            if position in headers.unknown and self._numbers_rows(position):
+                continue  # a 序号 column: a row with only its number is a blank row
             blank_everywhere &= blank
             self._unknown_or_repeated(position)
 
@@ -600,6 +614,18 @@ class _TableParser:
         data[SOURCE_ROW] = kept(table.rows)
         # copy=False keeps each column as its own block instead of stacking them
         return pd.DataFrame(data, copy=False)
+
+    def _numbers_rows(self, position: int) -> bool:
+        """Whether an unknown column is a 序号 column, read no further: a row-number
+        header over whole numbers or blanks (a 合计 row may write its label there)."""
+        if not is_ordinal_header(self.headers.headers[position]):
+            return False
+        raw = self.table.columns[position]
+        other = parse_column(raw, _ORDINAL).invalid
+        if not other.any():
+            return True
+        # each distinct text once: a column of remarks is not looked at cell by cell
+        return all(is_total_label(text) for text in pd.unique(text_values(raw[other])))
 
     def _typo_of(self, target: str) -> tuple[int, str] | None:
         """The column whose header is a typo of ``target``, and the name it misspells."""

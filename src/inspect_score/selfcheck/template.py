@@ -48,8 +48,17 @@ from inspect_score.outputs import print_style
 from inspect_score.outputs.escape import csv_text
 from inspect_score.outputs.print_style import DocumentTitle, display_width
 from inspect_score.outputs.workbook import PINNED_CREATED
-from inspect_score.rubric.model import Clause, Condition, Field, Grade, Item, Rubric, Veto
-from inspect_score.scoring.labels import Labels, check_value_text, labels_for, plain_number
+from inspect_score.rubric.model import Clause, Field, Grade, Item, Rubric, Veto
+from inspect_score.scoring.labels import labels_for, plain_number
+from inspect_score.scoring.rule_words import (
+    cap_text,
+    clause_text,
+    condition_text,
+    rule_text,
+)
+
+# explain's vetoes say a condition as the form does, by this name
+from inspect_score.scoring.rule_words import describe_condition as describe_condition
 
 #: Rows of the form that carry data validation beyond the pre-filled branches.
 BLANK_ROWS = 500
@@ -71,49 +80,25 @@ FORM_WORDS: dict[str, dict[str, str]] = {
         "penalty_key": "直接扣分", "veto_key": "一票否决", "about_title": "说明",
         "form_title": "自查自评检查表",
         "rubric": "考评细则", "version": "版本", "total": "基础分满分",
-        "section": "{title}（{max} 分）", "item": "{title}（{max} 分）：{rule}",
-        "bonus_head": "加分项（合计最多加 {cap} 分）", "bonus": "{title}（最多 {max} 分）：{rule}",
-        "penalty_head": "直接扣分（从总分中扣除）", "penalty": "{title}（最多扣 {max} 分）：{rule}",
+        "section": "{title}（{max}分）", "item": "{title}（{max}分）：{rule}",
+        "bonus_head": "加分项（合计最多加{cap}分）", "bonus": "{title}（最多{max}分）：{rule}",
+        "penalty_head": "直接扣分（从总分中扣除）", "penalty": "{title}（最多扣{max}分）：{rule}",
         "veto_head": "一票否决", "veto": "{title}：{condition}时，等次不高于{grade}",
-        "grade_head": "等次", "grade": "{name}：总分 {min} 分以上",
-        "quota": "，不超过参评单位的 {share}%",
-        "total_rule": "总分 = 基础分 + 加分（不超过上限）− 扣分，最低 0 分；"
-                      "分数按四舍五入保留 {precision} 位小数",
+        "grade_head": "等次", "grade": "{name}：总分{min}分以上",
+        "quota": "，不超过参评单位的{share}%",
+        "total_rule": "总分 = 基础分 + 加分（不超过上限）− 扣分，最低0分；"
+                      "分数按四舍五入保留{precision}位小数",
         "missing": "漏填", "missing_error": "必须填写，漏填的检查表退回补填",
-        "missing_zero": "可以不填，不填按 0（否）计",
+        "missing_zero": "可以不填，不填按0（否）计",
         "missing_na": "可以不填，不填的该项不计分，基础分按比例折算",
         "raters": "多名检查人员打分", "raters_mean": "取平均分", "raters_median": "取中位数",
-        "raters_trimmed_mean": "去掉最高分和最低分各 {trim} 个后取平均分",
-        "check": "{label}{expectation}，得 {max} 分，否则不得分",
-        "scale": "按{label}与{target}之比计分，达到{target}得满分 {max} 分",
-        "deduct": "{label}每{unit}扣 {per} 分，扣完为止",
-        "steps": "{label}{steps}；低于 {first} 不得分",
-        "step": "达到 {threshold} 得 {points} 分",
-        "choice": "{label}：{choices}", "choice_one": "{choice} {points} 分",
-        "share": "{labels}共 {count} 项，按达标项数比例计分，每缺一项扣 {each} 分",
-        "count": "{label}每{unit}得 {per} 分，最多 {max} 分",
-        "penalty_count": "{label}每{unit}扣 {per} 分，最多扣 {max} 分",
-        "penalty_rule": "按{rule}扣分",
+        "raters_trimmed_mean": "去掉最高分和最低分各{trim}个后取平均分",
         "bool_hint": "填 是 或 否", "choice_hint": "从下拉列表中选择",
-        "int_hint": "填整数", "number_hint": "填数字", "range": "，{low} 到 {high}",
-        "at_least": "，不小于 {low}", "at_most": "，不大于 {high}",
-        "target_value": "{target}",
+        "int_hint": "填整数", "number_hint": "填数字", "range": "，{low}到{high}",
+        "at_least": "，不小于{low}", "at_most": "，不大于{high}",
         # schema 2
-        "clauses": "按以下条款扣分，扣完为止", "bonus_clauses": "按以下条款加分",
-        "penalty_clauses": "按以下条款扣分",
         "clause": "第{number}条：{rule}", "problem": "（问题表述：{problem}）",
-        "fault": "{condition}的，扣 {points} 分", "bonus_fault": "{condition}的，加 {points} 分",
-        "clause_count": "{label}每{unit}扣 {per} 分",
-        "bonus_clause_count": "{label}每{unit}加 {per} 分",
-        "shortfall": "{label}不足 {below} {unit}的，每少 1 {unit}扣 {per} 分",
-        "bonus_shortfall": "{label}不足 {below} {unit}的，每少 1 {unit}加 {per} 分",
-        "list": "{labels}，每缺一项扣 {per} 分", "bonus_list": "{labels}，每缺一项加 {per} 分",
-        "any": "{labels}任何一项为是的，扣 {points} 分",
-        "bonus_any": "{labels}任何一项为是的，加 {points} 分，不累计",
-        "cap": "，本条最多扣 {cap} 分", "bonus_cap": "，本条最多加 {cap} 分",
-        "either": "或",
-        "direct": "考评组直接打分，填写所得分数（0 到 {max} 分）",
-        "direct_lost": "考评组直接打分，填写扣分数（0 到 {max} 分；扣3分填 3 或 -3）",
+        "clause_cap": "，本条{cap}",
         "applies_if": "仅适用于{condition}的单位", "applies_bool": "{label}",
         "otherwise_full": "其他单位本项不扣分",
         "otherwise_full_bonus": "其他单位本项不加分",
@@ -125,23 +110,23 @@ FORM_WORDS: dict[str, dict[str, str]] = {
         "otherwise_na_bonus": "其他单位本项不计",
         "otherwise_na_penalty": "其他单位本项不计",
         "group": "与{others}为同一项目的不同情形，每个单位只适用其中一项",
-        "weighted_section": "{title}（{max} 分，占 {weight}%，计入总分 {counted} 分）",
+        "weighted_section": "{title}（{max}分，占{weight}%，计入总分{counted}分）",
         "bonus_head_uncapped": "加分项（不设上限）",
-        "veto_zero": "{title}：{condition}时，总分计 0 分",
+        "veto_zero": "{title}：{condition}时，总分计0分",
         "veto_exclude": "{title}：{condition}时，{label}，不参加排名、不评定等次",
         "no_grades": "本细则只计分，不评定等次",
-        "count_quota": "，不超过 {count} 个", "quota_nearest": "（按四舍五入计算名额）",
+        "count_quota": "，不超过{count}个", "quota_nearest": "（按四舍五入计算名额）",
         "quota_up": "（名额按进一法计算）",
-        "min_quota": "；{name}及以下不少于参评单位的 {share}%",
-        "min_count_quota": "；{name}及以下不少于 {count} 个",
-        "total_rule_2": "总分 = 基础分 + 加分{capped} − 扣分，最低 0 分；"
-                        "分数按四舍五入保留 {precision} 位小数",
+        "min_quota": "；{name}及以下不少于参评单位的{share}%",
+        "min_count_quota": "；{name}及以下不少于{count}个",
+        "total_rule_2": "总分 = 基础分 + 加分{capped} − 扣分，最低0分；"
+                        "分数按四舍五入保留{precision}位小数",
         "capped": "（不超过上限）",
         "weighted_base": "基础分 = 各部分得分乘以所占比例后相加",
         "reference_hint": "仅作参考，不计分",
         "applies_field": "用于判断“{title}”是否适用",
-        "direct_hint": "填写所得分数，0 到 {max}",
-        "direct_lost_hint": "填写扣分数，0 到 {max}（扣3分填 3 或 -3）",
+        "direct_hint": "填写所得分数，0到{max}",
+        "direct_lost_hint": "填写扣分数，0到{max}（扣3分填3或-3）",
         "clause_field": "{item} {clause}",
     },
     "en": {
@@ -167,42 +152,12 @@ FORM_WORDS: dict[str, dict[str, str]] = {
         "missing_na": "may be left blank; the item is then not scored and the base is rescaled",
         "raters": "Several raters", "raters_mean": "the mean", "raters_median": "the median",
         "raters_trimmed_mean": "the mean after dropping the {trim} highest and lowest",
-        "check": "{max} points if {label} is {expectation}, else none",
-        "scale": "points in proportion to {label} out of {target}; full {max} points at {target}",
-        "deduct": "{per} points off per {label}, down to zero",
-        "steps": "{label}: {steps}; none below {first}",
-        "step": "{points} points from {threshold}",
-        "choice": "{label}: {choices}", "choice_one": "{choice} {points}",
-        "share": "{labels}: {count} in all, points in proportion to those met, "
-                 "{each} points off for each not met",
-        "count": "{per} points per {label}, up to {max}",
-        "penalty_count": "{per} points off per {label}, up to {max}",
-        "penalty_rule": "deducted by {rule}",
         "bool_hint": "yes or no", "choice_hint": "pick from the list",
         "int_hint": "a whole number", "number_hint": "a number", "range": " from {low} to {high}",
         "at_least": ", at least {low}", "at_most": ", at most {high}",
-        "target_value": "{target}",
         # schema 2
-        "clauses": "points off by these clauses, down to zero",
-        "bonus_clauses": "points added by these clauses",
-        "penalty_clauses": "points off by these clauses",
         "clause": "clause {number}: {rule}", "problem": " (stated as: {problem})",
-        "fault": "{points} points off when {condition}",
-        "bonus_fault": "{points} points added when {condition}",
-        "clause_count": "{per} points off per {label}",
-        "bonus_clause_count": "{per} points added per {label}",
-        "shortfall": "{per} points off for each {label} below {below}",
-        "bonus_shortfall": "{per} points added for each {label} below {below}",
-        "list": "{per} points off for each of {labels} missing",
-        "bonus_list": "{per} points added for each of {labels} missing",
-        "any": "{points} points off when any of {labels} is yes",
-        "bonus_any": "{points} points added when any of {labels} is yes, once",
-        "cap": ", at most {cap} points off by this clause",
-        "bonus_cap": ", at most {cap} points added by this clause",
-        "either": " or ",
-        "direct": "points given by the inspectors: enter the points (0 to {max})",
-        "direct_lost": "points given by the inspectors: enter the points off (0 to {max}; "
-                       "3 or -3 for 3 off)",
+        "clause_cap": ", {cap} by this clause",
         "applies_if": "applies only to branches where {condition}",
         "applies_bool": "{label} is yes",
         "otherwise_full": "other branches lose nothing here",
@@ -252,77 +207,21 @@ def form_headers(rubric: Rubric) -> list[str]:
 
 
 def describe_rule(rubric: Rubric, item: Item) -> str:
-    """How the item earns (or, for a penalty, takes) points, in the rubric's language."""
-    said, labels = words(rubric), labels_for(rubric.lang)
-    if item.rule == "clauses":
-        # the clauses themselves are listed one by one (:func:`describe_clause`)
-        return said[_kind_key(item, "clauses")]
-    if item.rule == "direct":
-        return said["direct_lost" if item.entry == "lost" else "direct"].format(
-            max=plain_number(item.max))
-    label = rubric.field(item.field).header if item.field else ""
-    parts: dict[str, str] = {
-        "label": label, "max": plain_number(item.max), "per": plain_number(item.per),
-        "unit": _unit(labels, label),
-    }
-    if item.rule == "check":
-        expectation = labels.expectations[item.op] + check_value_text(item.value, labels)
-        if rubric.lang == "en":
-            expectation = expectation.removeprefix("expected ")
-        text = said["check"].format(expectation=expectation, **parts)
-    elif item.rule == "scale":
-        target = (rubric.field(item.target_field).header if item.target_field
-                  else plain_number(item.target or 0.0))
-        text = said["scale"].format(target=target, **parts)
-    elif item.rule == "steps":
-        steps = labels.list_separator.join(
-            said["step"].format(threshold=plain_number(threshold), points=plain_number(points))
-            for threshold, points in item.steps
-        )
-        text = said["steps"].format(steps=steps, first=plain_number(item.steps[0][0]), **parts)
-    elif item.rule == "choice":
-        choices = labels.list_separator.join(
-            said["choice_one"].format(choice=choice, points=plain_number(points))
-            for choice, points in item.points
-        )
-        text = said["choice"].format(choices=choices, **parts)
-    elif item.rule == "share":
-        headers = labels.list_separator.join(rubric.field(name).header for name in item.fields)
-        each = plain_number(round(item.max / len(item.fields), rubric.precision))
-        text = said["share"].format(labels=headers, count=len(item.fields), each=each, **parts)
-    elif item.rule == "count" and item.kind == "penalty":
-        text = said["penalty_count"].format(**parts)
-    else:
-        text = said[item.rule].format(**parts)
+    """How the item earns (or, for a penalty, takes) points, in the rubric's language, with
+    the item's note; a ``clauses`` item's clauses are listed one by one
+    (:func:`describe_clause`)."""
+    text = rule_text(rubric, item)
     return f"{text}（{item.note}）" if item.note and rubric.lang == "zh" else (
         f"{text} ({item.note})" if item.note else text)
-
-
-def _kind_key(item: Item, key: str) -> str:
-    """A bonus gains what an indicator or penalty loses: its own wording, where it has one."""
-    return f"bonus_{key}" if item.kind == "bonus" else (
-        f"penalty_{key}" if item.kind == "penalty" and key == "clauses" else key)
 
 
 def describe_clause(rubric: Rubric, item: Item, clause: Clause) -> str:
     """One clause in words: what it counts, what it costs (or gains), its cap, and the
     problem as the findings will state it ("支委会少开×次")."""
-    said, labels = words(rubric), labels_for(rubric.lang)
-    headers = labels.list_separator.join(rubric.field(name).header for name in clause.fields)
-    label = rubric.field(clause.field).header if clause.field else ""
-    parts = {"label": label, "labels": headers, "unit": _unit(labels, label),
-             "per": plain_number(clause.per), "points": plain_number(clause.points),
-             "below": plain_number(clause.below)}
-    if clause.shape == "fault":
-        assert clause.condition is not None
-        parts["condition"] = _condition_text(rubric, clause.condition)
-        text = said[_kind_key(item, "fault")].format(**parts)
-    elif clause.shape == "count":
-        text = said[_kind_key(item, "clause_count")].format(**parts)
-    else:
-        text = said[_kind_key(item, clause.shape)].format(**parts)
+    said = words(rubric)
+    text = clause_text(rubric, item, clause)
     if clause.cap is not None:
-        text += said[_kind_key(item, "cap")].format(cap=plain_number(clause.cap))
+        text += said["clause_cap"].format(cap=cap_text(rubric, item, clause))
     if clause.problem:
         text += said["problem"].format(problem=problem_shown(rubric, item, clause.problem))
     return text
@@ -337,13 +236,6 @@ def problem_shown(rubric: Rubric, item: Item, problem: str) -> str:
     return shown
 
 
-def _condition_text(rubric: Rubric, condition: Condition) -> str:
-    """``field op value``; several values ("区级" or "市级及以上") joined by 或 / or."""
-    said = words(rubric)
-    return said["either"].join(describe_condition(rubric, condition.field, condition.op, value)
-                               for value in condition.values)
-
-
 def describe_applies(rubric: Rubric, item: Item) -> str:
     """Where the item applies and what it scores elsewhere: "仅适用于书记主任一肩挑的单位；
     其他单位本项不扣分"; "" for an item that applies everywhere."""
@@ -355,7 +247,7 @@ def describe_applies(rubric: Rubric, item: Item) -> str:
     if field.type == "bool" and condition.op == "==" and condition.values == (True,):
         where = said["applies_bool"].format(label=field.header)
     else:
-        where = _condition_text(rubric, condition)
+        where = condition_text(rubric, condition)
     otherwise = f"otherwise_{item.otherwise}"
     if item.kind != "indicator":
         otherwise += f"_{item.kind}"
@@ -375,28 +267,6 @@ def describe_item(rubric: Rubric, item: Item) -> str:
         texts.append(said["group"].format(
             others=labels_for(rubric.lang).list_separator.join(others)))
     return separator.join(text for text in texts if text)
-
-
-def _unit(labels: Labels, label: str) -> str:
-    for ending, unit in labels.units:
-        if label.endswith(ending):
-            return unit
-    return labels.default_unit
-
-
-def describe_condition(rubric: Rubric, field_id: str, op: str, value: Any) -> str:
-    labels = labels_for(rubric.lang)
-    shown = check_value_text(value, labels)
-    said = CONDITION_WORDS[rubric.lang][op]
-    return f"{rubric.field(field_id).header}{said}{shown}"
-
-
-#: A condition in words, between the field's label and the value.
-CONDITION_WORDS: dict[str, dict[str, str]] = {
-    "zh": {"==": "为", "!=": "不为", ">=": "不少于", ">": "多于", "<=": "不多于", "<": "低于"},
-    "en": {"==": " is ", "!=": " is not ", ">=": " is at least ", ">": " is more than ",
-           "<=": " is at most ", "<": " is less than "},
-}
 
 
 def rubric_in_words(rubric: Rubric) -> list[tuple[str, str]]:

@@ -55,7 +55,7 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "key": "项目", "value": "内容", "branches": "参评单位数", "grade_up": "等次上升",
         "grade_down": "等次下降", "grade_same": "等次不变", "spearman": "Spearman 等级相关",
         "kendall": "Kendall 等级相关", "edits": "细则修改", "movers": "变动最大的单位",
-        "rank": "排名", "rank_median": "排名中位数", "rank_p05": "排名 5%", "rank_p95": "排名 95%",
+        "rank": "排名", "rank_median": "排名中位数", "rank_p05": "排名5%", "rank_p95": "排名95%",
         "grade": "等次", "stable": "等次稳定", "interval": "区间长度", "yes": "是", "no": "否",
         "item_id": "指标", "title": "名称", "max": "满分", "first_order": "一阶敏感度",
         "factor": "板块或条款", "stated": "细则分值",
@@ -64,7 +64,7 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "rubric_old": "原细则", "rubric_new": "新细则",
         "input": "输入文件", "change_chart": "各单位总分变化",
         "interval_title": "排名区间（5%–95%，点为中位数）", "grade_title": "各等次的概率",
-        "chart_note": "图中只画出前 {count} 个单位",
+        "chart_note": "（图中只画出前{count}个单位）",
     },
     "en": {
         "compare_sheet": "Comparison", "items_sheet": "Item changes", "summary_sheet": "Summary",
@@ -94,7 +94,7 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "input": "Input", "change_chart": "Change in total per branch",
         "interval_title": "Rank interval (5%-95%, dot = median)",
         "grade_title": "Share of runs in each grade",
-        "chart_note": "the chart shows the first {count} branches",
+        "chart_note": " (the chart shows the first {count} branches)",
     },
 }
 
@@ -319,8 +319,8 @@ def _compare_summary(book: _Book, comparison: Comparison, inputs: Sequence[str])
     summary = comparison.summary
     sheet = book.sheet("summary_sheet")
     pairs: list[tuple[str, Any]] = [
-        (words["rubric_old"], f"{comparison.old.title} {comparison.old.version or ''}".rstrip()),
-        (words["rubric_new"], f"{comparison.new.title} {comparison.new.version or ''}".rstrip()),
+        (words["rubric_old"], _rubric_named(comparison.old)),
+        (words["rubric_new"], _rubric_named(comparison.new)),
         (words["branches"], summary.branches),
         (words["grade_up"], summary.grade_up),
         (words["grade_down"], summary.grade_down),
@@ -351,6 +351,14 @@ def _compare_summary(book: _Book, comparison: Comparison, inputs: Sequence[str])
     ])
 
 
+def _rubric_named(rubric: Rubric) -> str:
+    """A rubric by its title and version: "社区党建工作考评细则（2025-12）"."""
+    if not rubric.version:
+        return rubric.title
+    return (f"{rubric.title}（{rubric.version}）" if rubric.lang == "zh"
+            else f"{rubric.title} {rubric.version}")
+
+
 def _change_chart(book: _Book, data_sheet: Any, rows: int) -> None:
     if rows == 0:
         return
@@ -367,7 +375,7 @@ def _change_chart(book: _Book, data_sheet: Any, rows: int) -> None:
     })
     title = words["change_chart"]
     if shown < rows:
-        title += " (" + words["chart_note"].format(count=shown) + ")"
+        title += words["chart_note"].format(count=shown)
     chart.set_title({"name": title})
     chart.set_legend({"none": True})
     chart.set_x_axis({"label_position": "low"})
@@ -463,7 +471,7 @@ def _interval_chart(book: _Book, sheet_name: str, rows: int, interval_column: in
     bars.combine(median)
     title = words["interval_title"]
     if shown < rows:
-        title += " (" + words["chart_note"].format(count=shown) + ")"
+        title += words["chart_note"].format(count=shown)
     bars.set_title({"name": title})
     # rank 1 at the top
     bars.set_y_axis({"reverse": True, "min": 0, "name": words["rank"]})
@@ -489,7 +497,7 @@ def _grade_chart(book: _Book, sheet_name: str, rows: int, grade_names: list[str]
         })
     title = words["grade_title"]
     if shown < rows:
-        title += " (" + words["chart_note"].format(count=shown) + ")"
+        title += words["chart_note"].format(count=shown)
     chart.set_title({"name": title})
     chart.set_y_axis({"min": 0, "max": 1, "num_format": "0%"})
     chart.set_x_axis({"name": words["branch_name"]})

@@ -263,11 +263,12 @@ def largest_movers(frame: pd.DataFrame, count: int) -> pd.DataFrame:
 
 def main_causes(comparison: Comparison, count: int = 3,
                 names: dict[str, str] | None = None) -> np.ndarray:
-    """Per branch, the items that moved its total most, in words: "meetings +5.00; dues -2.00".
+    """Per branch, the items that moved its total most, in words: "meetings +5.00; dues -2.00",
+    in Chinese "三会一课+5.00；党费收缴-2.00" (no space between Chinese and a number).
 
     Items are named by id, or by ``names[id]`` where given (REMAINDER too).
     Where a ``clauses`` item moved, the clause that moved it most follows in
-    brackets, by its number: "三会一课 -1.00（第2条 -1.00）".
+    brackets, by its number: "三会一课-1.00（第2条-1.00）".
     Built from whole columns: a loop over the ``count`` places and the clause
     items, never over branches.
     """
@@ -277,16 +278,18 @@ def main_causes(comparison: Comparison, count: int = 3,
     order = np.argsort(-np.abs(changes), axis=1, kind="stable")[:, :count]
     shown = np.array([(names or {}).get(name, name) for name in ids], dtype=object)
     precision = comparison.precision
+    zh = comparison.new.lang == "zh"
+    space, separator = ("", "；") if zh else (" ", "; ")
     texts = np.full(len(frame), "", dtype=object)
     for place in range(min(count, len(ids))):
         column = order[:, place]
         values = changes[np.arange(len(frame)), column]
         # distinct values are formatted once (fixed_text), then indexed
         signs = np.where(values > 0, "+", "-").astype(object)
-        part = shown[column] + " " + signs + fixed_text(np.abs(values), precision)
+        part = shown[column] + space + signs + fixed_text(np.abs(values), precision)
         part = part + _clause_part(comparison, ids, column)
         part = np.where(values != 0, part, "")
-        joined = np.where((texts != "") & (part != ""), texts + "; " + part, texts + part)
+        joined = np.where((texts != "") & (part != ""), texts + separator + part, texts + part)
         texts = np.asarray(joined, dtype=object)
     result: np.ndarray = texts
     return result
@@ -303,7 +306,7 @@ def comparison_heading(old: Rubric, new: Rubric) -> str:
 
 
 def _clause_part(comparison: Comparison, ids: list[str], column: np.ndarray) -> np.ndarray:
-    """For each branch, "（第N条 ±x）" naming the clause that moved the item at ``column``
+    """For each branch, "（第N条±x）" naming the clause that moved the item at ``column``
     most; "" where that item has no clause that moved."""
     changes = comparison.clause_changes
     zh = comparison.new.lang == "zh"
@@ -319,7 +322,7 @@ def _clause_part(comparison: Comparison, ids: list[str], column: np.ndarray) -> 
         numbers = np.array([key.rsplit("#", 1)[1] for key in keys], dtype=object)[best]
         signs = np.where(value > 0, "+", "-").astype(object)
         amount = signs + fixed_text(np.abs(value), comparison.precision)
-        text = ("（第" + numbers + "条 " + amount + "）") if zh \
+        text = ("（第" + numbers + "条" + amount + "）") if zh \
             else (" (clause " + numbers + " " + amount + ")")
         texts[rows] = np.where(value != 0, text, "")
     return texts

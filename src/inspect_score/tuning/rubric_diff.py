@@ -23,8 +23,15 @@ import math
 
 import attrs
 
-from inspect_score.rubric.model import Clause, Condition, Grade, Item, Lang, Rubric, Section, Veto
+from inspect_score.rubric.model import Clause, Grade, Item, Lang, Rubric, Section, Veto
 from inspect_score.scoring.labels import plain_number
+from inspect_score.scoring.rule_words import (
+    cap_text,
+    clause_text,
+    condition_text,
+    describe_condition,
+    rule_text,
+)
 
 
 @attrs.frozen
@@ -44,37 +51,37 @@ class RubricEdit:
 
 _WORDS: dict[Lang, dict[str, str]] = {
     "zh": {
-        "item-added": "新增{kind}“{title}”，满分 {new}",
-        "item-removed": "删除{kind}“{title}”，原满分 {old}",
+        "item-added": "新增{kind}“{title}”，满分{new}",
+        "item-removed": "删除{kind}“{title}”，原满分{old}",
         "item-kind": "“{title}”由{old}改为{new}",
-        "item-max": "“{title}”满分由 {old} 改为 {new}",
+        "item-max": "“{title}”满分由{old}改为{new}",
         "item-rule": "“{title}”计分办法由「{old}」改为「{new}」",
         "item-parameters": "“{title}”计分标准由「{old}」改为「{new}」",
         "item-section": "“{title}”所属板块由「{old}」改为「{new}」",
         "item-title": "“{old}”更名为“{new}”",
-        "grade-added": "新增等次“{target}”，最低 {new} 分",
-        "grade-removed": "删除等次“{target}”（原最低 {old} 分）",
-        "grade-min": "等次“{target}”最低分由 {old} 改为 {new}",
-        "grade-quota": "等次“{target}”名额比例由 {old} 改为 {new}",
+        "grade-added": "新增等次“{target}”，最低{new}分",
+        "grade-removed": "删除等次“{target}”（原最低{old}分）",
+        "grade-min": "等次“{target}”最低分由{old}改为{new}",
+        "grade-quota": "等次“{target}”名额比例由{old}改为{new}",
         "veto-added": "新增否决项“{title}”：{new}",
         "veto-removed": "删除否决项“{title}”：{old}",
-        "veto-changed": "否决项“{title}”由 {old} 改为 {new}",
+        "veto-changed": "否决项“{title}”由「{old}」改为「{new}」",
         "setting": "{name}由{old}改为{new}",
-        "section-added": "新增板块“{title}”，满分 {new}",
-        "section-removed": "删除板块“{title}”，原满分 {old}",
-        "section-max": "板块“{title}”满分由 {old} 改为 {new}",
-        "section-title": "板块 {target} 名称由“{old}”改为“{new}”",
-        "section-parent": "板块“{title}”上级板块由 {old} 改为 {new}",
-        "section-weight": "板块“{title}”权重由 {old} 改为 {new}",
-        "item-applies": "“{title}”适用条件由 {old} 改为 {new}",
-        "item-group": "“{title}”所属备选组由 {old} 改为 {new}",
+        "section-added": "新增板块“{title}”，满分{new}",
+        "section-removed": "删除板块“{title}”，原满分{old}",
+        "section-max": "板块“{title}”满分由{old}改为{new}",
+        "section-title": "板块“{old}”更名为“{new}”",
+        "section-parent": "板块“{title}”上级板块由「{old}」改为「{new}」",
+        "section-weight": "板块“{title}”权重由{old}改为{new}",
+        "item-applies": "“{title}”适用条件由「{old}」改为「{new}」",
+        "item-group": "“{title}”所属备选组由「{old}」改为「{new}」",
         "clause-added": "“{title}”新增{clause}：{new}",
         "clause-removed": "“{title}”删除{clause}：{old}",
         "clause-changed": "“{title}”{clause} {old} → {new}",
-        "grade-quota-count": "等次“{target}”名额上限（个数）由 {old} 改为 {new}",
-        "grade-rounding": "等次“{target}”名额取整由 {old} 改为 {new}",
-        "grade-min-quota": "等次“{target}”及以下最低比例由 {old} 改为 {new}",
-        "grade-min-count": "等次“{target}”及以下最低个数由 {old} 改为 {new}",
+        "grade-quota-count": "等次“{target}”名额上限（个数）由{old}改为{new}",
+        "grade-rounding": "等次“{target}”名额取整由{old}改为{new}",
+        "grade-min-quota": "等次“{target}”及以下最低比例由{old}改为{new}",
+        "grade-min-count": "等次“{target}”及以下最低个数由{old}改为{new}",
         "none": "不限",
         "cap": "等次不高于{grade}",
         "zero": "总分计0分",
@@ -85,15 +92,8 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "otherwise-na": "不计入",
         "otherwise-zero": "计0分",
         "clause": "第{number}条",
-        "lose": "扣",
-        "gain": "加",
-        "fault": "{condition}的{sign}{points}分",
-        "count": "按{label}计，每1{sign}{per}分",
-        "shortfall": "{label}应不少于{below}，每少1{sign}{per}分",
-        "list": "{labels}每缺一项{sign}{per}分",
-        "any": "{labels}任一项的{sign}{points}分",
-        "clause-cap": "最多{sign}{cap}分",
         "no-cap": "不设上限",
+        "rounding-down": "去尾法", "rounding-nearest": "四舍五入", "rounding-up": "进一法",
         "problem": "问题表述“{text}”",
         "rectify": "整改要求“{text}”",
         "no-text": "（未写）",
@@ -141,15 +141,8 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "otherwise-na": "not applicable",
         "otherwise-zero": "0 points",
         "clause": "clause {number}",
-        "lose": "-",
-        "gain": "+",
-        "fault": "{condition}: {sign}{points}",
-        "count": "{label}: {sign}{per} each",
-        "shortfall": "{label} below {below}: {sign}{per} for each one short",
-        "list": "{labels}: {sign}{per} for each missing",
-        "any": "any of {labels}: {sign}{points}",
-        "clause-cap": "at most {sign}{cap}",
         "no-cap": "no cap",
+        "rounding-down": "down", "rounding-nearest": "nearest", "rounding-up": "up",
         "problem": "problem '{text}'",
         "rectify": "rectify '{text}'",
         "no-text": "(none)",
@@ -182,7 +175,8 @@ _SETTING_VALUES: dict[Lang, dict[str, str]] = {
 
 
 def rule_parameters(item: Item) -> str:
-    """The parameters of an item's rule as a rubric author writes them."""
+    """The parameters of an item's rule as a rubric author writes them: an item whose
+    parameters differ from its old self's is an ``item-parameters`` edit."""
     if item.rule == "check":
         return f"{item.field} {item.op} {_value_text(item.value)}"
     if item.rule == "scale":
@@ -202,42 +196,6 @@ def rule_parameters(item: Item) -> str:
         # each clause is compared on its own (clause edits); here only how many
         return f"clauses = {len(item.clauses)}"
     return "fields = [" + ", ".join(item.fields) + "]"
-
-
-_OPS_ZH = {">=": "达到", ">": "超过", "<=": "不超过", "<": "少于", "==": "为", "!=": "不为"}
-
-
-def rule_text(rubric: Rubric, item: Item, *, named: bool = True) -> str:
-    """An item's rule as the 细则 states it in Chinese ("后备干部人数1及以上3分、3及以上
-    8分"); an English rubric's readers get the rule as its author writes it, ``named``
-    or not."""
-    if rubric.lang != "zh":
-        return f"{item.rule} ({rule_parameters(item)})" if named else rule_parameters(item)
-    label = _label(rubric, item.field) if item.field else ""
-    if item.rule == "check":
-        value = _shown_value(item.value, "zh")
-        return f"{label}{_OPS_ZH[item.op]}{value}得{plain_number(item.max)}分，否则不得分"
-    if item.rule == "scale":
-        target = (_label(rubric, item.target_field) if item.target_field
-                  else _number(item.target))
-        return f"按{label}与{target}之比得分，达到{target}得满分"
-    if item.rule == "deduct":
-        return f"{label}每1扣{plain_number(item.per)}分，扣完为止"
-    if item.rule == "count":
-        return f"{label}每1得{plain_number(item.per)}分，最多{plain_number(item.max)}分"
-    if item.rule == "steps":
-        steps = "、".join(f"{plain_number(threshold)}及以上{plain_number(points)}分"
-                         for threshold, points in item.steps)
-        return f"{label}{steps}"
-    if item.rule == "choice":
-        return f"{label}" + "、".join(f"为“{name}”{plain_number(points)}分"
-                                      for name, points in item.points)
-    if item.rule == "direct":
-        return f"直接填写{label}" + ("（扣分）" if item.entry == "lost" else "（得分）")
-    if item.rule == "clauses":
-        return f"按{len(item.clauses)}条扣分细则计分"
-    labels = "、".join(_label(rubric, field) for field in item.fields)
-    return f"按{labels}中为“是”的项数占比得分"
 
 
 def diff_rubrics(old: Rubric, new: Rubric) -> list[RubricEdit]:
@@ -299,7 +257,7 @@ def _section_edits(old: Rubric, new: Rubric, words: dict[str, str]) -> list[Rubr
             edits.append(_edit(words, "section-added", section.id, "",
                                plain_number(section.max), title=section.title))
             continue
-        edits += _changed_section(previous, section, words)
+        edits += _changed_section(old, previous, new, section, words)
     for section in old.sections:
         if section.id not in after:
             edits.append(_edit(words, "section-removed", section.id,
@@ -307,15 +265,16 @@ def _section_edits(old: Rubric, new: Rubric, words: dict[str, str]) -> list[Rubr
     return edits
 
 
-def _changed_section(previous: Section, section: Section,
+def _changed_section(old: Rubric, previous: Section, new: Rubric, section: Section,
                      words: dict[str, str]) -> list[RubricEdit]:
     edits = []
     title = section.title
     if previous.title != section.title:
         edits.append(_edit(words, "section-title", section.id, previous.title, section.title))
     if previous.parent != section.parent:
-        edits.append(_edit(words, "section-parent", section.id, previous.parent or words["none"],
-                           section.parent or words["none"], title=title))
+        edits.append(_edit(words, "section-parent", section.id,
+                           _section_title(old, previous.parent, words),
+                           _section_title(new, section.parent, words), title=title))
     if previous.max != section.max:
         edits.append(_edit(words, "section-max", section.id, plain_number(previous.max),
                            plain_number(section.max), title=title))
@@ -355,9 +314,8 @@ def _item_edits(old: Rubric, new: Rubric, words: dict[str, str],
         elif item.rule == "clauses":
             edits += _clause_edits(old, previous, new, item, words)
         elif rule_parameters(previous) != rule_parameters(item):
-            edits.append(_edit(words, "item-parameters", item.id,
-                               rule_text(old, previous, named=False),
-                               rule_text(new, item, named=False), title=title))
+            edits.append(_edit(words, "item-parameters", item.id, rule_text(old, previous),
+                               rule_text(new, item), title=title))
         applies_before = _applies_text(old, previous, words)
         applies_after = _applies_text(new, item, words)
         if applies_before != applies_after:
@@ -383,74 +341,24 @@ def _quota_text(share: float | None, words: dict[str, str]) -> str:
     return words["none"] if share is None else plain_number(share)
 
 
-def _label(rubric: Rubric, field_id: str) -> str:
-    try:
-        return rubric.field(field_id).header
-    except KeyError:
-        return field_id
-
-
-def _condition_text(rubric: Rubric, condition: Condition, words: dict[str, str]) -> str:
-    """A condition as the 细则 says it: ``党费是否按时足额交纳为“否”``, ``报到率 < 95``."""
-    label = _label(rubric, condition.field)
-    values = [_shown_value(value, rubric.lang) for value in condition.values]
-    if condition.op == "==":
-        joined = ("或" if rubric.lang == "zh" else " or ").join(values)
-        return f"{label}为{joined}" if rubric.lang == "zh" else f"{label} is {joined}"
-    return f"{label} {condition.op} {', '.join(values)}"
-
-
-def _shown_value(value: float | bool | str, lang: Lang) -> str:
-    if isinstance(value, bool):
-        if lang == "zh":
-            return "“是”" if value else "“否”"
-        return "yes" if value else "no"
-    if isinstance(value, float | int):
-        return plain_number(float(value))
-    return f"“{value}”" if lang == "zh" else f"'{value}'"
-
-
 def _applies_text(rubric: Rubric, item: Item, words: dict[str, str]) -> str:
     if item.applies_if is None:
         return words["always"]
     how = words["otherwise-" + item.otherwise]
-    condition = _condition_text(rubric, item.applies_if, words)
+    condition = condition_text(rubric, item.applies_if)
     return f"{condition}（{words['otherwise'].format(how=how)}）" if rubric.lang == "zh" \
         else f"{condition} ({words['otherwise'].format(how=how)})"
 
 
-def clause_text(rubric: Rubric, item: Item, clause: Clause) -> str:
-    """What a clause scores, as the 细则 states it: "未按月开展主题党日的扣3分",
-    "党员大会少于2的每少1个扣2分". Without its cap, problem and rectify texts."""
-    words = _WORDS[rubric.lang]
-    sign = words["gain"] if item.kind == "bonus" else words["lose"]
-    labels = words["join"].join(_label(rubric, name) for name in clause.fields)
-    label = _label(rubric, clause.field) if clause.field else ""
-    if clause.shape == "fault" and clause.condition is not None:
-        return words["fault"].format(condition=_condition_text(rubric, clause.condition, words),
-                                     sign=sign, points=plain_number(clause.points))
-    if clause.shape == "count":
-        return words["count"].format(label=label, sign=sign, per=plain_number(clause.per))
-    if clause.shape == "shortfall":
-        return words["shortfall"].format(label=label, below=plain_number(clause.below),
-                                         sign=sign, per=plain_number(clause.per))
-    if clause.shape == "list":
-        return words["list"].format(labels=labels, sign=sign, per=plain_number(clause.per))
-    return words["any"].format(labels=labels, sign=sign, points=plain_number(clause.points))
-
-
-def _cap_text(item: Item, clause: Clause, words: dict[str, str]) -> str:
-    if clause.cap is None:
-        return words["no-cap"]
-    sign = words["gain"] if item.kind == "bonus" else words["lose"]
-    return words["clause-cap"].format(sign=sign, cap=plain_number(clause.cap))
+def _cap_text(rubric: Rubric, item: Item, clause: Clause, words: dict[str, str]) -> str:
+    return cap_text(rubric, item, clause) or words["no-cap"]
 
 
 def _clause_whole(rubric: Rubric, item: Item, clause: Clause, words: dict[str, str]) -> str:
     """A clause added or removed: what it scores, and its cap where it has one."""
     text = clause_text(rubric, item, clause)
     if clause.cap is not None:
-        text += words["join"] + _cap_text(item, clause, words)
+        text += words["join"] + cap_text(rubric, item, clause)
     return text
 
 
@@ -470,7 +378,7 @@ def _clause_edits(old: Rubric, previous: Item, new: Rubric, item: Item,
         was = before[number - 1]
         pairs = [
             (clause_text(old, previous, was), clause_text(new, item, clause)),
-            (_cap_text(previous, was, words), _cap_text(item, clause, words)),
+            (_cap_text(old, previous, was, words), _cap_text(new, item, clause, words)),
             (_text_of("problem", was.problem, words), _text_of("problem", clause.problem, words)),
             (_text_of("rectify", was.rectify, words), _text_of("rectify", clause.rectify, words)),
         ]
@@ -522,8 +430,9 @@ def _schema_2_quota_edits(previous: Grade, grade: Grade,
             edits.append(_edit(words, code, grade.name, _count_text(before, words),
                                _count_text(after, words)))
     if previous.quota_rounding != grade.quota_rounding:
-        edits.append(_edit(words, "grade-rounding", grade.name, previous.quota_rounding,
-                           grade.quota_rounding))
+        edits.append(_edit(words, "grade-rounding", grade.name,
+                           words["rounding-" + previous.quota_rounding],
+                           words["rounding-" + grade.quota_rounding]))
     return edits
 
 
@@ -540,8 +449,8 @@ def _veto_text(rubric: Rubric, veto: Veto, words: dict[str, str]) -> str:
         outcome = words["zero"]
     else:
         outcome = words["exclude"].format(label=veto.label)
-    condition = _condition_text(rubric, Condition(veto.field, veto.op, (veto.value,)), words)
-    return f"{condition}，{outcome}" if rubric.lang == "zh" else f"{condition}, {outcome}"
+    condition = describe_condition(rubric, veto.field, veto.op, veto.value)
+    return f"{condition}时，{outcome}" if rubric.lang == "zh" else f"{condition}, {outcome}"
 
 
 def _veto_edits(old: Rubric, new: Rubric, words: dict[str, str]) -> list[RubricEdit]:
