@@ -55,8 +55,8 @@ def test_a_filled_form_is_explained_in_chinese(tmp_path: Path) -> None:
     code, out, _ = _run("explain", STREET, str(form), "--branch", "SQ01", "--self-check")
     assert code == 0
     assert "党建档案为“基本齐全”，得 6 分" in out
-    assert "总分 89.60 分 = 基础分 89.60 + 加分 0.00 − 扣分 0.00" in out
-    assert "升到下一等次（优秀，90 分以上）需要整改的最少项目：" in out
+    assert "总分89.60分 = 基础分89.60 + 加分0.00 − 扣分0.00" in out
+    assert "升到下一等次（优秀，90分以上）需要整改的最少项目：" in out
 
 
 def test_explain_an_unknown_branch_lists_the_closest_ids() -> None:
@@ -127,7 +127,7 @@ def test_explain_tells_a_branch_held_down_by_the_quota_what_stands_in_the_way() 
     code, out, _ = _run("explain", STREET, SAMPLE, "--branch", "SQ04")
     assert code == 0
     assert "等次：良好（优秀名额已满，按排名顺延）" in out
-    assert "总分已达到优秀（90 分以上），仅因优秀名额已满未评为优秀" in out
+    assert "总分已达到优秀（90分以上），仅因优秀名额已满未评为优秀" in out
     assert "已是最高等次" not in out
 
 
@@ -244,5 +244,5 @@ def test_explain_on_the_star_rubric_offers_the_grade_above_the_one_held() -> Non
     code, out, err = _run("explain", str(STARS_2), str(SAMPLE_2), "--branch", "SQ15")
     assert code == 0, err
     assert "等次：三星（四星名额已满，按排名顺延）；不考虑名额限制时为：五星" in out
-    assert "总分已达到四星（80 分以上），仅因四星名额已满未评为四星" in out
+    assert "总分已达到四星（80分以上），仅因四星名额已满未评为四星" in out
     assert "已是最高等次" not in out

@@ -72,7 +72,7 @@ def test_bonuses_over_the_cap_are_said_in_chinese() -> None:
     """Bonuses adding up past bonus_cap are counted at the cap, and the branch is told so."""
     record = {**_street_full(), "branch_id": "SQ01", "awards": 2.0, "media_reports": 3.0}
     summary = explain(_results(STREET, [record]), "SQ01").summary
-    assert "加分合计 6 分，超过上限 5 分，按 5 分计" in summary
+    assert "加分合计6分，超过上限5分，按5分计" in summary
     assert "未扣分" in summary
 
 
@@ -93,11 +93,11 @@ def test_the_path_to_the_next_grade_is_spelled_out_in_chinese() -> None:
     results = evaluate(STREET, load_checklists(STREET, [SAMPLE]))
     summary = explain(results, "SQ07").summary
     expected = [
-        "升到下一等次（合格，60 分以上）需要整改的最少项目：",
-        "1. 党建档案：党建档案 由 不齐全 改为 齐全，+10.00 分",
-        "2. 台账资料：会议记录完整 由 否 改为 是、党费台账完整 由 否 改为 是、"
-        "活动影像资料完整 由 否 改为 是，+7.50 分",
-        "整改后总分 60.71 分，达到合格",
+        "升到下一等次（合格，60分以上）需要整改的最少项目：",
+        "1. 党建档案：党建档案由“不齐全”改为“齐全”，+10.00分",
+        "2. 台账资料：会议记录完整由“否”改为“是”、党费台账完整由“否”改为“是”、"
+        "活动影像资料完整由“否”改为“是”，+7.50分",
+        "整改后总分60.71分，达到合格",
         "注：以上按分数线计算，未考虑名额限制",
     ]
     assert expected == list(summary[-5:])
@@ -109,7 +109,7 @@ def test_a_scale_fix_names_the_target() -> None:
                 "audit_breaches": 2.0}]
     summary = explain(_results(STREET, records), "SQ01").summary
     fixes = [sentence for sentence in summary if sentence[:1].isdigit()]
-    assert fixes == ["1. 三会一课落实：三会一课召开次数 由 6 改为 12（共应 12），+7.50 分"]
+    assert fixes == ["1. 三会一课落实：三会一课召开次数由6改为12（共应12），+7.50分"]
 
 
 def _street_full() -> dict[str, Any]:
@@ -130,8 +130,8 @@ def test_blank_values_under_na_and_zero_are_explained() -> None:
     explanation = explain(_results(STREET, [record]), "SQ01")
     reasons = {line.item_id: line.reason for line in explanation.lines}
     assert reasons["satisfaction"] == "未填，本项不计分，基础分按比例折算"
-    assert reasons["cases"] == "未填，按 0 计"
-    assert any(s.startswith("基础分 98.92 分：有不计分的项目，按适用项目得分 92.00 / 93")
+    assert reasons["cases"] == "未填，按0计"
+    assert any(s.startswith("基础分98.92分：有不计分的项目，按适用项目得分92.00/93")
                for s in explanation.summary)
 
 
@@ -140,7 +140,7 @@ def test_quota_and_grade_without_quota_are_both_given() -> None:
     results = evaluate(STREET, load_checklists(STREET, [SAMPLE]))
     summary = explain(results, "SQ04").summary
     assert "等次：良好（优秀名额已满，按排名顺延）；不考虑名额限制时为：优秀" in summary
-    assert "排名：第 6 名，共 15 个单位" in summary
+    assert "排名：第6名，共15个单位" in summary
 
 
 def test_self_check_skips_quota_and_rank() -> None:
@@ -280,7 +280,7 @@ def test_a_branch_a_quota_moved_down_is_told_only_the_quota_stands_in_the_way() 
     assert explanation.path.target == "优秀"
     assert explanation.path.quota_only
     assert explanation.summary[-1] == (
-        "总分已达到优秀（90 分以上），仅因优秀名额已满未评为优秀")
+        "总分已达到优秀（90分以上），仅因优秀名额已满未评为优秀")
     assert not any(sentence.startswith("已是最高等次") for sentence in explanation.summary)
 
 
@@ -309,7 +309,7 @@ def test_a_branch_pushed_down_past_its_own_grade_is_offered_the_grade_above_the_
     assert grades == {"A": "优秀", "B": "良好", "C": "合格", "D": "合格", "E": "合格"}
     c = explain(results, "C")
     assert (c.path.grade, c.path.target, c.path.quota_only) == ("合格", "良好", True)
-    assert "总分已达到良好（60 分以上），仅因良好名额已满未评为良好" in c.summary
+    assert "总分已达到良好（60分以上），仅因良好名额已满未评为良好" in c.summary
     assert not any("优秀" in sentence for sentence in c.summary)
     b = explain(results, "B")
     assert (b.path.target, b.path.quota_only) == ("优秀", True)
@@ -321,7 +321,7 @@ def test_a_branch_holding_the_grade_it_earns_gets_the_fixes_for_the_next() -> No
     results = _quota_cascade()
     e = explain(results, "E")
     assert (e.path.target, e.path.quota_only, e.path.reachable) == ("良好", False, True)
-    assert "1. 工作：done 由 1 改为 6（共应 10），+50.00 分" in e.summary
+    assert "1. 工作：done由1改为6（共应10），+50.00分" in e.summary
     c = explain(results, "C", self_check=True)
     assert (c.path.grade, c.path.target, c.path.quota_only) == ("良好", "优秀", False)
     assert c.path.reachable

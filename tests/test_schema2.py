@@ -344,10 +344,10 @@ def test_explain_lists_each_clause_with_its_value_and_cost() -> None:
     clauses = [(line.title, line.value, line.reason) for line in explanation.lines
                if line.item_id == "dues" and line.kind == "条款"]
     assert clauses == [
-        ("党费是否按时足额交纳", "否", "党费未按时足额交纳，扣 10.00 分"),
-        ("欠缴党费人数", "7", "7名党员欠缴党费，扣 5.00 分"),
-        ("党员大会次数", "1", "党员大会少开1次，扣 5.00 分"),
-        ("党员名册、会议记录本", "1/2", "缺少会议记录本，扣 2.00 分"),
+        ("党费是否按时足额交纳", "否", "党费未按时足额交纳，扣10.00分"),
+        ("欠缴党费人数", "7", "7名党员欠缴党费，扣5.00分"),
+        ("党员大会次数", "1", "党员大会少开1次，扣5.00分"),
+        ("党员名册、会议记录本", "1/2", "缺少会议记录本，扣2.00分"),
     ]
     excluded = explain(results, "S3").summary
     assert excluded[-1] == "等次：取消考核资格，不参加排名"
@@ -359,14 +359,14 @@ def test_explain_path_to_the_next_grade_through_problems_put_right() -> None:
     rubric = load_rubric(ROOT / "rubrics" / "street-2025-h2.toml")
     results = evaluate(rubric, load_checklists(rubric, [SAMPLE]))
     summary = explain(results, "SQ07").summary
-    start = summary.index("升到下一等次（优秀，90 分以上）需要整改的问题：")
+    start = summary.index("升到下一等次（优秀，90分以上）需要整改的问题：")
     assert summary[start + 1:] == (
-        "1. 缺少党费收缴台账、积极分子培养档案、发展党员档案：整改后 +3.00 分",
-        "2. 后备干部不足3名（现有2名）：整改后 +2.00 分",
-        "3. 1笔票据审批不符合“三审制度”：整改后 +2.00 分",
-        "4. 党小组会少开3次：整改后 +1.50 分",
-        "5. 支委会少开1次：整改后 +1.00 分",
-        "整改后总分 90.26 分，达到优秀",
+        "1. 缺少党费收缴台账、积极分子培养档案、发展党员档案：整改后+3.00分",
+        "2. 后备干部不足3名（现有2名）：整改后+2.00分",
+        "3. 1笔票据审批不符合“三审制度”：整改后+2.00分",
+        "4. 党小组会少开3次：整改后+1.50分",
+        "5. 支委会少开1次：整改后+1.00分",
+        "整改后总分90.26分，达到优秀",
         "注：以上按分数线计算，未考虑名额限制",
     )
     capped = explain(results, "SQ14").summary
@@ -409,7 +409,7 @@ def test_explain_says_where_an_item_does_not_apply() -> None:
         "", 6.0, "本项不适用：仅适用于书记主任一肩挑的单位；其他单位本项不扣分")
     reserve = lines["reserve"]
     assert (reserve.value, reserve.points, reserve.reason) == (
-        "2", 4.0, "后备干部不足3名（现有2名），扣 2.00 分")
+        "2", 4.0, "后备干部不足3名（现有2名），扣2.00分")
     assert not [line for line in explain(results, "SQ07").lines
                 if line.item_id == "reserve" and line.kind == "条款"]
 
@@ -423,8 +423,8 @@ def test_explain_a_branch_a_quota_moved_down() -> None:
     summary = explain(results, "SQ15").summary
     assert summary[-3:] == (
         "等次：三星（四星名额已满，按排名顺延）；不考虑名额限制时为：五星",
-        "排名：第 7 名，共 14 个单位",
-        "总分已达到四星（80 分以上），仅因四星名额已满未评为四星",
+        "排名：第7名，共14个单位",
+        "总分已达到四星（80分以上），仅因四星名额已满未评为四星",
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import functools
 import math
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, overload
 
@@ -46,46 +47,44 @@ EXPLAIN_WORDS: dict[str, dict[str, str]] = {
         "heading": "{name}（{id}）考评情况说明",
         "columns": "类别|项目|填报值|得分|满分|失分原因",
         "full": "", "na": "未填，本项不计分，基础分按比例折算",
-        "blank_zero": "未填，按 0 计",
-        "bonus": "加分", "bonus_capped": "加分合计 {raw} 分，超过上限 {cap} 分，按 {cap} 分计",
+        "blank_zero": "未填，按0计",
+        "bonus": "加分", "bonus_capped": "加分合计{raw}分，超过上限{cap}分，按{cap}分计",
         "penalty_none": "未扣分",
         "veto_none": "未触发一票否决",
         "veto_hit": "一票否决：{title}，等次不高于{grade}",
-        "base": "基础分 {base} 分（满分 {total} 分）",
-        "base_rescaled": "基础分 {base} 分：有不计分的项目，"
-                         "按适用项目得分 {earned} / {applicable} 折算到 {total} 分",
-        "totals": "总分 {total} 分 = 基础分 {base} + 加分 {bonus} − 扣分 {penalty}",
+        "base": "基础分{base}分（满分{total}分）",
+        "base_rescaled": "基础分{base}分：有不计分的项目，"
+                         "按适用项目得分{earned}/{applicable}折算到{total}分",
+        "totals": "总分{total}分 = 基础分{base} + 加分{bonus} − 扣分{penalty}",
         "grade": "等次：{grade}；不考虑名额限制时为：{without}",
         "quota": "（{without}名额已满，按排名顺延）",
-        "rank": "排名：第 {rank} 名，共 {count} 个单位",
-        "path": "升到下一等次（{target}，{min} 分以上）需要整改的最少项目：",
-        "fix": "{title}：{changes}，+{gain} 分",
-        "change": "{label} 由 {before} 改为 {after}",
-        "target_of": "（共应 {target}）",
-        "after": "整改后总分 {total} 分，达到{target}",
+        "rank": "排名：第{rank}名，共{count}个单位",
+        "path": "升到下一等次（{target}，{min}分以上）需要整改的最少项目：",
+        "fix": "{title}：{changes}，+{gain}分",
+        "change": "{label}由{before}改为{after}",
+        "target_of": "（共应{target}）",
+        "after": "整改后总分{total}分，达到{target}",
         "top": "已是最高等次（{grade}）",
         "no_path": "按本细则，改进任何项目都无法升到{target}",
         "blocked": "被一票否决“{title}”限制为{grade}：无论得多少分都不能高于{grade}；"
-                   "须先消除该项（{label}应为 {value}）",
+                   "须先消除该项（{label}应为{value}）",
         "quota_note": "注：以上按分数线计算，未考虑名额限制",
         "self_check": "自查模式：不设名额、不与其他单位排名",
         "kinds": "指标|加分项|扣分项|否决项",
         "clause_kind": "条款",
-        "clause_title": "{title} 第{number}条",
-        "clause_cost": "{problem}，扣 {cost} 分",
-        "bonus_clause_gain": "加 {cost} 分",
+        "clause_cost": "{problem}，扣{cost}分",
         "veto_zero": "一票否决：{title}，总分计0分",
         "veto_exclude": "一票否决：{title}，{label}",
-        "base_weighted": "基础分 {base} 分（各部分按权重计入，满分 {total} 分）",
-        "base_rescaled_2": "基础分 {base} 分：有不计分的项目，按适用项目折算到 {total} 分",
+        "base_weighted": "基础分{base}分（各部分按权重计入，满分{total}分）",
+        "base_rescaled_2": "基础分{base}分：有不计分的项目，按适用项目折算到{total}分",
         "excluded": "等次：{label}，不参加排名",
         "no_grades": "本细则只计分，不评定等次",
-        "path_2": "升到下一等次（{target}，{min} 分以上）需要整改的问题：",
-        "fix_2": "{problem}：整改后 +{gain} 分",
+        "path_2": "升到下一等次（{target}，{min}分以上）需要整改的问题：",
+        "fix_2": "{problem}：整改后+{gain}分",
         "blocked_zero": "被一票否决“{title}”总分计0分：整改任何问题都不能升级",
         "blocked_cap": "被一票否决“{title}”限制为{grade}：须先消除该项",
         "no_path_2": "按本细则，整改已发现的问题仍无法升到{target}",
-        "quota_only": "总分已达到{target}（{min} 分以上），仅因{target}名额已满未评为{target}",
+        "quota_only": "总分已达到{target}（{min}分以上），仅因{target}名额已满未评为{target}",
         "many_fields": "{first}等{count}项",
         "not_applying": "本项不适用：{where}",
     },
@@ -119,9 +118,7 @@ EXPLAIN_WORDS: dict[str, dict[str, str]] = {
         "self_check": "self-check: no quotas, no ranking against other branches",
         "kinds": "indicator|bonus|penalty|veto",
         "clause_kind": "clause",
-        "clause_title": "{title} #{number}",
         "clause_cost": "{problem}: {cost} points off",
-        "bonus_clause_gain": "{cost} points added",
         "veto_zero": "veto: {title}; total counted as 0",
         "veto_exclude": "veto: {title}; {label}",
         "base_weighted": "base {base} points (parts counted by their weights, out of {total})",
@@ -742,16 +739,17 @@ def _path_sentences(rubric: Rubric, path: GradePath, rows_of: Callable[[], pd.Da
                 describe_condition(rubric, veto.field, veto.op, veto.value))
             sentences.append(said["blocked"].format(
                 title=veto.title, grade=veto.grade, label=rubric.field(veto.field).header,
-                value=shown))
+                value=_quoted(shown, rubric.lang)))
         return sentences
     if not path.fixes:
         return [said["no_path"].format(target=path.target)]
     sentences = [said["path"].format(target=path.target, min=plain_number(path.target_min or 0))]
     for number, fix in enumerate(path.fixes, start=1):
         changes = labels.list_separator.join(
-            said["change"].format(label=rubric.field(change.field_id).header,
-                                  before=change.before or labels.blank,
-                                  after=_value_shown(rubric, change.field_id, change.after))
+            said["change"].format(
+                label=rubric.field(change.field_id).header,
+                before=_quoted(change.before, rubric.lang) or labels.blank,
+                after=_quoted(_value_shown(rubric, change.field_id, change.after), rubric.lang))
             for change in fix.changes
         )
         item = fix.item
@@ -766,6 +764,17 @@ def _path_sentences(rubric: Rubric, path: GradePath, rows_of: Callable[[], pd.Da
                                           target=path.target))
     sentences.append(said["quota_note"])
     return sentences
+
+
+_NUMBERS = re.compile(r"[-+0-9.;]*")
+
+
+def _quoted(text: str, lang: str) -> str:
+    """A value in a Chinese sentence: a word in quotation marks ("由“否”改为“是”"),
+    numbers as they are ("由9改为12"), nothing for a blank."""
+    if lang != "zh" or not text or _NUMBERS.fullmatch(text):
+        return text
+    return f"“{text}”"
 
 
 def _value_shown(rubric: Rubric, field_id: str, value: Any) -> str:
