@@ -502,7 +502,7 @@ def _lines_2(chosen: _Chosen, said: dict[str, str]) -> list[_LineColumn]:
     """Schema 2: each item, then each of its clauses with its value and, where it cost
     points, the problem as the findings state it and the cost; then the vetoes. An
     item of one clause says it on its own line ("后备干部 2 … 后备干部不足3名（现有2名），
-    扣 2.00 分")."""
+    扣2.00分")."""
     rubric = chosen.rubric
     kinds = _kind_names(said)
     lines = []
