@@ -151,10 +151,19 @@ def _two_sides(draw: st.DrawFn) -> tuple[Rubric, Checklists, Checklists]:
 
 def _plain(rubric: Rubric, checklists: Checklists) -> pd.Series:
     """Per branch (in ``branch_id`` order), whether the total is the plain sum of what each
-    item adds: every indicator applies, the bonus is under its cap, no floor, no zero veto."""
+    item adds: every indicator applies (of a group of alternatives, one), the bonus is under
+    its cap, no floor, no zero veto."""
     scores = score(rubric, checklists)
     indicators = [item.id for item in rubric.indicators if item.group is None]
-    applies = scores.points[indicators].notna().all(axis=1).to_numpy()
+    applies = scores.points[indicators].notna().all(axis=1).to_numpy().copy()
+    groups: dict[tuple[str | None, str], list[str]] = {}
+    for item in rubric.indicators:
+        if item.group is not None:
+            groups.setdefault((item.section, item.group), []).append(item.id)
+    for members in groups.values():
+        # an alternative whose own fields are all blank under na leaves its group n/a:
+        # the base is rescaled then, as for any item that does not apply
+        applies &= scores.points[members].notna().any(axis=1).to_numpy()
     raw_bonus = scores.points[[item.id for item in rubric.bonuses]].fillna(0).sum(axis=1)
     under_cap = (raw_bonus <= rubric.bonus_cap).to_numpy() if rubric.bonuses else True
     branches = scores.branches
