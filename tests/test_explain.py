@@ -325,3 +325,14 @@ def test_a_branch_holding_the_grade_it_earns_gets_the_fixes_for_the_next() -> No
     c = explain(results, "C", self_check=True)
     assert (c.path.grade, c.path.target, c.path.quota_only) == ("良好", "优秀", False)
     assert c.path.reachable
+
+
+def test_raters_values_are_joined_and_a_field_all_left_blank_is_blank() -> None:
+    """Two raters of one branch: each value shown, joined by ";"; a field both left blank
+    (a bonus nobody claimed) is a blank, never ";"."""
+    records = [{**_street_full(), "branch_id": "SQ01", "rater": "甲", "meetings_held": 10.0},
+               {**_street_full(), "branch_id": "SQ01", "rater": "乙", "meetings_held": 12.0}]
+    results = evaluate(STREET, make_checklists(STREET, records, has_rater=True))
+    values = {line.item_id: line.value for line in explain(results, "SQ01").lines}
+    assert values["meetings"] == "10;12"
+    assert values["innovation"] == ""

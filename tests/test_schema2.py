@@ -370,9 +370,11 @@ def test_explain_path_to_the_next_grade_through_problems_put_right() -> None:
         "注：以上按分数线计算，未考虑名额限制",
     )
     capped = explain(results, "SQ14").summary
-    assert capped[-1] == "被一票否决“党费未按时足额交纳”限制为合格：须先消除该项"
+    assert capped[-1] == ("被一票否决“党费未按时足额交纳”限制为合格：须先消除该项"
+                          "（党费按时足额交纳应为“是”）")
     zeroed = explain(results, "SQ06").summary
-    assert zeroed[-1] == "被一票否决“发生重大安全责任事故”总分计0分：整改任何问题都不能升级"
+    assert zeroed[-1] == ("被一票否决“发生重大安全责任事故”总分计0分：整改任何问题都不能升级；"
+                          "须先消除该项（发生重大安全责任事故应为“否”）")
 
 
 def test_explain_command_reads_schema_2(tmp_path: Path) -> None:

@@ -81,8 +81,9 @@ EXPLAIN_WORDS: dict[str, dict[str, str]] = {
         "no_grades": "本细则只计分，不评定等次",
         "path_2": "升到下一等次（{target}，{min}分以上）需要整改的问题：",
         "fix_2": "{problem}：整改后+{gain}分",
-        "blocked_zero": "被一票否决“{title}”总分计0分：整改任何问题都不能升级",
-        "blocked_cap": "被一票否决“{title}”限制为{grade}：须先消除该项",
+        "blocked_zero": "被一票否决“{title}”总分计0分：整改任何问题都不能升级；"
+                        "须先消除该项（{label}应为{value}）",
+        "blocked_cap": "被一票否决“{title}”限制为{grade}：须先消除该项（{label}应为{value}）",
         "no_path_2": "按本细则，整改已发现的问题仍无法升到{target}",
         "quota_only": "总分已达到{target}（{min}分以上），仅因{target}名额已满未评为{target}",
         "many_fields": "{first}等{count}项",
@@ -127,8 +128,10 @@ EXPLAIN_WORDS: dict[str, dict[str, str]] = {
         "no_grades": "this rubric scores only; it gives no grades",
         "path_2": "The problems to put right to reach the next grade ({target}, {min} or more):",
         "fix_2": "{problem}: +{gain} points once put right",
-        "blocked_zero": "the veto \"{title}\" sets the total to 0: no fix lifts the grade",
-        "blocked_cap": "capped at {grade} by the veto \"{title}\": clear it first",
+        "blocked_zero": "the veto \"{title}\" sets the total to 0: no fix lifts the grade; "
+                        "clear it first ({label} must be {value})",
+        "blocked_cap": "capped at {grade} by the veto \"{title}\": clear it first ({label} must "
+                       "be {value})",
         "no_path_2": "putting right the problems found does not reach {target} under this rubric",
         "quota_only": "the total already reaches {target} ({min} or more); only the quota of "
                       "{target} stands in the way",
@@ -384,6 +387,8 @@ class _Chosen:
             else:
                 joined = pd.Series(texts, dtype=object).groupby(self.owner, sort=True).agg(
                     ";".join)
+                # raters who all left it blank: a blank, not ";;"
+                joined = joined.where(~joined.str.fullmatch(";*"), "")
                 self._texts[key] = joined.to_numpy(dtype=object)
         return self._texts[key]
 
@@ -706,9 +711,10 @@ def _paths(chosen: _Chosen, said: dict[str, str], self_check: bool
     if rubric.schema == 2:
         found = clause_paths(results, chosen.ids, quotas=not self_check)
         out = []
-        for branch in chosen.ids:
+        for index, branch in enumerate(chosen.ids):
             path = found[branch]
-            out.append((_path_sentences_2(rubric, path, said), GradePath(
+            rows_of = functools.partial(chosen.rows_of, index)
+            out.append((_path_sentences_2(rubric, path, rows_of, said), GradePath(
                 branch_id=branch, total=path.total, grade=path.grade, target=path.target,
                 target_min=path.target_min, new_total=path.new_total,
                 blocking_vetoes=path.blocking_vetoes)))
@@ -732,15 +738,10 @@ def _path_sentences(rubric: Rubric, path: GradePath, rows_of: Callable[[], pd.Da
         return [said["quota_only"].format(target=path.target,
                                           min=plain_number(path.target_min or 0))]
     if path.blocking_vetoes:
-        sentences = []
-        for veto in path.blocking_vetoes:
-            value = cleared_value(rubric, veto, rows_of())
-            shown = _value_shown(rubric, veto.field, value) if value is not None else (
-                describe_condition(rubric, veto.field, veto.op, veto.value))
-            sentences.append(said["blocked"].format(
-                title=veto.title, grade=veto.grade, label=rubric.field(veto.field).header,
-                value=_quoted(shown, rubric.lang)))
-        return sentences
+        return [said["blocked"].format(
+                    title=veto.title, grade=veto.grade, label=rubric.field(veto.field).header,
+                    value=_clearing(rubric, veto, rows_of()))
+                for veto in path.blocking_vetoes]
     if not path.fixes:
         return [said["no_path"].format(target=path.target)]
     sentences = [said["path"].format(target=path.target, min=plain_number(path.target_min or 0))]
@@ -777,6 +778,14 @@ def _quoted(text: str, lang: str) -> str:
     return f"“{text}”"
 
 
+def _clearing(rubric: Rubric, veto: Veto, rows: pd.DataFrame) -> str:
+    """The value of the veto's field, nearest the branch's own, that clears the veto."""
+    value = cleared_value(rubric, veto, rows)
+    shown = _value_shown(rubric, veto.field, value) if value is not None else (
+        describe_condition(rubric, veto.field, veto.op, veto.value))
+    return _quoted(shown, rubric.lang)
+
+
 def _value_shown(rubric: Rubric, field_id: str, value: Any) -> str:
     field = rubric.field(field_id)
     labels = labels_for(rubric.lang)
@@ -787,14 +796,18 @@ def _value_shown(rubric: Rubric, field_id: str, value: Any) -> str:
     return str(value)
 
 
-def _path_sentences_2(rubric: Rubric, path: ClausePath, said: dict[str, str]) -> list[str]:
+def _path_sentences_2(rubric: Rubric, path: ClausePath, rows_of: Callable[[], pd.DataFrame],
+                      said: dict[str, str]) -> list[str]:
+    """Schema 2: the problems to put right, largest gain first; or the veto to clear
+    first, and the value that clears it (the branch's rows, ``rows_of``, read only then)."""
     if not path.grade:
         return []  # excluded, or no grades: there is no next grade
     if path.target is None:
         return [said["top"].format(grade=path.grade)]
     if path.blocking_vetoes:
-        return [said["blocked_zero"].format(title=veto.title) if veto.action == "zero"
-                else said["blocked_cap"].format(title=veto.title, grade=veto.grade)
+        return [said[f"blocked_{veto.action}"].format(
+                    title=veto.title, grade=veto.grade, label=rubric.field(veto.field).header,
+                    value=_clearing(rubric, veto, rows_of()))
                 for veto in path.blocking_vetoes]
     if path.quota_only:
         return [said["quota_only"].format(target=path.target,
