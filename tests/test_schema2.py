@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from test_grading import rubric_with, scores_of
 
 from inspect_score.checklists.load import load_checklists
+from inspect_score.checklists.table import Checklists
 from inspect_score.cli.main import main
 from inspect_score.errors import ChecklistError
 from inspect_score.rubric.loader import load_rubric
@@ -25,6 +26,7 @@ from inspect_score.rubric.model import Grade
 from inspect_score.scoring.grading import quota_places, rank_and_grade
 from inspect_score.scoring.pipeline import evaluate
 from inspect_score.scoring.results import Results
+from inspect_score.scoring.score import score
 from inspect_score.selfcheck.explain import explain, explain_all
 from inspect_score.selfcheck.standalone import self_check_results
 from inspect_score.tuning.lint import check_rubric_file
@@ -139,14 +141,15 @@ def test_a_branch_outside_every_alternative_is_an_input_error(tmp_path: Path) ->
     with pytest.raises(ChecklistError) as raised:
         evaluate(rubric, load_checklists(rubric, [checklist]))
     issue = raised.value.issues[0]
-    assert (issue.code, issue.row, issue.column) == ("group-not-one", 4, "单位类型")
+    assert (issue.code, issue.row, issue.column) == ("group-not-one", 4, "unit_type")
     assert "S3" in issue.message and "'kind'" in issue.message
 
 
 def test_raters_who_disagree_on_the_alternative_are_an_input_error(tmp_path: Path) -> None:
     """东湖社区 rated twice: R1 calls it a 教学 unit (教学工作 60), R2 a 非教学 one
     (服务工作 50). Each row has exactly one alternative, but the community has both:
-    an error at R2's row (3), in the 单位类型 column, naming both alternatives;
+    an error at R2's row (3), in the 单位类型 column (headed unit_type), naming its
+    value and both alternatives;
     never a group slot earning 60 + 50 of its 60 points."""
     lines = CHECKLIST.read_text(encoding="utf-8").splitlines()
     header, s1 = lines[0], lines[1]
@@ -157,12 +160,12 @@ def test_raters_who_disagree_on_the_alternative_are_an_input_error(tmp_path: Pat
     with pytest.raises(ChecklistError) as raised:
         run(text, tmp_path)
     found = [(issue.code, issue.row, issue.column) for issue in raised.value.issues]
-    assert found == [("group-not-one", 3, "单位类型")]
+    assert found == [("group-not-one", 3, "unit_type")]
     message = raised.value.issues[0].message
     assert "S1" in message and "'kind'" in message and "row 2" in message
     assert message.render("zh") == (
-        "支部 S1 各评分人所填适用的分组「kind」备选指标不一致（第2行为教学工作，本行为服务工作），"
-        "同一支部各行应为同一项")
+        "支部 S1：本行unit_type为「非教学」，各评分人所填适用的分组「kind」备选指标不一致"
+        "（第2行为教学工作，本行为服务工作），同一支部各行应为同一项")
 
 
 def test_direct_points_out_of_bounds_are_input_errors_never_clipped(tmp_path: Path) -> None:
@@ -172,8 +175,8 @@ def test_direct_points_out_of_bounds_are_input_errors_never_clipped(tmp_path: Pa
     with pytest.raises(ChecklistError) as raised:
         run(text, tmp_path)
     found = [(issue.code, issue.row, issue.column) for issue in raised.value.issues]
-    assert found == [("direct-out-of-range", 2, "教学工作得分"),
-                     ("direct-out-of-range", 2, "综合评价扣分")]
+    assert found == [("direct-out-of-range", 2, "teaching_points"),
+                     ("direct-out-of-range", 2, "impression")]
 
 
 def test_applies_if_not_holding_reads_no_field(tmp_path: Path) -> None:
@@ -194,6 +197,128 @@ def test_applies_if_not_holding_reads_no_field(tmp_path: Path) -> None:
     results = evaluate(rubric, load_checklists(rubric, [checklist]))
     points = results.scores.points.set_index(results.scores.branches["branch_id"])
     assert points.loc["S4", "deputy_item"] == 10.0
+
+
+# -- cell errors of a run, reported together ------------------------------------
+
+#: A rubric author's slip: "混合" units fall under both alternatives of group 'kind'.
+MIXED_RUBRIC = RUBRIC.read_text(encoding="utf-8").replace(
+    'choices = ["教学", "非教学"]', 'choices = ["教学", "非教学", "混合"]').replace(
+    'is = "教学" }', 'is = ["教学", "混合"] }').replace(
+    'is = ["非教学"] }', 'is = ["非教学", "混合"] }')
+#: Rater R1's form, headed by labels: S2 left 党费 blank (required), S3's 教学工作 is 70
+#: of 60 points.
+FORM_A = """评分人,编号,名称,党费是否按时足额交纳,欠缴党费人数,党员大会次数,党员名册,会议记录本,\
+是否一肩挑,是否配备专职副书记,单位类型,教学工作得分,服务工作得分,综合评价扣分,党员人数,报到率
+R1,S1,东湖社区,是,0,2,是,是,是,是,教学,60,,0,120,100
+R1,S2,幸福里社区,,7,1,是,否,是,否,非教学,,50,-5,80,99
+R1,S3,柳园社区,是,1,0,否,否,否,否,教学,70,,3,60,90
+"""
+#: Rater R2's form, headed by ids: R2 calls 东湖社区 非教学 (R1: 教学), S4 is 混合 (both
+#: alternatives apply), S5's 单位类型 is no choice at all, S6 took 45 off a 40-point item.
+FORM_B = """rater,branch_id,branch_name,dues_on_time,arrears,meetings,roster,minutes,dual_role,\
+deputy,unit_type,teaching_points,service_points,impression,members,report_rate
+R2,S1,东湖社区,是,0,2,是,是,是,是,非教学,,50,0,120,100
+R1,S4,北关社区,是,0,2,是,是,否,否,混合,55,55,0,70,96
+R1,S5,南湖社区,是,0,2,是,是,否,否,教研,55,,0,70,96
+R1,S6,西湖社区,是,0,2,是,是,否,否,教学,55,,-45,70,96
+"""
+#: Where each of the run's errors is: (code, file, row, column as written).
+EVERY_CELL_ERROR = [
+    ("bad-choice", "b.csv", 4, "unit_type"),
+    ("direct-out-of-range", "a.csv", 4, "教学工作得分"),
+    ("direct-out-of-range", "b.csv", 5, "impression"),
+    ("group-not-one", "b.csv", 2, "unit_type"),
+    ("group-not-one", "b.csv", 3, "unit_type"),
+    ("missing-value", "a.csv", 3, "党费是否按时足额交纳"),
+]
+
+
+def mixed_run(folder: Path) -> tuple[Path, Path, Path]:
+    """The rubric with the 混合 slip and the two raters' forms, written to ``folder``."""
+    paths = folder / "r.toml", folder / "a.csv", folder / "b.csv"
+    for path, text in zip(paths, (MIXED_RUBRIC, FORM_A, FORM_B), strict=True):
+        path.write_text(text, encoding="utf-8")
+    return paths
+
+
+def test_every_cell_error_of_a_run_comes_in_one_report(tmp_path: Path) -> None:
+    """Loading two raters' forms raises once with every bad cell: a blank where a value
+    is required, a bad choice, direct points out of bounds, a row to which two
+    alternatives apply and a rater's row applying another alternative than the first
+    rater's; each at its file's own row, in its column as that file heads it, with the
+    value and what was expected. The bad choice is one error: its row is not also
+    said to match no alternative."""
+    rubric_path, form_a, form_b = mixed_run(tmp_path)
+    rubric = load_rubric(rubric_path)
+    with pytest.raises(ChecklistError) as raised:
+        load_checklists(rubric, [form_a, form_b])
+    issues = raised.value.issues
+    assert sorted((issue.code, Path(issue.path).name, issue.row, issue.column)
+                  for issue in issues) == EVERY_CELL_ERROR
+    said = {(Path(issue.path).name, issue.row): issue.message.render("zh") for issue in issues}
+    assert said["a.csv", 4] == "支部 S3：教学工作为70，应为0到60之间的得分"
+    assert said["b.csv", 5] == "支部 S6：综合评价为-45，应为扣分，最多40分（3 与 -3 同样计）"
+    assert said["b.csv", 3] == ("支部 S4：unit_type为「混合」，分组「kind」的备选指标"
+                                "（教学工作、服务工作）中有2项适用，应恰好一项")
+    assert said["b.csv", 2] == (f"支部 S1：本行unit_type为「非教学」，各评分人所填适用的分组「kind」"
+                                f"备选指标不一致（{form_a} 第2行为教学工作，本行为服务工作），"
+                                "同一支部各行应为同一项")
+
+
+def test_the_run_command_reports_every_cell_error_and_writes_nothing(tmp_path: Path) -> None:
+    """`run` and `validate` over the same forms: exit 1, one PATH:ROW:COLUMN: line per
+    error with its value, nothing written."""
+    rubric_path, form_a, form_b = mixed_run(tmp_path)
+    out = tmp_path / "out"
+    for command in (["run", "--csv", str(out)], ["validate"]):
+        result = CliRunner().invoke(main, [command[0], "--lang", "zh", str(rubric_path),
+                                           str(form_a), str(form_b), *command[1:]])
+        assert result.exit_code == 1, result.output
+        lines = result.stderr.splitlines()
+        for code, name, row, column in EVERY_CELL_ERROR:
+            where = f"{tmp_path / name}:{row}:{column}: "
+            assert [line for line in lines if line.startswith(where)], (code, where)
+        assert any(line.startswith(f"{form_a}:4:教学工作得分: ") and "70" in line
+                   for line in lines)
+        assert any(line.startswith(f"{form_b}:3:unit_type: ") and "混合" in line
+                   for line in lines)
+    assert not out.exists()
+
+
+def test_scoring_refuses_the_same_cells_in_checklists_made_without_the_loader(
+        tmp_path: Path) -> None:
+    """score() on a Checklists built by hand (the library's own table, here the basic
+    checklist edited after loading) refuses the cells the loader would: the same codes
+    at the same rows, in the fields' columns by label."""
+    rubric_path = tmp_path / "r.toml"
+    rubric_path.write_text(MIXED_RUBRIC, encoding="utf-8")
+    rubric = load_rubric(rubric_path)
+    frame = load_checklists(rubric, [CHECKLIST]).frame.copy()
+    frame.loc[0, "teaching_points"] = 70.0
+    frame.loc[3, "unit_type"] = "混合"
+    with pytest.raises(ChecklistError) as raised:
+        score(rubric, Checklists(frame=frame, sources=(str(CHECKLIST),)))
+    assert [(issue.code, issue.path, issue.row, issue.column)
+            for issue in raised.value.issues] == [
+        ("direct-out-of-range", str(CHECKLIST), 2, "教学工作得分"),
+        ("group-not-one", str(CHECKLIST), 5, "单位类型")]
+
+
+def test_many_bad_direct_cells_are_capped_per_file_and_column(tmp_path: Path) -> None:
+    """250 branches giving 教学工作 70: 100 errors, then how many more, as for any column."""
+    lines = CHECKLIST.read_text(encoding="utf-8").splitlines()
+    rows = [lines[1].replace("S1,", f"T{number},", 1).replace(",教学,60,", ",教学,70,")
+            for number in range(250)]
+    checklist = tmp_path / "c.csv"
+    checklist.write_text("\n".join([lines[0], *rows]) + "\n", encoding="utf-8")
+    rubric = load_rubric(RUBRIC)
+    with pytest.raises(ChecklistError) as raised:
+        load_checklists(rubric, [checklist])
+    issues = raised.value.issues
+    assert [issue.code for issue in issues] == ["direct-out-of-range"] * 100 + ["too-many-issues"]
+    assert (issues[-1].column, issues[-1].message) == (
+        "teaching_points", "and 150 more problems of this kind in this column")
 
 
 # -- grading -------------------------------------------------------------------

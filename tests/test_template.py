@@ -143,7 +143,8 @@ def test_a_csv_template_has_the_same_header(tmp_path: Path) -> None:
 
 
 def _cell(draw: st.DrawFn, rubric: Rubric, field: Field) -> Any:
-    """A value a branch could type or pick; None for a blank where the policy allows one."""
+    """A value a branch could type or pick (points a ``direct`` item can give, where one
+    reads the field); None for a blank where the policy allows one."""
     if rubric.missing_policy(field.id) != "error" and draw(st.integers(0, 4)) == 0:
         return None
     if field.type == "bool":
@@ -152,6 +153,10 @@ def _cell(draw: st.DrawFn, rubric: Rubric, field: Field) -> Any:
         return draw(st.sampled_from(field.choices))
     low = field.min if field.min is not None else -1000.0
     high = field.max if field.max is not None else 1000.0
+    for item in rubric.items:
+        if item.rule == "direct" and item.field == field.id:
+            low = max(low, -item.max if item.entry == "lost" else 0.0)
+            high = min(high, item.max)
     if field.type == "int":
         return draw(st.integers(int(low), int(high)))
     if field.type == "number":

@@ -23,6 +23,10 @@ from inspect_score.messages import Lang, language, msg, render
 
 Severity = Literal["error", "warning"]
 
+#: Issues of one kind reported per column of one file before the rest are summed
+#: up in one ("and 150 more problems of this kind in this column").
+MAX_ISSUES_PER_COLUMN = 100
+
 
 @attrs.frozen
 class Issue:

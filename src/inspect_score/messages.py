@@ -110,11 +110,12 @@ class Listing(tuple[str, ...]):
     __slots__ = ()
 
     def render(self, lang: Lang) -> str:
-        return ("、" if lang == "zh" else ", ").join(self)
+        return ("、" if lang == "zh" else ", ").join(render(value, lang) for value in self)
 
 
 def listing(values: Iterable[object]) -> Listing:
-    return Listing(str(value) for value in values)
+    """Values to list; messages among them are rendered in the reader's language."""
+    return Listing(value if isinstance(value, str) else str(value) for value in values)
 
 
 class Message(str):

@@ -316,8 +316,8 @@ def expected(field: Field) -> Message:
         return msg("one of {choices}", choices=listing(field.choices))
     if field.type == "text":
         return msg("text")
-    low = None if field.min is None else _plain(field.min)
-    high = None if field.max is None else _plain(field.max)
+    low = None if field.min is None else number_text(field.min)
+    high = None if field.max is None else number_text(field.max)
     if field.type == "int":
         if low is not None and high is not None:
             return msg("an int from {low} to {high}", low=low, high=high)
@@ -335,7 +335,8 @@ def expected(field: Field) -> Message:
     return msg("a number")
 
 
-def _plain(number: float) -> str:
+def number_text(number: float) -> str:
+    """A number as a message shows it: 12, 12.5."""
     return str(int(number)) if float(number).is_integer() else repr(float(number))
 
 

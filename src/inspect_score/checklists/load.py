@@ -34,6 +34,7 @@ from inspect_score.checklists.cells import (
     parse_column,
     text_values,
 )
+from inspect_score.checklists.item_cells import Reported, item_cell_issues
 from inspect_score.checklists.own_outputs import output_csv_name, output_workbook_kind
 from inspect_score.checklists.readers import (
     CSV_SUFFIXES,
@@ -56,15 +57,19 @@ from inspect_score.checklists.table import (
     TEXT,
     Checklists,
 )
-from inspect_score.errors import ChecklistError, Issue, errors_only, warnings_only
+from inspect_score.errors import (
+    MAX_ISSUES_PER_COLUMN,
+    ChecklistError,
+    Issue,
+    errors_only,
+    warnings_only,
+)
 from inspect_score.memory import release_freed_memory
 from inspect_score.messages import N_, Message, msg
 from inspect_score.rubric.model import Field, Rubric, header_key
 
 __all__ = ["header_key", "load_checklists"]
 
-#: Issues reported per column of one file before the rest are summed up in one.
-MAX_ISSUES_PER_COLUMN = 100
 #: Headers of the columns that are not fields, in English and in Chinese.
 BRANCH_HEADERS = {
     "branch_id": BRANCH_ID,
@@ -105,16 +110,18 @@ def load_checklists(
     ``Checklists.warnings``.
     """
     issues: list[Issue] = []
-    frame, sources, has_rater = _read_all(rubric, inputs, encoding, sheet, recursive, issues)
+    read = _read_all(rubric, inputs, encoding, sheet, recursive, issues)
+    frame = read.frame
+    issues.extend(item_cell_issues(rubric, frame, headers=read.headers, reported=read.reported))
     issues.extend(_duplicates(frame))
-    _check_not_empty(inputs, sources, frame, issues)
+    _check_not_empty(inputs, read.sources, frame, issues)
     if errors_only(issues):
         raise ChecklistError(issues)
     release_freed_memory()  # the raw cells, read and parsed
     return Checklists(
         frame=frame,
-        sources=tuple(sources),
-        has_rater=has_rater,
+        sources=tuple(read.sources),
+        has_rater=read.has_rater,
         warnings=tuple(warnings_only(issues)),
     )
 
@@ -139,22 +146,42 @@ def load_checklists_by(
     grouping = attrs.evolve(by, type="text", missing="error")
     extended = attrs.evolve(rubric, fields=(*rubric.fields, grouping))
     issues: list[Issue] = []
-    frame, sources, has_rater = _read_all(extended, inputs, encoding, sheet, recursive, issues)
+    read = _read_all(extended, inputs, encoding, sheet, recursive, issues)
+    frame = read.frame
     names = list(dict.fromkeys(frame[by.id].astype(str))) if not frame.empty else []
     groups = []
     for name in names:
-        rows = frame[frame[by.id].astype(str) == name].reset_index(drop=True)
+        mask = (frame[by.id].astype(str) == name).to_numpy(dtype=bool)
+        rows = frame[mask].reset_index(drop=True)
+        # each group is scored on its own: its raters agree within it
+        issues.extend(item_cell_issues(extended, rows, headers=read.headers,
+                                       reported=read.reported.take(mask)))
         issues.extend(_duplicates(rows))
         groups.append((name, rows))
-    _check_not_empty(inputs, sources, frame, issues)
+    _check_not_empty(inputs, read.sources, frame, issues)
     if errors_only(issues):
         raise ChecklistError(issues)
     warnings = tuple(warnings_only(issues))
     return [
-        (name, Checklists(frame=rows, sources=tuple(sources), has_rater=has_rater,
+        (name, Checklists(frame=rows, sources=tuple(read.sources), has_rater=read.has_rater,
                           warnings=warnings))
         for name, rows in groups
     ]
+
+
+@attrs.frozen
+class _Read:
+    """Every file's rows parsed and combined."""
+
+    frame: pd.DataFrame
+    #: the paths shown, by ``_file`` code
+    sources: list[str]
+    #: whether any file has a rater column
+    has_rater: bool
+    #: per file, field id -> its column's header as written
+    headers: list[dict[str, str]]
+    #: the rows and cells of ``frame`` already reported
+    reported: Reported
 
 
 def _read_all(
@@ -164,13 +191,15 @@ def _read_all(
     sheet: str | None,
     recursive: bool,
     issues: list[Issue],
-) -> tuple[pd.DataFrame, list[str], bool]:
-    """Every file's rows parsed and combined: (frame, paths shown, whether any has raters).
+) -> _Read:
+    """Every file's rows parsed and combined.
 
     Problems go to ``issues``; a file that cannot be read adds its issue and no rows.
     """
     parts: list[pd.DataFrame] = []
     sources: list[str] = []
+    headers: list[dict[str, str]] = []
+    reported: list[Reported] = []
     has_rater = False
     read: dict[str, str] = {}  # each file's real path: the path it was first shown as
     for path, shown in _checklist_files(rubric, inputs, issues, recursive):
@@ -193,7 +222,10 @@ def _read_all(
         has_rater = has_rater or parsed.has_rater
         parts.append(parsed.frame.assign(**{SOURCE_FILE: len(sources)}))
         sources.append(shown)
-    return _combine(rubric, parts, sources), sources, has_rater
+        headers.append(parsed.written_headers)
+        reported.append(parsed.reported)
+    return _Read(frame=_combine(rubric, parts, sources), sources=sources, has_rater=has_rater,
+                 headers=headers, reported=Reported.joined(reported))
 
 
 def _check_not_empty(
@@ -512,8 +544,16 @@ class _TableParser:
         self.issues: list[Issue] = []
         self.headers = _HeaderMap(rubric, table.headers)
         self.has_rater = self.headers.column_of(RATER) is not None
+        #: field id -> the header of its column as written
+        self.written_headers = {target: self.headers.headers[position]
+                                for position, target in self.headers.targets.items()}
+        #: rows reported as a whole, and per field the cells reported (of every row read)
+        self._reported_rows = np.zeros(len(table.rows), dtype=bool)
+        self._reported_cells: dict[str, BoolArray] = {}
         if table.above:
             self._title_note()
+        #: what ``frame`` holds that was reported (its rows only)
+        self.reported = Reported(rows=np.zeros(0, dtype=bool))
         self.frame = self._parse()
 
     def _issue(self, code: str, message: str, row: int | None, column: str | None,
@@ -582,6 +622,7 @@ class _TableParser:
 
         self._branch_id_issues(keep & ~has_id)
         self._empty_row_issues(empty_row, id_text)
+        self._reported_rows = (keep & ~has_id) | empty_row
         for field in self.rubric.fields:
             if field.id in parsed:
                 position, cells = parsed[field.id]
@@ -612,6 +653,9 @@ class _TableParser:
             else:
                 data[field.id] = _blank_column(field, int(keep.sum()))
         data[SOURCE_ROW] = kept(table.rows)
+        self.reported = Reported(
+            rows=kept(self._reported_rows),
+            cells={field_id: kept(cells) for field_id, cells in self._reported_cells.items()})
         # copy=False keeps each column as its own block instead of stacking them
         return pd.DataFrame(data, copy=False)
 
@@ -638,6 +682,7 @@ class _TableParser:
         """A field with no column whose missing policy is "error", with the header
         that misspells it if there is one: one message, not two unrelated ones."""
         message = missing_column_text(self.rubric, field.id)
+        self._reported_cells[field.id] = np.ones(len(self.table.rows), dtype=bool)
         typo = self._typo_of(field.id)
         if typo is None:
             self._issue("missing-column", message, self.table.header_row, field.header)
@@ -794,7 +839,10 @@ class _TableParser:
         flagged = column.invalid | column.out_of_range
         if missing is not None:
             flagged = flagged | missing
-        self._report(position, flagged & rows, self.headers.headers[position], describe)
+        flagged = flagged & rows
+        if flagged.any():
+            self._reported_cells[field.id] = flagged
+        self._report(position, flagged, self.headers.headers[position], describe)
 
     def _report(self, position: int, mask: BoolArray, column: str | None,
                 describe: object) -> None:

@@ -298,3 +298,13 @@ class Rubric:
             if grade.name == name:
                 return index
         raise KeyError(name)
+
+
+def indicator_slots(rubric: Rubric) -> list[list[Item]]:
+    """The indicators as the slots of their sections: a group's alternatives together,
+    every other indicator alone; in rubric order of first appearance."""
+    slots: dict[tuple[str, str], list[Item]] = {}
+    for item in rubric.indicators:
+        key = (item.section or "", item.group) if item.group else ("", item.id)
+        slots.setdefault(key, []).append(item)
+    return list(slots.values())

@@ -1,4 +1,5 @@
-"""Schema 2 rules as whole columns: clauses, direct entry, and ``applies_if``.
+"""Schema 2 rules as whole columns: clauses and direct entry (``applies_if`` is read
+by :mod:`inspect_score.checklists.conditions`).
 
 Like :mod:`inspect_score.scoring.rules`, every function works on one item
 over all checklist rows at once. Blanks follow the spec's "Precise readings":
@@ -13,8 +14,8 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from inspect_score.rubric.model import Clause, Condition, Item, Rubric
-from inspect_score.scoring.rules import OPERATORS, field_column
+from inspect_score.checklists.conditions import condition_literal, literal_numbers
+from inspect_score.rubric.model import Clause, Item, Rubric
 
 
 @attrs.frozen
@@ -26,51 +27,6 @@ class ClauseColumns:
     #: one bool array per clause: where it applies (some of its fields not blank
     #: under ``na``; everywhere otherwise)
     applies: tuple[np.ndarray, ...]
-
-
-def literal_numbers(rubric: Rubric, frame: pd.DataFrame,
-                    field_id: str) -> tuple[np.ndarray, np.ndarray]:
-    """A numeric or bool field read literally: blank as 0 (false), and where it is
-    blank under ``na`` (where whatever reads it does not apply)."""
-    numbers = field_column(rubric, frame, field_id).to_numpy(dtype=np.float64, na_value=np.nan)
-    blank = np.isnan(numbers)
-    na_blank = blank & (rubric.missing_policy(field_id) == "na")
-    return np.where(blank, 0.0, numbers), na_blank
-
-
-def condition_literal(rubric: Rubric, frame: pd.DataFrame,
-                      condition: Condition) -> tuple[np.ndarray, np.ndarray]:
-    """Where a clause or ``applies_if`` condition holds on the literal reading,
-    and where its field is blank under ``na``.
-
-    A choice blank is no choice and matches nothing; a number or bool blank
-    reads 0 / false (only under ``zero``: ``error`` blanks never get here).
-    """
-    field = rubric.field(condition.field)
-    if field.type == "choice":
-        column = field_column(rubric, frame, condition.field)
-        text = column.astype(object).to_numpy()
-        blank = column.isna().to_numpy()
-        holds = np.zeros(len(frame), dtype=bool)
-        for value in condition.values:
-            # a blank (NaN) is no choice: equal to none, different from every one
-            holds |= np.asarray(OPERATORS[condition.op](text, str(value)), dtype=bool)
-        na_blank = blank & (rubric.missing_policy(condition.field) == "na")
-        return holds & ~na_blank, na_blank
-    numbers, na_blank = literal_numbers(rubric, frame, condition.field)
-    holds = np.zeros(len(frame), dtype=bool)
-    for value in condition.values:
-        holds |= np.asarray(OPERATORS[condition.op](numbers, float(value)), dtype=bool)
-    return holds & ~na_blank, na_blank
-
-
-def applies_if_mask(rubric: Rubric, item: Item,
-                    frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Where the item's ``applies_if`` holds, and where its field is blank under
-    ``na`` (the item is then not applicable); everywhere and nowhere without one."""
-    if item.applies_if is None:
-        return np.ones(len(frame), dtype=bool), np.zeros(len(frame), dtype=bool)
-    return condition_literal(rubric, frame, item.applies_if)
 
 
 def clause_columns(rubric: Rubric, item: Item, frame: pd.DataFrame) -> ClauseColumns:
@@ -135,12 +91,3 @@ def direct_points(rubric: Rubric, item: Item, frame: pd.DataFrame) -> tuple[np.n
     if item.entry == "lost":
         return item.max - np.abs(values), ~na_blank
     return values, ~na_blank
-
-
-def direct_out_of_range(item: Item, values: np.ndarray) -> np.ndarray:
-    """Where a direct cell is outside what the item can give (never clipped: the
-    inspector must be told)."""
-    with np.errstate(invalid="ignore"):
-        if item.entry == "lost":
-            return np.asarray(np.abs(values) > item.max, dtype=bool)
-        return np.asarray((values < 0) | (values > item.max), dtype=bool)

@@ -8,10 +8,10 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from inspect_score.checklists.conditions import applies_if_mask
 from inspect_score.rubric.model import Item, Rubric
 from inspect_score.scoring.clauses import (
     ClauseColumns,
-    applies_if_mask,
     clause_columns,
     clauses_points,
     direct_points,

@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
-from inspect_score.rubric.model import Grade, Item, QuotaRounding, Rubric
+from inspect_score.rubric.model import Grade, QuotaRounding, Rubric
+from inspect_score.rubric.model import indicator_slots as indicator_slots  # where it lived first
 
 
 def quota_places(share: float, branch_count: int, rounding: QuotaRounding = "down") -> int:
@@ -52,16 +53,6 @@ def lower_places(grade: Grade, branch_count: int) -> int | None:
     if grade.min_count is not None:
         counts.append(grade.min_count)
     return max(counts) if counts else None
-
-
-def indicator_slots(rubric: Rubric) -> list[list[Item]]:
-    """The indicators as the slots of their sections: a group's alternatives together,
-    every other indicator alone; in rubric order of first appearance."""
-    slots: dict[tuple[str, str], list[Item]] = {}
-    for item in rubric.indicators:
-        key = (item.section or "", item.group) if item.group else ("", item.id)
-        slots.setdefault(key, []).append(item)
-    return list(slots.values())
 
 
 def top_weights(rubric: Rubric) -> dict[str, float]:

@@ -9,34 +9,13 @@ applied here because they depend on how a rule reads its value: a blank under
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from inspect_score.checklists.conditions import OPERATORS, field_column
 from inspect_score.rubric.model import CheckValue, Item, Op, Rubric
-
-OPERATORS: dict[Op, Callable[[Any, Any], Any]] = {
-    ">=": operator.ge,
-    ">": operator.gt,
-    "<=": operator.le,
-    "<": operator.lt,
-    "==": operator.eq,
-    "!=": operator.ne,
-}
-
-
-def field_column(rubric: Rubric, frame: pd.DataFrame, field_id: str) -> pd.Series:
-    """The field's column; a column the frame lacks is blank in every row."""
-    if field_id in frame.columns:
-        return frame[field_id]
-    if rubric.field(field_id).type == "choice":
-        categories = list(rubric.field(field_id).choices)
-        blank = pd.Categorical([None] * len(frame), categories=categories)
-        return pd.Series(blank, index=frame.index)
-    return pd.Series(np.nan, index=frame.index, dtype=np.float64)
 
 
 def condition_holds(

@@ -14,6 +14,8 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from inspect_score.checklists.conditions import field_column
+from inspect_score.checklists.item_cells import item_cell_issues
 from inspect_score.checklists.table import (
     BRANCH_ID,
     BRANCH_NAME,
@@ -25,13 +27,11 @@ from inspect_score.checklists.table import (
 from inspect_score.errors import ChecklistError, Issue
 from inspect_score.messages import msg
 from inspect_score.rubric.model import Item, Rubric
-from inspect_score.scoring.clauses import applies_if_mask, direct_out_of_range
 from inspect_score.scoring.items import item_columns
-from inspect_score.scoring.labels import plain_number
 from inspect_score.scoring.plain import indicator_slots as indicator_slots  # where they lived first
 from inspect_score.scoring.plain import top_weights as top_weights
 from inspect_score.scoring.rounding import round_points
-from inspect_score.scoring.rules import condition_holds, field_column
+from inspect_score.scoring.rules import condition_holds
 from inspect_score.scoring.tables import Scores
 
 
@@ -52,7 +52,11 @@ def score(rubric: Rubric, checklists: Checklists,
     """
     frame = checklists.frame
     _refuse_error_blanks(rubric, frame)
-    refuse_bad_schema_2_cells(rubric, frame)
+    # the loader reports these with the other cell errors; a Checklists made
+    # without it is refused all the same
+    bad_cells = item_cell_issues(rubric, frame)
+    if bad_cells:
+        raise ChecklistError(bad_cells)
     codes, first_rows = _branch_codes(frame)
     branch_count = len(first_rows)
     grouping = _RaterGrouping(codes, branch_count, rubric.raters, rubric.trim)
@@ -363,88 +367,3 @@ def _veto_summary(rubric: Rubric, vetoes: pd.DataFrame, branch_count: int) -> _V
             excluded |= triggered
     return _VetoOutcome(labels=labels, cap=cap, zeroed=zeroed & ~excluded, excluded=excluded,
                         excluded_label=excluded_label)
-
-
-def refuse_bad_schema_2_cells(rubric: Rubric, frame: pd.DataFrame) -> None:
-    """Every ``direct`` cell out of bounds and every branch row for which not exactly
-    one alternative of a group applies (or whose raters' rows apply different
-    alternatives), as one ChecklistError."""
-    issues: list[Issue] = []
-    for item in rubric.items:
-        if item.rule != "direct" or item.field is None:
-            continue
-        holds, _ = applies_if_mask(rubric, item, frame)
-        values = field_column(rubric, frame, item.field).to_numpy(dtype=np.float64,
-                                                                  na_value=np.nan)
-        bad = direct_out_of_range(item, values) & holds
-        header = rubric.field(item.field).header
-        for position in map(int, np.flatnonzero(bad)):
-            expected = (msg("points taken off, at most {max} (3 or -3 alike)",
-                            max=plain_number(item.max))
-                        if item.entry == "lost"
-                        else msg("points from 0 to {max}", max=plain_number(item.max)))
-            issues.append(Issue(
-                "direct-out-of-range",
-                msg("branch {branch}: {title} is {values}; expected {expected}",
-                    branch=frame[BRANCH_ID].iloc[position], title=item.title,
-                    values=plain_number(float(values[position])), expected=expected),
-                path=_source_file(frame, position), row=_source_row(frame, position),
-                column=header))
-    codes = None
-    for slot in indicator_slots(rubric):
-        group = slot[0].group
-        if group is None:
-            continue
-        applying = np.zeros(len(frame), dtype=np.int64)
-        #: per row, the position in the slot of the alternative that applies (the last
-        #: one; only read where exactly one does)
-        alternative = np.zeros(len(frame), dtype=np.int64)
-        for position, item in enumerate(slot):
-            holds = applies_if_mask(rubric, item, frame)[0]
-            applying += holds
-            alternative[holds] = position
-        first = slot[0].applies_if
-        group_header = rubric.field(first.field).header if first is not None else None
-        titles = "、".join(item.title for item in slot)
-        for position in map(int, np.flatnonzero(applying != 1)):
-            issues.append(Issue(
-                "group-not-one",
-                msg("branch {branch}: {applying} of the alternatives of group '{group}' "
-                    "({titles}) apply; expected exactly one",
-                    branch=frame[BRANCH_ID].iloc[position], applying=int(applying[position]),
-                    group=group, titles=titles),
-                path=_source_file(frame, position), row=_source_row(frame, position),
-                column=group_header))
-        if codes is None:
-            codes = _branch_codes(frame)[0]
-        for position, first_row in _rows_changing_alternative(codes, applying == 1,
-                                                              alternative):
-            issues.append(Issue(
-                "group-not-one",
-                msg("branch {branch}: its raters' rows apply different alternatives of "
-                    "group '{group}' ({first} at row {first_row}, {this} here); expected "
-                    "the same one on every row of the branch",
-                    branch=frame[BRANCH_ID].iloc[position], group=group,
-                    first=slot[int(alternative[first_row])].title,
-                    first_row=_source_row(frame, first_row),
-                    this=slot[int(alternative[position])].title),
-                path=_source_file(frame, position), row=_source_row(frame, position),
-                column=group_header))
-    if issues:
-        raise ChecklistError(issues)
-
-
-def _rows_changing_alternative(
-    codes: np.ndarray, valid: np.ndarray, alternative: np.ndarray
-) -> list[tuple[int, int]]:
-    """(row, the branch's first valid row) for every valid row of a branch whose
-    alternative differs from the one at that first row. Several raters must agree
-    on which alternative applies: a branch is a 教学 unit or not, and a slot
-    combining both alternatives would earn twice its ``max``."""
-    # codes number branches 0, 1, ...: as many as rows means one row per branch
-    if len(codes) == 0 or int(codes.max()) + 1 == len(codes):
-        return []
-    rows = np.flatnonzero(valid)
-    first = pd.Series(rows).groupby(codes[rows]).transform("first").to_numpy()
-    changed = alternative[rows] != alternative[first]
-    return list(zip(map(int, rows[changed]), map(int, first[changed]), strict=True))

@@ -22,11 +22,11 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from inspect_score.checklists.conditions import applies_if_mask
 from inspect_score.checklists.table import BRANCH_ID
 from inspect_score.errors import Issue
 from inspect_score.messages import listing, msg
 from inspect_score.rubric.model import Item, Rubric, Veto
-from inspect_score.scoring.clauses import applies_if_mask
 from inspect_score.scoring.labels import (
     Part,
     fixed_text,
