@@ -261,9 +261,9 @@ def test_every_cell_error_of_a_run_comes_in_one_report(tmp_path: Path) -> None:
     assert said["b.csv", 5] == "支部 S6：综合评价为-45，应为扣分，最多40分（3 与 -3 同样计）"
     assert said["b.csv", 3] == ("支部 S4：unit_type为「混合」，分组「kind」的备选指标"
                                 "（教学工作、服务工作）中有2项适用，应恰好一项")
-    assert said["b.csv", 2] == (f"支部 S1：本行unit_type为「非教学」，各评分人所填适用的分组「kind」"
-                                f"备选指标不一致（{form_a} 第2行为教学工作，本行为服务工作），"
-                                "同一支部各行应为同一项")
+    assert said["b.csv", 2] == (f"支部 S1：本行unit_type为「非教学」，各评分人所填适用的分组"
+                                f"「kind」备选指标不一致（{form_a} 第2行为教学工作，本行为服务"
+                                "工作），同一支部各行应为同一项")
 
 
 def test_the_run_command_reports_every_cell_error_and_writes_nothing(tmp_path: Path) -> None:

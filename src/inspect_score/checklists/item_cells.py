@@ -94,16 +94,18 @@ def item_cell_issues(
     header as written there (the field's label or id where absent).
     ``reported``: what the loader reported already, skipped here.
     """
+    direct = [item for item in rubric.items if item.rule == "direct" and item.field is not None]
+    groups = [slot for slot in indicator_slots(rubric) if slot[0].group is not None]
+    if not direct and not groups:
+        return []  # schema 1, and most schema 2 rubrics: nothing to look at
     where = _Where(rubric, frame, headers)
     if reported is None:
         reported = Reported(rows=np.zeros(len(frame), dtype=bool))
     issues: list[Issue] = []
-    for item in rubric.items:
-        if item.rule == "direct" and item.field is not None:
-            issues += _direct_issues(rubric, item, frame, where, reported)
-    for slot in indicator_slots(rubric):
-        if slot[0].group is not None:
-            issues += _group_issues(rubric, slot, frame, where, reported)
+    for item in direct:
+        issues += _direct_issues(rubric, item, frame, where, reported)
+    for slot in groups:
+        issues += _group_issues(rubric, slot, frame, where, reported)
     return issues
 
 
