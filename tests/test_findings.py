@@ -17,7 +17,7 @@ from inspect_score.checklists.table import Checklists
 from inspect_score.errors import ChecklistError
 from inspect_score.outputs.write_csv import output_tables
 from inspect_score.rubric.loader import load_rubric
-from inspect_score.rubric.model import Rubric
+from inspect_score.rubric.model import Clause, Condition, Field, Item, Rubric, Section
 from inspect_score.scoring.findings import FINDING_COLUMNS, find_problems
 from inspect_score.scoring.pipeline import evaluate
 
@@ -204,3 +204,44 @@ def test_default_problem_in_english() -> None:
     title = next(item.title for item in rubric.items if item.field == "study_absences")
     lost = results.findings["lost"].iloc[0]
     assert results.findings["problem"].tolist() == [f"{title}: {lost:g} points lost"]
+
+
+def _schema_2_findings(fields: tuple[Field, ...], item: Item,
+                       records: list[dict[str, Any]]) -> pd.DataFrame:
+    """The findings of one schema 2 indicator (worth its max, in a section of its own)."""
+    rubric = Rubric(id="s2", title="细则", total=item.max, fields=fields,
+                    sections=(Section(id="s", title="组织建设", max=item.max),),
+                    indicators=(attrs.evolve(item, section="s"),), grades=(),
+                    bonus_cap=math.inf, schema=2)
+    has_rater = any(record.get("rater") for record in records)
+    return evaluate(rubric, make_checklists(rubric, records, has_rater=has_rater)).findings
+
+
+def test_a_shortfall_is_stated_in_the_decimals_written() -> None:
+    """学习时长 7.9 below 10 is 少2.1小时, worked out from the numbers as written (floats
+    make it 2.0999999999999996)."""
+    item = Item(kind="indicator", id="study", title="理论学习", max=5.0, rule="clauses",
+                clauses=(Clause(shape="shortfall", field="hours", below=10.0, per=0.5,
+                                problem="学习时长少{short}小时"),))
+    findings = _schema_2_findings((Field(id="hours", type="number", label="学习时长"),), item,
+                                  [{"branch_id": "B1", "branch_name": "东湖社区", "hours": 7.9}])
+    assert findings["problem"].tolist() == ["学习时长少2.1小时"]
+
+
+def test_missing_names_only_what_raters_of_an_applying_row_found_missing() -> None:
+    """A 一肩挑 item: R1 finds the community 一肩挑 and no 党员名册; R2 finds it is not
+    一肩挑 (the item scores full on R2's row, whose cells it does not read) and notes
+    no 会议记录本. The clause cost only R1's 名册, so the problem names only it."""
+    fields = (Field(id="dual", type="bool", label="是否一肩挑"),
+              Field(id="roster", type="bool", label="党员名册"),
+              Field(id="minutes", type="bool", label="会议记录本"))
+    item = Item(kind="indicator", id="files", title="软件资料", max=2.0, rule="clauses",
+                applies_if=Condition(field="dual", op="==", values=(True,)),
+                clauses=(Clause(shape="list", fields=("roster", "minutes"), per=1.0,
+                                problem="缺少{missing}"),))
+    records = [{"branch_id": "B1", "branch_name": "东湖社区", "rater": "R1", "dual": 1.0,
+                "roster": 0.0, "minutes": 1.0},
+               {"branch_id": "B1", "branch_name": "东湖社区", "rater": "R2", "dual": 0.0,
+                "roster": 1.0, "minutes": 0.0}]
+    findings = _schema_2_findings(fields, item, records)
+    assert (findings["problem"].tolist(), findings["lost"].tolist()) == (["缺少党员名册"], [0.5])

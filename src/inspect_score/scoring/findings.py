@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from inspect_score.checklists.conditions import applies_if_mask
 from inspect_score.checklists.table import BRANCH_ID, RATER, Checklists, text_taken
 from inspect_score.rubric.model import Clause, Item, Rubric
 from inspect_score.scoring.labels import (
@@ -24,6 +25,7 @@ from inspect_score.scoring.labels import (
     plain_coded,
     plain_number,
     render_coded,
+    shortfall_coded,
     unit_of,
 )
 from inspect_score.scoring.rounding import round_points
@@ -107,9 +109,10 @@ class _BranchTexts:
         joined per branch like values ("1", or "1;0" for two raters)."""
         assert clause.field is not None
         numbers = self.frame[clause.field].to_numpy(dtype=np.float64)
-        short = np.maximum(clause.below - np.nan_to_num(numbers, nan=0.0), 0.0)
-        short[np.isnan(numbers) & (self.rubric.missing_policy(clause.field) == "na")] = np.nan
-        return self.join_rows(plain_coded(short))
+        # a blank reads 0, except under "na", where it is not read
+        literal = np.where(np.isnan(numbers), 0.0, numbers)
+        literal[np.isnan(numbers) & (self.rubric.missing_policy(clause.field) == "na")] = np.nan
+        return self.join_rows(shortfall_coded(clause.below, literal))
 
     def value(self, field_id: str) -> Coded:
         if field_id not in self._cache:
@@ -118,10 +121,19 @@ class _BranchTexts:
 
     def share(self, item: Item) -> tuple[Coded, Coded]:
         """"true/applicable" per branch, and the labels of the fields some rater found false."""
-        return self.fields_share(item.fields)
+        return self.fields_share(item.fields, self.read_by(item))
 
-    def fields_share(self, fields: tuple[str, ...]) -> tuple[Coded, Coded]:
-        """:meth:`share` over any bool fields (a list or any clause's)."""
+    def read_by(self, item: Item) -> np.ndarray | None:
+        """The rows whose fields the item reads: where its ``applies_if`` holds (None:
+        every row). A rater's row the item does not apply to has read nothing."""
+        if item.applies_if is None:
+            return None
+        return applies_if_mask(self.rubric, item, self.frame)[0]
+
+    def fields_share(self, fields: tuple[str, ...],
+                     read: np.ndarray | None = None) -> tuple[Coded, Coded]:
+        """:meth:`share` over any bool fields (a list or any clause's); the fields found
+        false only on the rows ``read`` (every row without it)."""
         rows = len(self.frame)
         trues = np.zeros(rows)
         applicable = np.zeros(rows)
@@ -134,8 +146,8 @@ class _BranchTexts:
             true = numbers == 1
             trues += true
             applicable += applies
-            fails = np.bincount(self.row_branch, weights=applies & ~true,
-                                minlength=self.branches) > 0
+            failing = applies & ~true if read is None else applies & ~true & read
+            fails = np.bincount(self.row_branch, weights=failing, minlength=self.branches) > 0
             failed_bits |= fails.astype(np.int64) << bit
         labels = [self.rubric.field(field_id).header for field_id in fields]
         codes, patterns = pd.factorize(failed_bits)
@@ -321,7 +333,7 @@ def _clause_chunk(item: Item, number: int, clause: Clause, texts: _BranchTexts, 
     count = len(positions)
     missing = short = None
     if clause.shape in ("list", "any"):
-        share, failed = texts.fields_share(clause.fields)
+        share, failed = texts.fields_share(clause.fields, texts.read_by(item))
         value, missing = share.take(positions), failed.take(positions)
     else:
         assert clause.field is not None

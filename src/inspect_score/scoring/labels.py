@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 
 import attrs
 import numpy as np
 import pandas as pd
 
 from inspect_score.rubric.model import Lang, Op
+from inspect_score.scoring.plain import plain_decimal
 from inspect_score.scoring.plain import plain_number as plain_number  # where it lived first
 from inspect_score.scoring.rounding import decimal_of
 
@@ -351,6 +353,15 @@ def plain_text(values: np.ndarray | pd.Series) -> np.ndarray:
 def plain_coded(values: np.ndarray | pd.Series) -> Coded:
     """:func:`plain_text` as codes: each distinct number is formatted once."""
     return _numbers_coded(values, lambda value: plain_number(float(value)))
+
+
+def shortfall_coded(below: float, values: np.ndarray) -> Coded:
+    """``max(below - value, 0)`` for each value, as plain text ("" for NaN), worked
+    out in decimal from the numbers as written: 10 - 7.9 is "2.1", where floats
+    give 2.0999999999999996."""
+    wanted = Decimal(repr(float(below)))
+    return _numbers_coded(
+        values, lambda value: plain_decimal(max(wanted - Decimal(repr(float(value))), Decimal(0))))
 
 
 def _numbers_coded(values: np.ndarray | pd.Series, text_of: Callable[[float], str]) -> Coded:

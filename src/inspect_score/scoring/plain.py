@@ -31,7 +31,12 @@ def plain_number(value: float) -> str:
     value = float(value) + 0.0  # -0.0 reads as 0
     if not math.isfinite(value):
         return repr(value)
-    text = format(Decimal(repr(value)), "f")
+    return plain_decimal(Decimal(repr(value)))
+
+
+def plain_decimal(value: Decimal) -> str:
+    """A decimal as :func:`plain_number` writes it: Decimal("2.10") -> "2.1"."""
+    text = format(value + 0, "f")  # + 0: -0 reads as 0
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
