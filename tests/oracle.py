@@ -532,6 +532,7 @@ def score_rows_2(rubric: Rubric, frame: pd.DataFrame) -> list[dict[str, Any]]:
             "vetoed": ";".join(veto.id for veto in hit),
             "veto_cap": cap,
             "excluded": excluded,
+            "rows": branch_rows,
         })
     if nothing:
         raise NothingApplicable(nothing)
@@ -620,18 +621,20 @@ def rank_and_grade_rows_2(rubric: Rubric,
 
 
 def findings_rows_2(rubric: Rubric, ranked: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    """(branch id, kind, item id, clause or None, lost or None) of every finding, in
-    ranking then rubric order: a clause that cost points, another item that lost at
-    least its problem_min_lost, a veto triggered."""
+    """(branch id, kind, item id, clause or None, lost or None, problem, rectify) of every
+    finding, in ranking then rubric order: a clause that cost points, another item that
+    lost at least its problem_min_lost, a veto triggered."""
     found = []
     for branch in ranked:
         for item in (*rubric.indicators, *rubric.penalties):
             points = branch["points"][item.id]
             if item.rule == "clauses":
-                for number in range(1, len(item.clauses) + 1):
+                for number, clause in enumerate(item.clauses, start=1):
                     cost = branch["clauses"][(item.id, number)]
                     if cost > 0:
-                        found.append((branch["branch_id"], item.kind, item.id, number, cost))
+                        texts = _clause_texts(rubric, item, clause, branch, cost)
+                        found.append((branch["branch_id"], item.kind, item.id, number, cost,
+                                      *texts))
                 continue
             if points is None:
                 continue
@@ -639,8 +642,131 @@ def findings_rows_2(rubric: Rubric, ranked: list[dict[str, Any]]) -> list[tuple[
             least = item.problem_min_lost
             least = rubric.problem_min_lost if least is None else least
             if lost > 0 and lost >= exact(least):
-                found.append((branch["branch_id"], item.kind, item.id, None, lost))
+                found.append((branch["branch_id"], item.kind, item.id, None, lost,
+                              *_item_texts(rubric, item, branch, lost)))
         for veto in rubric.vetoes:
             if branch["vetoes"][veto.id]:
-                found.append((branch["branch_id"], "veto", veto.id, None, None))
+                rectify = (veto.rectify or "").replace("{title}", veto.title)
+                found.append((branch["branch_id"], "veto", veto.id, None, None, veto.title,
+                              rectify))
     return found
+
+
+# -- the words of a finding (rubric-format-2.md, "Findings" and "Precise readings") --
+
+#: per rubric language: yes, no, the separator of {missing}, and the problem of an item
+#: or clause that has none
+_WORDS = {
+    "zh": ("是", "否", "、", "{title}扣{lost}分"),
+    "en": ("yes", "no", ", ", "{title}: {lost} points lost"),
+}
+
+
+def plain(number: Fraction) -> str:
+    """A number as the spec writes it in texts: a plain decimal, no trailing zeros
+    (every number here is a finite decimal: a cell, or points rounded to precision)."""
+    sign = "-" if number < 0 else ""
+    number = abs(number)
+    whole, rest = divmod(number.numerator, number.denominator)
+    digits = ""
+    while rest:
+        rest *= 10
+        digits += str(rest // number.denominator)
+        rest %= number.denominator
+    return sign + str(whole) + ("." + digits if digits else "")
+
+
+def _in_rater_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Several raters' rows by rater name (the findings' value column's order)."""
+    return sorted(rows, key=lambda row: str(row.get("rater") or ""))
+
+
+def _cell_text(rubric: Rubric, field_id: str, row: dict[str, Any]) -> str:
+    """{value} on one row: the choice, 是/否, the number; a blank says nothing."""
+    cell = row.get(field_id)
+    if _blank(cell):
+        return ""
+    field = rubric.field(field_id)
+    if field.type == "bool":
+        yes, no, _, _ = _WORDS[rubric.lang]
+        return yes if cell == 1 else no
+    if field.type in ("int", "number"):
+        return plain(exact(cell))
+    return str(cell)
+
+
+def _read_bools(rubric: Rubric, fields: tuple[str, ...],
+                row: dict[str, Any]) -> list[tuple[str, bool]]:
+    """The bool fields a list, any or share reads on a row, each with whether it holds:
+    a blank is read as false, except under "na", where it is not read."""
+    read = []
+    for field_id in fields:
+        cell = row.get(field_id)
+        if _blank(cell) and rubric.missing_policy(field_id) == "na":
+            continue
+        read.append((field_id, not _blank(cell) and cell == 1))
+    return read
+
+
+def _share_text(rubric: Rubric, fields: tuple[str, ...], row: dict[str, Any]) -> str:
+    read = _read_bools(rubric, fields, row)
+    return f"{sum(1 for _, holds in read if holds)}/{len(read)}"
+
+
+def _missing(rubric: Rubric, fields: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
+    """{missing}: the labels of the fields some row read as false, in ``fields`` order."""
+    false = {field_id for row in rows for field_id, holds in _read_bools(rubric, fields, row)
+             if not holds}
+    return _WORDS[rubric.lang][2].join(rubric.field(field_id).header for field_id in fields
+                                       if field_id in false)
+
+
+def _fill(template: str, parts: dict[str, str]) -> str:
+    return template.format(**parts)
+
+
+def _clause_texts(rubric: Rubric, item: Item, clause: Any, branch: dict[str, Any],
+                  cost: Fraction) -> tuple[str, str]:
+    """A clause finding's problem and rectify, from the branch's rows in rater order."""
+    rows = _in_rater_order(branch["rows"])
+    # the rows its clause counted: where the item applies, its fields are read
+    read = [row for row in rows
+            if item.applies_if is None or literal_condition(rubric, row, item.applies_if)[0]]
+    short = ""
+    missing = ""
+    if clause.shape in ("list", "any"):
+        value = ";".join(_share_text(rubric, clause.fields, row) for row in rows)
+        missing = _missing(rubric, clause.fields, read)
+    else:
+        value = ";".join(_cell_text(rubric, clause.field, row) for row in rows)
+        if clause.shape == "shortfall":
+            shorts = []
+            for row in rows:
+                cell, na = _literal(rubric, row, clause.field)
+                shorts.append("" if na else plain(max(exact(clause.below) - exact(cell),
+                                                      Fraction(0))))
+            short = ";".join(shorts)
+    parts = {"value": value, "short": short, "missing": missing, "lost": plain(cost),
+             "title": item.title}
+    problem = _fill(clause.problem or _WORDS[rubric.lang][3], parts)
+    return problem, _fill(clause.rectify or item.rectify or "", parts)
+
+
+def _item_texts(rubric: Rubric, item: Item, branch: dict[str, Any],
+                lost: Fraction) -> tuple[str, str]:
+    """Another item's problem and rectify: its value (a share's true/read), what a share
+    found false, what it lost."""
+    rows = _in_rater_order(branch["rows"])
+    read = [row for row in rows
+            if item.applies_if is None or literal_condition(rubric, row, item.applies_if)[0]]
+    missing = ""
+    if item.rule == "share":
+        value = ";".join(_share_text(rubric, item.fields, row) for row in rows)
+        missing = _missing(rubric, item.fields, read)
+    else:
+        assert item.field is not None
+        value = ";".join(_cell_text(rubric, item.field, row) for row in rows)
+    parts = {"value": value, "short": "", "missing": missing, "lost": plain(lost),
+             "title": item.title}
+    return (_fill(item.problem or _WORDS[rubric.lang][3], parts),
+            _fill(item.rectify or "", parts))

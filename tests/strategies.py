@@ -29,6 +29,7 @@ from inspect_score.rubric.model import (
     Field,
     Grade,
     Item,
+    Lang,
     MissingPolicy,
     Rubric,
     Section,
@@ -394,6 +395,10 @@ GROUP_CHOICES = ("教学", "非教学", "其他")
 DIRECT_FIELD = "d_points"
 LOST_FIELD = "d_lost"
 DIRECT_MAX = 10.0
+#: problem and rectify texts: none (the default), plain words, and every placeholder
+TEXTS = (None, "问题已查实", "{title}：{value}", "少{short}次，缺少{missing}，扣{lost}分",
+         "{title}|{value}|{short}|{missing}|{lost}")
+texts = st.sampled_from(TEXTS)
 
 
 @st.composite
@@ -427,18 +432,18 @@ def clauses(draw: st.DrawFn, rubric_missing: MissingPolicy, pool: tuple[Field, .
         if condition.field == CHOICE_FIELD and (choice.missing or rubric_missing) == "zero":
             condition = Condition(field=BOOL_FIELDS[0], op="==", values=(False,))
         return Clause(shape="fault", field=condition.field, condition=condition, points=points,
-                      cap=cap, problem=draw(st.sampled_from((None, "{title}：{value}"))))
+                      cap=cap, problem=draw(texts), rectify=draw(texts))
     if shape in ("count", "shortfall"):
         below = float(draw(st.integers(1, 12))) if shape == "shortfall" else 0.0
         return Clause(shape=shape, field=draw(st.sampled_from(NUMERIC_FIELDS)), per=per,
-                      below=below, cap=cap, problem=draw(st.sampled_from(
-                          (None, "少{short}次", "{value}人"))))
+                      below=below, cap=cap, problem=draw(texts), rectify=draw(texts))
     chosen = tuple(draw(st.lists(st.sampled_from(BOOL_FIELDS), min_size=1, max_size=4,
                                  unique=True)))
     if shape == "list":
-        return Clause(shape="list", fields=chosen, per=per, cap=cap,
-                      problem=draw(st.sampled_from((None, "缺少{missing}"))))
-    return Clause(shape="any", fields=chosen, points=points, cap=cap)
+        return Clause(shape="list", fields=chosen, per=per, cap=cap, problem=draw(texts),
+                      rectify=draw(texts))
+    return Clause(shape="any", fields=chosen, points=points, cap=cap, problem=draw(texts),
+                  rectify=draw(texts))
 
 
 @st.composite
@@ -459,6 +464,9 @@ def items_2(draw: st.DrawFn, kind: str, item_id: str, rubric_missing: MissingPol
         item = Item(kind=kind, id=item_id, title=f"{item_id} 标题",  # type: ignore[arg-type]
                     max=draw(multiples(unit, 15.0, least=1)), rule="clauses", section=section,
                     clauses=chosen, problem_min_lost=draw(st.sampled_from((None, 0.5))))
+    # what the item's findings say (a clauses item's rectify is its clauses' default)
+    item = attrs.evolve(item, problem=None if item.rule == "clauses" else draw(texts),
+                        rectify=draw(texts))
     if draw(st.integers(0, 3)) == 0:
         item = attrs.evolve(item, applies_if=draw(conditions(rubric_missing, pool)),
                             otherwise=draw(st.sampled_from(("full", "na", "zero"))))
@@ -484,9 +492,10 @@ def grades_2(draw: st.DrawFn, total: float) -> tuple[Grade, ...]:
 
 
 @st.composite
-def rubrics_2(draw: st.DrawFn) -> Rubric:
+def rubrics_2(draw: st.DrawFn, langs: tuple[Lang, ...] = ("zh",)) -> Rubric:
     """A valid schema 2 rubric: clauses of every shape, applies_if, a group of
-    alternatives, direct entry, nested and weighted sections, quotas, veto actions."""
+    alternatives, direct entry, nested and weighted sections, quotas, veto actions;
+    in one of ``langs``."""
     missing = draw(policies)
     pool = draw(fields())
     pool += (
@@ -544,7 +553,8 @@ def rubrics_2(draw: st.DrawFn) -> Rubric:
             field=draw(st.sampled_from(BOOL_FIELDS)), op="==", value=True,
             grade=draw(st.sampled_from([grade.name for grade in grade_list]))
             if action == "cap" else "",
-            action=action, label="取消资格" if action == "exclude" else ""))
+            action=action, label="取消资格" if action == "exclude" else "",
+            rectify=draw(st.sampled_from((None, "整改：{title}")))))
     return Rubric(
         id="drawn2", title="抽样细则二", total=float(total), fields=pool,
         sections=tuple(sections), indicators=tuple(indicators), grades=grade_list,
@@ -552,13 +562,15 @@ def rubrics_2(draw: st.DrawFn) -> Rubric:
         bonus_cap=draw(st.sampled_from((math.inf, 1.0, 5.0))), missing=missing,
         raters=draw(st.sampled_from(("mean", "median", "trimmed_mean"))),
         trim=draw(st.integers(1, 2)), precision=precision, schema=2,
+        lang=draw(st.sampled_from(langs)),
     )
 
 
 @st.composite
-def runs_2(draw: st.DrawFn, max_branches: int = 10) -> tuple[Rubric, Checklists]:
-    """A schema 2 rubric and checklists scored against it."""
-    rubric = draw(rubrics_2())
+def runs_2(draw: st.DrawFn, max_branches: int = 10,
+           langs: tuple[Lang, ...] = ("zh",)) -> tuple[Rubric, Checklists]:
+    """A schema 2 rubric (in one of ``langs``) and checklists scored against it."""
+    rubric = draw(rubrics_2(langs))
     return rubric, draw(checklists_for(rubric, max_branches=max_branches))
 
 

@@ -95,11 +95,12 @@ def _float(value: Fraction | None) -> float:
 
 
 @thorough
-@given(runs_2())
+@given(runs_2(langs=("zh", "en")))
 @example(RATERS_DISAGREEING_ON_THE_ALTERNATIVE)
 def test_schema2_vectorised_path_agrees_with_the_oracle(run: tuple[Rubric, Checklists]) -> None:
-    """Every point, clause cost, section, total, rank, grade and finding equals the
-    oracle's exact-arithmetic result; the same runs are refused."""
+    """Every point, clause cost, section, total, rank, grade and finding (its problem
+    and rectify texts too) equals the oracle's exact-arithmetic result; the same runs
+    are refused."""
     rubric, checklists = run
     try:
         expected = oracle.rank_and_grade_rows_2(
@@ -139,12 +140,14 @@ def test_schema2_vectorised_path_agrees_with_the_oracle(run: tuple[Rubric, Check
     found = find_problems(rubric, checklists, scores, ranking)
     actual_findings = [
         (branch, kind, item, None if pd.isna(clause) else int(clause),
-         None if np.isnan(lost) else lost)
-        for branch, kind, item, clause, lost in found[
-            ["branch_id", "kind", "item_id", "clause", "lost"]].itertuples(index=False, name=None)
+         None if np.isnan(lost) else lost, problem, rectify)
+        for branch, kind, item, clause, lost, problem, rectify in found[
+            ["branch_id", "kind", "item_id", "clause", "lost", "problem", "rectify"]].astype(
+                {"problem": str, "rectify": str}).itertuples(index=False, name=None)
     ]
-    expected_findings = [(branch, kind, item, clause, None if lost is None else float(lost))
-                         for branch, kind, item, clause, lost in
+    expected_findings = [(branch, kind, item, clause, None if lost is None else float(lost),
+                          problem, rectify)
+                         for branch, kind, item, clause, lost, problem, rectify in
                          oracle.findings_rows_2(rubric, expected)]
     assert expected_findings == actual_findings
     assert (found["problem"].astype(str) != "").all()
