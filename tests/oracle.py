@@ -725,6 +725,32 @@ def _fill(template: str, parts: dict[str, str]) -> str:
     return template.format(**parts)
 
 
+def _spoken(rubric: Rubric, field_id: str, read: list[dict[str, Any]]) -> str:
+    """{value} as a problem states it: the rows the item read, each read literally (a
+    blank under zero is 0 / 否, under na not read); one row's value; several raters'
+    numbers combined as the rubric combines raters, rounded to its precision; their
+    words where all agree, else each rater's joined by ";"."""
+    field = rubric.field(field_id)
+    cells = [cell for cell, na in (_literal(rubric, row, field_id) for row in read) if not na]
+    if field.type in ("int", "number"):
+        numbers = [exact(cell) for cell in cells]
+        if len(numbers) <= 1:
+            return plain(numbers[0]) if numbers else ""
+        return plain(round_half_up(combine(rubric.raters, rubric.trim, numbers),
+                                   rubric.precision))
+    words = [_cell_text(rubric, field_id, {field_id: cell}) for cell in cells]
+    return words[0] if len(set(words)) == 1 else ";".join(word for word in words if word)
+
+
+def _spoken_short(rubric: Rubric, clause: Any, read: list[dict[str, Any]]) -> str:
+    """{short}: how far below the requirement, stated as :func:`_spoken` states a number."""
+    shorts = [max(exact(clause.below) - exact(cell), Fraction(0))
+              for cell, na in (_literal(rubric, row, clause.field) for row in read) if not na]
+    if len(shorts) <= 1:
+        return plain(shorts[0]) if shorts else ""
+    return plain(round_half_up(combine(rubric.raters, rubric.trim, shorts), rubric.precision))
+
+
 def _clause_texts(rubric: Rubric, item: Item, clause: Any, branch: dict[str, Any],
                   cost: Fraction) -> tuple[str, str]:
     """A clause finding's problem and rectify, from the branch's rows in rater order."""
@@ -738,14 +764,9 @@ def _clause_texts(rubric: Rubric, item: Item, clause: Any, branch: dict[str, Any
         value = ";".join(_share_text(rubric, clause.fields, row) for row in rows)
         missing = _missing(rubric, clause.fields, read)
     else:
-        value = ";".join(_cell_text(rubric, clause.field, row) for row in rows)
+        value = _spoken(rubric, clause.field, read)
         if clause.shape == "shortfall":
-            shorts = []
-            for row in rows:
-                cell, na = _literal(rubric, row, clause.field)
-                shorts.append("" if na else plain(max(exact(clause.below) - exact(cell),
-                                                      Fraction(0))))
-            short = ";".join(shorts)
+            short = _spoken_short(rubric, clause, read)
     parts = {"value": value, "short": short, "missing": missing, "lost": plain(cost),
              "title": item.title}
     problem = _fill(clause.problem or _WORDS[rubric.lang][3], parts)
@@ -765,7 +786,7 @@ def _item_texts(rubric: Rubric, item: Item, branch: dict[str, Any],
         missing = _missing(rubric, item.fields, read)
     else:
         assert item.field is not None
-        value = ";".join(_cell_text(rubric, item.field, row) for row in rows)
+        value = _spoken(rubric, item.field, read)
     parts = {"value": value, "short": "", "missing": missing, "lost": plain(lost),
              "title": item.title}
     return (_fill(item.problem or _WORDS[rubric.lang][3], parts),

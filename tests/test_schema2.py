@@ -572,3 +572,23 @@ def test_bulletin_and_rectification_list_read_schema_2(tmp_path: Path) -> None:
                           encoding="utf-8-sig")
     first = rectify.iloc[0]
     assert (first["problem"], first["rectify"]) == ("党费未按时足额交纳", "按时足额收缴党费")
+
+
+def test_a_problem_states_one_reading_of_several_raters(tmp_path: Path) -> None:
+    """Three raters who all found 1 党员 in arrears: "1名党员欠缴党费", never "1;1;1名";
+    raters who differ (0, 1 and 0 meetings of 2: short 2, 1 and 2): their readings
+    combined as the rubric combines raters (the mean, 1.67 to its precision), while the
+    findings' value column keeps each rater's value."""
+    header = ("branch_id,rater,branch_name,dues_on_time,arrears,meetings,roster,minutes,"
+              "dual_role,deputy,unit_type,teaching_points,service_points,impression,members,"
+              "report_rate\n")
+    rows_ = "".join(
+        f"S1,{rater},东湖社区,是,1,{meetings},是,是,是,是,教学,60,,0,120,100\n"
+        for rater, meetings in (("甲", 0), ("乙", 1), ("丙", 0)))
+    findings = run(header + rows_, tmp_path).findings
+    dues = findings[(findings["item_id"] == "dues")]
+    problems = dict(zip(dues["clause"].astype(int), dues["problem"], strict=True))
+    assert problems[2] == "1名党员欠缴党费"
+    assert problems[3] == "党员大会少开1.67次"
+    values = dict(zip(dues["clause"].astype(int), dues["value"], strict=True))
+    assert values[2] == "1;1;1"

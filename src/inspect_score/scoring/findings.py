@@ -9,6 +9,8 @@ text is made once per distinct value, and notes are concatenated column-wise
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -29,7 +31,7 @@ from inspect_score.scoring.labels import (
     unit_of,
 )
 from inspect_score.scoring.rounding import round_points
-from inspect_score.scoring.score import clause_key
+from inspect_score.scoring.score import RaterGrouping, clause_key
 from inspect_score.scoring.tables import Scores
 
 #: the columns of findings.csv (the findings frame has ``rectify`` after them)
@@ -113,6 +115,99 @@ class _BranchTexts:
         literal = np.where(np.isnan(numbers), 0.0, numbers)
         literal[np.isnan(numbers) & (self.rubric.missing_policy(clause.field) == "na")] = np.nan
         return self.join_rows(shortfall_coded(clause.below, literal))
+
+    def spoken(self, field_id: str, read: np.ndarray | None) -> Coded:
+        """A field's reading per branch as a problem text states it (``{value}``): one
+        figure, not the raters' values side by side. Each row is read as the clause read
+        it (a blank under ``zero`` is 0 or 否; under ``na`` it is not read), only rows the
+        item applies to (``read``; None: every row). Several raters' numbers are combined
+        as the rubric combines raters, to its precision; their words, where all agree,
+        are that word (where they differ, each rater's, joined by ";")."""
+        field = self.rubric.field(field_id)
+        column = self.frame[field_id]
+        counted = self._counted(read)
+        if field.type in ("int", "number"):
+            return self._combined(self._literal(field_id), counted)
+        rows = self.row_text(field_id)
+        blank = column.isna().to_numpy()
+        policy = self.rubric.missing_policy(field_id)
+        if field.type == "bool" and policy == "zero":
+            # a blank read as false under zero: 否
+            rows = Coded(np.where(blank, 2, rows.codes), rows.texts)
+        # a blank under na is not read
+        return self._agreed(rows, counted & ~(blank & (policy == "na")))
+
+    def spoken_short(self, clause: Clause, read: np.ndarray | None) -> Coded:
+        """``{short}`` as :meth:`spoken` states a number: how far below the requirement
+        the branch's reading is (one rater's worked out in decimal, "少2.1次")."""
+        assert clause.field is not None
+        literal = self._literal(clause.field)
+        counted = self._counted(read)
+        one = self._combined(literal, counted, lambda values: shortfall_coded(clause.below,
+                                                                              values))
+        taken = counted & ~np.isnan(literal)
+        several = self._several(taken)
+        if self.one_row_each or not several.any():
+            return one
+        # each rater's shortfall as written (2.1, not 2.0999999999999996), then combined
+        rows = pd.to_numeric(pd.Series(shortfall_coded(clause.below, literal).decoded()),
+                             errors="coerce").to_numpy(dtype=np.float64)
+        short = self._combined(rows, counted).decoded()
+        return Coded.of(np.asarray(np.where(several, short, one.decoded()), dtype=object))
+
+    def _literal(self, field_id: str) -> np.ndarray:
+        """A number field per row as a clause reads it: a blank is 0, except under
+        ``na``, where it is not read (NaN)."""
+        numbers = self.frame[field_id].to_numpy(dtype=np.float64)
+        literal = np.where(np.isnan(numbers), 0.0, numbers)
+        literal[np.isnan(numbers) & (self.rubric.missing_policy(field_id) == "na")] = np.nan
+        return literal
+
+    def _counted(self, read: np.ndarray | None) -> np.ndarray:
+        return np.ones(len(self.frame), dtype=bool) if read is None else read
+
+    def _several(self, counted: np.ndarray) -> np.ndarray:
+        """Per branch: whether more than one of its rows is counted."""
+        return np.bincount(self.row_branch[counted], minlength=self.branches) > 1
+
+    def _combined(self, numbers: np.ndarray, counted: np.ndarray,
+                  single_text: Callable[[np.ndarray], Coded] = plain_coded) -> Coded:
+        """Per branch, one number: a single counted row's as it is (``single_text``);
+        several rows' combined with the rubric's rater method and rounded to its
+        precision."""
+        single = np.full(self.branches, np.nan)
+        taken = counted & ~np.isnan(numbers)
+        single[self.row_branch[taken]] = numbers[taken]
+        several = self._several(taken)
+        if self.one_row_each or not several.any():
+            return single_text(single)
+        grouping = RaterGrouping(self.row_branch, self.branches, self.rubric.raters,
+                                 self.rubric.trim)
+        combined = round_points(grouping.combine(np.where(taken, numbers, np.nan)),
+                                self.rubric.precision)
+        texts = np.where(several, plain_coded(combined).decoded(),
+                         single_text(single).decoded())
+        return Coded.of(np.asarray(texts, dtype=object))
+
+    def _agreed(self, rows: Coded, counted: np.ndarray) -> Coded:
+        """Per branch, the word its counted rows agree on; where they differ, each
+        rater's word joined by ";" (in rater order)."""
+        if self.one_row_each:
+            # a row not counted (the item does not apply there) was not read: a blank
+            return Coded(np.where(counted, rows.codes, len(rows.texts)), np.append(rows.texts, ""))
+        codes = np.where(counted, rows.codes, -1)
+        low = np.full(self.branches, np.iinfo(np.int64).max)
+        high = np.full(self.branches, -1)
+        np.minimum.at(low, self.row_branch[counted], codes[counted])
+        np.maximum.at(high, self.row_branch[counted], codes[counted])
+        agreed = (low == high) & (high >= 0)
+        joined = self.join_rows(Coded(np.where(counted, rows.codes, len(rows.texts)),
+                                      np.append(rows.texts, ""))).decoded()
+        # rows not counted leave an empty place between the separators: drop it
+        joined = pd.Series(joined, dtype=object).str.replace(r";{2,}", ";", regex=True) \
+            .str.strip(";").to_numpy(dtype=object)
+        words = np.append(rows.texts, "").astype(object)
+        return Coded.of(np.where(agreed, words[np.where(agreed, low, len(rows.texts))], joined))
 
     def value(self, field_id: str) -> Coded:
         if field_id not in self._cache:
@@ -262,7 +357,9 @@ def find_problems(rubric: Rubric, checklists: Checklists, scores: Scores,
         note_codes, notes = _item_note(
             item, labels, texts, value, points[positions], positions, failed, lost[positions]
         )
-        parts = _text_parts(item, labels, value, lost[positions], missing=failed)
+        spoken = value if item.field is None else texts.spoken(
+            item.field, texts.read_by(item)).take(positions)
+        parts = _text_parts(item, labels, spoken, lost[positions], missing=failed)
         chunk = {
             "place": places.astype(np.int32),
             **_coded_part("value", value.compact().codes, value.compact().texts),
@@ -331,20 +428,26 @@ def _clause_chunk(item: Item, number: int, clause: Clause, texts: _BranchTexts, 
                   places: np.ndarray) -> dict[str, np.ndarray]:
     """The findings of one clause: the branches it cost points, with the problem in words."""
     count = len(positions)
-    missing = short = None
+    missing = short = spoken_short = None
+    read = texts.read_by(item)
     if clause.shape in ("list", "any"):
-        share, failed = texts.fields_share(clause.fields, texts.read_by(item))
+        share, failed = texts.fields_share(clause.fields, read)
         value, missing = share.take(positions), failed.take(positions)
+        spoken = value
     else:
         assert clause.field is not None
         value = texts.value(clause.field).take(positions)
+        spoken = texts.spoken(clause.field, read).take(positions)
         if clause.shape == "shortfall":
             short = texts.shortfall(clause).take(positions)
+            spoken_short = texts.spoken_short(clause, read).take(positions)
     lost = cost[positions]
-    parts = _text_parts(item, labels, value, lost, missing=missing, short=short)
+    # the problem states one reading; the note, the arithmetic, each rater's values
+    parts = _text_parts(item, labels, spoken, lost, missing=missing, short=spoken_short)
     shown = value.with_texts(np.where(value.texts == "", labels.blank, value.texts))
     note_parts: dict[str, Part] = {
-        **parts, "value": shown, "points": plain_number(clause.points),
+        **_text_parts(item, labels, value, lost, missing=missing, short=short),
+        "value": shown, "points": plain_number(clause.points),
         "per": plain_number(clause.per), "below": plain_number(clause.below),
         "label": (texts.rubric.field(clause.field).header if clause.field is not None
                   else labels.list_separator.join(texts.rubric.field(f).header

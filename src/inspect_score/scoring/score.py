@@ -59,7 +59,7 @@ def score(rubric: Rubric, checklists: Checklists,
         raise ChecklistError(bad_cells)
     codes, first_rows = _branch_codes(frame)
     branch_count = len(first_rows)
-    grouping = _RaterGrouping(codes, branch_count, rubric.raters, rubric.trim)
+    grouping = RaterGrouping(codes, branch_count, rubric.raters, rubric.trim)
 
     per_item: list[np.ndarray] = []
     clause_names: list[str] = []
@@ -202,7 +202,7 @@ def _branch_codes(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return codes, first_rows
 
 
-class _RaterGrouping:
+class RaterGrouping:
     """Combines per-row values into per-branch values with the rubric's rater method."""
 
     def __init__(self, codes: np.ndarray, branch_count: int, method: str, trim: int) -> None:
@@ -259,7 +259,7 @@ class _RaterGrouping:
 
 
 def _branch_points(
-    rubric: Rubric, item: Item, frame: pd.DataFrame, grouping: _RaterGrouping,
+    rubric: Rubric, item: Item, frame: pd.DataFrame, grouping: RaterGrouping,
     waived: Mapping[int, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, list[np.ndarray]]:
     """The item's points per branch: rounded per rater row, combined, rounded again;
