@@ -19,8 +19,10 @@ from inspect_score.checklists.table import Checklists
 from inspect_score.errors import ChecklistError
 from inspect_score.rubric.loader import load_rubric
 from inspect_score.rubric.model import Rubric
+from inspect_score.scoring.pipeline import evaluate
 from inspect_score.scoring.score import score
 from inspect_score.selfcheck import next_grade, trials
+from inspect_score.selfcheck.explain import explain_all
 from inspect_score.selfcheck.next_grade import (
     cleared_value,
     path_to_next_grade,
@@ -149,3 +151,17 @@ def test_the_value_clearing_a_veto_is_the_one_found_value_by_value(
             actual = cleared_value(rubric, veto, rows)
             assert (type(expected), expected) == (type(actual), actual)
 
+
+def test_explain_all_gives_each_branch_the_path_found_for_it_alone() -> None:
+    """Explaining every branch at once, each is given the path found for it alone from
+    the grade it holds after quotas (the grade its total earns when self-checking)."""
+    rubric = load_rubric(STREET)
+    checklists = load_checklists(rubric, [SAMPLE])
+    results = evaluate(rubric, checklists)
+    branch_ids = results.ranking["branch_id"].tolist()
+    held = dict(zip(branch_ids, results.ranking["grade"].tolist(), strict=True))
+    for self_check in (False, True):
+        expected = list(one_by_one(rubric, checklists, branch_ids,
+                                   {} if self_check else held).values())
+        explained = explain_all(results, branch_ids, self_check=self_check)
+        assert expected == [explanation.path for explanation in explained]
