@@ -143,9 +143,12 @@ def paths_to_next_grade(rubric: Rubric, checklists: Checklists, branch_ids: Sequ
     """:func:`path_to_next_grade` of every branch in ``branch_ids``, by branch id.
 
     ``held``: the grade each branch holds after quotas, by branch id (a branch
-    it leaves out holds the grade its total and vetoes give). Every stage
-    scores the candidates of all the branches with one call of the scorer.
-    Raises ``KeyError`` for the first branch not in the checklists.
+    it leaves out holds the grade its total and vetoes give). The candidates of
+    all the branches are scored together: the branches as they stand, then each
+    item's candidate values (one call per item), each size of set of items (one
+    call per size) and each round of bisection (one call per round); very many
+    are scored in chunks. Raises ``KeyError`` for the first branch not in the
+    checklists.
     """
     rows = BranchRows(rubric, checklists, branch_ids)
     current, hits = trials.score_rows(rows)
@@ -179,7 +182,7 @@ def paths_to_next_grade(rubric: Rubric, checklists: Checklists, branch_ids: Sequ
         return paths
     branches = np.array(searching, dtype=np.int64)
     levels = _levels(rows, branches, current.points)
-    found = _refine(rows, levels, _search(rows, levels, branches, target), target)
+    found = _refine(rows, _search(rows, levels, branches, target), target)
     for branch, (chosen, new_total, after) in found.items():
         fixes = tuple(
             Fix(
@@ -631,8 +634,8 @@ class _Bisection:
             self.advance()
 
 
-def _refine(rows: BranchRows, levels: _Levels, found: dict[int, _Found],
-            target: np.ndarray) -> dict[int, _Found]:
+def _refine(rows: BranchRows, found: dict[int, _Found], target: np.ndarray
+            ) -> dict[int, _Found]:
     """Bring each number-field change as close to the current value as still reaches the grade.
 
     A number field (a rate, a percentage) is continuous: the candidates tried
