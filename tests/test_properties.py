@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import checklists_for, make_checklists, rubrics, runs
+from strategies import checklists_for, make_checklists, rubrics, runs, runs_2
 
 from inspect_score.checklists.table import Checklists
 from inspect_score.errors import ChecklistError
 from inspect_score.rubric.model import Rubric
 from inspect_score.scoring.grading import natural_order, rank_and_grade
-from inspect_score.scoring.score import score
+from inspect_score.scoring.score import item_scores, score
 from inspect_score.scoring.tables import Scores
 
 quick = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -109,6 +109,26 @@ def test_points_stay_within_zero_and_the_items_max(run: tuple[Rubric, Checklists
         points = scores.points[item.id].dropna()
         assert ((points >= 0) & (points <= item.max)).all()
     assert (scores.branches["total"] >= 0).all()
+
+
+@quick
+@given(st.one_of(runs(), runs_2()))
+def test_one_item_scored_alone_on_its_fields_gets_the_points_score_gives_it(
+    run: tuple[Rubric, Checklists],
+) -> None:
+    """item_scores, given only the branch ids and the fields an item reads (its rule's
+    and its applies_if's), gives the item's points per branch exactly as score does:
+    raters, blanks, rounding."""
+    rubric, checklists = run
+    try:
+        scores = score(rubric, checklists)
+    except ChecklistError:
+        return  # nothing applicable, or a group of alternatives not one
+    for item in rubric.items:
+        fields = [*item.input_fields, *([item.applies_if.field] if item.applies_if else [])]
+        alone = checklists.frame[["branch_id", *dict.fromkeys(fields)]]
+        expected = scores.points[item.id].to_numpy()
+        np.testing.assert_array_equal(expected, item_scores(rubric, item, alone))
 
 
 @quick

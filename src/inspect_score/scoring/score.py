@@ -129,6 +129,20 @@ def score(rubric: Rubric, checklists: Checklists,
     )
 
 
+def item_scores(rubric: Rubric, item: Item, frame: pd.DataFrame) -> np.ndarray:
+    """One item's points per branch (branches in order of first appearance), exactly as
+    :func:`score` gives them: rounded on each row, raters' rows combined, rounded
+    again; NaN where the item does not apply.
+
+    An item's points depend on nothing but the fields it reads (its rule's, and
+    its ``applies_if``'s): ``frame`` needs only those and the branch ids. For
+    trying many values of one item at once.
+    """
+    codes, first_rows = _branch_codes(frame)
+    grouping = _RaterGrouping(codes, len(first_rows), rubric.raters, rubric.trim)
+    return _branch_points(rubric, item, frame, grouping)[0]
+
+
 def clause_key(item_id: str, number: int) -> str:
     """The column of ``Scores.clauses`` holding clause ``number`` (from 1) of an item."""
     return f"{item_id}#{number}"

@@ -39,7 +39,7 @@ from inspect_score.scoring.results import Results
 from inspect_score.scoring.score import clause_key
 from inspect_score.selfcheck.clause_path import ClausePath, clause_paths
 from inspect_score.selfcheck.next_grade import Path as GradePath
-from inspect_score.selfcheck.next_grade import cleared_value, path_to_next_grade, value_text
+from inspect_score.selfcheck.next_grade import cleared_value, paths_to_next_grade, value_text
 from inspect_score.selfcheck.template import describe_applies, describe_condition
 
 EXPLAIN_WORDS: dict[str, dict[str, str]] = {
@@ -720,9 +720,12 @@ def _paths(chosen: _Chosen, said: dict[str, str], self_check: bool
                 blocking_vetoes=path.blocking_vetoes)))
         return out
     held = chosen.column("grade")
-    paths = [path_to_next_grade(rubric, results.checklists, branch,
-                                None if self_check else str(held[index]))
-             for index, branch in enumerate(chosen.ids)]
+    # every branch's path at once: a scoring per stage of the search, not per branch
+    grade_paths = paths_to_next_grade(
+        rubric, results.checklists, chosen.ids,
+        None if self_check else {branch: str(held[index])
+                                 for index, branch in enumerate(chosen.ids)})
+    paths = [grade_paths[branch] for branch in chosen.ids]
     return [(_path_sentences(rubric, path, functools.partial(chosen.rows_of, index), said),
              path) for index, path in enumerate(paths)]
 
