@@ -26,7 +26,13 @@ from inspect_score.followup.bulletin import (
     markdown_text,
     write_bulletin,
 )
-from inspect_score.followup.official_docx import FACES, MARGINS_MM, docx_bytes, text_width_mm
+from inspect_score.followup.official_docx import (
+    FACES,
+    MARGINS_MM,
+    W,
+    docx_bytes,
+    text_width_mm,
+)
 from inspect_score.outputs.print_style import display_width
 from inspect_score.rubric.loader import load_rubric
 from inspect_score.scoring.labels import plain_number
@@ -419,6 +425,31 @@ def test_docx_paragraphs_have_no_space_between_chinese_and_digits(tmp_path: Path
     assert [paragraph.text for paragraph in document.paragraphs
             if CJK_SPACE_DIGIT.search(paragraph.text)] == []
     assert MARGINS_MM["top"] == 37
+
+
+#: Properties elements whose children the schema allows once each.
+SINGLE_CHILD_PROPERTIES = ("tblPr", "trPr", "tcPr", "pPr", "rPr")
+
+
+def test_docx_properties_name_each_setting_once(tmp_path: Path) -> None:
+    """Valid WordprocessingML: no table, row, cell, paragraph or run properties element has
+    a child twice (a second <w:tblLayout> makes Word repair or refuse the file), in the body
+    and in the styles."""
+    from lxml import etree
+
+    path = tmp_path / "通报.docx"
+    write_bulletin(build_bulletin(sample_results(), masthead=MASTHEAD), path)
+    repeated = []
+    with zipfile.ZipFile(path) as package:
+        for part in ("word/document.xml", "word/styles.xml"):
+            root = etree.fromstring(package.read(part))
+            for name in SINGLE_CHILD_PROPERTIES:
+                for element in root.iter(f"{{{W}}}{name}"):
+                    children = [etree.QName(child).localname for child in element
+                                if isinstance(child.tag, str)]
+                    repeated += [(part, name, child) for child in sorted(set(children))
+                                 if children.count(child) > 1]
+    assert repeated == []
 
 
 def test_the_same_results_give_the_same_docx_bytes() -> None:

@@ -181,6 +181,14 @@ def _element(name: str, **attributes: str) -> Any:
     return element
 
 
+def _replace(properties: Any, element: Any) -> None:
+    """Set ``element`` in a properties element, in place of any child of the same name: the
+    schema allows each setting once."""
+    for old in properties.findall(element.tag):
+        properties.remove(old)
+    properties.append(element)
+
+
 def _strip_theme(root: Any) -> None:
     """Remove every reference to the theme: theme fonts and theme colours (a colour that
     came from the theme becomes black)."""
@@ -389,15 +397,15 @@ def _table(document: Any, rows: Sequence[Sequence[str]]) -> None:
     tbl_pr = table._tbl.tblPr
     for old in tbl_pr.findall(_w("tblStyle")):
         tbl_pr.remove(old)
-    tbl_pr.append(_element("tblW", w=str(round(sum(widths) * 20)), type="dxa"))
-    tbl_pr.append(_element("jc", val="center"))
+    # python-docx has put in an automatic width and, for autofit = False, a fixed layout:
+    # each setting is replaced, never added a second time (Word refuses a repeated one)
+    _replace(tbl_pr, _element("tblW", w=str(round(sum(widths) * 20)), type="dxa"))
+    _replace(tbl_pr, _element("jc", val="center"))
     borders = _element("tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         borders.append(_element(edge, val="single", sz="4", space="0", color="000000"))
-    tbl_pr.append(borders)
-    tbl_pr.append(_element("tblLayout", type="fixed"))
-    for old in tbl_pr.findall(_w("tblW"))[:-1]:  # python-docx's automatic width
-        tbl_pr.remove(old)
+    _replace(tbl_pr, borders)
+    _replace(tbl_pr, _element("tblLayout", type="fixed"))
     _in_order(tbl_pr)
     grid = table._tbl.tblGrid
     for column, width in zip(grid.findall(_w("gridCol")), widths, strict=True):
