@@ -427,6 +427,30 @@ def test_docx_paragraphs_have_no_space_between_chinese_and_digits(tmp_path: Path
     assert MARGINS_MM["top"] == 37
 
 
+def _keeps_with_next(paragraph: docx.text.paragraph.Paragraph) -> bool:
+    """Keep-with-next as Word applies it: the paragraph's own setting, else its style's."""
+    own = paragraph.paragraph_format.keep_with_next
+    return bool(own if own is not None else paragraph.style.paragraph_format.keep_with_next)
+
+
+def test_the_sign_off_never_stands_alone_on_a_page(tmp_path: Path) -> None:
+    """GB/T 9704: the 落款 goes with the text. The last paragraph of the body, the 附件说明
+    and the issuer keep with the next paragraph, so the issuer and the date move to a new page
+    only with the end of the text; headings keep with what they head; the date does not
+    (the appendix starts a page of its own)."""
+    bulletin, document = _docx(tmp_path)
+    paragraphs = document.paragraphs
+    note = next(index for index, paragraph in enumerate(paragraphs)
+                if paragraph.text == bulletin.texts("appendix_note")[0])
+    date = next(index for index, paragraph in enumerate(paragraphs)
+                if paragraph.text == bulletin.texts("date")[0])
+    assert [_keeps_with_next(paragraph) for paragraph in paragraphs[note - 1:date + 1]] == [
+        True, True, True, False]
+    headings = bulletin.texts("heading") + bulletin.texts("subheading")
+    assert all(_keeps_with_next(paragraph) for paragraph in paragraphs
+               if paragraph.text in headings)
+
+
 #: Properties elements whose children the schema allows once each.
 SINGLE_CHILD_PROPERTIES = ("tblPr", "trPr", "tcPr", "pPr", "rPr")
 

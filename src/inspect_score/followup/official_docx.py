@@ -112,6 +112,7 @@ class Role:
     space_after: float = 0
     outline: int | None = None
     page_break_before: bool = False
+    keep_with_next: bool = False
 
 
 ROLES: Mapping[str, Role] = {
@@ -119,12 +120,16 @@ ROLES: Mapping[str, Role] = {
     "recipients": Role("公文主送", "body", BODY_PT, align="left"),
     "paragraph": Role("公文正文", "body", BODY_PT, indent_chars=2),
     "item": Role("公文正文", "body", BODY_PT, indent_chars=2),
-    "heading": Role("公文一级标题", "heading", BODY_PT, indent_chars=2, outline=0),
-    "subheading": Role("公文二级标题", "subheading", BODY_PT, indent_chars=2, outline=1),
+    "heading": Role("公文一级标题", "heading", BODY_PT, indent_chars=2, outline=0,
+                    keep_with_next=True),
+    "subheading": Role("公文二级标题", "subheading", BODY_PT, indent_chars=2, outline=1,
+                       keep_with_next=True),
+    # the 附件说明 and the 落款 go with the end of the text (GB/T 9704-2012, 7.3.5): never a
+    # page holding the issuer and the date alone
     "appendix_note": Role("公文附件说明", "body", BODY_PT, align="left", indent_chars=2,
-                          space_before=LINE_PT),
+                          space_before=LINE_PT, keep_with_next=True),
     "issuer": Role("公文落款", "body", BODY_PT, align="right", right_chars=4,
-                   space_before=2 * LINE_PT),
+                   space_before=2 * LINE_PT, keep_with_next=True),
     "date": Role("公文成文日期", "body", BODY_PT, align="right", right_chars=4),
     "appendix_label": Role("公文附件标识", "heading", BODY_PT, align="left",
                            page_break_before=True),
@@ -256,6 +261,7 @@ def _style(document: Any, key: str) -> Any:
 
     paragraph.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     paragraph.page_break_before = role.page_break_before
+    paragraph.keep_with_next = role.keep_with_next
     paragraph.widow_control = True
     p_pr = style.element.get_or_add_pPr()
     p_pr.append(_element("jc", val=ALIGN[role.align]))
@@ -437,12 +443,14 @@ def _table(document: Any, rows: Sequence[Sequence[str]]) -> None:
 # --- the document --------------------------------------------------------------------------
 
 
-def _paragraph(document: Any, block: Block, date: str) -> None:
+def _paragraph(document: Any, block: Block, date: str, keep_with_next: bool = False) -> None:
     from docx.shared import Pt
 
     # names and texts come from the inputs: what XML refuses and line breaks are left out
     paragraph = document.add_paragraph(escape.paragraph_text(block.text),
                                        style=_style(document, block.kind))
+    if keep_with_next:
+        paragraph.paragraph_format.keep_with_next = True
     if block.kind == "issuer":
         # the issuer is centred over the date, which stands four characters from the right
         shift = (display_width(date) - display_width(block.text)) / 4
@@ -466,11 +474,13 @@ def docx_bytes(bulletin: Document) -> bytes:
     for paragraph in list(body.findall(_w("p"))):  # the template's empty first paragraph
         body.remove(paragraph)
     date = "".join(block.text for block in bulletin.blocks if block.kind == "date")
-    for block in bulletin.blocks:
+    kinds = [block.kind for block in bulletin.blocks]
+    for block, following in zip(bulletin.blocks, [*kinds[1:], ""], strict=True):
         if block.kind == "table":
             _table(document, block.rows)
         else:
-            _paragraph(document, block, date)
+            # the text's last paragraph goes to a new page with the 附件说明 and the 落款
+            _paragraph(document, block, date, keep_with_next=following == "appendix_note")
     properties = document.core_properties
     properties.title = escape.paragraph_text(bulletin.title)
     properties.author = "inspect-score"
