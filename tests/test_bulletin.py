@@ -12,6 +12,8 @@ import attrs
 import docx
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from inspect_score.checklists.load import load_checklists
 from inspect_score.followup.bulletin import (
@@ -31,7 +33,9 @@ from inspect_score.followup.official_docx import (
     MARGINS_MM,
     W,
     docx_bytes,
+    line_width,
     text_width_mm,
+    title_lines,
 )
 from inspect_score.outputs.print_style import display_width
 from inspect_score.rubric.loader import load_rubric
@@ -350,7 +354,9 @@ def test_docx_fonts_and_sizes_follow_each_paragraph_role(tmp_path: Path) -> None
     """Title 2号 (22 pt) 小标宋 centred; 主送, body, 附件说明, 落款 3号 (16 pt) 仿宋 on a fixed
     28-pt line; 一级标题 黑体, 二级标题 楷体; 落款 and date right-aligned."""
     bulletin, document = _docx(tmp_path)
-    roles = {paragraph.text: paragraph.style for paragraph in document.paragraphs}
+    # a title may be broken into lines (python-docx reads a line break as "\n")
+    roles = {paragraph.text.replace("\n", ""): paragraph.style
+             for paragraph in document.paragraphs}
     title = roles[bulletin.title]
     assert (22, FACES["title"].name) == (title.font.size.pt, _east_asian_font(title))
     assert title.paragraph_format.alignment == docx.enum.text.WD_ALIGN_PARAGRAPH.CENTER
@@ -449,6 +455,35 @@ def test_the_sign_off_never_stands_alone_on_a_page(tmp_path: Path) -> None:
     headings = bulletin.texts("heading") + bulletin.texts("subheading")
     assert all(_keeps_with_next(paragraph) for paragraph in paragraphs
                if paragraph.text in headings)
+
+
+def test_a_long_title_breaks_between_its_phrases(tmp_path: Path) -> None:
+    """GB/T 9704: a title too long for a line breaks where the sense allows, never leaving a
+    word such as "通报" alone on the last line: "关于2025年上半年" / "社区党建工作考评情况的
+    通报", each line centred (a line break inside the one title paragraph)."""
+    bulletin, document = _docx(tmp_path)
+    title = next(paragraph for paragraph in document.paragraphs
+                 if paragraph.text.replace("\n", "") == bulletin.title)
+    assert title.text.split("\n") == ["关于2025年上半年", "社区党建工作考评情况的通报"]
+    assert document.core_properties.title == bulletin.title
+    appendix = next(block for block in bulletin.blocks if block.kind == "appendix_title")
+    assert title_lines(appendix.text, appendix.breaks) == [appendix.text]  # it fits
+
+
+TITLE_SUBJECTS = st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), min_size=1,
+                         max_size=60)
+
+
+@given(subject=TITLE_SUBJECTS, period=st.sampled_from(["", "2025年上半年", "2025年度"]))
+def test_no_title_line_is_a_short_word_alone(subject: str, period: str) -> None:
+    """Whatever the subject, a title's lines each fit the text block, keep every character in
+    order, and none holds fewer than four characters."""
+    template = load_template(None, "zh")
+    text = template.say("title", period=period, subject=subject)
+    lines = title_lines(text, template.breaks("title", period=period, subject=subject))
+    assert "".join(lines) == text
+    assert all(line_width(line, 22) <= text_width_mm() / 25.4 * 72 for line in lines)
+    assert len(lines) == 1 or min(len(line) for line in lines) >= 4
 
 
 #: Properties elements whose children the schema allows once each.

@@ -116,6 +116,22 @@ class BulletinTemplate:
             values.setdefault("noun", self.words["noun"])
         return self.text[key].format(**values)
 
+    def breaks(self, key: str, **values: Any) -> tuple[int, ...]:
+        """Where the sentence :meth:`say` makes of ``key`` may break a line at a meaningful
+        point: between the template's own words and each value filled in ("关于" | "2025年
+        下半年" | "社区党建工作" | "考评情况的通报"), never inside one."""
+        if "noun" in TEXT_PLACEHOLDERS[key]:
+            values.setdefault("noun", self.words["noun"])
+        positions = []
+        length = 0
+        for literal, name, _spec, _conversion in string.Formatter().parse(self.text[key]):
+            length += len(literal)
+            positions.append(length)
+            if name is not None:
+                length += len(str(values[name]))
+                positions.append(length)
+        return tuple(sorted({position for position in positions if 0 < position < length}))
+
     def date(self, day: datetime.date) -> str:
         return str(self.words["date"]).format(year=day.year, month=day.month, day=day.day,
                                               month_name=day.strftime("%B"))
@@ -299,12 +315,15 @@ class Block:
 
     ``rows`` (tables only): the header row, then one row per branch.
     ``item_id`` (problem entries only): the item the entry is about.
+    ``breaks`` (titles only): where a line may break at a meaningful point, as positions
+    in ``text`` (:meth:`BulletinTemplate.breaks`).
     """
 
     kind: BlockKind
     text: str = ""
     rows: tuple[tuple[str, ...], ...] = ()
     item_id: str = ""
+    breaks: tuple[int, ...] = ()
 
 
 @attrs.frozen
@@ -567,7 +586,7 @@ def build_bulletin(results: Results, template: BulletinTemplate | None = None, *
     appendix_title = template.say("appendix_title", **document)
     outline = _Outline(template)
     blocks = [
-        Block("title", title),
+        Block("title", title, breaks=template.breaks("title", **document)),
         Block("recipients", template.say("recipients",
                                          recipients=masthead.recipients or blank)),
         Block("paragraph", template.say("opening", rubric_title=rubric.title,
@@ -594,7 +613,8 @@ def build_bulletin(results: Results, template: BulletinTemplate | None = None, *
         Block("date", template.date(masthead.date) if masthead.date else
               _blank_date(template, blank)),
         Block("appendix_label", template.say("appendix_label")),
-        Block("appendix_title", appendix_title),
+        Block("appendix_title", appendix_title,
+              breaks=template.breaks("appendix_title", **document)),
         _results_table(results),
     ]
     return Bulletin(blocks=tuple(blocks), title=title, lang=rubric.lang, template=template)

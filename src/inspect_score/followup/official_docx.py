@@ -22,6 +22,9 @@ from __future__ import annotations
 import copy
 import datetime
 import io
+import itertools
+import math
+import unicodedata
 import zipfile
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
@@ -43,6 +46,8 @@ class Block(Protocol):
     def text(self) -> str: ...
     @property
     def rows(self) -> tuple[tuple[str, ...], ...]: ...
+    @property
+    def breaks(self) -> tuple[int, ...]: ...
 
 
 class Document(Protocol):
@@ -440,6 +445,95 @@ def _table(document: Any, rows: Sequence[Sequence[str]]) -> None:
                               size)
 
 
+# --- titles ----------------------------------------------------------------------------------
+
+#: Characters that never begin a line, and those that never end one (the line-breaking rules
+#: of Chinese typesetting): a title is never broken next to them.
+NOT_AT_LINE_START = frozenset("，。、；：？！）》」』】〕”’…—·%")
+NOT_AT_LINE_END = frozenset("（《「『【〔“‘")
+#: Roles whose paragraphs are titles, broken by :func:`title_lines`.
+TITLE_ROLES = frozenset({"title", "appendix_title"})
+
+
+def _wide(char: str) -> bool:
+    # in a Chinese font the ambiguous characters (“”、…、—) are as wide as a Chinese one
+    return unicodedata.east_asian_width(char) in "WFA"
+
+
+def _latin(char: str) -> bool:
+    return char.isascii() and not char.isspace()
+
+
+def line_width(text: str, size: float) -> float:
+    """Points a line of ``text`` takes at ``size``: a Chinese character the size, a digit or a
+    letter half of it, and the quarter of a character Word and LibreOffice put between
+    Chinese and a number or a Latin word."""
+    width = sum(size if _wide(char) else size / 2 for char in text)
+    gaps = sum(1 for before, after in itertools.pairwise(text)
+               if (_wide(before) and _latin(after)) or (_latin(before) and _wide(after)))
+    return width + gaps * size / 4
+
+
+def _may_break(text: str, position: int) -> bool:
+    """A line may end before ``text[position]``: not inside a number or a Latin word, and not
+    next to punctuation that keeps to the character it belongs to."""
+    before, after = text[position - 1], text[position]
+    return not (_latin(before) and _latin(after)) and after not in NOT_AT_LINE_START \
+        and before not in NOT_AT_LINE_END
+
+
+def title_lines(text: str, breaks: Sequence[int] = (), size: float = TITLE_PT) -> list[str]:
+    """The lines of a title set in ``size`` points across the text block (GB/T 9704-2012,
+    7.3.1: a title breaks where the sense allows, its lines of fitting lengths).
+
+    A title that fits is one line. Else it is broken at some of ``breaks`` (between the
+    phrases the title is made of: "关于2025年上半年" / "社区党建工作考评情况的通报"): the
+    fewest lines that fit, none under a quarter of a line, the most even of those. Where no
+    such breaks are found, the fewest lines that fit, of even widths, never broken inside a
+    number or a word: never a short word left alone on the last line.
+    """
+    room = text_width_mm() / 25.4 * 72
+    total = line_width(text, size)
+    if total <= room:
+        return [text]
+    usable = sorted({position for position in breaks
+                     if 0 < position < len(text) and _may_break(text, position)})
+    for count in range(1, len(usable) + 1):
+        best: tuple[float, list[str]] | None = None
+        for cuts in itertools.combinations(usable, count):
+            edges = [0, *cuts, len(text)]
+            lines = [text[start:end].strip() for start, end in itertools.pairwise(edges)]
+            widths = [line_width(line, size) for line in lines]
+            if max(widths) > room or min(widths) < room / 4:
+                continue
+            if best is None or max(widths) - min(widths) < best[0]:
+                best = (max(widths) - min(widths), lines)
+        if best is not None:
+            return best[1]
+    return _even_lines(text, size, room)
+
+
+def _even_lines(text: str, size: float, room: float) -> list[str]:
+    """``text`` in the fewest lines that fit ``room``, each ending where the running width is
+    nearest an even share."""
+    candidates = [position for position in range(1, len(text)) if _may_break(text, position)]
+    widths = {position: line_width(text[:position], size) for position in candidates}
+    lines = [text]
+    for count in range(math.ceil(line_width(text, size) / room), len(text) + 1):
+        share = line_width(text, size) / count
+        cuts: list[int] = []
+        for number in range(1, count):
+            later = [position for position in candidates if not cuts or position > cuts[-1]]
+            if not later:
+                break
+            cuts.append(min(later, key=lambda position: abs(widths[position] - number * share)))
+        edges = [0, *cuts, len(text)]
+        lines = [text[start:end].strip() for start, end in itertools.pairwise(edges)]
+        if all(line_width(line, size) <= room for line in lines):
+            break
+    return [line for line in lines if line]
+
+
 # --- the document --------------------------------------------------------------------------
 
 
@@ -447,8 +541,13 @@ def _paragraph(document: Any, block: Block, date: str, keep_with_next: bool = Fa
     from docx.shared import Pt
 
     # names and texts come from the inputs: what XML refuses and line breaks are left out
-    paragraph = document.add_paragraph(escape.paragraph_text(block.text),
-                                       style=_style(document, block.kind))
+    paragraph = document.add_paragraph(style=_style(document, block.kind))
+    lines = (title_lines(block.text, block.breaks, ROLES[block.kind].size)
+             if block.kind in TITLE_ROLES else [block.text])
+    for number, line in enumerate(lines, start=1):
+        run = paragraph.add_run(escape.paragraph_text(line))
+        if number < len(lines):
+            run.add_break()
     if keep_with_next:
         paragraph.paragraph_format.keep_with_next = True
     if block.kind == "issuer":
