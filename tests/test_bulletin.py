@@ -73,6 +73,9 @@ PARSEABLE = {
     "veto_zero_ungraded": "veto <{veto}>: {names}",
     "well_all": "well <{item}> {count}/{branches}",
     "well_most": "well <{item}> {count}/{branches}",
+    "well_most_each": "well <{item}> {count}/{branches}",
+    "well_all_some": "well <{item}> {count}/{branches}",
+    "well_most_some": "well <{item}> {count}/{branches}",
     "best": "best: {best}",
     "best_entry": "[{name}]",
 }
@@ -193,19 +196,68 @@ def test_grade_counts_scope_and_vetoes_match_the_results(case: str, tmp_path: Pa
 def test_what_went_well_names_only_items_most_branches_met_in_full(case: str,
                                                                    tmp_path: Path) -> None:
     """An item is praised exactly when at least 80% of the branches it applies to got full
-    marks, with the right counts."""
+    marks, with the right counts: branches a veto excluded, and branches where its
+    applies_if does not hold (they score ``otherwise`` there), are not counted."""
     results = golden_results(case)
     bulletin = build_bulletin(results, load_template(parseable_template(tmp_path), "zh"))
-    praised = {match[1]: (int(match[2]), int(match[3])) for text in bulletin.texts("paragraph")
-               if (match := re.match(r"^well <(.+)> (\d+)/(\d+)$", text))}
+    praised = {title: (int(match[2]), int(match[3])) for text in bulletin.texts("paragraph")
+               if (match := re.match(r"^well <(.+)> (\d+)/(\d+)$", text))
+               for title in match[1].split("、")}
+    assert praised == expected_praise(results)
+
+
+def expected_praise(results: Results) -> dict[str, tuple[int, int]]:
+    """Item title → (branches with full marks, branches it applies to), for the items at
+    least 80% of the branches they apply to met in full."""
+    from inspect_score.checklists.conditions import applies_if_mask
+
+    ranked = ~results.scores.branches["excluded"].to_numpy(dtype=bool)
+    owners = results.scores.row_branch.to_numpy(dtype=np.int64)
     expected = {}
     for item in results.rubric.indicators:
         points = results.scores.points[item.id].to_numpy(dtype=np.float64)
-        applies = int((~np.isnan(points)).sum())
-        full = int((points == item.max).sum())
-        if applies and full >= 0.8 * applies:
-            expected[item.title] = (full, applies)
-    assert expected == praised
+        holds = applies_if_mask(results.rubric, item, results.checklists.frame)[0]
+        holding = np.zeros(len(points), dtype=bool)
+        holding[owners[holds]] = True
+        applies = ranked & ~np.isnan(points) & holding
+        full = int((applies & (points == item.max)).sum())
+        if applies.sum() and full >= 0.8 * applies.sum():
+            expected[item.title] = (full, int(applies.sum()))
+    return expected
+
+
+def test_what_went_well_leaves_out_branches_an_item_does_not_apply_to(tmp_path: Path) -> None:
+    """配备专职党务副书记 applies only where the secretary is also the director (一肩挑):
+    two of fifteen 社区, one of which has no deputy. The thirteen others score it in full
+    without being asked: they are no sign it went well, so the item is not praised; nor is
+    桂花社区, excluded by a veto, counted among the fourteen ranked."""
+    rubric = load_rubric(H2_RUBRIC)
+    results = evaluate(rubric, load_checklists(rubric, [H2_CHECKLIST]))
+    praised = expected_praise(results)
+    assert "配备专职党务副书记" not in praised
+    assert {counts[1] for counts in praised.values()} == {14}
+    bulletin = build_bulletin(results, load_template(parseable_template(tmp_path), "zh"))
+    shown = {title: (int(match[2]), int(match[3])) for text in bulletin.texts("paragraph")
+             if (match := re.match(r"^well <(.+)> (\d+)/(\d+)$", text))
+             for title in match[1].split("、")}
+    assert shown == praised
+
+
+def test_what_went_well_reads_as_a_report_says_it() -> None:
+    """No statistics ("党费收缴：13个社区达标（共15个）"): a sentence, the items met in full by
+    as many 社区 said together ("各有12个社区"), every 社区 "各社区……均……", an item that
+    applies to some only "涉及……的2个社区……"."""
+    heading = "（二）做得较好的方面"
+    text = markdown_text(h2_bulletin())
+    praise = text.split(heading)[1].split("## ")[0].strip()
+    assert praise == "党费收缴、积极分子培养各有12个社区达到考评要求。"
+    template = load_template(None, "zh")
+    assert template.say("well_all", item="党费收缴、财务管理", count=7, branches=7) == \
+        "各社区党费收缴、财务管理均达到考评要求。"
+    assert template.say("well_most", item="党员发展", count=6, branches=7) == \
+        "6个社区党员发展达到考评要求。"
+    assert template.say("well_all_some", item="配备专职党务副书记", count=2, branches=2) == \
+        "涉及配备专职党务副书记的2个社区均达到考评要求。"
 
 
 def test_best_branches_are_the_best_totals_not_vetoed(tmp_path: Path) -> None:

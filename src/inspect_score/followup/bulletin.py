@@ -25,11 +25,12 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from inspect_score.checklists.conditions import applies_if_mask
 from inspect_score.errors import InspectError, Issue
 from inspect_score.followup.problems import headline_of, problem_findings
 from inspect_score.messages import listing, msg
 from inspect_score.outputs import escape
-from inspect_score.rubric.model import Lang
+from inspect_score.rubric.model import Item, Lang
 from inspect_score.scoring.labels import fixed_text, labels_for
 from inspect_score.scoring.plain import plain_number
 from inspect_score.scoring.results import Results
@@ -69,6 +70,9 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "well_heading": frozenset(),
     "well_all": frozenset({"item", "count", "branches", "noun"}),
     "well_most": frozenset({"item", "count", "branches", "noun"}),
+    "well_most_each": frozenset({"item", "count", "branches", "noun"}),
+    "well_all_some": frozenset({"item", "count", "branches", "noun"}),
+    "well_most_some": frozenset({"item", "count", "branches", "noun"}),
     "well_none": frozenset({"noun"}),
     "problems_heading": frozenset(),
     "ordinal": frozenset({"n"}),
@@ -92,7 +96,8 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
 }
 #: Keys added after templates were first handed out: a template without them takes the
 #: bundled wording, so an office's reworded template keeps working.
-OPTIONAL_TEXT = frozenset({"veto_zero_ungraded"})
+OPTIONAL_TEXT = frozenset({"veto_zero_ungraded", "well_most_each", "well_all_some",
+                           "well_most_some"})
 DATE_PLACEHOLDERS = frozenset({"year", "month", "day", "month_name"})
 NUMBER_PLACEHOLDERS = frozenset({"n"})
 
@@ -456,18 +461,49 @@ def _results_table(results: Results) -> Block:
     return Block("table", rows=(tuple(header), *rows))
 
 
+def applying_branches(results: Results, item: Item) -> np.ndarray:
+    """Per branch (the ``Scores`` rows), whether ``item`` applies to it and counts in the
+    results: ranked (not excluded by a veto), not n/a, and its ``applies_if`` holding (on
+    some rater's row): a branch an item does not apply to scores ``otherwise`` there, which
+    says nothing of how it did."""
+    points = results.scores.points[item.id].to_numpy(dtype=np.float64)
+    applies = ~np.isnan(points) & ~results.scores.branches["excluded"].to_numpy(dtype=bool)
+    if item.applies_if is not None:
+        holds, _ = applies_if_mask(results.rubric, item, results.checklists.frame)
+        owners = results.scores.row_branch.to_numpy(dtype=np.int64)
+        applies &= np.bincount(owners, weights=holds, minlength=len(points)) > 0
+    return np.asarray(applies, dtype=bool)
+
+
 def _well_done(results: Results, template: BulletinTemplate, share: float) -> list[Block]:
-    summary = results.summary
-    applying = dict(zip(summary["item_id"], summary["branches"].astype(int), strict=True))
-    full_marks = dict(zip(summary["item_id"], summary["full_marks"].astype(int), strict=True))
-    blocks = []
+    """The items at least ``share`` of the branches they apply to met in full, said as a
+    report says it: "各社区班子建设、党费收缴均达到考评要求。" where every ranked branch
+    did; where most did, "6个社区党员发展达到考评要求。", or of several items each met by as
+    many branches "党费收缴、财务管理各有6个社区达到考评要求。"; an item that applies to
+    some branches only speaks of those ("涉及配备专职党务副书记的2个社区均达到考评要求。")."""
+    ranked = int((~results.scores.branches["excluded"].to_numpy(dtype=bool)).sum())
+    # items said in one sentence: the same sentence of the same branches
+    sentences: dict[tuple[Any, ...], list[str]] = {}
     for item in results.rubric.indicators:
-        applies, full = applying[item.id], full_marks[item.id]
-        if applies == 0 or full < share * applies:
+        applies = applying_branches(results, item)
+        points = results.scores.points[item.id].to_numpy(dtype=np.float64)
+        full = applies & (points == item.max)
+        count, branches = int(full.sum()), int(applies.sum())
+        if branches == 0 or count < share * branches:
             continue
-        key = "well_all" if full == applies else "well_most"
-        blocks.append(Block("paragraph", template.say(key, item=item.title, count=full,
-                                                      branches=applies)))
+        key = ("well_all" if count == branches else "well_most") + (
+            "" if branches == ranked else "_some")
+        # "各有6个": items most branches met may be met by different ones, as many each;
+        # elsewhere the very same branches
+        met = count if key == "well_most" else frozenset(np.flatnonzero(full).tolist())
+        group = (key, met, count, branches, frozenset(np.flatnonzero(applies).tolist()))
+        sentences.setdefault(group, []).append(item.title)
+    blocks = []
+    for (key, _, count, branches, _), titles in sentences.items():
+        if key == "well_most" and len(titles) > 1:
+            key = "well_most_each"
+        blocks.append(Block("paragraph", template.say(key, item=template.join(titles),
+                                                      count=count, branches=branches)))
     if not blocks:
         blocks.append(Block("paragraph", template.say("well_none")))
     return blocks
