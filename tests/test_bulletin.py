@@ -669,6 +669,27 @@ def test_one_branchs_several_problems_are_said_in_one_breath() -> None:
     assert "清河社区党课少讲1次" in meetings
 
 
+def test_a_penalty_without_a_headline_states_the_fact() -> None:
+    """A penalty is something that happened, not a piece of work done badly: without a
+    ``headline`` its entry says what happened and where ("3个社区班子成员受党纪处分",
+    "个别社区班子成员受党纪处分" for one or two), never "…方面存在不足"; a penalty's own
+    headline still stands."""
+    items = h2_bulletin().texts("item")
+    discipline = next(text for text in items if "受党纪处分" in text)
+    ordinal = r"^[一二三四五六七八九十]+是"
+    assert re.match(ordinal + "3个社区班子成员受党纪处分，文昌、桂花社区", discipline)
+    few = next(text for text in build_bulletin(sample_results()).texts("item")
+               if "受党纪处分" in text)
+    assert re.match(ordinal + "个别社区班子成员受党纪处分，桂花、文昌社区", few)
+    assert not any("受党纪处分方面存在不足" in text for text in items)
+    rubric = load_rubric(H2_RUBRIC)
+    rubric = attrs.evolve(rubric, penalties=tuple(
+        attrs.evolve(item, headline="班子成员违纪受处分") for item in rubric.penalties))
+    results = evaluate(rubric, load_checklists(rubric, [H2_CHECKLIST]))
+    assert any(re.match(r"^[一二三四五六七八九十]+是班子成员违纪受处分，", text)
+               for text in build_bulletin(results).texts("item"))
+
+
 def test_the_grade_sentence_counts_the_excluded_branches_apart() -> None:
     """A branch excluded by a veto holds no grade: the grade sentence counts it under the
     veto's label ("取消考核资格1个") so its counts add up to the branches."""

@@ -44,6 +44,8 @@ else:  # pragma: no cover
 #: An item most branches fulfilled: at least this share of the branches it applies to
 #: got full marks.
 WELL_DONE_SHARE = 0.8
+#: How many branches a penalty's default headline calls "a few" (个别社区被通报批评).
+FEW_BRANCHES = 2
 #: How many of the best branches the result paragraph names (more where tied at the cut).
 BEST_BRANCHES = 3
 #: Every member of a .docx is stamped with this time, so the same inputs give the same bytes.
@@ -77,6 +79,8 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "problems_heading": frozenset(),
     "ordinal": frozenset({"n"}),
     "problem": frozenset({"ordinal", "headline", "item", "groups", "count", "noun", "end"}),
+    "penalty_headline": frozenset({"item", "count", "noun"}),
+    "penalty_headline_few": frozenset({"item", "count", "noun"}),
     "problem_group": frozenset({"names", "problem", "count", "noun"}),
     "end_more": frozenset(),
     "end_last": frozenset(),
@@ -97,7 +101,7 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
 #: Keys added after templates were first handed out: a template without them takes the
 #: bundled wording, so an office's reworded template keeps working.
 OPTIONAL_TEXT = frozenset({"veto_zero_ungraded", "well_most_each", "well_all_some",
-                           "well_most_some"})
+                           "well_most_some", "penalty_headline", "penalty_headline_few"})
 DATE_PLACEHOLDERS = frozenset({"year", "month", "day", "month_name"})
 NUMBER_PLACEHOLDERS = frozenset({"n"})
 
@@ -545,12 +549,23 @@ def _problems(results: Results, template: BulletinTemplate) -> list[Block]:
     for number, (_, _, item, count, joined) in enumerate(entries, start=1):
         end = template.text["end_last"] if number == len(entries) else template.text["end_more"]
         text = template.say("problem", ordinal=template.say("ordinal", n=template.numeral(number)),
-                            headline=headline_of(item, rubric.lang), item=item.title,
-                            groups=joined, count=count, end=end)
+                            headline=_headline(item, count, template, rubric.lang),
+                            item=item.title, groups=joined, count=count, end=end)
         blocks.append(Block("item", text, item_id=item.id))
     if not entries:
         blocks.append(Block("paragraph", template.say("problems_none")))
     return blocks
+
+
+def _headline(item: Item, count: int, template: BulletinTemplate, lang: Lang) -> str:
+    """How the bulletin names an item's problems as a whole: the item's ``headline``; a
+    penalty without one states the fact ("个别社区被通报批评", "3个社区班子成员受处分": a
+    penalty is what happened, not a shortcoming of a piece of work); an indicator without
+    one, :func:`headline_of` ("为民办实事方面存在不足")."""
+    if item.kind == "penalty" and not item.headline:
+        key = "penalty_headline_few" if count <= FEW_BRANCHES else "penalty_headline"
+        return template.say(key, item=item.title, count=count)
+    return headline_of(item, lang)
 
 
 def _vetoes(results: Results, template: BulletinTemplate) -> list[Block]:
