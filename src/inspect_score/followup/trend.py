@@ -668,12 +668,13 @@ def _heading_of(column: str, trend: Trend) -> str:
 
 
 def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
-    """Nullable integers (ranks of absent branches) as text, "" where absent."""
-    ready = frame.copy()
-    for name in ready.columns:
-        if isinstance(ready[name].dtype, pd.Int64Dtype):
-            ready[name] = ready[name].astype(object).where(ready[name].notna(), "").astype(str)
-    return ready
+    """The table as the CSV files hold it: numbers stay numbers (a rank, a change of rank,
+    empty where absent, written bare: the formula guard is for text only), and a clause's
+    number is a number too (empty for an item without clauses), as in findings.csv."""
+    if "clause" not in frame.columns:
+        return frame
+    clause = pd.to_numeric(frame["clause"].replace("", None), errors="coerce")
+    return frame.assign(clause=clause.astype("Int64"))
 
 
 def trend_csv_tables(trend: Trend) -> dict[str, pd.DataFrame]:
