@@ -457,3 +457,31 @@ def test_trend_csv_writes_numbers_as_numbers(tmp_path: Path) -> None:
         quoted = [line for line in lines[1:] if re.search(r',"\d+",', line)]
         assert cells and all(re.fullmatch(r"\d*", cell) for cell in cells), name
         assert quoted == [], name
+
+
+def test_trend_of_json_results_speaks_the_rubrics_language(tmp_path: Path) -> None:
+    """JSON results carry their rubric's language: ``trend`` over them speaks it, as
+    ``trend --rubric`` does, with no --lang on an English system: Chinese tables and lines
+    for a Chinese rubric. --lang still wins; results written before the language was
+    recorded are read as Chinese where the rubric's title is."""
+    paths = []
+    for name in ("2025上半年", "2025下半年"):
+        path = tmp_path / f"{name}.json"
+        result = CliRunner().invoke(main, ["run", str(H2_RUBRIC), str(H2_SAMPLE), "--json",
+                                           str(path)])
+        assert result.exit_code == 0, result.output
+        assert json.loads(path.read_text(encoding="utf-8"))["rubric"]["lang"] == "zh"
+        paths.append(path)
+    out = tmp_path / "trend.xlsx"
+    result = CliRunner().invoke(main, ["trend", *map(str, paths), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "黄榜（屡查屡犯）" in result.output and "已写出" in result.output
+    assert "yellow list" not in result.output and "Wrote" not in result.output
+    english = CliRunner().invoke(main, ["--lang", "en", "trend", *map(str, paths), "-o",
+                                        str(out), "--force"])
+    assert "yellow list" in english.output and "Wrote" in english.output
+    document = json.loads(paths[0].read_text(encoding="utf-8"))
+    del document["rubric"]["lang"]
+    paths[0].write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    older = CliRunner().invoke(main, ["trend", *map(str, paths), "-o", str(out), "--force"])
+    assert "黄榜（屡查屡犯）" in older.output and "已写出" in older.output
