@@ -31,7 +31,7 @@ from inspect_score.followup.problems import headline_of, problem_findings
 from inspect_score.messages import listing, msg
 from inspect_score.outputs import escape
 from inspect_score.rubric.model import Item, Lang
-from inspect_score.scoring.labels import fixed_text, labels_for
+from inspect_score.scoring.labels import fixed_text, labels_for, section_heading
 from inspect_score.scoring.plain import plain_number
 from inspect_score.scoring.results import Results
 from inspect_score.scoring.rounding import round_points
@@ -448,7 +448,7 @@ def _results_table(results: Results) -> Block:
     ranking = results.ranking
     precision = rubric.precision
     header = (heading["rank"], heading["branch_name"],
-              *(f"{section.title}({plain_number(section.max)})" for section in rubric.sections),
+              *(section_heading(rubric, section) for section in rubric.sections),
               heading["bonus"], heading["penalty"], heading["total"], heading["grade"])
     names = _shown_names(results)[ranking["branch_id"].astype(str)].to_numpy(dtype=object)
     ranks = ranking["rank"]
