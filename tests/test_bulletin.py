@@ -12,6 +12,8 @@ import attrs
 import docx
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from inspect_score.checklists.load import load_checklists
 from inspect_score.followup.bulletin import (
@@ -26,7 +28,15 @@ from inspect_score.followup.bulletin import (
     markdown_text,
     write_bulletin,
 )
-from inspect_score.followup.official_docx import FACES, MARGINS_MM, docx_bytes, text_width_mm
+from inspect_score.followup.official_docx import (
+    FACES,
+    MARGINS_MM,
+    W,
+    docx_bytes,
+    line_width,
+    text_width_mm,
+    title_lines,
+)
 from inspect_score.outputs.print_style import display_width
 from inspect_score.rubric.loader import load_rubric
 from inspect_score.scoring.labels import plain_number
@@ -63,6 +73,9 @@ PARSEABLE = {
     "veto_zero_ungraded": "veto <{veto}>: {names}",
     "well_all": "well <{item}> {count}/{branches}",
     "well_most": "well <{item}> {count}/{branches}",
+    "well_most_each": "well <{item}> {count}/{branches}",
+    "well_all_some": "well <{item}> {count}/{branches}",
+    "well_most_some": "well <{item}> {count}/{branches}",
     "best": "best: {best}",
     "best_entry": "[{name}]",
 }
@@ -183,19 +196,68 @@ def test_grade_counts_scope_and_vetoes_match_the_results(case: str, tmp_path: Pa
 def test_what_went_well_names_only_items_most_branches_met_in_full(case: str,
                                                                    tmp_path: Path) -> None:
     """An item is praised exactly when at least 80% of the branches it applies to got full
-    marks, with the right counts."""
+    marks, with the right counts: branches a veto excluded, and branches where its
+    applies_if does not hold (they score ``otherwise`` there), are not counted."""
     results = golden_results(case)
     bulletin = build_bulletin(results, load_template(parseable_template(tmp_path), "zh"))
-    praised = {match[1]: (int(match[2]), int(match[3])) for text in bulletin.texts("paragraph")
-               if (match := re.match(r"^well <(.+)> (\d+)/(\d+)$", text))}
+    praised = {title: (int(match[2]), int(match[3])) for text in bulletin.texts("paragraph")
+               if (match := re.match(r"^well <(.+)> (\d+)/(\d+)$", text))
+               for title in match[1].split("、")}
+    assert praised == expected_praise(results)
+
+
+def expected_praise(results: Results) -> dict[str, tuple[int, int]]:
+    """Item title → (branches with full marks, branches it applies to), for the items at
+    least 80% of the branches they apply to met in full."""
+    from inspect_score.checklists.conditions import applies_if_mask
+
+    ranked = ~results.scores.branches["excluded"].to_numpy(dtype=bool)
+    owners = results.scores.row_branch.to_numpy(dtype=np.int64)
     expected = {}
     for item in results.rubric.indicators:
         points = results.scores.points[item.id].to_numpy(dtype=np.float64)
-        applies = int((~np.isnan(points)).sum())
-        full = int((points == item.max).sum())
-        if applies and full >= 0.8 * applies:
-            expected[item.title] = (full, applies)
-    assert expected == praised
+        holds = applies_if_mask(results.rubric, item, results.checklists.frame)[0]
+        holding = np.zeros(len(points), dtype=bool)
+        holding[owners[holds]] = True
+        applies = ranked & ~np.isnan(points) & holding
+        full = int((applies & (points == item.max)).sum())
+        if applies.sum() and full >= 0.8 * applies.sum():
+            expected[item.title] = (full, int(applies.sum()))
+    return expected
+
+
+def test_what_went_well_leaves_out_branches_an_item_does_not_apply_to(tmp_path: Path) -> None:
+    """配备专职党务副书记 applies only where the secretary is also the director (一肩挑):
+    two of fifteen 社区, one of which has no deputy. The thirteen others score it in full
+    without being asked: they are no sign it went well, so the item is not praised; nor is
+    桂花社区, excluded by a veto, counted among the fourteen ranked."""
+    rubric = load_rubric(H2_RUBRIC)
+    results = evaluate(rubric, load_checklists(rubric, [H2_CHECKLIST]))
+    praised = expected_praise(results)
+    assert "配备专职党务副书记" not in praised
+    assert {counts[1] for counts in praised.values()} == {14}
+    bulletin = build_bulletin(results, load_template(parseable_template(tmp_path), "zh"))
+    shown = {title: (int(match[2]), int(match[3])) for text in bulletin.texts("paragraph")
+             if (match := re.match(r"^well <(.+)> (\d+)/(\d+)$", text))
+             for title in match[1].split("、")}
+    assert shown == praised
+
+
+def test_what_went_well_reads_as_a_report_says_it() -> None:
+    """No statistics ("党费收缴：13个社区达标（共15个）"): a sentence, the items met in full by
+    as many 社区 said together ("各有12个社区"), every 社区 "各社区……均……", an item that
+    applies to some only "涉及……的2个社区……"."""
+    heading = "（二）做得较好的方面"
+    text = markdown_text(h2_bulletin())
+    praise = text.split(heading)[1].split("## ")[0].strip()
+    assert praise == "党费收缴、积极分子培养各有12个社区达到考评要求。"
+    template = load_template(None, "zh")
+    assert template.say("well_all", item="党费收缴、财务管理", count=7, branches=7) == \
+        "各社区党费收缴、财务管理均达到考评要求。"
+    assert template.say("well_most", item="党员发展", count=6, branches=7) == \
+        "6个社区党员发展达到考评要求。"
+    assert template.say("well_all_some", item="配备专职党务副书记", count=2, branches=2) == \
+        "涉及配备专职党务副书记的2个社区均达到考评要求。"
 
 
 def test_best_branches_are_the_best_totals_not_vetoed(tmp_path: Path) -> None:
@@ -344,7 +406,9 @@ def test_docx_fonts_and_sizes_follow_each_paragraph_role(tmp_path: Path) -> None
     """Title 2号 (22 pt) 小标宋 centred; 主送, body, 附件说明, 落款 3号 (16 pt) 仿宋 on a fixed
     28-pt line; 一级标题 黑体, 二级标题 楷体; 落款 and date right-aligned."""
     bulletin, document = _docx(tmp_path)
-    roles = {paragraph.text: paragraph.style for paragraph in document.paragraphs}
+    # a title may be broken into lines (python-docx reads a line break as "\n")
+    roles = {paragraph.text.replace("\n", ""): paragraph.style
+             for paragraph in document.paragraphs}
     title = roles[bulletin.title]
     assert (22, FACES["title"].name) == (title.font.size.pt, _east_asian_font(title))
     assert title.paragraph_format.alignment == docx.enum.text.WD_ALIGN_PARAGRAPH.CENTER
@@ -419,6 +483,84 @@ def test_docx_paragraphs_have_no_space_between_chinese_and_digits(tmp_path: Path
     assert [paragraph.text for paragraph in document.paragraphs
             if CJK_SPACE_DIGIT.search(paragraph.text)] == []
     assert MARGINS_MM["top"] == 37
+
+
+def _keeps_with_next(paragraph: docx.text.paragraph.Paragraph) -> bool:
+    """Keep-with-next as Word applies it: the paragraph's own setting, else its style's."""
+    own = paragraph.paragraph_format.keep_with_next
+    return bool(own if own is not None else paragraph.style.paragraph_format.keep_with_next)
+
+
+def test_the_sign_off_never_stands_alone_on_a_page(tmp_path: Path) -> None:
+    """GB/T 9704: the 落款 goes with the text. The last paragraph of the body, the 附件说明
+    and the issuer keep with the next paragraph, so the issuer and the date move to a new page
+    only with the end of the text; headings keep with what they head; the date does not
+    (the appendix starts a page of its own)."""
+    bulletin, document = _docx(tmp_path)
+    paragraphs = document.paragraphs
+    note = next(index for index, paragraph in enumerate(paragraphs)
+                if paragraph.text == bulletin.texts("appendix_note")[0])
+    date = next(index for index, paragraph in enumerate(paragraphs)
+                if paragraph.text == bulletin.texts("date")[0])
+    assert [_keeps_with_next(paragraph) for paragraph in paragraphs[note - 1:date + 1]] == [
+        True, True, True, False]
+    headings = bulletin.texts("heading") + bulletin.texts("subheading")
+    assert all(_keeps_with_next(paragraph) for paragraph in paragraphs
+               if paragraph.text in headings)
+
+
+def test_a_long_title_breaks_between_its_phrases(tmp_path: Path) -> None:
+    """GB/T 9704: a title too long for a line breaks where the sense allows, never leaving a
+    word such as "通报" alone on the last line: "关于2025年上半年" / "社区党建工作考评情况的
+    通报", each line centred (a line break inside the one title paragraph)."""
+    bulletin, document = _docx(tmp_path)
+    title = next(paragraph for paragraph in document.paragraphs
+                 if paragraph.text.replace("\n", "") == bulletin.title)
+    assert title.text.split("\n") == ["关于2025年上半年", "社区党建工作考评情况的通报"]
+    assert document.core_properties.title == bulletin.title
+    appendix = next(block for block in bulletin.blocks if block.kind == "appendix_title")
+    assert title_lines(appendix.text, appendix.breaks) == [appendix.text]  # it fits
+
+
+TITLE_SUBJECTS = st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), min_size=1,
+                         max_size=60)
+
+
+@given(subject=TITLE_SUBJECTS, period=st.sampled_from(["", "2025年上半年", "2025年度"]))
+def test_no_title_line_is_a_short_word_alone(subject: str, period: str) -> None:
+    """Whatever the subject, a title's lines each fit the text block, keep every character in
+    order, and none holds fewer than four characters."""
+    template = load_template(None, "zh")
+    text = template.say("title", period=period, subject=subject)
+    lines = title_lines(text, template.breaks("title", period=period, subject=subject))
+    assert "".join(lines) == text
+    assert all(line_width(line, 22) <= text_width_mm() / 25.4 * 72 for line in lines)
+    assert len(lines) == 1 or min(len(line) for line in lines) >= 4
+
+
+#: Properties elements whose children the schema allows once each.
+SINGLE_CHILD_PROPERTIES = ("tblPr", "trPr", "tcPr", "pPr", "rPr")
+
+
+def test_docx_properties_name_each_setting_once(tmp_path: Path) -> None:
+    """Valid WordprocessingML: no table, row, cell, paragraph or run properties element has
+    a child twice (a second <w:tblLayout> makes Word repair or refuse the file), in the body
+    and in the styles."""
+    from lxml import etree
+
+    path = tmp_path / "通报.docx"
+    write_bulletin(build_bulletin(sample_results(), masthead=MASTHEAD), path)
+    repeated = []
+    with zipfile.ZipFile(path) as package:
+        for part in ("word/document.xml", "word/styles.xml"):
+            root = etree.fromstring(package.read(part))
+            for name in SINGLE_CHILD_PROPERTIES:
+                for element in root.iter(f"{{{W}}}{name}"):
+                    children = [etree.QName(child).localname for child in element
+                                if isinstance(child.tag, str)]
+                    repeated += [(part, name, child) for child in sorted(set(children))
+                                 if children.count(child) > 1]
+    assert repeated == []
 
 
 def test_the_same_results_give_the_same_docx_bytes() -> None:
@@ -525,6 +667,27 @@ def test_one_branchs_several_problems_are_said_in_one_breath() -> None:
     # a branch appears under several groups only where the groups' branches differ
     assert "清河、朝阳社区党员大会少开1次" in meetings
     assert "清河社区党课少讲1次" in meetings
+
+
+def test_a_penalty_without_a_headline_states_the_fact() -> None:
+    """A penalty is something that happened, not a piece of work done badly: without a
+    ``headline`` its entry says what happened and where ("3个社区班子成员受党纪处分",
+    "个别社区班子成员受党纪处分" for one or two), never "…方面存在不足"; a penalty's own
+    headline still stands."""
+    items = h2_bulletin().texts("item")
+    discipline = next(text for text in items if "受党纪处分" in text)
+    ordinal = r"^[一二三四五六七八九十]+是"
+    assert re.match(ordinal + "3个社区班子成员受党纪处分，文昌、桂花社区", discipline)
+    few = next(text for text in build_bulletin(sample_results()).texts("item")
+               if "受党纪处分" in text)
+    assert re.match(ordinal + "个别社区班子成员受党纪处分，桂花、文昌社区", few)
+    assert not any("受党纪处分方面存在不足" in text for text in items)
+    rubric = load_rubric(H2_RUBRIC)
+    rubric = attrs.evolve(rubric, penalties=tuple(
+        attrs.evolve(item, headline="班子成员违纪受处分") for item in rubric.penalties))
+    results = evaluate(rubric, load_checklists(rubric, [H2_CHECKLIST]))
+    assert any(re.match(r"^[一二三四五六七八九十]+是班子成员违纪受处分，", text)
+               for text in build_bulletin(results).texts("item"))
 
 
 def test_the_grade_sentence_counts_the_excluded_branches_apart() -> None:

@@ -122,7 +122,7 @@ def test_trend_compares_json_results(work: Path) -> None:
     writes the workbook and the CSV files."""
     make_json_periods(work)
     status, out, err = invoke("trend", "2025H1.json", "2025H2.json", "-o", "trend.xlsx",
-                              "--csv", "out")
+                              "--csv", "out", "--lang", "en")
     assert status == 0
     assert "2025H2.json: warning: branch SQ15 (清河社区) is in 2025H1 but not in 2025H2" in err
     assert "幸福里社区" in out

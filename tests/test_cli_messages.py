@@ -159,16 +159,24 @@ def test_usage_errors_follow_the_rubric_too(work: Path) -> None:
     assert "taken.xlsx: 已存在；如需覆盖请加 --force" in err
 
 
-def test_trend_without_a_rubric_speaks_the_systems_language(work: Path) -> None:
-    """trend on results files has no rubric: the system's locale decides."""
+def test_trend_of_results_speaks_the_language_of_their_rubric(work: Path) -> None:
+    """trend on results files has no rubric at hand, but the results say their rubric's
+    language (Chinese here): it speaks it as a command on the rubric would, whatever the
+    system's locale; $INSPECT_SCORE_LANG still decides. Results that do not say it (written
+    before it was recorded) are Chinese where their rubric's title is."""
     assert invoke("run", "rubric.toml", "list.csv", "--json", "2025上半年.json")[0] == 0
     document = json.loads(Path("2025上半年.json").read_text(encoding="utf-8"))
     Path("2025下半年.json").write_text(json.dumps(document), encoding="utf-8")
-    _, zh, zh_err = invoke("trend", "2025上半年.json", "2025下半年.json", "-o", "t.xlsx",
-                           env={"LANG": "zh_CN.UTF-8"})
-    _, en, en_err = invoke("trend", "2025上半年.json", "2025下半年.json", "-o", "t2.xlsx")
+    _, zh, zh_err = invoke("trend", "2025上半年.json", "2025下半年.json", "-o", "t.xlsx")
+    _, en, en_err = invoke("trend", "2025上半年.json", "2025下半年.json", "-o", "t2.xlsx",
+                           env={"INSPECT_SCORE_LANG": "en"})
     assert zh_err.startswith("已写出：") and en_err.startswith("Wrote ")
     assert zh != en
+    del document["rubric"]["lang"]
+    for name in ("2025上半年.json", "2025下半年.json"):
+        Path(name).write_text(json.dumps(document), encoding="utf-8")
+    _, _, older = invoke("trend", "2025上半年.json", "2025下半年.json", "-o", "t3.xlsx")
+    assert older.startswith("已写出：")
 
 
 def test_the_language_of_a_command_does_not_outlive_it(work: Path) -> None:

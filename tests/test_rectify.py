@@ -218,3 +218,45 @@ def test_a_run_without_any_problem_gets_an_empty_list(tmp_path: Path) -> None:
     sheet = openpyxl.load_workbook(path)["整改清单"]
     assert sheet.cell(2, 2).value == "问题"
     assert sheet.max_row == 2
+
+
+H2_RUBRIC = ROOT / "rubrics" / "street-2025-h2.toml"
+H2_SAMPLE = ROOT / "samples" / "h2" / "街道社区2025下半年.csv"
+
+
+def test_a_loss_in_a_weighted_part_says_what_it_costs_of_the_total(tmp_path: Path) -> None:
+    """三、民主测评 counts 30% of its 100 points: 南苑社区's satisfaction of 70% loses 18 of
+    群众满意度's 60, which costs 5.4 of the total. ``lost`` stays the loss the findings give
+    (the item's own), ``weighted_lost`` is what it costs of the total; the sheet heads the
+    first 失分（本部分） and shows the second as 折算失分, so that a clerk adding up a column
+    adds up what the total lost. Items of unweighted parts and penalties cost as they lose."""
+    rubric = load_rubric(H2_RUBRIC)
+    results = evaluate(rubric, load_checklists(rubric, [H2_SAMPLE]))
+    table = rectification_table(results, DEADLINE)
+    satisfaction = table[(table["branch_id"] == "SQ13")
+                         & (table["item_id"] == "satisfaction_item")].iloc[0]
+    assert (satisfaction["lost"], satisfaction["weighted_lost"]) == (18.0, 5.4)
+    review = table["item_id"].isin(["satisfaction_item", "member_review_item"])
+    others = table[~review & (table["kind"] != "veto")]
+    assert (others["weighted_lost"] == others["lost"]).all()
+    assert table.loc[table["kind"] == "veto", "weighted_lost"].isna().all()
+    path = tmp_path / "r.xlsx"
+    write_workbook(results, path, inputs=[str(H2_SAMPLE)], tool_version="0.1.0",
+                   extra_sheets=rectify_outputs(results, DEADLINE).sheets)
+    rows = list(openpyxl.load_workbook(path)["整改清单"].iter_rows(values_only=True))
+    assert rows[1][3:5] == ("失分（本部分）", "折算失分")
+    shown = next(row for row in rows if row[1] == "群众满意率偏低（70%）")
+    assert shown[3:5] == (18, 5.4)
+
+
+def test_an_unweighted_rubric_has_one_points_lost_column(tmp_path: Path) -> None:
+    """Without weighted parts the loss is what the total lost: one 失分 column."""
+    results = sample_results()
+    path = tmp_path / "r.xlsx"
+    write_workbook(results, path, inputs=["a.csv"], tool_version="0.1.0",
+                   extra_sheets=rectify_outputs(results, DEADLINE).sheets)
+    header = list(openpyxl.load_workbook(path)["整改清单"].iter_rows(values_only=True))[1]
+    assert header == ("序号", "问题", "整改要求", "失分", "整改时限", "责任人", "整改措施",
+                      "整改状态")
+    table = rectification_table(results, DEADLINE)
+    assert table["weighted_lost"].equals(table["lost"].rename("weighted_lost"))

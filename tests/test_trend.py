@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -428,3 +429,59 @@ def test_the_yellow_list_says_which_of_an_items_problems_came_back(tmp_path: Pat
                         & (repeated["item_id"] == "three_meetings")]
     assert (meetings["clause"].tolist(), meetings["problem"].tolist()) == (
         ["5"], ["未按月开展主题党日"])
+
+
+def test_trend_csv_writes_numbers_as_numbers(tmp_path: Path) -> None:
+    """Ranks, changes of rank and clause numbers are numbers in the CSV files, bare as the
+    run's CSV outputs write them: a rank lost is -1, never the text "'-1" (the formula
+    guard is for text cells only); an absent rank is an empty cell."""
+    folder = tmp_path / "json"
+    folder.mkdir()
+    write_trend_csv(compare_periods(json_periods(tmp_path)), folder)
+    lines = (folder / "trend.csv").read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    rank, change = header.index("2025下半年_rank"), header.index("2025下半年_rank_change")
+    rows = [line.split(",") for line in lines[1:]]
+    assert all(re.fullmatch(r"-?\d+|", row[column]) for row in rows
+               for column in (rank, change))
+    assert any(row[change].startswith("-") for row in rows)
+    assert any(row[rank] == "" for row in rows)
+    out = tmp_path / "csv"
+    result = CliRunner().invoke(main, ["trend", str(schema2_periods_csv(tmp_path)), "--rubric",
+                                       str(H2_RUBRIC), "--csv", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    for name, column in (("lists.csv", "rank"), ("repeated.csv", "clause")):
+        lines = (out / name).read_text(encoding="utf-8-sig").splitlines()
+        position = lines[0].split(",").index(column)
+        cells = [next(csv.reader([line]))[position] for line in lines[1:]]
+        quoted = [line for line in lines[1:] if re.search(r',"\d+",', line)]
+        assert cells and all(re.fullmatch(r"\d*", cell) for cell in cells), name
+        assert quoted == [], name
+
+
+def test_trend_of_json_results_speaks_the_rubrics_language(tmp_path: Path) -> None:
+    """JSON results carry their rubric's language: ``trend`` over them speaks it, as
+    ``trend --rubric`` does, with no --lang on an English system: Chinese tables and lines
+    for a Chinese rubric. --lang still wins; results written before the language was
+    recorded are read as Chinese where the rubric's title is."""
+    paths = []
+    for name in ("2025上半年", "2025下半年"):
+        path = tmp_path / f"{name}.json"
+        result = CliRunner().invoke(main, ["run", str(H2_RUBRIC), str(H2_SAMPLE), "--json",
+                                           str(path)])
+        assert result.exit_code == 0, result.output
+        assert json.loads(path.read_text(encoding="utf-8"))["rubric"]["lang"] == "zh"
+        paths.append(path)
+    out = tmp_path / "trend.xlsx"
+    result = CliRunner().invoke(main, ["trend", *map(str, paths), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "黄榜（屡查屡犯）" in result.output and "已写出" in result.output
+    assert "yellow list" not in result.output and "Wrote" not in result.output
+    english = CliRunner().invoke(main, ["--lang", "en", "trend", *map(str, paths), "-o",
+                                        str(out), "--force"])
+    assert "yellow list" in english.output and "Wrote" in english.output
+    document = json.loads(paths[0].read_text(encoding="utf-8"))
+    del document["rubric"]["lang"]
+    paths[0].write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    older = CliRunner().invoke(main, ["trend", *map(str, paths), "-o", str(out), "--force"])
+    assert "黄榜（屡查屡犯）" in older.output and "已写出" in older.output

@@ -229,3 +229,25 @@ def test_a_row_whose_sentence_wraps_is_tall_enough_for_it(tmp_path: Path) -> Non
         lines = print_style.lines_needed(note, width) if note else 1
         height = sheet.row_dimensions[row].height
         assert (height or print_style.LINE_HEIGHT) >= print_style.LINE_HEIGHT * lines, note
+
+
+def test_a_weighted_part_says_its_weight_in_its_heading(tmp_path: Path) -> None:
+    """A part that counts toward the total at a weight ("100分，占60%") shows its own
+    points under a heading that says so, "党建工作(100分，占60%)", so that nobody reads
+    the parts as adding up to the total; a part inside it counts at its weight too. The
+    bulletin's results table heads its columns the same way."""
+    from inspect_score.checklists.load import load_checklists
+    from inspect_score.followup.bulletin import build_bulletin
+    from inspect_score.rubric.loader import load_rubric
+    from inspect_score.scoring.pipeline import evaluate
+
+    folder = Path(__file__).parent / "data" / "golden" / "s2-weights-groups"
+    rubric = load_rubric(folder / "rubric.toml")
+    results = evaluate(rubric, load_checklists(rubric, [folder / "checklist.csv"]))
+    path = tmp_path / "weighted.xlsx"
+    write_workbook(results, path, inputs=[str(folder / "checklist.csv")], tool_version="0.1.0")
+    header = _rows(openpyxl.load_workbook(path)["排名"])[1]
+    expected = ["党建工作(100分，占60%)", "班子建设(40分，占60%)", "服务工作(100分，占40%)"]
+    assert list(header[3:6]) == expected
+    table = next(block for block in build_bulletin(results).blocks if block.kind == "table")
+    assert list(table.rows[0][2:5]) == expected

@@ -15,7 +15,7 @@ from sample_run import sample_results
 from test_write_csv import findings_frames
 
 from inspect_score.outputs.write_csv import output_tables
-from inspect_score.outputs.write_json import read_json_results, write_json
+from inspect_score.outputs.write_json import read_json_results, read_json_rubric, write_json
 
 
 def _cells(frame: pd.DataFrame) -> list[list[object]]:
@@ -47,7 +47,8 @@ def test_json_rubric_tool_and_raw_text(tmp_path: Path) -> None:
     assert list(document) == ["ranking", "points", "findings", "summary", "rubric", "tool"]
     assert document["rubric"] == {
         "id": "street-test", "title": "社区党建工作检查考评细则", "version": "2025-08",
-        "sha256": "ab" * 32, "grades": ["优秀", "良好", "合格", "不合格"]}
+        "sha256": "ab" * 32, "lang": "zh", "grades": ["优秀", "良好", "合格", "不合格"]}
+    assert read_json_rubric(path) == document["rubric"]  # read from the end of the file
     assert document["tool"] == {"name": "inspect-score", "version": "0.1.0"}
     second = document["ranking"][1]
     actual = [second["branch_name"], second["total"], second["rank"]]

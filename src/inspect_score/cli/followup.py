@@ -158,13 +158,15 @@ def trend_command(inputs: tuple[Path, ...], rubric: Path | None, xlsx: Path | No
                   recursive: bool) -> None:
     """Compare periods: RESULTS files of `run --json` in period order (the period is each
     file's name), or checklists with a `period` column and --rubric."""
-    begin(rubric)
+    # JSON results say their rubric's language, as a rubric does
+    begin(rubric, results=[path for path in inputs if path.suffix.lower() == ".json"
+                           and path.is_file()] if rubric is None else [])
     from rich.console import Console
 
     from inspect_score.followup.trend import (
         TREND_CSV_NAMES,
         compare_periods,
-        guess_lang,
+        periods_language,
         repeated_rich_table,
         trend_rich_table,
         write_trend_csv_file,
@@ -191,7 +193,7 @@ def trend_command(inputs: tuple[Path, ...], rubric: Path | None, xlsx: Path | No
                                 lambda: _load_periods(inputs, rubric, encoding, sheet,
                                                       recursive))
             lang = (load_rubric(rubric).lang if rubric is not None
-                    else guess_lang(period.rubric_title for period in periods))
+                    else periods_language(periods))
             trend = compare_periods(periods, red=red, black=black, black_below=black_below,
                                     lang=lang)
             writes: dict[Path, Callable[[Path], object]] = {}

@@ -95,9 +95,10 @@ lang_option = click.option(
 )
 
 
-def settle_language(rubric: Path | None = None) -> Lang:
+def settle_language(rubric: Path | None = None, results: Sequence[Path] = ()) -> Lang:
     """The language of the run: --lang, else $INSPECT_SCORE_LANG, else the rubric's
-    ``lang``, else the system's; every message from here on is said in it."""
+    ``lang`` (of ``rubric``, or as the JSON ``results`` of `run --json` record it), else
+    the system's; every message from here on is said in it."""
     ctx = click.get_current_context(silent=True)
     chosen: Lang | None = ctx.meta.get(_LANG_KEY) if ctx is not None else None
     lang = chosen or parse_language(os.environ.get(ENV_VAR))
@@ -105,6 +106,10 @@ def settle_language(rubric: Path | None = None) -> Lang:
         from inspect_score.rubric.loader import rubric_language
 
         lang = rubric_language(rubric)
+    if lang is None and results:
+        from inspect_score.followup.trend import results_language
+
+        lang = results_language(results)
     lang = lang or system_language()
     if ctx is not None:
         # until the whole command line is done (the group reports what escapes a
@@ -116,7 +121,7 @@ def settle_language(rubric: Path | None = None) -> Lang:
     return lang
 
 
-def begin(rubric: Path | None = None) -> Lang:
+def begin(rubric: Path | None = None, results: Sequence[Path] = ()) -> Lang:
     """What a command that scores does first: settle the language, and give Arrow
     the system's allocator (imported here, not at start-up)."""
     import pyarrow as pa
@@ -126,7 +131,7 @@ def begin(rubric: Path | None = None) -> Lang:
     # million branches it kept 200-350 MB more at the peak than the system
     # allocator, which is as fast here (benchmarks/bench_run.py).
     pa.set_memory_pool(pa.system_memory_pool())
-    return settle_language(rubric)
+    return settle_language(rubric, results)
 
 
 def stderr_console() -> Console:

@@ -25,12 +25,13 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from inspect_score.checklists.conditions import applies_if_mask
 from inspect_score.errors import InspectError, Issue
 from inspect_score.followup.problems import headline_of, problem_findings
 from inspect_score.messages import listing, msg
 from inspect_score.outputs import escape
-from inspect_score.rubric.model import Lang
-from inspect_score.scoring.labels import fixed_text, labels_for
+from inspect_score.rubric.model import Item, Lang
+from inspect_score.scoring.labels import fixed_text, labels_for, section_heading
 from inspect_score.scoring.plain import plain_number
 from inspect_score.scoring.results import Results
 from inspect_score.scoring.rounding import round_points
@@ -43,6 +44,8 @@ else:  # pragma: no cover
 #: An item most branches fulfilled: at least this share of the branches it applies to
 #: got full marks.
 WELL_DONE_SHARE = 0.8
+#: How many branches a penalty's default headline calls "a few" (个别社区被通报批评).
+FEW_BRANCHES = 2
 #: How many of the best branches the result paragraph names (more where tied at the cut).
 BEST_BRANCHES = 3
 #: Every member of a .docx is stamped with this time, so the same inputs give the same bytes.
@@ -69,10 +72,15 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "well_heading": frozenset(),
     "well_all": frozenset({"item", "count", "branches", "noun"}),
     "well_most": frozenset({"item", "count", "branches", "noun"}),
+    "well_most_each": frozenset({"item", "count", "branches", "noun"}),
+    "well_all_some": frozenset({"item", "count", "branches", "noun"}),
+    "well_most_some": frozenset({"item", "count", "branches", "noun"}),
     "well_none": frozenset({"noun"}),
     "problems_heading": frozenset(),
     "ordinal": frozenset({"n"}),
     "problem": frozenset({"ordinal", "headline", "item", "groups", "count", "noun", "end"}),
+    "penalty_headline": frozenset({"item", "count", "noun"}),
+    "penalty_headline_few": frozenset({"item", "count", "noun"}),
     "problem_group": frozenset({"names", "problem", "count", "noun"}),
     "end_more": frozenset(),
     "end_last": frozenset(),
@@ -92,7 +100,8 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
 }
 #: Keys added after templates were first handed out: a template without them takes the
 #: bundled wording, so an office's reworded template keeps working.
-OPTIONAL_TEXT = frozenset({"veto_zero_ungraded"})
+OPTIONAL_TEXT = frozenset({"veto_zero_ungraded", "well_most_each", "well_all_some",
+                           "well_most_some", "penalty_headline", "penalty_headline_few"})
 DATE_PLACEHOLDERS = frozenset({"year", "month", "day", "month_name"})
 NUMBER_PLACEHOLDERS = frozenset({"n"})
 
@@ -115,6 +124,22 @@ class BulletinTemplate:
         if "noun" in TEXT_PLACEHOLDERS[key]:
             values.setdefault("noun", self.words["noun"])
         return self.text[key].format(**values)
+
+    def breaks(self, key: str, **values: Any) -> tuple[int, ...]:
+        """Where the sentence :meth:`say` makes of ``key`` may break a line at a meaningful
+        point: between the template's own words and each value filled in ("关于" | "2025年
+        下半年" | "社区党建工作" | "考评情况的通报"), never inside one."""
+        if "noun" in TEXT_PLACEHOLDERS[key]:
+            values.setdefault("noun", self.words["noun"])
+        positions = []
+        length = 0
+        for literal, name, _spec, _conversion in string.Formatter().parse(self.text[key]):
+            length += len(literal)
+            positions.append(length)
+            if name is not None:
+                length += len(str(values[name]))
+                positions.append(length)
+        return tuple(sorted({position for position in positions if 0 < position < length}))
 
     def date(self, day: datetime.date) -> str:
         return str(self.words["date"]).format(year=day.year, month=day.month, day=day.day,
@@ -299,12 +324,15 @@ class Block:
 
     ``rows`` (tables only): the header row, then one row per branch.
     ``item_id`` (problem entries only): the item the entry is about.
+    ``breaks`` (titles only): where a line may break at a meaningful point, as positions
+    in ``text`` (:meth:`BulletinTemplate.breaks`).
     """
 
     kind: BlockKind
     text: str = ""
     rows: tuple[tuple[str, ...], ...] = ()
     item_id: str = ""
+    breaks: tuple[int, ...] = ()
 
 
 @attrs.frozen
@@ -420,7 +448,7 @@ def _results_table(results: Results) -> Block:
     ranking = results.ranking
     precision = rubric.precision
     header = (heading["rank"], heading["branch_name"],
-              *(f"{section.title}({plain_number(section.max)})" for section in rubric.sections),
+              *(section_heading(rubric, section) for section in rubric.sections),
               heading["bonus"], heading["penalty"], heading["total"], heading["grade"])
     names = _shown_names(results)[ranking["branch_id"].astype(str)].to_numpy(dtype=object)
     ranks = ranking["rank"]
@@ -437,18 +465,49 @@ def _results_table(results: Results) -> Block:
     return Block("table", rows=(tuple(header), *rows))
 
 
+def applying_branches(results: Results, item: Item) -> np.ndarray:
+    """Per branch (the ``Scores`` rows), whether ``item`` applies to it and counts in the
+    results: ranked (not excluded by a veto), not n/a, and its ``applies_if`` holding (on
+    some rater's row): a branch an item does not apply to scores ``otherwise`` there, which
+    says nothing of how it did."""
+    points = results.scores.points[item.id].to_numpy(dtype=np.float64)
+    applies = ~np.isnan(points) & ~results.scores.branches["excluded"].to_numpy(dtype=bool)
+    if item.applies_if is not None:
+        holds, _ = applies_if_mask(results.rubric, item, results.checklists.frame)
+        owners = results.scores.row_branch.to_numpy(dtype=np.int64)
+        applies &= np.bincount(owners, weights=holds, minlength=len(points)) > 0
+    return np.asarray(applies, dtype=bool)
+
+
 def _well_done(results: Results, template: BulletinTemplate, share: float) -> list[Block]:
-    summary = results.summary
-    applying = dict(zip(summary["item_id"], summary["branches"].astype(int), strict=True))
-    full_marks = dict(zip(summary["item_id"], summary["full_marks"].astype(int), strict=True))
-    blocks = []
+    """The items at least ``share`` of the branches they apply to met in full, said as a
+    report says it: "各社区班子建设、党费收缴均达到考评要求。" where every ranked branch
+    did; where most did, "6个社区党员发展达到考评要求。", or of several items each met by as
+    many branches "党费收缴、财务管理各有6个社区达到考评要求。"; an item that applies to
+    some branches only speaks of those ("涉及配备专职党务副书记的2个社区均达到考评要求。")."""
+    ranked = int((~results.scores.branches["excluded"].to_numpy(dtype=bool)).sum())
+    # items said in one sentence: the same sentence of the same branches
+    sentences: dict[tuple[Any, ...], list[str]] = {}
     for item in results.rubric.indicators:
-        applies, full = applying[item.id], full_marks[item.id]
-        if applies == 0 or full < share * applies:
+        applies = applying_branches(results, item)
+        points = results.scores.points[item.id].to_numpy(dtype=np.float64)
+        full = applies & (points == item.max)
+        count, branches = int(full.sum()), int(applies.sum())
+        if branches == 0 or count < share * branches:
             continue
-        key = "well_all" if full == applies else "well_most"
-        blocks.append(Block("paragraph", template.say(key, item=item.title, count=full,
-                                                      branches=applies)))
+        key = ("well_all" if count == branches else "well_most") + (
+            "" if branches == ranked else "_some")
+        # "各有6个": items most branches met may be met by different ones, as many each;
+        # elsewhere the very same branches
+        met = count if key == "well_most" else frozenset(np.flatnonzero(full).tolist())
+        group = (key, met, count, branches, frozenset(np.flatnonzero(applies).tolist()))
+        sentences.setdefault(group, []).append(item.title)
+    blocks = []
+    for (key, _, count, branches, _), titles in sentences.items():
+        if key == "well_most" and len(titles) > 1:
+            key = "well_most_each"
+        blocks.append(Block("paragraph", template.say(key, item=template.join(titles),
+                                                      count=count, branches=branches)))
     if not blocks:
         blocks.append(Block("paragraph", template.say("well_none")))
     return blocks
@@ -490,12 +549,23 @@ def _problems(results: Results, template: BulletinTemplate) -> list[Block]:
     for number, (_, _, item, count, joined) in enumerate(entries, start=1):
         end = template.text["end_last"] if number == len(entries) else template.text["end_more"]
         text = template.say("problem", ordinal=template.say("ordinal", n=template.numeral(number)),
-                            headline=headline_of(item, rubric.lang), item=item.title,
-                            groups=joined, count=count, end=end)
+                            headline=_headline(item, count, template, rubric.lang),
+                            item=item.title, groups=joined, count=count, end=end)
         blocks.append(Block("item", text, item_id=item.id))
     if not entries:
         blocks.append(Block("paragraph", template.say("problems_none")))
     return blocks
+
+
+def _headline(item: Item, count: int, template: BulletinTemplate, lang: Lang) -> str:
+    """How the bulletin names an item's problems as a whole: the item's ``headline``; a
+    penalty without one states the fact ("个别社区被通报批评", "3个社区班子成员受处分": a
+    penalty is what happened, not a shortcoming of a piece of work); an indicator without
+    one, :func:`headline_of` ("为民办实事方面存在不足")."""
+    if item.kind == "penalty" and not item.headline:
+        key = "penalty_headline_few" if count <= FEW_BRANCHES else "penalty_headline"
+        return template.say(key, item=item.title, count=count)
+    return headline_of(item, lang)
 
 
 def _vetoes(results: Results, template: BulletinTemplate) -> list[Block]:
@@ -567,7 +637,7 @@ def build_bulletin(results: Results, template: BulletinTemplate | None = None, *
     appendix_title = template.say("appendix_title", **document)
     outline = _Outline(template)
     blocks = [
-        Block("title", title),
+        Block("title", title, breaks=template.breaks("title", **document)),
         Block("recipients", template.say("recipients",
                                          recipients=masthead.recipients or blank)),
         Block("paragraph", template.say("opening", rubric_title=rubric.title,
@@ -594,7 +664,8 @@ def build_bulletin(results: Results, template: BulletinTemplate | None = None, *
         Block("date", template.date(masthead.date) if masthead.date else
               _blank_date(template, blank)),
         Block("appendix_label", template.say("appendix_label")),
-        Block("appendix_title", appendix_title),
+        Block("appendix_title", appendix_title,
+              breaks=template.breaks("appendix_title", **document)),
         _results_table(results),
     ]
     return Bulletin(blocks=tuple(blocks), title=title, lang=rubric.lang, template=template)

@@ -22,6 +22,9 @@ from __future__ import annotations
 import copy
 import datetime
 import io
+import itertools
+import math
+import unicodedata
 import zipfile
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
@@ -43,6 +46,8 @@ class Block(Protocol):
     def text(self) -> str: ...
     @property
     def rows(self) -> tuple[tuple[str, ...], ...]: ...
+    @property
+    def breaks(self) -> tuple[int, ...]: ...
 
 
 class Document(Protocol):
@@ -112,6 +117,7 @@ class Role:
     space_after: float = 0
     outline: int | None = None
     page_break_before: bool = False
+    keep_with_next: bool = False
 
 
 ROLES: Mapping[str, Role] = {
@@ -119,12 +125,16 @@ ROLES: Mapping[str, Role] = {
     "recipients": Role("公文主送", "body", BODY_PT, align="left"),
     "paragraph": Role("公文正文", "body", BODY_PT, indent_chars=2),
     "item": Role("公文正文", "body", BODY_PT, indent_chars=2),
-    "heading": Role("公文一级标题", "heading", BODY_PT, indent_chars=2, outline=0),
-    "subheading": Role("公文二级标题", "subheading", BODY_PT, indent_chars=2, outline=1),
+    "heading": Role("公文一级标题", "heading", BODY_PT, indent_chars=2, outline=0,
+                    keep_with_next=True),
+    "subheading": Role("公文二级标题", "subheading", BODY_PT, indent_chars=2, outline=1,
+                       keep_with_next=True),
+    # the 附件说明 and the 落款 go with the end of the text (GB/T 9704-2012, 7.3.5): never a
+    # page holding the issuer and the date alone
     "appendix_note": Role("公文附件说明", "body", BODY_PT, align="left", indent_chars=2,
-                          space_before=LINE_PT),
+                          space_before=LINE_PT, keep_with_next=True),
     "issuer": Role("公文落款", "body", BODY_PT, align="right", right_chars=4,
-                   space_before=2 * LINE_PT),
+                   space_before=2 * LINE_PT, keep_with_next=True),
     "date": Role("公文成文日期", "body", BODY_PT, align="right", right_chars=4),
     "appendix_label": Role("公文附件标识", "heading", BODY_PT, align="left",
                            page_break_before=True),
@@ -179,6 +189,14 @@ def _element(name: str, **attributes: str) -> Any:
     for key, value in attributes.items():
         element.set(_w(key), value)
     return element
+
+
+def _replace(properties: Any, element: Any) -> None:
+    """Set ``element`` in a properties element, in place of any child of the same name: the
+    schema allows each setting once."""
+    for old in properties.findall(element.tag):
+        properties.remove(old)
+    properties.append(element)
 
 
 def _strip_theme(root: Any) -> None:
@@ -248,6 +266,7 @@ def _style(document: Any, key: str) -> Any:
 
     paragraph.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     paragraph.page_break_before = role.page_break_before
+    paragraph.keep_with_next = role.keep_with_next
     paragraph.widow_control = True
     p_pr = style.element.get_or_add_pPr()
     p_pr.append(_element("jc", val=ALIGN[role.align]))
@@ -389,15 +408,15 @@ def _table(document: Any, rows: Sequence[Sequence[str]]) -> None:
     tbl_pr = table._tbl.tblPr
     for old in tbl_pr.findall(_w("tblStyle")):
         tbl_pr.remove(old)
-    tbl_pr.append(_element("tblW", w=str(round(sum(widths) * 20)), type="dxa"))
-    tbl_pr.append(_element("jc", val="center"))
+    # python-docx has put in an automatic width and, for autofit = False, a fixed layout:
+    # each setting is replaced, never added a second time (Word refuses a repeated one)
+    _replace(tbl_pr, _element("tblW", w=str(round(sum(widths) * 20)), type="dxa"))
+    _replace(tbl_pr, _element("jc", val="center"))
     borders = _element("tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         borders.append(_element(edge, val="single", sz="4", space="0", color="000000"))
-    tbl_pr.append(borders)
-    tbl_pr.append(_element("tblLayout", type="fixed"))
-    for old in tbl_pr.findall(_w("tblW"))[:-1]:  # python-docx's automatic width
-        tbl_pr.remove(old)
+    _replace(tbl_pr, borders)
+    _replace(tbl_pr, _element("tblLayout", type="fixed"))
     _in_order(tbl_pr)
     grid = table._tbl.tblGrid
     for column, width in zip(grid.findall(_w("gridCol")), widths, strict=True):
@@ -426,15 +445,111 @@ def _table(document: Any, rows: Sequence[Sequence[str]]) -> None:
                               size)
 
 
+# --- titles ----------------------------------------------------------------------------------
+
+#: Characters that never begin a line, and those that never end one (the line-breaking rules
+#: of Chinese typesetting): a title is never broken next to them.
+NOT_AT_LINE_START = frozenset("，。、；：？！）》」』】〕”’…—·%")
+NOT_AT_LINE_END = frozenset("（《「『【〔“‘")
+#: Roles whose paragraphs are titles, broken by :func:`title_lines`.
+TITLE_ROLES = frozenset({"title", "appendix_title"})
+
+
+def _wide(char: str) -> bool:
+    # in a Chinese font the ambiguous characters (“”、…、—) are as wide as a Chinese one
+    return unicodedata.east_asian_width(char) in "WFA"
+
+
+def _latin(char: str) -> bool:
+    return char.isascii() and not char.isspace()
+
+
+def line_width(text: str, size: float) -> float:
+    """Points a line of ``text`` takes at ``size``: a Chinese character the size, a digit or a
+    letter half of it, and the quarter of a character Word and LibreOffice put between
+    Chinese and a number or a Latin word."""
+    width = sum(size if _wide(char) else size / 2 for char in text)
+    gaps = sum(1 for before, after in itertools.pairwise(text)
+               if (_wide(before) and _latin(after)) or (_latin(before) and _wide(after)))
+    return width + gaps * size / 4
+
+
+def _may_break(text: str, position: int) -> bool:
+    """A line may end before ``text[position]``: not inside a number or a Latin word, and not
+    next to punctuation that keeps to the character it belongs to."""
+    before, after = text[position - 1], text[position]
+    return not (_latin(before) and _latin(after)) and after not in NOT_AT_LINE_START \
+        and before not in NOT_AT_LINE_END
+
+
+def title_lines(text: str, breaks: Sequence[int] = (), size: float = TITLE_PT) -> list[str]:
+    """The lines of a title set in ``size`` points across the text block (GB/T 9704-2012,
+    7.3.1: a title breaks where the sense allows, its lines of fitting lengths).
+
+    A title that fits is one line. Else it is broken at some of ``breaks`` (between the
+    phrases the title is made of: "关于2025年上半年" / "社区党建工作考评情况的通报"): the
+    fewest lines that fit, none under a quarter of a line, the most even of those. Where no
+    such breaks are found, the fewest lines that fit, of even widths, never broken inside a
+    number or a word: never a short word left alone on the last line.
+    """
+    room = text_width_mm() / 25.4 * 72
+    total = line_width(text, size)
+    if total <= room:
+        return [text]
+    usable = sorted({position for position in breaks
+                     if 0 < position < len(text) and _may_break(text, position)})
+    for count in range(1, len(usable) + 1):
+        best: tuple[float, list[str]] | None = None
+        for cuts in itertools.combinations(usable, count):
+            edges = [0, *cuts, len(text)]
+            lines = [text[start:end].strip() for start, end in itertools.pairwise(edges)]
+            widths = [line_width(line, size) for line in lines]
+            if max(widths) > room or min(widths) < room / 4:
+                continue
+            if best is None or max(widths) - min(widths) < best[0]:
+                best = (max(widths) - min(widths), lines)
+        if best is not None:
+            return best[1]
+    return _even_lines(text, size, room)
+
+
+def _even_lines(text: str, size: float, room: float) -> list[str]:
+    """``text`` in the fewest lines that fit ``room``, each ending where the running width is
+    nearest an even share."""
+    candidates = [position for position in range(1, len(text)) if _may_break(text, position)]
+    widths = {position: line_width(text[:position], size) for position in candidates}
+    lines = [text]
+    for count in range(math.ceil(line_width(text, size) / room), len(text) + 1):
+        share = line_width(text, size) / count
+        cuts: list[int] = []
+        for number in range(1, count):
+            later = [position for position in candidates if not cuts or position > cuts[-1]]
+            if not later:
+                break
+            cuts.append(min(later, key=lambda position: abs(widths[position] - number * share)))
+        edges = [0, *cuts, len(text)]
+        lines = [text[start:end].strip() for start, end in itertools.pairwise(edges)]
+        if all(line_width(line, size) <= room for line in lines):
+            break
+    return [line for line in lines if line]
+
+
 # --- the document --------------------------------------------------------------------------
 
 
-def _paragraph(document: Any, block: Block, date: str) -> None:
+def _paragraph(document: Any, block: Block, date: str, keep_with_next: bool = False) -> None:
     from docx.shared import Pt
 
     # names and texts come from the inputs: what XML refuses and line breaks are left out
-    paragraph = document.add_paragraph(escape.paragraph_text(block.text),
-                                       style=_style(document, block.kind))
+    paragraph = document.add_paragraph(style=_style(document, block.kind))
+    lines = (title_lines(block.text, block.breaks, ROLES[block.kind].size)
+             if block.kind in TITLE_ROLES else [block.text])
+    for number, line in enumerate(lines, start=1):
+        run = paragraph.add_run(escape.paragraph_text(line))
+        if number < len(lines):
+            run.add_break()
+    if keep_with_next:
+        paragraph.paragraph_format.keep_with_next = True
     if block.kind == "issuer":
         # the issuer is centred over the date, which stands four characters from the right
         shift = (display_width(date) - display_width(block.text)) / 4
@@ -458,11 +573,13 @@ def docx_bytes(bulletin: Document) -> bytes:
     for paragraph in list(body.findall(_w("p"))):  # the template's empty first paragraph
         body.remove(paragraph)
     date = "".join(block.text for block in bulletin.blocks if block.kind == "date")
-    for block in bulletin.blocks:
+    kinds = [block.kind for block in bulletin.blocks]
+    for block, following in zip(bulletin.blocks, [*kinds[1:], ""], strict=True):
         if block.kind == "table":
             _table(document, block.rows)
         else:
-            _paragraph(document, block, date)
+            # the text's last paragraph goes to a new page with the 附件说明 and the 落款
+            _paragraph(document, block, date, keep_with_next=following == "appendix_note")
     properties = document.core_properties
     properties.title = escape.paragraph_text(bulletin.title)
     properties.author = "inspect-score"

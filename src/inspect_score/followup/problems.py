@@ -97,8 +97,9 @@ def clause_numbers(findings: pd.DataFrame) -> np.ndarray:
 
 
 def headline_of(item: Item, lang: Lang) -> str:
-    """How a bulletin names an item's problems as a whole: its ``headline``, else its title
-    followed by "方面存在不足" (": shortcomings")."""
+    """How a bulletin names an indicator's problems as a whole: its ``headline``, else its
+    title followed by "方面存在不足" (": shortcomings"). (A penalty without a headline
+    states the fact, in the bulletin template's words: "个别社区被通报批评".)"""
     if item.headline:
         return item.headline
     return f"{item.title}方面存在不足" if lang == "zh" else f"{item.title}: shortcomings"

@@ -32,17 +32,19 @@ from inspect_score.outputs.escape import xml_text
 from inspect_score.outputs.print_style import DocumentTitle, display_width
 from inspect_score.outputs.write_csv import write_table
 from inspect_score.rubric.model import Lang, Rubric
+from inspect_score.scoring.plain import top_weights
 from inspect_score.scoring.results import Results
+from inspect_score.scoring.rounding import round_points
 
 RECTIFY_COLUMNS = ("branch_id", "branch_name", "kind", "item_id", "problem", "rectify", "lost",
-                   "deadline", "responsible", "measure", "status")
+                   "weighted_lost", "deadline", "responsible", "measure", "status")
 CSV_NAME = "rectify.csv"
 #: Rows above the data: a title, then the header.
 TITLE_ROW = 0
 HEADER_ROW = 1
 #: Column widths in characters: sentences wrap, the columns written in by hand are wide.
-WIDTHS = {"number": 6, "problem": 30, "rectify": 26, "lost": 8, "deadline": 12,
-          "responsible": 12, "measure": 32, "status": 10}
+WIDTHS = {"number": 6, "problem": 30, "rectify": 26, "lost": 8, "weighted_lost": 8,
+          "deadline": 12, "responsible": 12, "measure": 32, "status": 10}
 #: A row is at least this tall (points), so a clerk can write in it by hand.
 HANDWRITING_HEIGHT = 36
 
@@ -54,6 +56,9 @@ class RectifyLabels:
     #: the row above a branch's problems: its name and its id
     branch: str
     headings: Mapping[str, str]
+    #: the points lost column's heading on a rubric with weighted parts (beside
+    #: ``weighted_lost``): the points are the item's own, in its part
+    lost_in_part: str
     #: the status drop-down's choices; the first is every row's initial status
     statuses: tuple[str, ...]
     #: after a veto's title, what the veto did, by action ({grade}, {label} filled in)
@@ -67,8 +72,9 @@ RECTIFY_LABELS: Mapping[Lang, RectifyLabels] = {
         title="整改清单",
         branch="{name}（{id}）",
         headings={"number": "序号", "problem": "问题", "rectify": "整改要求", "lost": "失分",
-                  "deadline": "整改时限", "responsible": "责任人", "measure": "整改措施",
-                  "status": "整改状态"},
+                  "weighted_lost": "折算失分", "deadline": "整改时限", "responsible": "责任人",
+                  "measure": "整改措施", "status": "整改状态"},
+        lost_in_part="失分（本部分）",
         statuses=("未整改", "整改中", "已整改"),
         veto_effects={"cap": "（一票否决：等次不高于{grade}）", "zero": "（一票否决：总分计0分）",
                       "exclude": "（一票否决：{label}）"},
@@ -79,8 +85,10 @@ RECTIFY_LABELS: Mapping[Lang, RectifyLabels] = {
         title="rectification list",
         branch="{name} ({id})",
         headings={"number": "No.", "problem": "Problem", "rectify": "Required action",
-                  "lost": "Points lost", "deadline": "Deadline", "responsible": "Responsible",
+                  "lost": "Points lost", "weighted_lost": "Of the total",
+                  "deadline": "Deadline", "responsible": "Responsible",
                   "measure": "Measure taken", "status": "Status"},
+        lost_in_part="Points lost (in its part)",
         statuses=("open", "in progress", "done"),
         veto_effects={"cap": " (veto: grade at most {grade})", "zero": " (veto: total set to 0)",
                       "exclude": " (veto: {label})"},
@@ -88,6 +96,22 @@ RECTIFY_LABELS: Mapping[Lang, RectifyLabels] = {
     ),
 }
 KEYS = ("number", "problem", "rectify", "lost", "deadline", "responsible", "measure", "status")
+#: The columns on a rubric with weighted parts: the loss counted in the total beside it.
+WEIGHTED_KEYS = ("number", "problem", "rectify", "lost", "weighted_lost", "deadline",
+                 "responsible", "measure", "status")
+
+
+def weighted(rubric: Rubric) -> bool:
+    """Whether some part counts toward the total at a weight ("100分，占20%")."""
+    return any(weight != 1 for weight in top_weights(rubric).values())
+
+
+def item_weights(rubric: Rubric) -> dict[str, float]:
+    """Each indicator's and penalty's weight toward the total: an indicator's part's (its
+    top-level section's), 1 for a penalty (taken off the total as it is)."""
+    weights = top_weights(rubric)
+    return {**{item.id: weights[item.section or ""] for item in rubric.indicators},
+            **{item.id: 1.0 for item in rubric.penalties}}
 
 
 def deadline_from(deadline: datetime.date | None, days: int | None,
@@ -111,9 +135,13 @@ def rectification_table(results: Results, deadline: datetime.date | None) -> pd.
     (within a branch: its problems in rubric order, then its vetoes).
 
     Columns as :data:`RECTIFY_COLUMNS`; ``problem`` is the problem in words,
-    ``rectify`` the rubric's 整改要求 ("" where it gives none), ``lost`` NaN for a
-    veto, ``deadline`` the ISO date ("" where none is set), ``responsible`` and
-    ``measure`` empty, ``status`` the first status of the rubric's language.
+    ``rectify`` the rubric's 整改要求 ("" where it gives none), ``lost`` the points
+    lost as the findings give them (the item's or the clause's own, in its part: 27 of
+    a 民主测评 that counts 20%), ``weighted_lost`` what they cost of the total (``lost``
+    times the part's weight: 5.4; the same on a rubric without weights; before any
+    rescaling where items do not apply), both NaN for a veto; ``deadline`` the ISO
+    date ("" where none is set), ``responsible`` and ``measure`` empty, ``status``
+    the first status of the rubric's language.
     """
     rubric = results.rubric
     labels = RECTIFY_LABELS[rubric.lang]
@@ -142,6 +170,7 @@ def rectification_table(results: Results, deadline: datetime.date | None) -> pd.
     name_of = pd.Series(branches["branch_name"].astype(str).to_numpy(dtype=object),
                         index=branches["branch_id"].astype(str))
     count = len(rows)
+    lost = rows["lost"].to_numpy(dtype=np.float64)
     return pd.DataFrame({
         "branch_id": rows["branch_id"].astype(str),
         "branch_name": pd.Series(name_of.reindex(rows["branch_id"]).to_numpy(dtype=object),
@@ -150,7 +179,10 @@ def rectification_table(results: Results, deadline: datetime.date | None) -> pd.
         "item_id": rows["item_id"].astype(str),
         "problem": rows["problem"].astype(str),
         "rectify": rows["rectify"].fillna("").astype(str),
-        "lost": rows["lost"].to_numpy(dtype=np.float64),
+        "lost": lost,
+        "weighted_lost": round_points(
+            lost * rows["item_id"].map(item_weights(rubric)).to_numpy(dtype=np.float64),
+            rubric.precision),
         "deadline": pd.Series(np.full(count, deadline.isoformat() if deadline else ""),
                               dtype=str),
         "responsible": pd.Series(np.full(count, ""), dtype=str),
@@ -177,25 +209,30 @@ def add_rectification_sheet(book: Any, table: pd.DataFrame, rubric: Rubric,
     since a fitted page ignores page breaks).
     """
     labels = RECTIFY_LABELS[rubric.lang]
-    heading = labels.headings
+    keys = WEIGHTED_KEYS if weighted(rubric) else KEYS
+    # on a rubric with weighted parts a clerk adding up the points lost must not take
+    # 27 of a part that counts 20% for 27 of the total: both are shown, each named
+    heading = {**labels.headings, "lost": labels.lost_in_part} if weighted(rubric) \
+        else labels.headings
+    at = {key: column for column, key in enumerate(keys)}
     formats = print_style.formats(book, rubric.precision)
     sheet = book.add_worksheet(labels.sheet)
-    last_column = len(KEYS) - 1
+    last_column = len(keys) - 1
     title = title or DocumentTitle(subject=rubric.subject)
     print_style.write_title(sheet, formats, title.title(labels.title, rubric.lang), last_column)
-    widths = [WIDTHS[key] for key in KEYS]
+    widths = [WIDTHS[key] for key in keys]
     for column, width in enumerate(widths):
         sheet.set_column(column, column, width)
     # every problem row is tall enough to write in by hand: the sheet's default, so that a
     # hundred thousand rows need no height each
     sheet.set_default_row(HANDWRITING_HEIGHT)
-    sheet.set_row(HEADER_ROW, print_style.header_height([heading[key] for key in KEYS], widths))
-    for column, key in enumerate(KEYS):
+    sheet.set_row(HEADER_ROW, print_style.header_height([heading[key] for key in keys], widths))
+    for column, key in enumerate(keys):
         sheet.write_string(HEADER_ROW, column, heading[key], formats["header"])
     row = HEADER_ROW + 1
     breaks: list[int] = []
     dates = _dates(table["deadline"])
-    lost = _numbers(table["lost"])
+    points = {key: _numbers(table[key]) for key in ("lost", "weighted_lost") if key in at}
     # a branch's row is one label across the table, boxed: its text runs over the empty
     # cells to its right (a merged range would cost memory for every cell it covers)
     group = {"bold": True, "top": 1, "bottom": 1, "bg_color": "#F2F2F2", "valign": "vcenter"}
@@ -231,20 +268,21 @@ def add_rectification_sheet(book: Any, table: pd.DataFrame, rubric: Rubric,
                 heights[texts] = _row_height(*texts)
             if heights[texts] > HANDWRITING_HEIGHT:  # the sheet's default row is that tall
                 sheet.set_row(row, heights[texts])
-            sheet.write_number(row, 0, number, formats["count"])
-            sheet.write_string(row, 1, problems[index], formats["wrap"])
-            _text(sheet, row, 2, rectify[index], formats["wrap"])
-            if lost[index] is None:
-                sheet.write_blank(row, 3, None, formats["number"])
-            else:
-                sheet.write_number(row, 3, lost[index], formats["number"])
+            sheet.write_number(row, at["number"], number, formats["count"])
+            sheet.write_string(row, at["problem"], problems[index], formats["wrap"])
+            _text(sheet, row, at["rectify"], rectify[index], formats["wrap"])
+            for key, values in points.items():
+                if values[index] is None:
+                    sheet.write_blank(row, at[key], None, formats["number"])
+                else:
+                    sheet.write_number(row, at[key], values[index], formats["number"])
             if dates[index] is None:
-                sheet.write_blank(row, 4, None, formats["date"])
+                sheet.write_blank(row, at["deadline"], None, formats["date"])
             else:
-                sheet.write_datetime(row, 4, dates[index], formats["date"])
-            _text(sheet, row, 5, responsible[index], formats["wrap"])
-            _text(sheet, row, 6, measure[index], formats["wrap"])
-            sheet.write_string(row, 7, statuses[index], formats["center"])
+                sheet.write_datetime(row, at["deadline"], dates[index], formats["date"])
+            _text(sheet, row, at["responsible"], responsible[index], formats["wrap"])
+            _text(sheet, row, at["measure"], measure[index], formats["wrap"])
+            sheet.write_string(row, at["status"], statuses[index], formats["center"])
             row += 1
     last_row = max(row - 1, HEADER_ROW)
     if len(table):

@@ -41,7 +41,7 @@ from inspect_score.outputs import print_style
 from inspect_score.outputs.terminal import cell_text
 from inspect_score.outputs.workbook import PINNED_CREATED
 from inspect_score.outputs.write_csv import write_table
-from inspect_score.outputs.write_json import read_json_results
+from inspect_score.outputs.write_json import read_json_results, read_json_rubric
 from inspect_score.rubric.model import Field, Lang, Rubric
 from inspect_score.scoring.labels import fixed_text
 from inspect_score.scoring.pipeline import evaluate
@@ -85,6 +85,8 @@ class Period:
     #: grade names, best first (never an excluded branch's label)
     grades: tuple[str, ...]
     precision: int = JSON_PRECISION
+    #: the rubric's language; None for JSON results written before it was recorded
+    rubric_lang: Lang | None = None
 
 
 def period_from_results(name: str, source: str, results: Results) -> Period:
@@ -98,6 +100,7 @@ def period_from_results(name: str, source: str, results: Results) -> Period:
         items={item.id: item.title for item in rubric.items},
         grades=tuple(grade.name for grade in rubric.grades),
         precision=rubric.precision,
+        rubric_lang=rubric.lang,
     )
 
 
@@ -194,7 +197,14 @@ def read_period_json(path: Path, name: str | None = None) -> Period:
         rubric_title=str(rubric.get("title") or ""), rubric_version=rubric.get("version"),
         rubric_sha256=str(rubric.get("sha256") or ""), ranking=ranking, losses=losses,
         items=items, grades=_json_grades(rubric.get("grades"), ranking),
+        rubric_lang=_json_lang(rubric),
     )
+
+
+def _json_lang(about: Mapping[str, Any]) -> Lang | None:
+    """The language a JSON output's rubric object names, None where it names none."""
+    lang = about.get("lang")
+    return "zh" if lang == "zh" else "en" if lang == "en" else None
 
 
 def _json_grades(given: Any, ranking: pd.DataFrame) -> tuple[str, ...]:
@@ -602,9 +612,30 @@ def compare_periods(periods: Sequence[Period], *, red: int = 5, black: int | Non
 
 
 def guess_lang(texts: Iterable[str]) -> Lang:
-    """Chinese where any rubric title holds a CJK character (JSON results do not say)."""
+    """Chinese where any rubric title holds a CJK character: for JSON results written
+    before they recorded their rubric's language."""
     return "zh" if any("\u4e00" <= char <= "\u9fff" for text in texts for char in text) \
         else "en"
+
+
+def periods_language(periods: Sequence[Period]) -> Lang:
+    """The language of the periods' rubric: the latest period's that records it, else
+    guessed from the rubrics' titles."""
+    recorded = [period.rubric_lang for period in periods if period.rubric_lang is not None]
+    if recorded:
+        return recorded[-1]
+    return guess_lang(period.rubric_title for period in periods)
+
+
+def results_language(paths: Sequence[Path]) -> Lang | None:
+    """What :func:`periods_language` will say of the JSON results at ``paths``, read from
+    the end of each file alone (before the files are read, so that every line, reading
+    them included, is said in it); None where no file tells."""
+    abouts = [about for about in map(read_json_rubric, paths) if about is not None]
+    recorded = [lang for lang in map(_json_lang, abouts) if lang is not None]
+    if recorded:
+        return recorded[-1]
+    return guess_lang(str(about.get("title") or "") for about in abouts) if abouts else None
 
 
 
@@ -668,12 +699,13 @@ def _heading_of(column: str, trend: Trend) -> str:
 
 
 def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
-    """Nullable integers (ranks of absent branches) as text, "" where absent."""
-    ready = frame.copy()
-    for name in ready.columns:
-        if isinstance(ready[name].dtype, pd.Int64Dtype):
-            ready[name] = ready[name].astype(object).where(ready[name].notna(), "").astype(str)
-    return ready
+    """The table as the CSV files hold it: numbers stay numbers (a rank, a change of rank,
+    empty where absent, written bare: the formula guard is for text only), and a clause's
+    number is a number too (empty for an item without clauses), as in findings.csv."""
+    if "clause" not in frame.columns:
+        return frame
+    clause = pd.to_numeric(frame["clause"].replace("", None), errors="coerce")
+    return frame.assign(clause=clause.astype("Int64"))
 
 
 def trend_csv_tables(trend: Trend) -> dict[str, pd.DataFrame]:

@@ -27,7 +27,7 @@ from inspect_score.outputs import print_style
 from inspect_score.outputs.escape import xml_text
 from inspect_score.outputs.print_style import DocumentTitle, display_width, fit_width
 from inspect_score.rubric.model import Rubric
-from inspect_score.scoring.labels import Labels, labels_for
+from inspect_score.scoring.labels import Labels, labels_for, section_heading
 from inspect_score.scoring.plain import plain_number
 from inspect_score.scoring.results import Results
 
@@ -262,7 +262,7 @@ def _ranking_columns(results: Results, heading: dict[str, str], labels: Labels) 
         Column(heading["branch_id"], _text_cells(ranking["branch_id"])),
         Column(heading["branch_name"], _text_cells(ranking["branch_name"])),
     ]
-    columns += [Column(_with_max(section.title, section.max), _number_cells(ranking[section.id]),
+    columns += [Column(section_heading(rubric, section), _number_cells(ranking[section.id]),
                        "number") for section in rubric.sections]
     columns += [
         Column(heading["bonus"], _number_cells(ranking["bonus"]), "number"),

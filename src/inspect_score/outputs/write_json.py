@@ -9,6 +9,8 @@ bytes.
 from __future__ import annotations
 
 import json
+import os
+import re
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, TextIO
@@ -102,13 +104,43 @@ def write_json(results: Results, path: Path, tool_version: str) -> None:
             file.write(",")
             del table
             release_freed_memory()
-        # the grades, best first, beyond the spec's four keys: a reader of the results
-        # (trend) cannot tell their order from the ranking where vetoes cap or exclude
+        # beyond the spec's four keys, the rubric's language (a reader of the results,
+        # trend, speaks it) and the grades, best first (it cannot tell their order from
+        # the ranking where vetoes cap or exclude)
         about = {"id": rubric.id, "title": rubric.title, "version": rubric.version,
-                 "sha256": rubric.sha256, "grades": [grade.name for grade in rubric.grades]}
+                 "sha256": rubric.sha256, "lang": rubric.lang,
+                 "grades": [grade.name for grade in rubric.grades]}
         file.write(_dumps("rubric") + ":" + _dumps(about) + ",")
         file.write(_dumps("tool") + ":" + _dumps({"name": TOOL_NAME, "version": tool_version}))
         file.write("}\n")
+
+
+#: How much of the end of a JSON output :func:`read_json_rubric` reads: far more than a
+#: rubric's id, title, version, language and grades take.
+_TAIL_BYTES = 1 << 16
+_RUBRIC_KEY = re.compile(r'"rubric"\s*:\s*')
+
+
+def read_json_rubric(path: Path) -> dict[str, Any] | None:
+    """The ``rubric`` object of a JSON output, read from the end of the file, where
+    :func:`write_json` puts it (before the tool's): the tables before it may take
+    gigabytes. None where the end of the file holds no such object."""
+    try:
+        with open(path, "rb") as file:
+            size = file.seek(0, os.SEEK_END)
+            file.seek(max(size - _TAIL_BYTES, 0))
+            # the first bytes may cut a character in two: they are not what is read
+            tail = file.read().decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    found = list(_RUBRIC_KEY.finditer(tail))
+    if not found:
+        return None
+    try:
+        about, _ = json.JSONDecoder().raw_decode(tail, found[-1].end())
+    except ValueError:
+        return None
+    return about if isinstance(about, dict) else None
 
 
 def read_json_results(path: Path) -> dict[str, pd.DataFrame]:

@@ -20,8 +20,8 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from inspect_score.rubric.model import Lang, Op
-from inspect_score.scoring.plain import plain_decimal
+from inspect_score.rubric.model import Lang, Op, Rubric, Section
+from inspect_score.scoring.plain import plain_decimal, top_weights
 from inspect_score.scoring.plain import plain_number as plain_number  # where it lived first
 from inspect_score.scoring.rounding import decimal_of
 
@@ -228,6 +228,19 @@ LABELS: Mapping[Lang, Labels] = {"zh": ZH, "en": EN}
 
 def labels_for(lang: Lang) -> Labels:
     return LABELS[lang]
+
+
+def section_heading(rubric: Rubric, section: Section) -> str:
+    """A part's column heading over its points: "组织建设(35)"; a part that counts toward
+    the total at a weight says so, "民主测评(100分，占20%)" ("Survey (100, weight 20%)"),
+    since its points (97.20 of 100) are not what it adds to the total (19.44)."""
+    weight = top_weights(rubric)[section.id]
+    if weight == 1:
+        return f"{section.title}({plain_number(section.max)})"
+    share = plain_number(weight * 100)
+    if rubric.lang == "zh":
+        return f"{section.title}({plain_number(section.max)}分，占{share}%)"
+    return f"{section.title} ({plain_number(section.max)}, weight {share}%)"
 
 
 def unit_of(labels: Labels, field_label: str) -> str:
