@@ -10,6 +10,7 @@ import attrs
 import numpy as np
 import openpyxl
 import pandas as pd
+from chart_checks import assert_charts_point_at_their_tables
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 from print_checks import assert_print_style
@@ -109,6 +110,7 @@ def test_workbook_has_the_tables_and_a_gap_chart(tmp_path: Path) -> None:
     headings = [cell.value for cell in sheet[2]]
     assert headings == ["ID", "Name", "Self total", "Inspected total", "Gap", "Note"]
     assert len(sheet._charts) == 1
+    assert_charts_point_at_their_tables(path)
     rubric = _calibration().rubric
     assert book["Over-claimed items"]["A3"].value == next(
         item.title for item in rubric.items if item.id == "files")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from chart_checks import assert_charts_point_at_their_tables
 from click.testing import CliRunner
 from print_checks import assert_print_style, table_bounds
 
@@ -324,6 +325,21 @@ def test_sensitivity_reads_schema_2(tmp_path: Path) -> None:
     header = next(row for row in cells if row[0] == "板块或条款")
     assert header[:3] == ["板块或条款", "细则分值", "一阶敏感度"]
     assert ["三会一课 第2条", "2"] in [row[:2] for row in cells]
+
+
+def test_every_chart_is_named_by_its_tables_headings(tmp_path: Path) -> None:
+    """The sheets have a title row above the header: each chart series is named by the
+    heading of its column (the legend reads "优秀", never "Column I") and draws the table's
+    numbers, not its heading, in the compare and sensitivity workbooks of both schemas."""
+    for rubric, sample in ((STREET_H2, SAMPLES_H2), (ROOT / "rubrics" / "street-2025-h1.toml",
+                                                     ROOT / "samples" / "街道社区2025上半年.csv")):
+        sensitivity, comparison = tmp_path / "s.xlsx", tmp_path / "c.xlsx"
+        assert invoke("sensitivity", str(rubric), str(sample), "--runs", "50", "--seed", "1",
+                      "-q", "--force", "-o", str(sensitivity))[0] == 0
+        assert invoke("compare", str(rubric), str(rubric), str(sample), "-q", "--force",
+                      "-o", str(comparison))[0] == 0
+        for path in (sensitivity, comparison):
+            assert_charts_point_at_their_tables(path)
 
 
 def test_check_strict_fails_on_a_schema_2_lint_and_passes_its_near_miss() -> None:

@@ -490,7 +490,8 @@ def _grade_chart(book: _Book, sheet_name: str, rows: int, grade_names: list[str]
     for offset in range(len(grade_names)):
         column = 8 + offset
         chart.add_series({
-            "name": [sheet_name, 0, column],
+            # the grade's heading, on the header row under the title
+            "name": [sheet_name, _HEADER_ROW, column],
             "categories": [sheet_name, _DATA_ROW, 1, last, 1],
             "values": [sheet_name, _DATA_ROW, column, last, column],
             "gap": 40,
