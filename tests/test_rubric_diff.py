@@ -193,6 +193,26 @@ def test_a_clause_edit_reads_as_the_rubric_states_it() -> None:
     ]
 
 
+def test_a_title_the_rubric_quoted_is_not_quoted_again() -> None:
+    """A rubric that titles an item “三会一课” (quotation marks and all): its edits read
+    “三会一课”第2条 and “三会一课”更名为…, never ““三会一课””."""
+    old = street_h2()
+    old = attrs.evolve(old, indicators=tuple(
+        attrs.evolve(i, title="“三会一课”") if i.id == "three_meetings" else i
+        for i in old.indicators))
+    item = next(i for i in old.indicators if i.id == "three_meetings")
+    clauses = list(item.clauses)
+    clauses[1] = attrs.evolve(clauses[1], per=3.0)
+    new = with_clauses(old, "three_meetings", tuple(clauses))
+    renamed = attrs.evolve(new, indicators=tuple(
+        attrs.evolve(i, title="落实“三会一课”") if i.id == "three_meetings" else i
+        for i in new.indicators))
+    texts = [e.text for e in diff_rubrics(old, renamed)]
+    assert texts[0] == "“三会一课”更名为“落实‘三会一课’”"
+    assert texts[1].startswith("“落实‘三会一课’”第2条 ")
+    assert not any("““" in text or "””" in text for text in texts)
+
+
 def test_clauses_added_and_removed_are_numbered() -> None:
     """Dropping the last clause removes 第5条; putting it back adds it, with what it costs."""
     old = street_h2()
