@@ -53,13 +53,20 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "grade_old": "原等次", "grade_new": "新等次", "causes": "主要原因（分项变化）",
         REMAINDER: "封顶/保底/折算",
         "key": "项目", "value": "内容", "branches": "参评单位数", "grade_up": "等次上升",
-        "grade_down": "等次下降", "grade_same": "等次不变", "spearman": "Spearman 等级相关",
-        "kendall": "Kendall 等级相关", "edits": "细则修改", "movers": "变动最大的单位",
+        "grade_down": "等次下降", "grade_same": "等次不变",
+        "spearman": "新旧排名一致程度（斯皮尔曼系数，1为完全一致）",
+        "kendall": "新旧排名一致程度（肯德尔系数，1为完全一致）",
+        "edits": "细则修改", "movers": "变动最大的单位",
         "rank": "排名", "rank_median": "排名中位数", "rank_p05": "排名5%", "rank_p95": "排名95%",
         "grade": "等次", "stable": "等次稳定", "interval": "区间长度", "yes": "是", "no": "否",
-        "item_id": "指标", "title": "名称", "max": "满分", "first_order": "一阶敏感度",
+        "item_id": "指标", "title": "名称", "max": "满分", "first_order": "单独变动时的影响",
+        "first_order_meaning": "只变动这一项、其他不变时，能解释各次抽样中排名变动的百分之几；"
+                               "越大，排名越取决于细则给它定多少分",
         "factor": "板块或条款", "stated": "细则分值",
-        "runs": "模拟次数", "spread": "满分浮动幅度", "thresholds": "等次分数线浮动（分）",
+        "runs": "模拟次数", "spread": "各项满分浮动幅度",
+        "spread_2": "板块权重和条款分值浮动幅度", "thresholds": "等次分数线浮动",
+        "thresholds_value": "上下{points}分", "unchanged": "不变",
+        "stable_value": "{count}个（至少{share}%的抽样中等次不变）",
         "seed": "随机种子", "stable_count": "等次稳定的单位数", "rubric": "细则",
         "rubric_old": "原细则", "rubric_new": "新细则",
         "input": "输入文件", "change_chart": "各单位总分变化",
@@ -80,15 +87,23 @@ _WORDS: dict[Lang, dict[str, str]] = {
         REMAINDER: "Cap/floor/rescaling",
         "key": "Item", "value": "Value", "branches": "Branches", "grade_up": "Grade up",
         "grade_down": "Grade down", "grade_same": "Grade unchanged",
-        "spearman": "Spearman rank correlation", "kendall": "Kendall rank correlation",
+        "spearman": "Rank agreement, Spearman (1 = the same order)",
+        "kendall": "Rank agreement, Kendall (1 = the same order)",
         "edits": "Rubric edits", "movers": "Largest movers",
         "rank": "Rank", "rank_median": "Median rank", "rank_p05": "Rank 5%",
         "rank_p95": "Rank 95%", "grade": "Grade", "stable": "Stable grade",
         "interval": "Interval length", "yes": "yes", "no": "no",
         "item_id": "Indicator", "title": "Title", "max": "Max",
         "factor": "Section or clause", "stated": "As written",
-        "first_order": "First-order sensitivity", "runs": "Runs", "spread": "Spread of maxima",
-        "thresholds": "Grade thresholds moved by (points)", "seed": "Seed",
+        "first_order": "Effect alone",
+        "first_order_meaning": "the share of the changes in rank across the runs that "
+                               "varying this one alone explains; the larger it is, the more "
+                               "the ranking depends on what the rubric sets it to",
+        "runs": "Runs", "spread": "Spread of maxima",
+        "spread_2": "Spread of section weights and clause points",
+        "thresholds": "Grade thresholds moved", "thresholds_value": "by up to ±{points} points",
+        "unchanged": "unchanged",
+        "stable_value": "{count} (the same grade in at least {share}% of runs)", "seed": "Seed",
         "stable_count": "Branches with a stable grade", "rubric": "Rubric",
         "rubric_old": "Old rubric", "rubric_new": "New rubric",
         "input": "Input", "change_chart": "Change in total per branch",
@@ -116,8 +131,9 @@ _TITLES: dict[Lang, dict[str, str]] = {
            "intervals_sheet": "Sensitivity: rank intervals",
            "indicators_sheet": "Sensitivity: indicators", "about_sheet": "Sensitivity: settings"},
 }
-#: Columns of sentences: they wrap.
-_SENTENCES = ("wrap",)
+#: Columns of sentences: they wrap, within these widths.
+_SENTENCES = ("wrap", "paragraph")
+_MAXIMUM = {"wrap": print_style.SENTENCE_WIDTH, "paragraph": print_style.MAX_WIDTH}
 
 
 #: The point size of body text, in which column widths are counted.
@@ -138,8 +154,8 @@ class _Book:
         self.book.set_properties({"title": rubric.title, "created": PINNED_CREATED})
         self.formats: dict[str, Any] = dict(print_style.formats(self.book, rubric.precision))
         self.formats["share"] = self.book.add_format({"num_format": "0.0%", "border": 1})
-        self.formats["ratio"] = self.book.add_format({"num_format": "0.000", "border": 1})
         self.formats["bold"] = self.book.add_format({"bold": True})
+        self.formats["paragraph"] = self.formats["wrap"]
         self.formats["title_wrap"] = self.book.add_format({
             "bold": True, "font_size": print_style.TITLE_SIZE, "align": "left",
             "valign": "vcenter", "text_wrap": True})
@@ -163,7 +179,8 @@ class _Book:
               *, filter_and_freeze: bool = False) -> int:
         """Write (heading, kind, cells) columns from ``first_row``; return the rows written.
 
-        Every cell is bordered (empty ones too); ``wrap`` columns hold sentences.
+        Every cell is bordered (empty ones too); ``wrap`` columns hold sentences, and
+        ``paragraph`` columns (a value beside its key) are as wide as a table allows.
         Rows past Excel's limit are left out and the sheet's name remembered.
         """
         extent = self.extent[sheet.name]
@@ -176,7 +193,7 @@ class _Book:
             rows = room
         widths = extent["widths"]
         for index, (heading, kind, cells) in enumerate(columns):
-            textual = kind in ("text", "wrap")
+            textual = kind in ("text", *_SENTENCES)
             write = sheet.write_string if textual else sheet.write_number
             cell_format = self.formats[kind]
             for offset, value in enumerate(cells[:rows]):
@@ -189,14 +206,13 @@ class _Book:
                 write(row, index, str(value) if textual else value, cell_format)
             if textual:
                 width = print_style.fit_width(heading, [str(cell) for cell in cells[:200]],
-                                              maximum=print_style.SENTENCE_WIDTH
-                                              if kind == "wrap" else _WIDEST)
+                                              maximum=_MAXIMUM.get(kind, _WIDEST))
             else:
                 width = max(print_style.NUMBER_WIDTH, min(display_width(heading) + 2,
                                                           print_style.NUMBER_HEADING_WIDTH))
             widths[index] = max(widths.get(index, 0), width)
         if kind_wraps := [(cells, index) for index, (_, kind, cells) in enumerate(columns)
-                          if kind == "wrap"]:
+                          if kind in _SENTENCES]:
             extent.setdefault("wrapped", []).append((first_row + 1, rows, kind_wraps))
         extent["headers"].append((first_row, [heading for heading, _, _ in columns]))
         if extent["header"] is None:
@@ -259,8 +275,9 @@ def _key_values(book: _Book, sheet: Any, first_row: int, pairs: Sequence[tuple[s
     keys = [key for key, _ in pairs]
     values = [value if isinstance(value, str) else plain_number(float(value))
               for _, value in pairs]
+    # a value may be a sentence (what a heading means): the column is wide, and wraps
     return book.table(sheet, first_row, [(book.words["key"], "text", keys),
-                                         (book.words["value"], "text", values)])
+                                         (book.words["value"], "paragraph", values)])
 
 
 def _correlation_text(value: float) -> str:
@@ -419,7 +436,7 @@ def write_sensitivity_workbook(result: Sensitivity, path: Path, *,
         book.table(indicators, _HEADER_ROW, [
             (words["title" if schema_1 else "factor"], "text", frame["title"].tolist()),
             (words["max" if schema_1 else "stated"], "number", frame["max"].tolist()),
-            (words["first_order"], "ratio", frame["first_order"].tolist()),
+            (words["first_order"], "share", frame["first_order"].tolist()),
         ])
         _sensitivity_about(book, result, inputs)
         if len(table):
@@ -435,15 +452,20 @@ def _sensitivity_about(book: _Book, result: Sensitivity, inputs: Sequence[str]) 
     settings = result.settings
     rubric = result.rubric
     sheet = book.sheet("about_sheet")
+    thresholds = (words["unchanged"] if settings.thresholds == 0 else
+                  words["thresholds_value"].format(points=plain_number(settings.thresholds)))
     _key_values(book, sheet, _HEADER_ROW, [
-        (words["rubric"], f"{rubric.title} {rubric.version or ''}".rstrip()),
+        (words["rubric"], _rubric_named(rubric)),
         (words["runs"], settings.runs),
-        (words["spread"], f"±{plain_number(settings.spread * 100)}%"),
-        (words["thresholds"], f"±{plain_number(settings.thresholds)}"),
+        (words["spread" if rubric.schema == 1 else "spread_2"],
+         f"±{plain_number(settings.spread * 100)}%"),
+        (words["thresholds"], thresholds),
         (words["seed"], str(settings.seed)),
         (words["branches"], len(result.branches)),
-        (words["stable_count"],
-         f"{result.stable_count} (≥ {plain_number(STABLE_SHARE * 100)}%)"),
+        (words["stable_count"], words["stable_value"].format(
+            count=result.stable_count, share=plain_number(STABLE_SHARE * 100))),
+        # the indicators sheet's last heading, in words a clerk reads
+        (words["first_order"], words["first_order_meaning"]),
         *[(words["input"], name) for name in inputs],
     ])
 
