@@ -77,10 +77,23 @@ def test_grade_bands_and_quotas_moved_are_reported() -> None:
     new = attrs.evolve(old, grades=grades)
     assert summary(old, new) == [
         ("grade-min", "excellent", "90", "92"),
-        ("grade-quota", "excellent", "0.25", "0.3"),
+        ("grade-quota", "excellent", "25%", "30%"),
         ("grade-added", "fair", "", "65"),
         ("grade-removed", "pass", "60", ""),
     ]
+
+
+def test_a_quota_share_reads_as_a_percentage() -> None:
+    """A share is a percentage to a clerk: 名额比例由20%改为30%, never 由0.2改为0.3; a lower
+    quota's share too."""
+    old = street_h2()
+    best, *rest = old.grades
+    new = attrs.evolve(old, grades=(attrs.evolve(best, max_share=0.3), *rest[:-1],
+                                    attrs.evolve(rest[-1], min_share=0.05)))
+    old = attrs.evolve(old, grades=(attrs.evolve(best, max_share=0.2), *rest))
+    texts = [edit.text for edit in diff_rubrics(old, new)]
+    assert texts == [f"等次“{best.name}”名额比例由20%改为30%",
+                     f"等次“{rest[-1].name}”及以下最低比例由不限改为5%"]
 
 
 def test_vetoes_and_settings_are_reported() -> None:

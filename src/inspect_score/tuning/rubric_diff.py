@@ -347,7 +347,9 @@ def _section_title(rubric: Rubric, section_id: str | None, words: dict[str, str]
 
 
 def _quota_text(share: float | None, words: dict[str, str]) -> str:
-    return words["none"] if share is None else plain_number(share)
+    """A share as a clerk reads it, a percentage: 0.2 -> "20%"."""
+    # rounded so that a share typed as 0.3 reads 30%, not 30.000000000000004%
+    return words["none"] if share is None else f"{plain_number(round(share * 100, 9))}%"
 
 
 def _applies_text(rubric: Rubric, item: Item, words: dict[str, str]) -> str:
@@ -433,8 +435,11 @@ def _grade_edits(old: Rubric, new: Rubric, words: dict[str, str]) -> list[Rubric
 def _schema_2_quota_edits(previous: Grade, grade: Grade,
                           words: dict[str, str]) -> list[RubricEdit]:
     edits = []
+    if previous.min_share != grade.min_share:
+        edits.append(_edit(words, "grade-min-quota", grade.name,
+                           _quota_text(previous.min_share, words),
+                           _quota_text(grade.min_share, words)))
     pairs = (("grade-quota-count", previous.max_count, grade.max_count),
-             ("grade-min-quota", previous.min_share, grade.min_share),
              ("grade-min-count", previous.min_count, grade.min_count))
     for code, before, after in pairs:
         if before != after:
