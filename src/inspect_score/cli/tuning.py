@@ -190,22 +190,26 @@ def print_comparison(comparison: Comparison, console: Console, top: int) -> None
            spearman=corr(summary.spearman), kendall=corr(summary.kendall)),
         markup=False,
     )
-    movers = largest_movers(comparison.branches, top)
+    movers = largest_movers(comparison.branches, top, comparison.grade_change)
     if movers.empty:
         console.print(tr("No branch moved."), markup=False)
         return
     table = Table(title=tr("Largest movers"), show_lines=False)
-    for heading in (tr("branch"), tr("total"), tr("rank"), tr("grade"),
-                    tr("items that moved it")):
+    for heading in (tr("branch"), tr("total"), tr("rank"), tr("grade")):
         table.add_column(heading)
+    # the causes are what the reader looks for: wrapped, never cut off with "…"
+    table.add_column(tr("items that moved it"), overflow="fold")
     causes = _causes_of(comparison, movers["branch_id"].tolist())
     for row, cause in zip(movers.itertuples(index=False), causes, strict=True):
         precision = comparison.precision
+        signed = f"{row.delta:+.{precision}f}"
         # Text, not markup: names and titles come from the inputs
         table.add_row(*map(cell_text, (
             f"{row.branch_id} {row.branch_name}",
             tr("{old} → {new} ({delta})", old=f"{row.total_old:.{precision}f}",
-               new=f"{row.total_new:.{precision}f}", delta=f"{row.delta:+.{precision}f}"),
+               new=f"{row.total_new:.{precision}f}",
+               # a total that stayed (a grade moved by a quota) has no sign
+               delta=signed if row.delta != 0 else signed[1:]),
             f"{_rank_text(row.rank_old)} → {_rank_text(row.rank_new)}",
             f"{row.grade_old} → {row.grade_new}",
             cause,

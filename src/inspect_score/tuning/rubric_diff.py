@@ -48,6 +48,9 @@ class RubricEdit:
     new: str
     #: the edit in words, in the new rubric's language
     text: str
+    #: a grade edit as the cause of a branch's move, short ("优秀名额由20%改为30%");
+    #: the text for other edits
+    cause: str = ""
 
 
 _WORDS: dict[Lang, dict[str, str]] = {
@@ -83,6 +86,14 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "grade-rounding": "等次“{target}”名额取整由{old}改为{new}",
         "grade-min-quota": "等次“{target}”及以下最低比例由{old}改为{new}",
         "grade-min-count": "等次“{target}”及以下最低个数由{old}改为{new}",
+        "grade-added-cause": "新增等次“{target}”",
+        "grade-removed-cause": "删除等次“{target}”",
+        "grade-min-cause": "{target}最低分由{old}改为{new}",
+        "grade-quota-cause": "{target}名额由{old}改为{new}",
+        "grade-quota-count-cause": "{target}名额上限由{old}改为{new}",
+        "grade-rounding-cause": "{target}名额取整由{old}改为{new}",
+        "grade-min-quota-cause": "{target}及以下最低比例由{old}改为{new}",
+        "grade-min-count-cause": "{target}及以下最低个数由{old}改为{new}",
         "none": "不限",
         "cap": "等次不高于{grade}",
         "zero": "总分计0分",
@@ -133,6 +144,14 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "grade-rounding": "grade '{target}': quota rounding {old} -> {new}",
         "grade-min-quota": "grade '{target}' or worse: least share {old} -> {new}",
         "grade-min-count": "grade '{target}' or worse: least branches {old} -> {new}",
+        "grade-added-cause": "grade '{target}' added",
+        "grade-removed-cause": "grade '{target}' removed",
+        "grade-min-cause": "{target} min {old} -> {new}",
+        "grade-quota-cause": "{target} quota {old} -> {new}",
+        "grade-quota-count-cause": "{target} most branches {old} -> {new}",
+        "grade-rounding-cause": "{target} quota rounding {old} -> {new}",
+        "grade-min-quota-cause": "{target} or worse: least share {old} -> {new}",
+        "grade-min-count-cause": "{target} or worse: least branches {old} -> {new}",
         "none": "none",
         "cap": "grade at best {grade}",
         "zero": "total set to 0",
@@ -232,7 +251,9 @@ def _edit(words: dict[str, str], code: str, target: str, old: str, new: str,
     shown = {key: quoted(value, lang) if key.endswith("title") else value
              for key, value in extra.items()}
     text = words[code].format(target=target, old=old, new=new, **shown)
-    return RubricEdit(code=code, target=target, old=old, new=new, text=text)
+    cause = (words[code + "-cause"].format(target=target, old=old, new=new, **shown)
+             if code + "-cause" in words else text)
+    return RubricEdit(code=code, target=target, old=old, new=new, text=text, cause=cause)
 
 
 def _setting_edits(old: Rubric, new: Rubric, words: dict[str, str]) -> list[RubricEdit]:
