@@ -7,6 +7,7 @@ from pathlib import Path
 
 import openpyxl
 from click.testing import CliRunner
+from print_checks import assert_print_style
 
 from inspect_score.cli.main import main
 
@@ -158,6 +159,13 @@ def test_calibrate_reads_a_schema_2_rubric(tmp_path: Path) -> None:
     assert book.sheetnames == ["自评与检查", "各项差异", "各条款差异", "自评偏高排行"]
     # row 1 holds the sheet's title, row 2 the header
     assert "“三会一课”第2条" in [cell.value for cell in book["各条款差异"][2]]
+    # a clause a column, far too wide to read fitted to one page: at full size over pages
+    # across, 编号 and 名称 on every page
+    clauses = book["各条款差异"]
+    assert not clauses.sheet_properties.pageSetUpPr.fitToPage
+    assert clauses.print_title_cols == "$A:$B"
+    for sheet in book.worksheets:
+        assert_print_style(sheet, header_row=2)
 
 
 def test_template_writes_a_schema_2_form_that_explain_reads(tmp_path: Path) -> None:

@@ -257,22 +257,33 @@ def write_calibration_workbook(calibration: Calibration, path: Path) -> None:
     formats = print_style.formats(book, rubric.precision)
     subject = rubric.subject or rubric.title
 
+    titles: dict[str, str] = {}
+
     def titled(key: str) -> Any:
         sheet = book.add_worksheet(said[key])
         title = f"{said[key + '_title']}（{subject}）" if rubric.lang == "zh" else \
             f"{said[key + '_title']} ({subject})"
         print_style.write_title(sheet, formats, title, 0)
+        titles[sheet.name] = title
         return sheet
+
+    def page(sheet: Any, last_row: int, widths: list[int], key_columns: int) -> None:
+        """Header frozen; printed fitted to the page width, or, too wide to be read so, at
+        full size over pages across, the first ``key_columns`` (编号, 名称) on each."""
+        sheet.freeze_panes(HEADER_ROW + 1, 0)
+        print_style.page_setup(sheet, header_rows=HEADER_ROW, last_row=last_row,
+                               last_column=len(widths) - 1, lang=rubric.lang, widths=widths,
+                               key_columns=key_columns, title=titles[sheet.name])
 
     branches = calibration.branches
     sheet = titled("branches")
     heads = [said[name] for name in (*CALIBRATION_HEAD, "side")]
-    last_row, _ = print_style.write_table(sheet, formats, HEADER_ROW, heads, [
+    last_row, widths = print_style.write_table(sheet, formats, HEADER_ROW, heads, [
         branches["branch_id"].tolist(), branches["branch_name"].tolist(),
         branches["self_total"].tolist(), branches["inspected_total"].tolist(),
         branches["gap"].tolist(), [said[side] for side in branches["side"]],
     ], ["text", "text", "number", "number", "number", "text"])
-    _page(sheet, rubric, last_row, len(heads) - 1)
+    page(sheet, last_row, widths, key_columns=2)
     with_gap = int(branches["gap"].notna().sum())
     if with_gap:
         chart = book.add_chart({"type": "bar"})
@@ -296,12 +307,12 @@ def write_calibration_workbook(calibration: Calibration, path: Path) -> None:
     gap_columns = [*(item.id for item in rubric.items), REMAINDER]
     item_heads = [said["branch_id"], said["branch_name"],
                   *(item.title for item in rubric.items), said[REMAINDER]]
-    last_row, _ = print_style.write_table(
+    last_row, widths = print_style.write_table(
         items, formats, HEADER_ROW, item_heads,
         [branches["branch_id"].tolist(), branches["branch_name"].tolist(),
          *(calibration.item_gaps[name].tolist() for name in gap_columns)],
         ["text", "text", *(["number"] * len(gap_columns))])
-    _page(items, rubric, last_row, len(item_heads) - 1)
+    page(items, last_row, widths, key_columns=2)
 
     if len(calibration.clause_gaps.columns):
         clauses = titled("clauses")
@@ -313,23 +324,18 @@ def write_calibration_workbook(calibration: Calibration, path: Path) -> None:
                 if key in calibration.clause_gaps.columns:
                     clause_heads.append(clause_name(item.title, number, rubric.lang))
                     columns.append(calibration.clause_gaps[key].tolist())
-        last_row, _ = print_style.write_table(
+        last_row, widths = print_style.write_table(
             clauses, formats, HEADER_ROW, clause_heads, columns,
             ["text", "text", *(["number"] * (len(clause_heads) - 2))])
-        _page(clauses, rubric, last_row, len(clause_heads) - 1)
+        page(clauses, last_row, widths, key_columns=2)
 
     over = calibration.over_claims
     claims = titled("over")
     names = ("title", "over_claimed", "under_claimed", "over_points", "mean_gap")
-    last_row, _ = print_style.write_table(
+    last_row, widths = print_style.write_table(
         claims, formats, HEADER_ROW, [said[name] for name in names],
         [over[name].tolist() for name in names],
         ["text", "count", "count", "number", "number"])
-    _page(claims, rubric, last_row, len(names) - 1)
+    page(claims, last_row, widths, key_columns=1)
     book.close()
 
-
-def _page(sheet: Any, rubric: Rubric, last_row: int, last_column: int) -> None:
-    sheet.freeze_panes(HEADER_ROW + 1, 0)
-    print_style.page_setup(sheet, header_rows=HEADER_ROW, last_row=last_row,
-                           last_column=last_column, lang=rubric.lang)

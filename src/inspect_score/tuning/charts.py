@@ -176,14 +176,17 @@ class _Book:
         return sheet
 
     def table(self, sheet: Any, first_row: int, columns: Sequence[tuple[str, str, Sequence[Any]]],
-              *, filter_and_freeze: bool = False) -> int:
+              *, filter_and_freeze: bool = False, key_columns: int = 0) -> int:
         """Write (heading, kind, cells) columns from ``first_row``; return the rows written.
 
         Every cell is bordered (empty ones too); ``wrap`` columns hold sentences, and
         ``paragraph`` columns (a value beside its key) are as wide as a table allows.
-        Rows past Excel's limit are left out and the sheet's name remembered.
+        Rows past Excel's limit are left out and the sheet's name remembered. The first
+        ``key_columns`` say whose row it is: a table too wide to print on one page width
+        repeats them on every page across.
         """
         extent = self.extent[sheet.name]
+        extent["keys"] = max(extent.get("keys", 0), key_columns)
         for index, (heading, _, _) in enumerate(columns):
             sheet.write_string(first_row, index, heading, self.formats["header"])
         rows = len(columns[0][2]) if columns else 0
@@ -267,7 +270,9 @@ class _Book:
                         sheet.set_row(first + offset, height)
             print_style.page_setup(sheet, header_rows=extent["header"],
                                    last_row=extent["last_row"],
-                                   last_column=extent["last_column"], lang=self.lang)
+                                   last_column=extent["last_column"], lang=self.lang,
+                                   widths=ordered, key_columns=extent.get("keys", 0),
+                                   title=extent["title"])
         self.book.close()
 
 
@@ -310,7 +315,7 @@ def write_compare_workbook(comparison: Comparison, path: Path, *,
             (words["causes"], "wrap",
              main_causes(comparison, names={**comparison.titles,
                                             REMAINDER: words[REMAINDER]}).tolist()),
-        ], filter_and_freeze=True)
+        ], filter_and_freeze=True, key_columns=2)
 
         items = book.sheet("items_sheet")
         # a person reads the items' titles, never their ids
@@ -322,7 +327,7 @@ def write_compare_workbook(comparison: Comparison, path: Path, *,
             (words["delta"], "number", frame["delta"].tolist()),
             *item_columns,
             (words[REMAINDER], "number", frame[REMAINDER].tolist()),
-        ], filter_and_freeze=True)
+        ], filter_and_freeze=True, key_columns=2)
 
         _compare_summary(book, comparison, inputs)
         _change_chart(book, main, len(frame))
@@ -427,7 +432,7 @@ def write_sensitivity_workbook(result: Sensitivity, path: Path, *,
             # the chart's floating bars stand on the 5% rank and are this long
             (words["interval"], "count", (table["rank_p95"] - table["rank_p05"]).tolist()),
         ]
-        book.table(sheet, _HEADER_ROW, columns, filter_and_freeze=True)
+        book.table(sheet, _HEADER_ROW, columns, filter_and_freeze=True, key_columns=2)
 
         indicators = book.sheet("indicators_sheet")
         frame = result.indicators
@@ -437,7 +442,7 @@ def write_sensitivity_workbook(result: Sensitivity, path: Path, *,
             (words["title" if schema_1 else "factor"], "text", frame["title"].tolist()),
             (words["max" if schema_1 else "stated"], "number", frame["max"].tolist()),
             (words["first_order"], "share", frame["first_order"].tolist()),
-        ])
+        ], key_columns=1)
         _sensitivity_about(book, result, inputs)
         if len(table):
             _interval_chart(book, sheet.name, len(table), interval_column=len(columns) - 1)
