@@ -10,6 +10,7 @@ import attrs
 import numpy as np
 import openpyxl
 import pandas as pd
+from chart_checks import assert_charts_point_at_their_tables
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 from print_checks import assert_print_style
@@ -104,13 +105,14 @@ def test_workbook_has_the_tables_and_a_gap_chart(tmp_path: Path) -> None:
     path = tmp_path / "calibration.xlsx"
     write_calibration_workbook(_calibration(), path)
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["Self vs inspected", "Item gaps", "Over-claimed items"]
+    assert book.sheetnames == ["Self vs inspected", "Item gaps", "Self-assessed higher"]
     sheet = book["Self vs inspected"]
     headings = [cell.value for cell in sheet[2]]
     assert headings == ["ID", "Name", "Self total", "Inspected total", "Gap", "Note"]
     assert len(sheet._charts) == 1
+    assert_charts_point_at_their_tables(path)
     rubric = _calibration().rubric
-    assert book["Over-claimed items"]["A3"].value == next(
+    assert book["Self-assessed higher"]["A3"].value == next(
         item.title for item in rubric.items if item.id == "files")
     for each in book.worksheets:
         assert_print_style(each, header_row=2)
@@ -221,8 +223,9 @@ def _self_assessed_h2(tmp_path: Path) -> Path:
 
 
 def test_schema_2_gaps_by_item_weighted_section_and_clause(tmp_path: Path) -> None:
-    """Schema 2: 东湖's unreported problem is 三会一课 clause 3 (inspected cost 1, self 0);
-    幸福里's 3 points of 群众满意度 count 0.9 towards the gap (民主测评 weighs 0.3)."""
+    """Schema 2: 东湖's unreported problem is 三会一课 clause 3 (inspected cost 1, self 0):
+    +1 on the item and +1 on the clause, self minus inspected on both; 幸福里's 3 points
+    of 群众满意度 count 0.9 towards the gap (民主测评 weighs 0.3)."""
     from inspect_score.checklists.load import load_checklists
 
     own = load_checklists(STREET_2, [_self_assessed_h2(tmp_path)])
@@ -233,9 +236,57 @@ def test_schema_2_gaps_by_item_weighted_section_and_clause(tmp_path: Path) -> No
     assert gaps.loc["SQ02", "three_meetings"] == 1.0
     assert gaps.loc["SQ01", "satisfaction_item"] == 0.9
     clauses = result.clause_gaps.assign(branch=result.branches["branch_id"]).set_index("branch")
-    assert clauses.loc["SQ02", "three_meetings#3"] == -1.0
+    assert clauses.loc["SQ02", "three_meetings#3"] == 1.0
     assert (clauses.drop(index="SQ02").to_numpy() == 0).all()
     over = result.over_claims.set_index(["item_id", "clause"])
-    assert over.loc[("three_meetings", 3), "title"] == "三会一课 第3条"
+    assert over.loc[("three_meetings", 3), "title"] == "“三会一课”第3条"
     assert over.loc[("three_meetings", 3), "over_claimed"] == 1
     assert over.loc[("three_meetings", 3), "over_points"] == 1.0
+
+
+def _follows_its_clauses(rubric: Rubric, checklists: Checklists) -> dict[str, pd.Series]:
+    """Per clause item (indicator or penalty), per branch id: the item's points are its
+    clauses' alone (an indicator's max less their costs, not floored; a penalty's their
+    sum, within its max)."""
+    scores = score(rubric, checklists)
+    unit = 10.0 ** -rubric.precision
+    follows = {}
+    for item in rubric.items:
+        if item.kind == "bonus" or not item.clauses:
+            continue
+        keys = [f"{item.id}#{number}" for number in range(1, len(item.clauses) + 1)]
+        costs = scores.clauses[keys].fillna(0.0).to_numpy(dtype=np.float64).sum(axis=1)
+        points = scores.points[item.id].to_numpy(dtype=np.float64)
+        expected = item.max - costs if item.kind == "indicator" else costs
+        inside = (expected > 0) if item.kind == "indicator" else (expected <= item.max)
+        follows[item.id] = pd.Series(
+            np.isclose(points, expected, rtol=0, atol=unit / 2 + 1e-9) & inside,
+            index=scores.branches[BRANCH_ID].to_numpy())
+    return follows
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_two_sides().filter(lambda sides: sides[0].schema == 2))
+def test_a_clause_gap_counts_as_its_items_gap(sides: tuple[Rubric, Checklists, Checklists]
+                                               ) -> None:
+    """Item and clause gaps are both self minus inspected of what they add to the total
+    (weighted as the item): where an item's points are its clauses' alone on both sides,
+    its clauses' gaps add up to its gap, so a problem the branch left out is positive on
+    its clause as on its item, never +4 on one and -4 on the other."""
+    rubric, own, inspected = sides
+    try:
+        result = calibrate(rubric, own, inspected)
+        mine, found = _follows_its_clauses(rubric, own), _follows_its_clauses(rubric, inspected)
+    except ChecklistError:
+        reject()
+    unit = 10.0 ** -rubric.precision
+    ids = result.branches["branch_id"].to_numpy()
+    both = result.branches["side"].to_numpy() == "both"
+    for item_id, follows in mine.items():
+        plain = both & follows.reindex(ids).fillna(False).to_numpy(dtype=bool) \
+            & found[item_id].reindex(ids).fillna(False).to_numpy(dtype=bool)
+        keys = [key for key in result.clause_gaps.columns if key.rsplit("#", 1)[0] == item_id]
+        clause_sum = result.clause_gaps[keys].to_numpy(dtype=np.float64).sum(axis=1)
+        item_gap = result.item_gaps[item_id].to_numpy(dtype=np.float64)
+        assert np.allclose(clause_sum[plain], item_gap[plain], rtol=0,
+                           atol=unit * (len(keys) + 1)), item_id

@@ -124,21 +124,22 @@ def test_compare_reports_the_largest_movers_in_the_rubrics_language(work: Path) 
     Path("new.toml").write_text(text.replace('id = "street-2025-h1"', 'id = "street-2025-h1b"'),
                                 encoding="utf-8")
     status, out, _ = invoke("compare", "rubric.toml", "new.toml", "list.csv")
-    assert status == 0 and "共15个支部：等次上升0个，下降0个，不变15个" in out
+    assert status == 0 and "共15个支部，等次上升0个、下降0个、不变15个" in out
     assert "没有支部名次或等次变动。" in out
     status, out, _ = invoke("compare", "--lang", "en", "rubric.toml", "new.toml", "list.csv")
     assert status == 0 and "No branch moved." in out
 
 
 def test_sensitivity_reports_in_the_rubrics_language(work: Path) -> None:
-    """sensitivity's tables: 一阶敏感度 and 排名区间 for a zh rubric, first-order in English."""
+    """sensitivity's tables: 单独变动时的影响 and 排名区间 for a zh rubric, "effect alone" in
+    English."""
     status, out, err = invoke("sensitivity", "rubric.toml", "list.csv", "--runs", "20",
                               "--seed", "1")
     assert status == 0, err
-    assert "一阶敏感度" in out and "排名区间（5%–95%）" in out
+    assert "单独变动时的影响" in out and "排名区间（5%–95%）" in out
     status, out, _ = invoke("sensitivity", "--lang", "en", "rubric.toml", "list.csv",
                             "--runs", "20", "--seed", "1")
-    assert status == 0 and "first-order" in out
+    assert status == 0 and "effect alone" in out
 
 
 def test_explain_in_both_languages(work: Path) -> None:

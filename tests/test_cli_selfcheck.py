@@ -7,6 +7,7 @@ from pathlib import Path
 
 import openpyxl
 from click.testing import CliRunner
+from print_checks import assert_print_style
 
 from inspect_score.cli.main import main
 
@@ -150,12 +151,21 @@ def test_calibrate_reads_a_schema_2_rubric(tmp_path: Path) -> None:
     sq01 = next(row for row in table if row["branch_id"] == "SQ01")
     assert (sq01["gap"], sq01["three_meetings"], sq01["cap/floor/rescaling"]) == (
         "-2.00", "-2.00", "0.00")
-    assert sq01["three_meetings#2"] == "2.00"  # the branch reported a shortfall not found
-    assert "三会一课 第2条" in stdout
+    # the branch reported a shortfall not found: below on the clause as on the item
+    assert sq01["three_meetings#2"] == "-2.00"
+    assert "“三会一课”第2条" in stdout
+    assert "three_meetings" not in stdout  # items by their titles, never their ids
     book = openpyxl.load_workbook(out / "校准.xlsx")
-    assert book.sheetnames == ["自评与检查", "各项差异", "各条款差异", "虚报排行"]
+    assert book.sheetnames == ["自评与检查", "各项差异", "各条款差异", "自评偏高排行"]
     # row 1 holds the sheet's title, row 2 the header
-    assert "三会一课 第2条" in [cell.value for cell in book["各条款差异"][2]]
+    assert "“三会一课”第2条" in [cell.value for cell in book["各条款差异"][2]]
+    # a clause a column, far too wide to read fitted to one page: at full size over pages
+    # across, 编号 and 名称 on every page
+    clauses = book["各条款差异"]
+    assert not clauses.sheet_properties.pageSetUpPr.fitToPage
+    assert clauses.print_title_cols == "$A:$B"
+    for sheet in book.worksheets:
+        assert_print_style(sheet, header_row=2)
 
 
 def test_template_writes_a_schema_2_form_that_explain_reads(tmp_path: Path) -> None:

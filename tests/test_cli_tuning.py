@@ -12,10 +12,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from chart_checks import assert_charts_point_at_their_tables
 from click.testing import CliRunner
 from print_checks import assert_print_style, table_bounds
 
 from inspect_score.cli.main import main
+from inspect_score.rubric.loader import load_rubric
 
 DATA = Path(__file__).parent / "data"
 EN_BASIC = DATA / "rubrics" / "en-basic.toml"
@@ -322,8 +324,77 @@ def test_sensitivity_reads_schema_2(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(tmp_path / "s.xlsx")
     cells = [[str(cell.value) for cell in row] for row in book.worksheets[1].iter_rows()]
     header = next(row for row in cells if row[0] == "板块或条款")
-    assert header[:3] == ["板块或条款", "细则分值", "一阶敏感度"]
-    assert ["三会一课 第2条", "2"] in [row[:2] for row in cells]
+    assert header[:3] == ["板块或条款", "细则分值", "单独变动时的影响"]
+    assert ["“三会一课”第2条", "2"] in [row[:2] for row in cells]
+
+
+def test_every_chart_is_named_by_its_tables_headings(tmp_path: Path) -> None:
+    """The sheets have a title row above the header: each chart series is named by the
+    heading of its column (the legend reads "优秀", never "Column I") and draws the table's
+    numbers, not its heading, in the compare and sensitivity workbooks of both schemas."""
+    for rubric, sample in ((STREET_H2, SAMPLES_H2), (ROOT / "rubrics" / "street-2025-h1.toml",
+                                                     ROOT / "samples" / "街道社区2025上半年.csv")):
+        sensitivity, comparison = tmp_path / "s.xlsx", tmp_path / "c.xlsx"
+        assert invoke("sensitivity", str(rubric), str(sample), "--runs", "50", "--seed", "1",
+                      "-q", "--force", "-o", str(sensitivity))[0] == 0
+        assert invoke("compare", str(rubric), str(rubric), str(sample), "-q", "--force",
+                      "-o", str(comparison))[0] == 0
+        for path in (sensitivity, comparison):
+            assert_charts_point_at_their_tables(path)
+
+
+#: What a Chinese report never holds: an ASCII colon, or a space between Chinese and a number.
+CJK = r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]"
+#: (a branch's id before its name, "SQ04 新华社区", is a code, not a number)
+NOT_CHINESE_STYLE = re.compile(rf"{CJK} *:|:{CJK}|{CJK} +[0-9]|(?<![A-Za-z0-9])[0-9.%]+ +{CJK}")
+
+
+def _sheet_texts(path: Path, skip: str) -> list[str]:
+    """Every text cell of a workbook but those of the row whose first cell is ``skip``."""
+    book = openpyxl.load_workbook(path)
+    return [str(cell) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
+            if row and row[0] != skip for cell in row if isinstance(cell, str)]
+
+
+def test_sensitivity_and_compare_speak_as_a_chinese_report(tmp_path: Path) -> None:
+    """A schema 2 rubric in Chinese: no threshold "moved by 0 points", no id or clause key
+    (three_meetings#2) before a title, no jargon (一阶敏感度, Spearman, Kendall: the rank
+    correlations are said to be how far the two rankings agree), "7个（至少95%…）" not
+    "7 (≥ 95%)", and no ASCII colon or space between Chinese and a number, in the terminal
+    and the workbooks."""
+    rubric = load_rubric(STREET_H2)
+    ids = {item.id for item in rubric.items} | {section.id for section in rubric.sections}
+    sensitivity, comparison = tmp_path / "s.xlsx", tmp_path / "c.xlsx"
+    status, out, err = invoke("sensitivity", str(STREET_H2), str(SAMPLES_H2), "--runs", "100",
+                              "--seed", "4", "-o", str(sensitivity))
+    assert status == 0, err
+    status, compared, err = invoke("compare", str(STREET_H2), str(tuned_street_h2(tmp_path)),
+                                   str(SAMPLES_H2), "-o", str(comparison))
+    assert status == 0, err
+    flat = "".join(out.split())
+    assert "等次分数线不变" in flat and "浮动0分" not in flat
+    assert "单独变动时的影响" in flat and "一阶" not in flat
+    assert "新旧排名一致程度" in "".join(compared.split())
+    texts = [*out.splitlines(), *compared.splitlines(), *_sheet_texts(sensitivity, "输入文件"),
+             *_sheet_texts(comparison, "输入文件")]
+    assert [text for text in texts if re.search(r"#[0-9]|一阶|Spearman|Kendall|≥", text)] == []
+    assert [text for text in texts
+            if set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text)) & ids] == []
+    assert [text for text in texts if NOT_CHINESE_STYLE.search(text)] == []
+    about = {row[0]: row[1] for row in openpyxl.load_workbook(sensitivity)["说明"].iter_rows(
+        min_row=3, values_only=True)}
+    assert about["等次分数线浮动"] == "不变"
+    assert re.fullmatch(r"[0-9]+个（至少95%的抽样中等次不变）", about["等次稳定的单位数"])
+    assert about["细则"] == f"{rubric.title}（{rubric.version}）"
+    assert about["单独变动时的影响"].startswith("只变动这一项")  # the heading, in words
+
+
+def tuned_street_h2(folder: Path) -> Path:
+    """The schema 2 rubric with one clause made dearer: something for compare to report."""
+    path = folder / "tuned.toml"
+    text = STREET_H2.read_text(encoding="utf-8")
+    path.write_text(text.replace("per = 2\n", "per = 3\n", 1), encoding="utf-8")
+    return path
 
 
 def test_check_strict_fails_on_a_schema_2_lint_and_passes_its_near_miss() -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 import numpy as np
+import openpyxl
 from en_basic import EN_BASIC, branch, scored
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -19,6 +20,7 @@ from inspect_score.errors import ChecklistError
 from inspect_score.rubric.loader import load_rubric
 from inspect_score.rubric.model import Item, Rubric
 from inspect_score.scoring.rounding import round_points
+from inspect_score.tuning.charts import write_compare_workbook
 from inspect_score.tuning.compare import REMAINDER, Comparison, compare_scores, main_causes
 
 ROOT = Path(__file__).parent.parent
@@ -191,6 +193,67 @@ def test_grade_moves_correlations_and_movers() -> None:
     assert moved == {"B1": ("excellent", "good"), "B3": ("good", "excellent")}
     assert (summary.grade_up, summary.grade_down) == (1, 1)
     assert comparison.movers["branch_id"].tolist()[:2] == ["B3", "B1"]
+
+
+def test_a_grade_moved_by_a_quota_alone_is_a_mover_with_the_quota_as_its_cause() -> None:
+    """优秀 widened from 25% to 50% of four branches: the second branch, whose total and
+    rank stay, moves good -> excellent; it is among the movers (first: a grade moved), and
+    its cause names the quota change, where it used to be empty."""
+    old = attrs.evolve(en_basic(), lang="zh")
+    best, *rest = old.grades
+    new = attrs.evolve(old, grades=(attrs.evolve(best, max_share=0.5), *rest))
+    checklists = make_checklists(old, [
+        branch("B1"), branch("B2", study_absences=1), branch("B3", meetings_held=6),
+        branch("B4", meetings_held=6, study_absences=1)])
+    comparison = compare(old, new, checklists)
+    frame = comparison.branches
+    b2 = frame.index[frame["branch_id"] == "B2"][0]
+    assert (frame.at[b2, "grade_old"], frame.at[b2, "grade_new"]) == ("good", "excellent")
+    assert (frame.at[b2, "delta"], frame.at[b2, "rank_old"], frame.at[b2, "rank_new"]) == (
+        0.0, 2, 2)
+    assert comparison.movers["branch_id"].tolist() == ["B2"]
+    causes = main_causes(comparison, names=comparison.titles)
+    assert causes[b2] == "excellent名额由25%改为50%"
+    assert [cause for index, cause in enumerate(causes) if index != b2] == ["", "", ""]
+
+
+def test_the_workbook_gives_the_quota_as_the_cause(tmp_path: Path) -> None:
+    """The comparison sheet's 主要原因 cell of a branch a quota moved is not empty, and the
+    summary's movers list it."""
+    old = load_rubric(STREET_H2)
+    best, *rest = old.grades
+    new = attrs.evolve(old, grades=(attrs.evolve(best, max_share=0.3), *rest))
+    checklists = load_checklists(old, [SAMPLES_H2])
+    comparison = compare(old, new, checklists)
+    path = tmp_path / "c.xlsx"
+    write_compare_workbook(comparison, path)
+    book = openpyxl.load_workbook(path)
+    rows = list(book["对比"].iter_rows(min_row=2, values_only=True))
+    header = rows[0]
+    lifted = [row for row in rows[1:] if row[header.index("原等次")] != row[
+        header.index("新等次")]]
+    assert lifted and all(row[header.index("主要原因")] == f"{best.name}名额由20%改为30%"
+                          for row in lifted)
+    movers = [row[0] for row in book["概况"].iter_rows(values_only=True)]
+    assert all(row[0] in movers for row in lifted)
+
+
+def test_a_grade_moved_by_its_total_is_not_blamed_on_the_quota() -> None:
+    """The quota widened, but the branch that reaches excellent does so by its points (it
+    would under the old quota too): its cause is the item, not the quota."""
+    old = attrs.evolve(en_basic(), lang="zh")
+    best, *rest = old.grades
+    new = with_item(attrs.evolve(old, grades=(attrs.evolve(best, max_share=0.5), *rest)),
+                    "study", per=1.0, title="学习")
+    checklists = make_checklists(old, [
+        branch("B1", study_absences=6), branch("B2", meetings_held=6),
+        branch("B3", meetings_held=6, study_absences=1), branch("B4", meetings_held=3)])
+    comparison = compare(old, new, checklists)
+    frame = comparison.branches.set_index("branch_id")
+    assert (frame.at["B1", "grade_old"], frame.at["B1", "grade_new"]) == ("good", "excellent")
+    causes = dict(zip(comparison.branches["branch_id"],
+                      main_causes(comparison, names=comparison.titles), strict=True))
+    assert causes["B1"].startswith("学习+") and "名额" not in causes["B1"]
 
 
 def test_correlation_is_undefined_for_a_single_branch() -> None:

@@ -77,10 +77,23 @@ def test_grade_bands_and_quotas_moved_are_reported() -> None:
     new = attrs.evolve(old, grades=grades)
     assert summary(old, new) == [
         ("grade-min", "excellent", "90", "92"),
-        ("grade-quota", "excellent", "0.25", "0.3"),
+        ("grade-quota", "excellent", "25%", "30%"),
         ("grade-added", "fair", "", "65"),
         ("grade-removed", "pass", "60", ""),
     ]
+
+
+def test_a_quota_share_reads_as_a_percentage() -> None:
+    """A share is a percentage to a clerk: 名额比例由20%改为30%, never 由0.2改为0.3; a lower
+    quota's share too."""
+    old = street_h2()
+    best, *rest = old.grades
+    new = attrs.evolve(old, grades=(attrs.evolve(best, max_share=0.3), *rest[:-1],
+                                    attrs.evolve(rest[-1], min_share=0.05)))
+    old = attrs.evolve(old, grades=(attrs.evolve(best, max_share=0.2), *rest))
+    texts = [edit.text for edit in diff_rubrics(old, new)]
+    assert texts == [f"等次“{best.name}”名额比例由20%改为30%",
+                     f"等次“{rest[-1].name}”及以下最低比例由不限改为5%"]
 
 
 def test_vetoes_and_settings_are_reported() -> None:
@@ -191,6 +204,26 @@ def test_a_clause_edit_reads_as_the_rubric_states_it() -> None:
         "党员大会次数不足2次的，每少1次扣3分",
         "“三会一课”第2条 不设上限 → 最多扣4分",
     ]
+
+
+def test_a_title_the_rubric_quoted_is_not_quoted_again() -> None:
+    """A rubric that titles an item “三会一课” (quotation marks and all): its edits read
+    “三会一课”第2条 and “三会一课”更名为…, never ““三会一课””."""
+    old = street_h2()
+    old = attrs.evolve(old, indicators=tuple(
+        attrs.evolve(i, title="“三会一课”") if i.id == "three_meetings" else i
+        for i in old.indicators))
+    item = next(i for i in old.indicators if i.id == "three_meetings")
+    clauses = list(item.clauses)
+    clauses[1] = attrs.evolve(clauses[1], per=3.0)
+    new = with_clauses(old, "three_meetings", tuple(clauses))
+    renamed = attrs.evolve(new, indicators=tuple(
+        attrs.evolve(i, title="落实“三会一课”") if i.id == "three_meetings" else i
+        for i in new.indicators))
+    texts = [e.text for e in diff_rubrics(old, renamed)]
+    assert texts[0] == "“三会一课”更名为“落实‘三会一课’”"
+    assert texts[1].startswith("“落实‘三会一课’”第2条 ")
+    assert not any("““" in text or "””" in text for text in texts)
 
 
 def test_clauses_added_and_removed_are_numbered() -> None:

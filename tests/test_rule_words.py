@@ -5,10 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import attrs
+from hypothesis import given
+from hypothesis import strategies as st
 
 from inspect_score.rubric.loader import load_rubric
 from inspect_score.rubric.model import Condition, Item, Rubric
-from inspect_score.scoring.rule_words import cap_text, clause_text, condition_text, rule_text
+from inspect_score.scoring.rule_words import (
+    cap_text,
+    clause_name,
+    clause_text,
+    condition_text,
+    quoted,
+    rule_text,
+)
 from inspect_score.selfcheck.template import rubric_in_words
 from inspect_score.tuning.rubric_diff import diff_rubrics
 
@@ -64,3 +73,24 @@ def test_a_condition_met_by_any_of_several_values_names_the_field_once() -> None
     assert condition_text(rubric, either) == "单位类型为教学或非教学"
     assert condition_text(attrs.evolve(rubric, lang="en"), either) == "单位类型 is 教学 or 非教学"
     assert condition_text(rubric, Condition("unit_type", "!=", ("教学",))) == "单位类型不为教学"
+
+
+def test_a_title_is_quoted_once() -> None:
+    """A title gets Chinese quotation marks; one the rubric already quoted keeps its own,
+    and quotes inside a title become single ones, as quotes within quotes are written."""
+    assert quoted("党员发展") == "“党员发展”"
+    assert quoted("“三会一课”") == "“三会一课”"
+    assert quoted("落实“三会一课”制度") == "“落实‘三会一课’制度”"
+    assert quoted("“三会一课”和“主题党日”") == "“‘三会一课’和‘主题党日’”"
+    assert clause_name("“三会一课”", 2) == "“三会一课”第2条"
+    assert clause_name("Meetings", 2, "en") == "Meetings, clause 2"
+
+
+@given(st.text(alphabet="“”三会一课ab ", max_size=12))
+def test_a_quoted_title_never_doubles_its_quotation_marks(title: str) -> None:
+    """Whatever quotation marks a title holds, it is quoted by exactly one outer pair:
+    never “” twice in a row, and no double mark inside."""
+    shown = quoted(title)
+    assert shown.startswith("“") and shown.endswith("”")
+    assert "““" not in shown and "””" not in shown
+    assert "“" not in shown[1:-1] and "”" not in shown[1:-1]

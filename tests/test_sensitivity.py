@@ -300,7 +300,7 @@ def test_schema_2_draws_the_section_weights_and_the_clause_points() -> None:
     ids = set(result.indicators["item_id"])
     assert {s.id for s in tops} <= ids and "three_meetings#2" in ids
     title = result.indicators.set_index("item_id").loc["three_meetings#2", "title"]
-    assert title == "三会一课 第2条"
+    assert title == "“三会一课”第2条"
 
 
 def test_schema_2_leaves_excluded_branches_out() -> None:

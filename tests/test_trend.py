@@ -11,6 +11,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from chart_checks import assert_charts_point_at_their_tables
 from click.testing import CliRunner
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -231,6 +232,7 @@ def test_workbook_and_csv_hold_the_trend_with_charts(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["趋势", "总分走势", "等次分布", "屡查屡犯", "红黄黑榜", "说明"]
     assert [len(book[name]._charts) for name in book.sheetnames] == [0, 1, 1, 0, 0, 0]
+    assert_charts_point_at_their_tables(path)
     for sheet in book.worksheets:  # A4 landscape, borders, header repeated, page numbers
         assert_print_style(sheet, header_row=2)
     assert book["红黄黑榜"]["A1"].value == "红黄黑榜（2025上半年、2025下半年）"

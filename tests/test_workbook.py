@@ -251,3 +251,27 @@ def test_a_weighted_part_says_its_weight_in_its_heading(tmp_path: Path) -> None:
     assert list(header[3:6]) == expected
     table = next(block for block in build_bulletin(results).blocks if block.kind == "table")
     assert list(table.rows[0][2:5]) == expected
+
+
+def test_a_points_sheet_too_wide_to_read_fitted_prints_across_pages(tmp_path: Path) -> None:
+    """The half-year rubric's 各项得分 (twenty-odd items) fitted to one A4 width would print
+    at 6 points: it prints at full size over pages across, 编号 and 名称 on every page, the
+    title in the page header; the narrow sheets stay fitted to the width."""
+    from inspect_score.checklists.load import load_checklists
+    from inspect_score.rubric.loader import load_rubric
+    from inspect_score.scoring.pipeline import evaluate
+
+    root = Path(__file__).parent.parent
+    rubric = load_rubric(root / "rubrics" / "street-2025-h1.toml")
+    sample = root / "samples" / "街道社区2025上半年.csv"
+    results = evaluate(rubric, load_checklists(rubric, [sample]))
+    path = tmp_path / "out.xlsx"
+    write_workbook(results, path, inputs=["x.csv"], tool_version="0")
+    book = openpyxl.load_workbook(path)
+    points = book["各项得分"]
+    assert not points.sheet_properties.pageSetUpPr.fitToPage
+    assert points.print_title_cols == "$A:$B"
+    assert "各项得分" in points.oddHeader.center.text
+    assert book["汇总"].sheet_properties.pageSetUpPr.fitToPage
+    for sheet in book.worksheets:
+        assert_print_style(sheet, header_row=2)

@@ -41,9 +41,11 @@ OUTPUT_WORKBOOKS: dict[str, tuple[frozenset[str], ...]] = {
         frozenset({"Rank intervals", "Indicators", "About", "Rank interval chart",
                    "Grade chart"}),
     ),
+    # 虚报排行 and Over-claimed items: the last sheet's name in earlier versions
     "calibration workbook": (
-        frozenset({"自评与检查", "各项差异", "虚报排行"}),
-        frozenset({"Self vs inspected", "Item gaps", "Over-claimed items"}),
+        frozenset({"自评与检查", "各项差异", "各条款差异", "自评偏高排行", "虚报排行"}),
+        frozenset({"Self vs inspected", "Item gaps", "Clause gaps", "Self-assessed higher",
+                   "Over-claimed items"}),
     ),
 }
 #: The sheets of the form ``template`` writes: a filled form is a checklist, even

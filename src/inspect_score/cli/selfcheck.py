@@ -212,7 +212,7 @@ def _line(cells: Iterable[str]) -> str:
 
 
 def _print_calibration(rubric: Rubric, result: Calibration) -> None:
-    """The branches and the over-claimed items as tab-separated lines, written at once:
+    """The branches and the items self-assessed higher as tab-separated lines, written at once:
     columns are read whole, never a cell at a time, and a line at a time would flush
     (a district's calibration is hundreds of thousands of lines)."""
     from inspect_score.scoring.labels import fixed_text
@@ -229,11 +229,11 @@ def _print_calibration(rubric: Rubric, result: Calibration) -> None:
     lines += [_line(cells) for cells in zip(
         branches["branch_id"].astype(str).tolist(), branches["branch_name"].astype(str).tolist(),
         *numbers, sides, strict=True)]
-    lines += ["", _line(said[name] for name in ("item_id", "title", "over_claimed",
-                                                "over_points"))]
+    # items and clauses by their titles, as the rubric names them, never their ids
+    lines += ["", _line(said[name] for name in ("title", "over_claimed", "over_points"))]
     over = result.over_claims
     lines += [_line(cells) for cells in zip(
-        over["item_id"].astype(str).tolist(), over["title"].astype(str).tolist(),
+        over["title"].astype(str).tolist(),
         over["over_claimed"].astype(str).tolist(),
         fixed_text(over["over_points"].to_numpy(dtype=float), rubric.precision), strict=True)]
     click.echo("\n".join(lines))

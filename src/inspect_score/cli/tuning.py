@@ -181,29 +181,35 @@ def print_comparison(comparison: Comparison, console: Console, top: int) -> None
     def corr(value: float) -> str:
         return tr("n/a") if value != value else f"{value:.3f}"
 
+    # what the two coefficients mean, not only whose they are
     console.print(
-        tr("{branches} branches; grade up {up}, down {down}, unchanged {same}; "
-           "Spearman {spearman}, Kendall {kendall}", branches=summary.branches,
+        tr("{branches} branches; grade up {up}, down {down}, unchanged {same}; how far the "
+           "two rankings agree (1 = the same order): Spearman {spearman}, Kendall {kendall}",
+           branches=summary.branches,
            up=summary.grade_up, down=summary.grade_down, same=summary.grade_same,
            spearman=corr(summary.spearman), kendall=corr(summary.kendall)),
         markup=False,
     )
-    movers = largest_movers(comparison.branches, top)
+    movers = largest_movers(comparison.branches, top, comparison.grade_change)
     if movers.empty:
         console.print(tr("No branch moved."), markup=False)
         return
     table = Table(title=tr("Largest movers"), show_lines=False)
-    for heading in (tr("branch"), tr("total"), tr("rank"), tr("grade"),
-                    tr("items that moved it")):
+    for heading in (tr("branch"), tr("total"), tr("rank"), tr("grade")):
         table.add_column(heading)
+    # the causes are what the reader looks for: wrapped, never cut off with "…"
+    table.add_column(tr("items that moved it"), overflow="fold")
     causes = _causes_of(comparison, movers["branch_id"].tolist())
     for row, cause in zip(movers.itertuples(index=False), causes, strict=True):
         precision = comparison.precision
+        signed = f"{row.delta:+.{precision}f}"
         # Text, not markup: names and titles come from the inputs
         table.add_row(*map(cell_text, (
             f"{row.branch_id} {row.branch_name}",
-            f"{row.total_old:.{precision}f} → {row.total_new:.{precision}f} "
-            f"({row.delta:+.{precision}f})",
+            tr("{old} → {new} ({delta})", old=f"{row.total_old:.{precision}f}",
+               new=f"{row.total_new:.{precision}f}",
+               # a total that stayed (a grade moved by a quota) has no sign
+               delta=signed if row.delta != 0 else signed[1:]),
             f"{_rank_text(row.rank_old)} → {_rank_text(row.rank_new)}",
             f"{row.grade_old} → {row.grade_new}",
             cause,
@@ -323,12 +329,14 @@ def print_sensitivity(result: Sensitivity, console: Console, top: int) -> None:
     # schema 2 varies section weights and clause points, schema 1 the indicators' maxima
     varied = msg("maxima") if result.rubric.schema == 1 else msg(
         "section weights and clause points")
+    # thresholds left where the rubric sets them are said so, not "moved by 0 points"
+    thresholds = msg("grade thresholds unchanged") if settings.thresholds == 0 else msg(
+        "grade thresholds ±{thresholds} points", thresholds=plain_number(settings.thresholds))
     console.print(
-        tr("{runs:,} runs, {varied} ±{spread}%, grade thresholds ±{thresholds} points, "
-           "seed {seed}: {stable} of {branches} branches keep one grade in at least "
-           "{share}% of runs.", runs=settings.runs, varied=varied,
-           spread=plain_number(settings.spread * 100),
-           thresholds=plain_number(settings.thresholds), seed=settings.seed,
+        tr("{runs:,} runs, {varied} ±{spread}%, {thresholds}, seed {seed}: {stable} of "
+           "{branches} branches keep one grade in at least {share}% of runs.",
+           runs=settings.runs, varied=varied, spread=plain_number(settings.spread * 100),
+           thresholds=thresholds, seed=settings.seed,
            stable=result.stable_count, branches=len(branches),
            share=plain_number(STABLE_SHARE * 100)),
         markup=False,
@@ -337,12 +345,16 @@ def print_sensitivity(result: Sensitivity, console: Console, top: int) -> None:
     indicators = Table(title=tr("Indicators whose weights move the ranking most") if schema_1
                        else tr("Section weights and clause points that move the ranking most"))
     for heading in (tr("indicator") if schema_1 else tr("weight"),
-                    tr("max") if schema_1 else tr("as written"), tr("first-order")):
+                    tr("max") if schema_1 else tr("as written"), tr("effect alone")):
         indicators.add_column(heading)
+    # named as the rubric names them: a title, a clause by its item's title and number
     for entry in result.indicators.head(5).to_dict("records"):
-        indicators.add_row(cell_text(f"{entry['item_id']} {entry['title']}"),
-                           plain_number(entry["max"]), f"{entry['first_order']:.3f}")
+        indicators.add_row(cell_text(entry["title"]), plain_number(entry["max"]),
+                           f"{entry['first_order']:.1%}")
     console.print(indicators)
+    console.print(tr("Effect alone: the share of the changes in rank across the runs that "
+                     "varying this one alone explains; the larger it is, the more the "
+                     "ranking depends on what the rubric sets it to."), markup=False)
     table = Table(title=tr("Rank intervals (5%–95%)"))
     grade_names = [grade.name for grade in result.rubric.grades]
     for heading in (tr("rank"), tr("branch"), tr("median"), tr("interval"), tr("grade"),

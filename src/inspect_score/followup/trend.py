@@ -803,8 +803,11 @@ class _TrendBook:
         last_row = HEADER_ROW + len(frame)
         sheet.freeze_panes(HEADER_ROW + 1, 0)
         sheet.autofilter(HEADER_ROW, 0, max(last_row, HEADER_ROW + 1), last_column)
+        # a branch's id and name say whose row it is, on every page across a wide table
+        keys = 2 if list(frame.columns[:2]) == ["branch_id", "branch_name"] else 1
         print_style.page_setup(sheet, header_rows=HEADER_ROW, last_row=last_row,
-                               last_column=last_column, lang=self.trend.lang)
+                               last_column=last_column, lang=self.trend.lang, widths=widths,
+                               key_columns=keys, title=title)
         return sheet
 
     def close(self) -> None:
@@ -819,7 +822,9 @@ CHART_COLUMNS = 11
 def _print_chart(sheet: Any, last_row: int, chart_column: int) -> None:
     """Widen the print area to the chart beside the table, so that both are printed on the
     page, fitted to its width together."""
-    sheet.print_area(TITLE_ROW, 0, max(last_row, HEADER_ROW + CHART_ROWS + 1),
+    # a table printed across pages at full size has its title in the page header instead
+    first = TITLE_ROW if sheet.fit_page else HEADER_ROW
+    sheet.print_area(first, 0, max(last_row, HEADER_ROW + CHART_ROWS + 1),
                      chart_column + CHART_COLUMNS)
 
 

@@ -6,8 +6,9 @@ table is ("2025年上半年社区党建工作考评结果"); every cell of the t
 border, the header is bold, centred and repeated on each printed page; columns
 are as wide as Chinese text and numbers need (a wide character counts two);
 columns that hold sentences wrap; the page is A4 landscape, fitted to the
-paper's width, with "第 1 页 共 3 页" in the footer and the print area set to the
-table, so nothing beside it is printed.
+paper's width (a table too wide to be read so runs on over pages across at full
+size, repeating the columns that say whose row it is), with "第 1 页 共 3 页" in
+the footer and the print area set to the table, so nothing beside it is printed.
 
 Workbooks ask this module for their formats (:func:`formats`) and for the page
 setup (:func:`page_setup`); none sets a border, a paper size or a footer of its
@@ -130,16 +131,41 @@ def formats(book: Any, precision: int = 2) -> dict[str, Any]:
     return made
 
 
+#: Below this scale a table fitted to one page wide prints too small to read (11-point
+#: text at 70% prints at about 8 points): it prints at full size over pages across instead.
+MIN_FIT_SCALE = 0.7
+
+
 def page_setup(sheet: Any, *, header_rows: tuple[int, int] | int, last_row: int,
                last_column: int, lang: str = "zh", landscape: bool = True,
-               first_row: int = 0) -> None:
+               first_row: int = 0, widths: Sequence[float] = (),
+               key_columns: int = 0, title: str = "") -> None:
     """A4, landscape (or portrait), fitted to one page wide, the header rows repeated on
     every page, page numbers in the footer, the print area from ``first_row`` (the
-    title) to the table's last cell, the table centred between the margins."""
+    title) to the table's last cell, the table centred between the margins.
+
+    A table whose column ``widths`` would print below :data:`MIN_FIT_SCALE` fitted to
+    one page wide (a points sheet of forty items prints at 5 points) is printed at 100%
+    instead, its columns running on over further pages across, each page repeating the
+    first ``key_columns`` columns (编号 and 名称: whose row it is), as the self-check form
+    prints. Callers that know their widths pass them; without, the table is fitted. The
+    sheet's ``title`` (its first row) then heads every page from the page header instead:
+    the title row itself, cut by the repeated columns, is left out of the print area.
+    """
     _paper(sheet, lang, landscape)
-    sheet.fit_to_pages(1, 0)
     first, last = (header_rows, header_rows) if isinstance(header_rows, int) else header_rows
     sheet.repeat_rows(first, last)
+    if not widths or fit_scale(widths, landscape) >= MIN_FIT_SCALE:
+        sheet.fit_to_pages(1, 0)
+        sheet.print_area(first_row, 0, max(last_row, first_row), max(last_column, 0))
+        return
+    sheet.set_print_scale(100)  # which turns fitting off
+    if key_columns > 0:
+        sheet.repeat_columns(0, key_columns - 1)
+    if title:
+        sheet.set_header("&C&14&B" + title.replace("&", "&&"), {"margin": 0.3})
+        sheet.set_margins(**{**MARGINS, "top": 1.0})
+        first_row = max(first_row, first)
     sheet.print_area(first_row, 0, max(last_row, first_row), max(last_column, 0))
 
 

@@ -110,11 +110,13 @@ class _Writer:
         self.warnings: list[Issue] = []
 
     def sheet(self, key: str, columns: Sequence[Column],
-              below: Sequence[Sequence[Column]] = ()) -> None:
+              below: Sequence[Sequence[Column]] = (), key_columns: int = 0) -> None:
         """A sheet holding ``columns``, then each table of ``below`` after an empty row.
 
         The first table gets the frozen header and the autofilter; rows past
-        Excel's limit are left out, with a note on the sheet and a warning.
+        Excel's limit are left out, with a note on the sheet and a warning. Its first
+        ``key_columns`` say whose row it is: printed on every page across where the
+        table is too wide for one page width.
         """
         name = self.labels.sheets[key]
         sheet = self.book.add_worksheet(name)
@@ -155,7 +157,8 @@ class _Writer:
                 [column.heading for column in table], widths))
             last_row = self._table(sheet, last_row + 2, table, len(table[0].cells), widths)
         print_style.page_setup(sheet, header_rows=HEADER_ROW, last_row=last_row,
-                               last_column=len(widths) - 1, lang=self.rubric.lang)
+                               last_column=len(widths) - 1, lang=self.rubric.lang,
+                               widths=widths, key_columns=key_columns, title=title)
 
     def _table(self, sheet: Any, header_row: int, columns: Sequence[Column], rows: int,
                widths: Sequence[int] = ()) -> int:
@@ -407,9 +410,10 @@ def write_workbook(results: Results, path: Path, *, inputs: Sequence[str],
     heading = dict(writer.labels.headings)
     labels = writer.labels
     try:
-        writer.sheet("ranking", _ranking_columns(results, heading, labels))
-        writer.sheet("points", _points_columns(results, heading))
-        writer.sheet("findings", _findings_columns(results, heading))
+        # 序号, 编号 and 名称 (编号 and 名称) say whose row it is, on every page across
+        writer.sheet("ranking", _ranking_columns(results, heading, labels), key_columns=3)
+        writer.sheet("points", _points_columns(results, heading), key_columns=2)
+        writer.sheet("findings", _findings_columns(results, heading), key_columns=2)
         writer.sheet("summary", _summary_columns(results, heading),
                      below=[_grade_columns(results, heading)])
         writer.sheet("about", _about_columns(results, heading, inputs, tool_version))

@@ -171,3 +171,24 @@ def cap_text(rubric: Rubric, item: Item, clause: Clause) -> str:
     if clause.cap is None:
         return ""
     return RULE_WORDS[rubric.lang][kind_key(item, "cap")].format(cap=plain_number(clause.cap))
+
+
+def quoted(title: str, lang: Lang = "zh") -> str:
+    """A title as a sentence quotes it: “党员发展”. A title the rubric already wrote in
+    quotation marks (“三会一课”) keeps its own, never doubled; quotation marks inside a
+    title become single ones, as quotes within quotes are written (“落实‘三会一课’制度”).
+    English: 'Meetings'."""
+    if lang != "zh":
+        return f"'{title}'"
+    inner = title[1:-1]
+    if title.startswith("“") and title.endswith("”") and "“" not in inner and "”" not in inner:
+        return title
+    return "“" + title.replace("“", "‘").replace("”", "’") + "”"
+
+
+def clause_name(title: str, number: int, lang: Lang = "zh") -> str:
+    """A clause as an office cites it, by its item's title and its number:
+    “党员发展”第1条, never ``development#1``. English: Development, clause 1."""
+    if lang != "zh":
+        return f"{title}, clause {number}"
+    return f"{quoted(title)}第{number}条"

@@ -139,7 +139,7 @@ def item_scores(rubric: Rubric, item: Item, frame: pd.DataFrame) -> np.ndarray:
     trying many values of one item at once.
     """
     codes, first_rows = _branch_codes(frame)
-    grouping = _RaterGrouping(codes, len(first_rows), rubric.raters, rubric.trim)
+    grouping = RaterGrouping(codes, len(first_rows), rubric.raters, rubric.trim)
     return _branch_points(rubric, item, frame, grouping)[0]
 
 

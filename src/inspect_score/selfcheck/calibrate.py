@@ -5,15 +5,17 @@ outer merge: a branch on one side only is kept, with the other side empty.
 Per branch: self total, inspected total and the gap; per item: what the item
 adds to the self total minus what it adds to the inspected total (a penalty
 counts negative, a weighted section's indicator counts by its weight),
-positive where the branch claimed more than the inspectors found
-(over-claiming). The item columns add up to the gap except where the bonus
-cap, the floor at zero, the n/a rescaling of the base or a veto's zero steps
-in; that remainder has a column of its own, :data:`REMAINDER` (as in
-``compare``), so that every row adds up. Schema 2: per clause, self minus
-inspected cost, positive where the inspectors found a problem the branch did
-not report (or found it larger). Across branches: how often and how much each
-item (and clause) is over-claimed, most first, which is where the next
-inspection should look.
+positive where the branch put itself higher than the inspectors found. The
+item columns add up to the gap except where the bonus cap, the floor at zero,
+the n/a rescaling of the base or a veto's zero steps in; that remainder has a
+column of its own, :data:`REMAINDER` (as in ``compare``), so that every row
+adds up. Schema 2: per clause, the same difference for what the clause takes
+off the total, self minus inspected: the inspected cost minus the self cost
+(weighted as its item), so that a problem the branch did not report is
+positive on its clause as on its item, by the same points where it is the
+item's only difference. Across branches: how often and how much each item (and
+clause) is self-assessed higher than inspected, most first, which is where the
+next inspection should look.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from inspect_score.outputs.workbook import PINNED_CREATED
 from inspect_score.rubric.model import Item, Rubric
 from inspect_score.scoring.labels import fixed_text
 from inspect_score.scoring.rounding import round_points
+from inspect_score.scoring.rule_words import clause_name
 from inspect_score.scoring.score import clause_key, score, top_weights
 
 CALIBRATION_HEAD = ("branch_id", "branch_name", "self_total", "inspected_total", "gap")
@@ -48,29 +51,30 @@ CHART_COLUMNS = 10
 
 CALIBRATE_WORDS: dict[str, dict[str, str]] = {
     "zh": {
-        "branches": "自评与检查", "items": "各项差异", "over": "虚报排行",
+        "branches": "自评与检查", "items": "各项差异", "over": "自评偏高排行",
         "branch_id": "编号", "branch_name": "名称", "self_total": "自评总分",
         "inspected_total": "检查总分", "gap": "差距", "side": "情况",
         "both": "", "self_only": "只有自评", "inspected_only": "只有检查",
-        "item_id": "项目编号", "title": "项目", "over_claimed": "自评高于检查的单位数",
-        "under_claimed": "自评低于检查的单位数", "over_points": "多报分数合计",
+        "title": "项目", "over_claimed": "自评高于检查的单位数",
+        "under_claimed": "自评低于检查的单位数", "over_points": "自评高出的分数合计",
         "mean_gap": "平均差距", "chart": "自评与检查总分差距",
         "branches_title": "自评与检查得分对照", "items_title": "各项自评与检查得分差距",
         "over_title": "自评高于检查的项目排行",
-        REMAINDER: "封顶/保底/折算", "clauses": "各条款差异", "clause": "第{number}条",
-        "clauses_title": "各条款自评与检查扣分差距",
+        REMAINDER: "封顶/保底/折算", "clauses": "各条款差异",
+        "clauses_title": "各条款自评与检查得分差距",
     },
     "en": {
-        "branches": "Self vs inspected", "items": "Item gaps", "over": "Over-claimed items",
+        "branches": "Self vs inspected", "items": "Item gaps", "over": "Self-assessed higher",
         "branch_id": "ID", "branch_name": "Name", "self_total": "Self total",
         "inspected_total": "Inspected total", "gap": "Gap", "side": "Note",
         "both": "", "self_only": "self-assessment only", "inspected_only": "inspection only",
-        "item_id": "Item id", "title": "Item", "over_claimed": "Branches over-claiming",
-        "under_claimed": "Branches under-claiming", "over_points": "Points over-claimed",
+        "title": "Item", "over_claimed": "Branches self-assessed higher",
+        "under_claimed": "Branches self-assessed lower",
+        "over_points": "Points self-assessed higher",
         "mean_gap": "Mean gap", "chart": "Self minus inspected total",
         "branches_title": "Self-assessment against inspection",
-        "items_title": "Gaps per item", "over_title": "Items over-claimed",
-        REMAINDER: "Cap/floor/rescaling", "clauses": "Clause gaps", "clause": "#{number}",
+        "items_title": "Gaps per item", "over_title": "Items self-assessed higher than inspected",
+        REMAINDER: "Cap/floor/rescaling", "clauses": "Clause gaps",
         "clauses_title": "Gaps per clause",
     },
 }
@@ -90,22 +94,30 @@ class Calibration:
     #: to the gap; rows aligned with ``branches``; NaN where a side is missing
     item_gaps: pd.DataFrame
     #: ``item_id, clause, title, over_claimed, under_claimed, over_points,
-    #: mean_gap``, most over-claimed first; ``clause`` is the clause's number
+    #: mean_gap``, most often self-assessed higher first; ``clause`` is the clause's number
     #: (schema 2), 0 for an item's own row
     over_claims: pd.DataFrame
-    #: schema 2: one column per clause (``ITEM#N``), self minus inspected cost
-    #: (negative where the inspectors found more), rows aligned with ``branches``
+    #: schema 2: one column per clause (``ITEM#N``), what the clause takes off the self
+    #: total minus what it takes off the inspected total, weighted as its item: the
+    #: inspected cost minus the self cost, positive where the inspectors found a problem
+    #: the branch did not report, as on its item; rows aligned with ``branches``
     clause_gaps: pd.DataFrame = attrs.field(factory=pd.DataFrame)
 
 
 def _side(rubric: Rubric, checklists: Checklists) -> pd.DataFrame:
-    """Per branch: id, name, total, what each item adds to the total, each clause's cost."""
+    """Per branch: id, name, total, what each item adds to the total, and what each clause
+    takes off it (its cost, weighted as its item, counted negative)."""
     scores = score(rubric, checklists)
     weights = top_weights(rubric)
     added = pd.DataFrame({item.id: contribution(item, weights, scores.points[item.id])
                           for item in rubric.items}, index=scores.points.index)
-    clauses = scores.clauses.reindex(columns=_clause_keys(rubric), fill_value=0.0)
-    clauses = clauses.set_index(scores.points.index)
+    costs = scores.clauses.reindex(columns=_clause_keys(rubric), fill_value=0.0)
+    clauses = pd.DataFrame({
+        clause_key(item.id, number): -np.nan_to_num(
+            costs[clause_key(item.id, number)].to_numpy(dtype=np.float64), nan=0.0)
+        * (weights[item.section or ""] if item.kind == "indicator" else 1.0)
+        for item in rubric.items if item.kind != "bonus"
+        for number in range(1, len(item.clauses) + 1)}, index=scores.points.index)
     return pd.concat([scores.branches[[BRANCH_ID, BRANCH_NAME, "total"]], added, clauses],
                      axis=1)
 
@@ -176,19 +188,17 @@ def _rounded(values: np.ndarray, precision: int) -> np.ndarray:
 def _over_claims(rubric: Rubric, gaps: pd.DataFrame, clause_gaps: pd.DataFrame) -> pd.DataFrame:
     """Per item, and per clause under it: branches claiming more / less than found.
 
-    The item columns already count a penalty negative, so a positive gap is
-    over-claiming for every kind; a clause's gap is a cost, so a problem the
-    branch left out (a cost it put lower) is over-claiming.
+    Item and clause columns both count what they add to the total (a penalty and a
+    clause's cost negative), so a positive gap is a branch putting itself higher than
+    the inspectors found, for every kind.
     """
-    said = CALIBRATE_WORDS[rubric.lang]
     rows = []
     for item in rubric.items:
         numbers = range(1, len(item.clauses) + 1) if item.kind != "bonus" else range(0)
         rows.append(_claims(rubric, item.id, 0, item.title,
                             gaps[item.id].to_numpy(dtype=np.float64)))
-        rows += [_claims(rubric, item.id, number,
-                         f"{item.title} {said['clause'].format(number=number)}",
-                         -clause_gaps[clause_key(item.id, number)].to_numpy(dtype=np.float64))
+        rows += [_claims(rubric, item.id, number, clause_name(item.title, number, rubric.lang),
+                         clause_gaps[clause_key(item.id, number)].to_numpy(dtype=np.float64))
                  for number in numbers]
     table = pd.DataFrame(rows)
     order = np.lexsort((np.arange(len(table)), -table["over_claimed"].to_numpy(),
@@ -236,7 +246,8 @@ def write_calibration_csv(calibration: Calibration, path: Path) -> None:
 
 
 def write_calibration_workbook(calibration: Calibration, path: Path) -> None:
-    """The branches with their gaps and a chart of them, the item gaps, the over-claimed items."""
+    """The branches with their gaps and a chart of them, the item (and clause) gaps, and the
+    items self-assessed higher than inspected."""
     rubric = calibration.rubric
     said = CALIBRATE_WORDS[rubric.lang]
     book = xlsxwriter.Workbook(str(path), {
@@ -246,22 +257,33 @@ def write_calibration_workbook(calibration: Calibration, path: Path) -> None:
     formats = print_style.formats(book, rubric.precision)
     subject = rubric.subject or rubric.title
 
+    titles: dict[str, str] = {}
+
     def titled(key: str) -> Any:
         sheet = book.add_worksheet(said[key])
         title = f"{said[key + '_title']}（{subject}）" if rubric.lang == "zh" else \
             f"{said[key + '_title']} ({subject})"
         print_style.write_title(sheet, formats, title, 0)
+        titles[sheet.name] = title
         return sheet
+
+    def page(sheet: Any, last_row: int, widths: list[int], key_columns: int) -> None:
+        """Header frozen; printed fitted to the page width, or, too wide to be read so, at
+        full size over pages across, the first ``key_columns`` (编号, 名称) on each."""
+        sheet.freeze_panes(HEADER_ROW + 1, 0)
+        print_style.page_setup(sheet, header_rows=HEADER_ROW, last_row=last_row,
+                               last_column=len(widths) - 1, lang=rubric.lang, widths=widths,
+                               key_columns=key_columns, title=titles[sheet.name])
 
     branches = calibration.branches
     sheet = titled("branches")
     heads = [said[name] for name in (*CALIBRATION_HEAD, "side")]
-    last_row, _ = print_style.write_table(sheet, formats, HEADER_ROW, heads, [
+    last_row, widths = print_style.write_table(sheet, formats, HEADER_ROW, heads, [
         branches["branch_id"].tolist(), branches["branch_name"].tolist(),
         branches["self_total"].tolist(), branches["inspected_total"].tolist(),
         branches["gap"].tolist(), [said[side] for side in branches["side"]],
     ], ["text", "text", "number", "number", "number", "text"])
-    _page(sheet, rubric, last_row, len(heads) - 1)
+    page(sheet, last_row, widths, key_columns=2)
     with_gap = int(branches["gap"].notna().sum())
     if with_gap:
         chart = book.add_chart({"type": "bar"})
@@ -285,12 +307,12 @@ def write_calibration_workbook(calibration: Calibration, path: Path) -> None:
     gap_columns = [*(item.id for item in rubric.items), REMAINDER]
     item_heads = [said["branch_id"], said["branch_name"],
                   *(item.title for item in rubric.items), said[REMAINDER]]
-    last_row, _ = print_style.write_table(
+    last_row, widths = print_style.write_table(
         items, formats, HEADER_ROW, item_heads,
         [branches["branch_id"].tolist(), branches["branch_name"].tolist(),
          *(calibration.item_gaps[name].tolist() for name in gap_columns)],
         ["text", "text", *(["number"] * len(gap_columns))])
-    _page(items, rubric, last_row, len(item_heads) - 1)
+    page(items, last_row, widths, key_columns=2)
 
     if len(calibration.clause_gaps.columns):
         clauses = titled("clauses")
@@ -300,25 +322,20 @@ def write_calibration_workbook(calibration: Calibration, path: Path) -> None:
             for number in range(1, len(item.clauses) + 1):
                 key = clause_key(item.id, number)
                 if key in calibration.clause_gaps.columns:
-                    clause_heads.append(f"{item.title} {said['clause'].format(number=number)}")
+                    clause_heads.append(clause_name(item.title, number, rubric.lang))
                     columns.append(calibration.clause_gaps[key].tolist())
-        last_row, _ = print_style.write_table(
+        last_row, widths = print_style.write_table(
             clauses, formats, HEADER_ROW, clause_heads, columns,
             ["text", "text", *(["number"] * (len(clause_heads) - 2))])
-        _page(clauses, rubric, last_row, len(clause_heads) - 1)
+        page(clauses, last_row, widths, key_columns=2)
 
     over = calibration.over_claims
     claims = titled("over")
     names = ("title", "over_claimed", "under_claimed", "over_points", "mean_gap")
-    last_row, _ = print_style.write_table(
+    last_row, widths = print_style.write_table(
         claims, formats, HEADER_ROW, [said[name] for name in names],
         [over[name].tolist() for name in names],
         ["text", "count", "count", "number", "number"])
-    _page(claims, rubric, last_row, len(names) - 1)
+    page(claims, last_row, widths, key_columns=1)
     book.close()
 
-
-def _page(sheet: Any, rubric: Rubric, last_row: int, last_column: int) -> None:
-    sheet.freeze_panes(HEADER_ROW + 1, 0)
-    print_style.page_setup(sheet, header_rows=HEADER_ROW, last_row=last_row,
-                           last_column=last_column, lang=rubric.lang)

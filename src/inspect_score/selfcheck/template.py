@@ -449,8 +449,6 @@ def field_comment(rubric: Rubric, field: Field) -> str:
 # --- writing forms ------------------------------------------------------------------
 
 
-#: Below this scale a form fitted to one A4 width has cells too small to fill in by hand.
-MIN_PRINT_SCALE = 0.7
 def write_form(rubric: Rubric, path: Path, branches: Sequence[tuple[str, str]] = ()) -> None:
     """Write the XLSX form: the checklist sheet with validations, then the rubric explained."""
     said = words(rubric)
@@ -494,16 +492,14 @@ def write_form(rubric: Rubric, path: Path, branches: Sequence[tuple[str, str]] =
             sheet.data_validation(1, column, last_row, column, validation)
     sheet.freeze_panes(1, 2)
     title = DocumentTitle(subject=rubric.subject or rubric.title)
+    # squeezed onto one width the cells would be too small to write in by hand: a wide form
+    # runs on over further pages across, each page repeating 编号 and 名称
     print_style.page_setup(sheet, header_rows=0, last_row=printed,
-                           last_column=len(headers) - 1, lang=rubric.lang)
+                           last_column=len(headers) - 1, lang=rubric.lang, widths=widths,
+                           key_columns=2)
     sheet.set_header("&C&14&B" + _escape_header(title.subject or "") + said["form_title"],
                      {"margin": 0.3})
     sheet.set_margins(**{**print_style.MARGINS, "top": 1.0})
-    if print_style.fit_scale(widths, landscape=True) < MIN_PRINT_SCALE:
-        # squeezed onto one width the cells would be too small to write in by hand: the
-        # columns run on over further pages across, each page repeating 编号 and 名称
-        sheet.set_print_scale(100)
-        sheet.repeat_columns(0, 1)
 
     about = book.add_worksheet(said["about"])
     # the rubric explained is titled by the rubric itself ("…考评细则说明")

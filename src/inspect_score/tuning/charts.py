@@ -50,16 +50,23 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "interval_chart": "排名区间图", "grade_chart": "等次概率图",
         "branch_id": "编号", "branch_name": "名称", "total_old": "原总分", "total_new": "新总分",
         "delta": "总分变化", "rank_old": "原排名", "rank_new": "新排名", "rank_move": "名次变化",
-        "grade_old": "原等次", "grade_new": "新等次", "causes": "主要原因（分项变化）",
+        "grade_old": "原等次", "grade_new": "新等次", "causes": "主要原因",
         REMAINDER: "封顶/保底/折算",
         "key": "项目", "value": "内容", "branches": "参评单位数", "grade_up": "等次上升",
-        "grade_down": "等次下降", "grade_same": "等次不变", "spearman": "Spearman 等级相关",
-        "kendall": "Kendall 等级相关", "edits": "细则修改", "movers": "变动最大的单位",
+        "grade_down": "等次下降", "grade_same": "等次不变",
+        "spearman": "新旧排名一致程度（斯皮尔曼系数，1为完全一致）",
+        "kendall": "新旧排名一致程度（肯德尔系数，1为完全一致）",
+        "edits": "细则修改", "movers": "变动最大的单位",
         "rank": "排名", "rank_median": "排名中位数", "rank_p05": "排名5%", "rank_p95": "排名95%",
         "grade": "等次", "stable": "等次稳定", "interval": "区间长度", "yes": "是", "no": "否",
-        "item_id": "指标", "title": "名称", "max": "满分", "first_order": "一阶敏感度",
+        "item_id": "指标", "title": "名称", "max": "满分", "first_order": "单独变动时的影响",
+        "first_order_meaning": "只变动这一项、其他不变时，能解释各次抽样中排名变动的百分之几；"
+                               "越大，排名越取决于细则给它定多少分",
         "factor": "板块或条款", "stated": "细则分值",
-        "runs": "模拟次数", "spread": "满分浮动幅度", "thresholds": "等次分数线浮动（分）",
+        "runs": "模拟次数", "spread": "各项满分浮动幅度",
+        "spread_2": "板块权重和条款分值浮动幅度", "thresholds": "等次分数线浮动",
+        "thresholds_value": "上下{points}分", "unchanged": "不变",
+        "stable_value": "{count}个（至少{share}%的抽样中等次不变）",
         "seed": "随机种子", "stable_count": "等次稳定的单位数", "rubric": "细则",
         "rubric_old": "原细则", "rubric_new": "新细则",
         "input": "输入文件", "change_chart": "各单位总分变化",
@@ -76,19 +83,27 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "branch_id": "ID", "branch_name": "Name", "total_old": "Old total",
         "total_new": "New total", "delta": "Change", "rank_old": "Old rank",
         "rank_new": "New rank", "rank_move": "Places moved", "grade_old": "Old grade",
-        "grade_new": "New grade", "causes": "Main causes (item changes)",
+        "grade_new": "New grade", "causes": "Main causes",
         REMAINDER: "Cap/floor/rescaling",
         "key": "Item", "value": "Value", "branches": "Branches", "grade_up": "Grade up",
         "grade_down": "Grade down", "grade_same": "Grade unchanged",
-        "spearman": "Spearman rank correlation", "kendall": "Kendall rank correlation",
+        "spearman": "Rank agreement, Spearman (1 = the same order)",
+        "kendall": "Rank agreement, Kendall (1 = the same order)",
         "edits": "Rubric edits", "movers": "Largest movers",
         "rank": "Rank", "rank_median": "Median rank", "rank_p05": "Rank 5%",
         "rank_p95": "Rank 95%", "grade": "Grade", "stable": "Stable grade",
         "interval": "Interval length", "yes": "yes", "no": "no",
         "item_id": "Indicator", "title": "Title", "max": "Max",
         "factor": "Section or clause", "stated": "As written",
-        "first_order": "First-order sensitivity", "runs": "Runs", "spread": "Spread of maxima",
-        "thresholds": "Grade thresholds moved by (points)", "seed": "Seed",
+        "first_order": "Effect alone",
+        "first_order_meaning": "the share of the changes in rank across the runs that "
+                               "varying this one alone explains; the larger it is, the more "
+                               "the ranking depends on what the rubric sets it to",
+        "runs": "Runs", "spread": "Spread of maxima",
+        "spread_2": "Spread of section weights and clause points",
+        "thresholds": "Grade thresholds moved", "thresholds_value": "by up to ±{points} points",
+        "unchanged": "unchanged",
+        "stable_value": "{count} (the same grade in at least {share}% of runs)", "seed": "Seed",
         "stable_count": "Branches with a stable grade", "rubric": "Rubric",
         "rubric_old": "Old rubric", "rubric_new": "New rubric",
         "input": "Input", "change_chart": "Change in total per branch",
@@ -116,8 +131,9 @@ _TITLES: dict[Lang, dict[str, str]] = {
            "intervals_sheet": "Sensitivity: rank intervals",
            "indicators_sheet": "Sensitivity: indicators", "about_sheet": "Sensitivity: settings"},
 }
-#: Columns of sentences: they wrap.
-_SENTENCES = ("wrap",)
+#: Columns of sentences: they wrap, within these widths.
+_SENTENCES = ("wrap", "paragraph")
+_MAXIMUM = {"wrap": print_style.SENTENCE_WIDTH, "paragraph": print_style.MAX_WIDTH}
 
 
 #: The point size of body text, in which column widths are counted.
@@ -138,8 +154,8 @@ class _Book:
         self.book.set_properties({"title": rubric.title, "created": PINNED_CREATED})
         self.formats: dict[str, Any] = dict(print_style.formats(self.book, rubric.precision))
         self.formats["share"] = self.book.add_format({"num_format": "0.0%", "border": 1})
-        self.formats["ratio"] = self.book.add_format({"num_format": "0.000", "border": 1})
         self.formats["bold"] = self.book.add_format({"bold": True})
+        self.formats["paragraph"] = self.formats["wrap"]
         self.formats["title_wrap"] = self.book.add_format({
             "bold": True, "font_size": print_style.TITLE_SIZE, "align": "left",
             "valign": "vcenter", "text_wrap": True})
@@ -160,13 +176,17 @@ class _Book:
         return sheet
 
     def table(self, sheet: Any, first_row: int, columns: Sequence[tuple[str, str, Sequence[Any]]],
-              *, filter_and_freeze: bool = False) -> int:
+              *, filter_and_freeze: bool = False, key_columns: int = 0) -> int:
         """Write (heading, kind, cells) columns from ``first_row``; return the rows written.
 
-        Every cell is bordered (empty ones too); ``wrap`` columns hold sentences.
-        Rows past Excel's limit are left out and the sheet's name remembered.
+        Every cell is bordered (empty ones too); ``wrap`` columns hold sentences, and
+        ``paragraph`` columns (a value beside its key) are as wide as a table allows.
+        Rows past Excel's limit are left out and the sheet's name remembered. The first
+        ``key_columns`` say whose row it is: a table too wide to print on one page width
+        repeats them on every page across.
         """
         extent = self.extent[sheet.name]
+        extent["keys"] = max(extent.get("keys", 0), key_columns)
         for index, (heading, _, _) in enumerate(columns):
             sheet.write_string(first_row, index, heading, self.formats["header"])
         rows = len(columns[0][2]) if columns else 0
@@ -176,7 +196,7 @@ class _Book:
             rows = room
         widths = extent["widths"]
         for index, (heading, kind, cells) in enumerate(columns):
-            textual = kind in ("text", "wrap")
+            textual = kind in ("text", *_SENTENCES)
             write = sheet.write_string if textual else sheet.write_number
             cell_format = self.formats[kind]
             for offset, value in enumerate(cells[:rows]):
@@ -189,14 +209,13 @@ class _Book:
                 write(row, index, str(value) if textual else value, cell_format)
             if textual:
                 width = print_style.fit_width(heading, [str(cell) for cell in cells[:200]],
-                                              maximum=print_style.SENTENCE_WIDTH
-                                              if kind == "wrap" else _WIDEST)
+                                              maximum=_MAXIMUM.get(kind, _WIDEST))
             else:
                 width = max(print_style.NUMBER_WIDTH, min(display_width(heading) + 2,
                                                           print_style.NUMBER_HEADING_WIDTH))
             widths[index] = max(widths.get(index, 0), width)
         if kind_wraps := [(cells, index) for index, (_, kind, cells) in enumerate(columns)
-                          if kind == "wrap"]:
+                          if kind in _SENTENCES]:
             extent.setdefault("wrapped", []).append((first_row + 1, rows, kind_wraps))
         extent["headers"].append((first_row, [heading for heading, _, _ in columns]))
         if extent["header"] is None:
@@ -251,7 +270,9 @@ class _Book:
                         sheet.set_row(first + offset, height)
             print_style.page_setup(sheet, header_rows=extent["header"],
                                    last_row=extent["last_row"],
-                                   last_column=extent["last_column"], lang=self.lang)
+                                   last_column=extent["last_column"], lang=self.lang,
+                                   widths=ordered, key_columns=extent.get("keys", 0),
+                                   title=extent["title"])
         self.book.close()
 
 
@@ -259,8 +280,9 @@ def _key_values(book: _Book, sheet: Any, first_row: int, pairs: Sequence[tuple[s
     keys = [key for key, _ in pairs]
     values = [value if isinstance(value, str) else plain_number(float(value))
               for _, value in pairs]
+    # a value may be a sentence (what a heading means): the column is wide, and wraps
     return book.table(sheet, first_row, [(book.words["key"], "text", keys),
-                                         (book.words["value"], "text", values)])
+                                         (book.words["value"], "paragraph", values)])
 
 
 def _correlation_text(value: float) -> str:
@@ -293,7 +315,7 @@ def write_compare_workbook(comparison: Comparison, path: Path, *,
             (words["causes"], "wrap",
              main_causes(comparison, names={**comparison.titles,
                                             REMAINDER: words[REMAINDER]}).tolist()),
-        ], filter_and_freeze=True)
+        ], filter_and_freeze=True, key_columns=2)
 
         items = book.sheet("items_sheet")
         # a person reads the items' titles, never their ids
@@ -305,7 +327,7 @@ def write_compare_workbook(comparison: Comparison, path: Path, *,
             (words["delta"], "number", frame["delta"].tolist()),
             *item_columns,
             (words[REMAINDER], "number", frame[REMAINDER].tolist()),
-        ], filter_and_freeze=True)
+        ], filter_and_freeze=True, key_columns=2)
 
         _compare_summary(book, comparison, inputs)
         _change_chart(book, main, len(frame))
@@ -410,7 +432,7 @@ def write_sensitivity_workbook(result: Sensitivity, path: Path, *,
             # the chart's floating bars stand on the 5% rank and are this long
             (words["interval"], "count", (table["rank_p95"] - table["rank_p05"]).tolist()),
         ]
-        book.table(sheet, _HEADER_ROW, columns, filter_and_freeze=True)
+        book.table(sheet, _HEADER_ROW, columns, filter_and_freeze=True, key_columns=2)
 
         indicators = book.sheet("indicators_sheet")
         frame = result.indicators
@@ -419,8 +441,8 @@ def write_sensitivity_workbook(result: Sensitivity, path: Path, *,
         book.table(indicators, _HEADER_ROW, [
             (words["title" if schema_1 else "factor"], "text", frame["title"].tolist()),
             (words["max" if schema_1 else "stated"], "number", frame["max"].tolist()),
-            (words["first_order"], "ratio", frame["first_order"].tolist()),
-        ])
+            (words["first_order"], "share", frame["first_order"].tolist()),
+        ], key_columns=1)
         _sensitivity_about(book, result, inputs)
         if len(table):
             _interval_chart(book, sheet.name, len(table), interval_column=len(columns) - 1)
@@ -435,15 +457,20 @@ def _sensitivity_about(book: _Book, result: Sensitivity, inputs: Sequence[str]) 
     settings = result.settings
     rubric = result.rubric
     sheet = book.sheet("about_sheet")
+    thresholds = (words["unchanged"] if settings.thresholds == 0 else
+                  words["thresholds_value"].format(points=plain_number(settings.thresholds)))
     _key_values(book, sheet, _HEADER_ROW, [
-        (words["rubric"], f"{rubric.title} {rubric.version or ''}".rstrip()),
+        (words["rubric"], _rubric_named(rubric)),
         (words["runs"], settings.runs),
-        (words["spread"], f"±{plain_number(settings.spread * 100)}%"),
-        (words["thresholds"], f"±{plain_number(settings.thresholds)}"),
+        (words["spread" if rubric.schema == 1 else "spread_2"],
+         f"±{plain_number(settings.spread * 100)}%"),
+        (words["thresholds"], thresholds),
         (words["seed"], str(settings.seed)),
         (words["branches"], len(result.branches)),
-        (words["stable_count"],
-         f"{result.stable_count} (≥ {plain_number(STABLE_SHARE * 100)}%)"),
+        (words["stable_count"], words["stable_value"].format(
+            count=result.stable_count, share=plain_number(STABLE_SHARE * 100))),
+        # the indicators sheet's last heading, in words a clerk reads
+        (words["first_order"], words["first_order_meaning"]),
         *[(words["input"], name) for name in inputs],
     ])
 
@@ -490,7 +517,8 @@ def _grade_chart(book: _Book, sheet_name: str, rows: int, grade_names: list[str]
     for offset in range(len(grade_names)):
         column = 8 + offset
         chart.add_series({
-            "name": [sheet_name, 0, column],
+            # the grade's heading, on the header row under the title
+            "name": [sheet_name, _HEADER_ROW, column],
             "categories": [sheet_name, _DATA_ROW, 1, last, 1],
             "values": [sheet_name, _DATA_ROW, column, last, column],
             "gap": 40,

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from inspect_score.checklists.table import BRANCH_ID, BRANCH_NAME
+from inspect_score.errors import ChecklistError
 from inspect_score.messages import msg
 from inspect_score.rubric.model import Item, Rubric
 from inspect_score.scoring.grading import rank_and_grade
@@ -75,6 +76,9 @@ class Comparison:
     summary: ComparisonSummary
     #: the largest movers: rows of ``branches`` ordered by rank change, then change in total
     movers: pd.DataFrame
+    #: per branch (same order as ``branches``): its grade moved because the grade rules
+    #: changed (a minimum, a quota), as well as or instead of its total
+    grade_rules: np.ndarray = attrs.field(factory=lambda: np.zeros(0, dtype=bool))
     #: schema 2: per branch (same order as ``branches``), one column per clause
     #: ``ITEM#N`` of an indicator or penalty: the change in what the clause cost,
     #: counted towards the total (weighted; a cost that grew counts negative).
@@ -137,6 +141,7 @@ def compare_scores(old: Rubric, old_scores: Scores, new: Rubric, new_scores: Sco
         spearman=_correlation("spearmanr", frame["total_old"], frame["total_new"]),
         kendall=_correlation("kendalltau", frame["total_old"], frame["total_new"]),
     )
+    grade_rules = _moved_by_grade_rules(old, new, new_scores, new_ranking, grade_change)
     clause_changes = pd.DataFrame({
         key: round_points(_clause_cost(old, old_scores, key, old_positions)
                           - _clause_cost(new, new_scores, key, new_positions), precision)
@@ -145,8 +150,31 @@ def compare_scores(old: Rubric, old_scores: Scores, new: Rubric, new_scores: Sco
     return Comparison(
         old=old, new=new, branches=frame, item_ids=tuple(item_ids), titles=titles,
         grade_change=grade_change, edits=tuple(diff_rubrics(old, new)), summary=summary,
-        movers=largest_movers(frame, MOVERS), clause_changes=clause_changes,
+        movers=largest_movers(frame, MOVERS, grade_change), clause_changes=clause_changes,
+        grade_rules=grade_rules,
     )
+
+
+def _moved_by_grade_rules(old: Rubric, new: Rubric, new_scores: Scores,
+                          new_ranking: pd.DataFrame, grade_change: np.ndarray) -> np.ndarray:
+    """Per branch (in the new ranking's order): its grade moved, and the new grade rules
+    give it another grade than the old rules would for the same new totals (a quota
+    widened lifts 良好 to 优秀 with not a point changed). Where the grades themselves were
+    added, removed or renamed, or the old quotas cannot hold for the new totals, every
+    branch whose grade moved counts."""
+    moved: np.ndarray = np.asarray(grade_change != 0, dtype=bool)
+    if not moved.any() or old.grades == new.grades:
+        return np.zeros(len(new_ranking), dtype=bool)
+    if [grade.name for grade in old.grades] != [grade.name for grade in new.grades]:
+        return moved
+    try:
+        under_old = rank_and_grade(attrs.evolve(new, grades=old.grades), new_scores)
+    except ChecklistError:
+        return moved
+    at = pd.Index(under_old[BRANCH_ID]).get_indexer(new_ranking[BRANCH_ID].to_numpy())
+    old_rules = under_old["grade"].astype(str).to_numpy()[at]
+    differs: np.ndarray = moved & (old_rules != new_ranking["grade"].astype(str).to_numpy())
+    return differs
 
 
 def _clause_keys(old: Rubric, new: Rubric) -> list[str]:
@@ -245,8 +273,11 @@ def _correlation(method: str, first: pd.Series, second: pd.Series) -> float:
     return float(result.statistic)
 
 
-def largest_movers(frame: pd.DataFrame, count: int) -> pd.DataFrame:
-    """The branches whose rank moved most, then whose total moved most; only those that moved.
+def largest_movers(frame: pd.DataFrame, count: int,
+                   grade_change: np.ndarray | None = None) -> pd.DataFrame:
+    """The branches whose grade moved, then those whose rank moved most, then whose total
+    moved most; only those that moved (a grade that moves with neither rank nor total, by
+    a quota changed, is a move).
 
     An excluded branch (no rank) counts as ranked after every branch.
     """
@@ -255,8 +286,11 @@ def largest_movers(frame: pd.DataFrame, count: int) -> pd.DataFrame:
                  - frame["rank_old"].fillna(unranked).to_numpy(dtype=np.int64))
     rank_move = np.abs(rank_move)
     total_move: np.ndarray = frame["delta"].abs().to_numpy(dtype=np.float64)
-    moved = (rank_move > 0) | (total_move > 0)
-    order: np.ndarray = np.lexsort((np.arange(len(frame)), -total_move, -rank_move))
+    grade_move = (np.zeros(len(frame), dtype=bool) if grade_change is None
+                  else np.asarray(grade_change) != 0)
+    moved = (rank_move > 0) | (total_move > 0) | grade_move
+    order: np.ndarray = np.lexsort((np.arange(len(frame)), -total_move, -rank_move,
+                                    -grade_move.astype(np.int64)))
     order = order[moved[order]][:count]
     return frame.iloc[order].reset_index(drop=True)
 
@@ -267,6 +301,8 @@ def main_causes(comparison: Comparison, count: int = 3,
     in Chinese "三会一课+5.00；党费收缴-2.00" (no space between Chinese and a number).
 
     Items are named by id, or by ``names[id]`` where given (REMAINDER too).
+    Where the new grade rules moved the branch's grade (``grade_rules``), the grade
+    edits that did follow: "优秀名额由20%改为30%".
     Where a ``clauses`` item moved, the clause that moved it most follows in
     brackets, by its number: "三会一课-1.00（第2条-1.00）".
     Built from whole columns: a loop over the ``count`` places and the clause
@@ -291,8 +327,35 @@ def main_causes(comparison: Comparison, count: int = 3,
         part = np.where(values != 0, part, "")
         joined = np.where((texts != "") & (part != ""), texts + separator + part, texts + part)
         texts = np.asarray(joined, dtype=object)
-    result: np.ndarray = texts
+    rules = _grade_rule_causes(comparison)
+    joined = np.where((texts != "") & (rules != ""), texts + separator + rules, texts + rules)
+    result: np.ndarray = np.asarray(joined, dtype=object)
     return result
+
+
+#: The edits of grade rules: what moves a grade without moving a total.
+_GRADE_RULES = ("grade-added", "grade-removed", "grade-min", "grade-quota", "grade-quota-count",
+                "grade-rounding", "grade-min-quota", "grade-min-count")
+
+
+def _grade_rule_causes(comparison: Comparison) -> np.ndarray:
+    """Per branch whose grade the new grade rules moved, the edits that did, short
+    ("优秀名额由20%改为30%"): those of its old or its new grade, else every grade edit.
+    "" elsewhere. A loop over the distinct (old, new) grade pairs, never over branches."""
+    frame = comparison.branches
+    texts = np.full(len(frame), "", dtype=object)
+    rules = comparison.grade_rules
+    edits = [edit for edit in comparison.edits if edit.code in _GRADE_RULES]
+    if not len(rules) or not rules.any() or not edits:
+        return texts
+    join = "、" if comparison.new.lang == "zh" else ", "
+    pairs = frame["grade_old"].astype(str) + "\0" + frame["grade_new"].astype(str)
+    for pair in pd.unique(pairs[rules]):
+        grades = set(str(pair).split("\0"))
+        causes = [edit.cause for edit in edits if edit.target in grades] or [
+            edit.cause for edit in edits]
+        texts[rules & (pairs == pair).to_numpy()] = join.join(causes)
+    return texts
 
 
 def comparison_heading(old: Rubric, new: Rubric) -> str:

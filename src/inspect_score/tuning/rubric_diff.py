@@ -30,6 +30,7 @@ from inspect_score.scoring.rule_words import (
     clause_text,
     condition_text,
     describe_condition,
+    quoted,
     rule_text,
 )
 
@@ -47,41 +48,52 @@ class RubricEdit:
     new: str
     #: the edit in words, in the new rubric's language
     text: str
+    #: a grade edit as the cause of a branch's move, short ("优秀名额由20%改为30%");
+    #: the text for other edits
+    cause: str = ""
 
 
 _WORDS: dict[Lang, dict[str, str]] = {
     "zh": {
-        "item-added": "新增{kind}“{title}”，满分{new}",
-        "item-removed": "删除{kind}“{title}”，原满分{old}",
-        "item-kind": "“{title}”由{old}改为{new}",
-        "item-max": "“{title}”满分由{old}改为{new}",
-        "item-rule": "“{title}”计分办法由「{old}」改为「{new}」",
-        "item-parameters": "“{title}”计分标准由「{old}」改为「{new}」",
-        "item-section": "“{title}”所属板块由「{old}」改为「{new}」",
-        "item-title": "“{old}”更名为“{new}”",
+        "item-added": "新增{kind}{title}，满分{new}",
+        "item-removed": "删除{kind}{title}，原满分{old}",
+        "item-kind": "{title}由{old}改为{new}",
+        "item-max": "{title}满分由{old}改为{new}",
+        "item-rule": "{title}计分办法由「{old}」改为「{new}」",
+        "item-parameters": "{title}计分标准由「{old}」改为「{new}」",
+        "item-section": "{title}所属板块由「{old}」改为「{new}」",
+        "item-title": "{old_title}更名为{new_title}",
         "grade-added": "新增等次“{target}”，最低{new}分",
         "grade-removed": "删除等次“{target}”（原最低{old}分）",
         "grade-min": "等次“{target}”最低分由{old}改为{new}",
         "grade-quota": "等次“{target}”名额比例由{old}改为{new}",
-        "veto-added": "新增否决项“{title}”：{new}",
-        "veto-removed": "删除否决项“{title}”：{old}",
-        "veto-changed": "否决项“{title}”由「{old}」改为「{new}」",
+        "veto-added": "新增否决项{title}：{new}",
+        "veto-removed": "删除否决项{title}：{old}",
+        "veto-changed": "否决项{title}由「{old}」改为「{new}」",
         "setting": "{name}由{old}改为{new}",
-        "section-added": "新增板块“{title}”，满分{new}",
-        "section-removed": "删除板块“{title}”，原满分{old}",
-        "section-max": "板块“{title}”满分由{old}改为{new}",
-        "section-title": "板块“{old}”更名为“{new}”",
-        "section-parent": "板块“{title}”上级板块由「{old}」改为「{new}」",
-        "section-weight": "板块“{title}”权重由{old}改为{new}",
-        "item-applies": "“{title}”适用条件由「{old}」改为「{new}」",
-        "item-group": "“{title}”所属备选组由「{old}」改为「{new}」",
-        "clause-added": "“{title}”新增{clause}：{new}",
-        "clause-removed": "“{title}”删除{clause}：{old}",
-        "clause-changed": "“{title}”{clause} {old} → {new}",
+        "section-added": "新增板块{title}，满分{new}",
+        "section-removed": "删除板块{title}，原满分{old}",
+        "section-max": "板块{title}满分由{old}改为{new}",
+        "section-title": "板块{old_title}更名为{new_title}",
+        "section-parent": "板块{title}上级板块由「{old}」改为「{new}」",
+        "section-weight": "板块{title}权重由{old}改为{new}",
+        "item-applies": "{title}适用条件由「{old}」改为「{new}」",
+        "item-group": "{title}所属备选组由「{old}」改为「{new}」",
+        "clause-added": "{title}新增{clause}：{new}",
+        "clause-removed": "{title}删除{clause}：{old}",
+        "clause-changed": "{title}{clause} {old} → {new}",
         "grade-quota-count": "等次“{target}”名额上限（个数）由{old}改为{new}",
         "grade-rounding": "等次“{target}”名额取整由{old}改为{new}",
         "grade-min-quota": "等次“{target}”及以下最低比例由{old}改为{new}",
         "grade-min-count": "等次“{target}”及以下最低个数由{old}改为{new}",
+        "grade-added-cause": "新增等次“{target}”",
+        "grade-removed-cause": "删除等次“{target}”",
+        "grade-min-cause": "{target}最低分由{old}改为{new}",
+        "grade-quota-cause": "{target}名额由{old}改为{new}",
+        "grade-quota-count-cause": "{target}名额上限由{old}改为{new}",
+        "grade-rounding-cause": "{target}名额取整由{old}改为{new}",
+        "grade-min-quota-cause": "{target}及以下最低比例由{old}改为{new}",
+        "grade-min-count-cause": "{target}及以下最低个数由{old}改为{new}",
         "none": "不限",
         "cap": "等次不高于{grade}",
         "zero": "总分计0分",
@@ -94,43 +106,52 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "clause": "第{number}条",
         "no-cap": "不设上限",
         "rounding-down": "去尾法", "rounding-nearest": "四舍五入", "rounding-up": "进一法",
-        "problem": "问题表述“{text}”",
-        "rectify": "整改要求“{text}”",
+        "problem": "问题表述{text}",
+        "rectify": "整改要求{text}",
         "no-text": "（未写）",
         "join": "、",
+        "lang": "zh",
     },
     "en": {
-        "item-added": "{kind} '{title}' ({target}) added, max {new}",
-        "item-removed": "{kind} '{title}' ({target}) removed, was max {old}",
-        "item-kind": "'{title}' ({target}) changed from {old} to {new}",
-        "item-max": "'{title}' ({target}): max {old} -> {new}",
-        "item-rule": "'{title}' ({target}): rule {old} -> {new}",
-        "item-parameters": "'{title}' ({target}): parameters {old} -> {new}",
-        "item-section": "'{title}' ({target}): section {old} -> {new}",
-        "item-title": "{target}: title '{old}' -> '{new}'",
+        "item-added": "{kind} {title} ({target}) added, max {new}",
+        "item-removed": "{kind} {title} ({target}) removed, was max {old}",
+        "item-kind": "{title} ({target}) changed from {old} to {new}",
+        "item-max": "{title} ({target}): max {old} -> {new}",
+        "item-rule": "{title} ({target}): rule {old} -> {new}",
+        "item-parameters": "{title} ({target}): parameters {old} -> {new}",
+        "item-section": "{title} ({target}): section {old} -> {new}",
+        "item-title": "{target}: title {old_title} -> {new_title}",
         "grade-added": "grade '{target}' added, min {new}",
         "grade-removed": "grade '{target}' removed, was min {old}",
         "grade-min": "grade '{target}': min {old} -> {new}",
         "grade-quota": "grade '{target}': quota {old} -> {new}",
-        "veto-added": "veto '{title}' ({target}) added: {new}",
-        "veto-removed": "veto '{title}' ({target}) removed: {old}",
-        "veto-changed": "veto '{title}' ({target}): {old} -> {new}",
+        "veto-added": "veto {title} ({target}) added: {new}",
+        "veto-removed": "veto {title} ({target}) removed: {old}",
+        "veto-changed": "veto {title} ({target}): {old} -> {new}",
         "setting": "rubric setting {name}: {old} -> {new}",
-        "section-added": "section '{title}' ({target}) added, max {new}",
-        "section-removed": "section '{title}' ({target}) removed, was max {old}",
-        "section-max": "section '{title}' ({target}): max {old} -> {new}",
-        "section-title": "section {target}: title '{old}' -> '{new}'",
-        "section-parent": "section '{title}' ({target}): parent {old} -> {new}",
-        "section-weight": "section '{title}' ({target}): weight {old} -> {new}",
-        "item-applies": "'{title}' ({target}): applies {old} -> {new}",
-        "item-group": "'{title}' ({target}): group {old} -> {new}",
-        "clause-added": "'{title}' ({item}): {clause} added: {new}",
-        "clause-removed": "'{title}' ({item}): {clause} removed: {old}",
-        "clause-changed": "'{title}' ({item}) {clause}: {old} -> {new}",
+        "section-added": "section {title} ({target}) added, max {new}",
+        "section-removed": "section {title} ({target}) removed, was max {old}",
+        "section-max": "section {title} ({target}): max {old} -> {new}",
+        "section-title": "section {target}: title {old_title} -> {new_title}",
+        "section-parent": "section {title} ({target}): parent {old} -> {new}",
+        "section-weight": "section {title} ({target}): weight {old} -> {new}",
+        "item-applies": "{title} ({target}): applies {old} -> {new}",
+        "item-group": "{title} ({target}): group {old} -> {new}",
+        "clause-added": "{title} ({item}): {clause} added: {new}",
+        "clause-removed": "{title} ({item}): {clause} removed: {old}",
+        "clause-changed": "{title} ({item}) {clause}: {old} -> {new}",
         "grade-quota-count": "grade '{target}': most branches {old} -> {new}",
         "grade-rounding": "grade '{target}': quota rounding {old} -> {new}",
         "grade-min-quota": "grade '{target}' or worse: least share {old} -> {new}",
         "grade-min-count": "grade '{target}' or worse: least branches {old} -> {new}",
+        "grade-added-cause": "grade '{target}' added",
+        "grade-removed-cause": "grade '{target}' removed",
+        "grade-min-cause": "{target} min {old} -> {new}",
+        "grade-quota-cause": "{target} quota {old} -> {new}",
+        "grade-quota-count-cause": "{target} most branches {old} -> {new}",
+        "grade-rounding-cause": "{target} quota rounding {old} -> {new}",
+        "grade-min-quota-cause": "{target} or worse: least share {old} -> {new}",
+        "grade-min-count-cause": "{target} or worse: least branches {old} -> {new}",
         "none": "none",
         "cap": "grade at best {grade}",
         "zero": "total set to 0",
@@ -143,10 +164,11 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "clause": "clause {number}",
         "no-cap": "no cap",
         "rounding-down": "down", "rounding-nearest": "nearest", "rounding-up": "up",
-        "problem": "problem '{text}'",
-        "rectify": "rectify '{text}'",
+        "problem": "problem {text}",
+        "rectify": "rectify {text}",
         "no-text": "(none)",
         "join": ", ",
+        "lang": "en",
     },
 }
 
@@ -224,8 +246,14 @@ def _value_text(value: float | bool | str) -> str:
 
 def _edit(words: dict[str, str], code: str, target: str, old: str, new: str,
           **extra: str) -> RubricEdit:
-    text = words[code].format(target=target, old=old, new=new, **extra)
-    return RubricEdit(code=code, target=target, old=old, new=new, text=text)
+    # titles are quoted here, once: a title the rubric wrote in quotation marks keeps its own
+    lang: Lang = "zh" if words["lang"] == "zh" else "en"
+    shown = {key: quoted(value, lang) if key.endswith("title") else value
+             for key, value in extra.items()}
+    text = words[code].format(target=target, old=old, new=new, **shown)
+    cause = (words[code + "-cause"].format(target=target, old=old, new=new, **shown)
+             if code + "-cause" in words else text)
+    return RubricEdit(code=code, target=target, old=old, new=new, text=text, cause=cause)
 
 
 def _setting_edits(old: Rubric, new: Rubric, words: dict[str, str]) -> list[RubricEdit]:
@@ -270,7 +298,8 @@ def _changed_section(old: Rubric, previous: Section, new: Rubric, section: Secti
     edits = []
     title = section.title
     if previous.title != section.title:
-        edits.append(_edit(words, "section-title", section.id, previous.title, section.title))
+        edits.append(_edit(words, "section-title", section.id, previous.title, section.title,
+                           old_title=previous.title, new_title=section.title))
     if previous.parent != section.parent:
         edits.append(_edit(words, "section-parent", section.id,
                            _section_title(old, previous.parent, words),
@@ -300,7 +329,8 @@ def _item_edits(old: Rubric, new: Rubric, words: dict[str, str],
             edits.append(_edit(words, "item-kind", item.id, kinds[previous.kind],
                                kinds[item.kind], title=title))
         if previous.title != item.title:
-            edits.append(_edit(words, "item-title", item.id, previous.title, item.title))
+            edits.append(_edit(words, "item-title", item.id, previous.title, item.title,
+                               old_title=previous.title, new_title=item.title))
         if previous.section != item.section:
             edits.append(_edit(words, "item-section", item.id,
                                _section_title(old, previous.section, words),
@@ -338,7 +368,9 @@ def _section_title(rubric: Rubric, section_id: str | None, words: dict[str, str]
 
 
 def _quota_text(share: float | None, words: dict[str, str]) -> str:
-    return words["none"] if share is None else plain_number(share)
+    """A share as a clerk reads it, a percentage: 0.2 -> "20%"."""
+    # rounded so that a share typed as 0.3 reads 30%, not 30.000000000000004%
+    return words["none"] if share is None else f"{plain_number(round(share * 100, 9))}%"
 
 
 def _applies_text(rubric: Rubric, item: Item, words: dict[str, str]) -> str:
@@ -393,7 +425,9 @@ def _clause_edits(old: Rubric, previous: Item, new: Rubric, item: Item,
 
 
 def _text_of(key: str, text: str | None, words: dict[str, str]) -> str:
-    return words[key].format(text=text if text is not None else words["no-text"])
+    if text is None:
+        return words[key].format(text=words["no-text"])
+    return words[key].format(text=quoted(text, "zh" if words["lang"] == "zh" else "en"))
 
 
 def _grade_edits(old: Rubric, new: Rubric, words: dict[str, str]) -> list[RubricEdit]:
@@ -422,8 +456,11 @@ def _grade_edits(old: Rubric, new: Rubric, words: dict[str, str]) -> list[Rubric
 def _schema_2_quota_edits(previous: Grade, grade: Grade,
                           words: dict[str, str]) -> list[RubricEdit]:
     edits = []
+    if previous.min_share != grade.min_share:
+        edits.append(_edit(words, "grade-min-quota", grade.name,
+                           _quota_text(previous.min_share, words),
+                           _quota_text(grade.min_share, words)))
     pairs = (("grade-quota-count", previous.max_count, grade.max_count),
-             ("grade-min-quota", previous.min_share, grade.min_share),
              ("grade-min-count", previous.min_count, grade.min_count))
     for code, before, after in pairs:
         if before != after:

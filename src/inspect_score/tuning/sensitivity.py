@@ -46,6 +46,7 @@ from inspect_score.messages import Message, msg
 from inspect_score.rubric.model import Clause, Item, Rubric, Section
 from inspect_score.scoring.grading import lower_places, rank_and_grade, upper_places
 from inspect_score.scoring.rounding import round_points
+from inspect_score.scoring.rule_words import clause_name
 from inspect_score.scoring.score import clause_key
 from inspect_score.scoring.tables import Scores
 
@@ -446,8 +447,8 @@ def first_order_index(draw: np.ndarray, output: np.ndarray, bins: int) -> float:
 
 def _indicator_table(model: Model, draws: np.ndarray, rank_shift: np.ndarray) -> pd.DataFrame:
     """One row per drawn weight: the indicators (schema 1), or the top-level
-    sections (``max`` their weighted max) and the clauses (``item#N``, ``max``
-    their points or ``per``) of schema 2."""
+    sections (``max`` their weighted max) and the clauses (``item_id`` ``item#N``,
+    ``title`` “三会一课”第2条, ``max`` their points or ``per``) of schema 2."""
     rubric = model.rubric
     runs = len(rank_shift)
     # about 50 runs a group, at most 20 groups: enough to see a trend, few enough to be steady
@@ -459,11 +460,11 @@ def _indicator_table(model: Model, draws: np.ndarray, rank_shift: np.ndarray) ->
         titles = [item.title for item in rubric.indicators]
         maxima = [item.max for item in rubric.indicators]
     else:
-        which = "第{}条" if rubric.lang == "zh" else "clause {}"
         ids = [section.id for section in model.sections] + [
             clause_key(item.id, number) for item, number in model.clauses]
+        # a clause as an office cites it: “三会一课”第2条, never three_meetings#2
         titles = [section.title for section in model.sections] + [
-            f"{item.title} {which.format(number)}" for item, number in model.clauses]
+            clause_name(item.title, number, rubric.lang) for item, number in model.clauses]
         maxima = [section.max * section.weight for section in model.sections] + [
             _clause_points(item.clauses[number - 1]) for item, number in model.clauses]
     table = pd.DataFrame({
