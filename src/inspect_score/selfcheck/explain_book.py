@@ -12,7 +12,9 @@ page.
 Every cell goes through xlsxwriter one call at a time, so the cells are few:
 a sentence that fits on one line is one cell running on across the empty ones
 beside it, not a merged range of six; each distinct text is cleaned for XML
-and measured for its row's height once.
+and measured for its row's height once. The rows are streamed to disk as they
+are written (xlsxwriter's ``constant_memory``), every row's height set before
+its cells, so memory does not grow with the number of branches.
 """
 
 from __future__ import annotations
@@ -70,6 +72,8 @@ def write_explanations(explanations: Explanations, path: Path) -> None:
     words = BOOK_WORDS[rubric.lang]
     book = xlsxwriter.Workbook(str(path), {
         "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+        # rows go to disk as they are written: thousands of branches in bounded memory
+        "constant_memory": True,
     })
     book.set_properties({"title": rubric.title, "created": PINNED_CREATED})
     formats = print_style.formats(book, rubric.precision)
