@@ -268,6 +268,21 @@ def test_best_branches_are_the_best_totals_not_vetoed(tmp_path: Path) -> None:
     assert re.findall(r"\[([^\]]*)\]", best) == ["幸福里社区", "东湖社区", "柳园社区"]
 
 
+def test_a_branch_with_a_penalty_is_never_named_among_the_best(tmp_path: Path) -> None:
+    """SQ12 lost 5 points to a 党纪处分 (直接扣分): however many best branches are named,
+    it is not one of them; the branches named have no veto and no penalty."""
+    results = sample_results()
+    bulletin = build_bulletin(results, load_template(parseable_template(tmp_path), "zh"),
+                              best=14)
+    best = next(text for text in bulletin.texts("paragraph") if text.startswith("best: "))
+    named = set(re.findall(r"\[([^\]]*)\]", best))
+    ranking = results.ranking.set_index("branch_name")
+    assert "SQ12" in set(ranking.loc[ranking["penalty"] > 0, "branch_id"])
+    assert named and (ranking.loc[sorted(named), "penalty"] == 0).all()
+    assert (ranking.loc[sorted(named), "vetoed"] == "").all()
+    assert ranking.index[ranking["branch_id"] == "SQ12"][0] not in named
+
+
 def test_problems_read_as_a_report_states_them() -> None:
     """With the bundled zh template, problems read as the sub-district's own report:
     "一是{headline}，柳园、清河、春晖、文昌社区{problem}，…；" with the most widespread

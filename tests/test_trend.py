@@ -289,6 +289,20 @@ def test_the_red_list_leaves_out_branches_with_a_penalty_or_a_veto(tmp_path: Pat
     assert red["reason"].iloc[0].startswith("总分") and "无一票否决" in red["reason"].iloc[0]
 
 
+def test_no_branch_is_on_the_red_and_the_yellow_list_at_once(tmp_path: Path) -> None:
+    """A branch whose problem repeats from the last period is on the yellow list, and so
+    not on the red one, however high its total: the same half-year twice, where the best
+    branch without penalty or veto (SQ01) repeats a problem."""
+    first = period_from_results("2025上半年", "a.csv", results_of(sample_lines(), tmp_path, "a"))
+    second = period_from_results("2025下半年", "b.csv", results_of(sample_lines(), tmp_path, "b"))
+    trend = compare_periods([first, second], red=15)
+    last = trend.lists[trend.lists["period"] == "2025下半年"]
+    yellow = set(last.loc[last["list"] == "yellow", "branch_id"])
+    red = set(last.loc[last["list"] == "red", "branch_id"])
+    assert "SQ01" in yellow
+    assert not yellow & red
+
+
 def test_a_black_below_grade_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
     """--black-below 及格 on a rubric without 及格 names the grades it has."""
     periods = [period_from_results("2025上半年", "a.csv",

@@ -427,7 +427,9 @@ def _overall(results: Results, template: BulletinTemplate, best: int) -> list[Bl
         blocks.append(Block("paragraph", template.say("grades", grade_list=grade_list)))
     blocks.append(Block("paragraph", template.say("spread", mean=mean, highest=highest,
                                                   lowest=lowest)))
-    eligible = ranking[ranking["vetoed"].astype(str) == ""]
+    # named as the best: branches with nothing against them, no veto and no penalty
+    eligible = ranking[(ranking["vetoed"].astype(str) == "")
+                       & (ranking["penalty"].to_numpy(dtype=np.float64) <= 0)]
     if best > 0 and len(eligible):
         cut = eligible["total"].iloc[min(best, len(eligible)) - 1]
         chosen = eligible[eligible["total"] >= cut]

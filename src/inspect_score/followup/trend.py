@@ -433,7 +433,8 @@ def _below(ranking: pd.DataFrame, grades: Sequence[str], below: str) -> pd.DataF
 def honour_lists(periods: Sequence[Period], repeated: pd.DataFrame, red: int,
                  black: int | None = None, black_below: str | None = None,
                  lang: Lang = "zh") -> pd.DataFrame:
-    """Per period: red (the best ``red`` with no penalty and no veto), yellow (repeated
+    """Per period: red (the best ``red`` with no penalty, no veto and no repeated problem),
+    yellow (repeated
     problems), black (the branches graded below ``black_below``, by default below the
     second-lowest grade; or, where ``black`` is given, the worst ``black``), ties at a cut
     included; ``reason`` says why each branch is on its list.
@@ -455,7 +456,10 @@ def honour_lists(periods: Sequence[Period], repeated: pd.DataFrame, red: int,
         precision = period.precision
         items = _repeated_items(period, repeated[repeated["period"] == period.name], lang)
         yellow = ranking[ranking["branch_id"].isin(items.index)]
-        clean = ranked[(ranked["vetoed"] == "") & (ranked["penalty"] <= 0)]
+        # praise goes to a branch with nothing against it: no veto, no penalty, and no
+        # problem repeated from the last period (a branch is never red and yellow at once)
+        clean = ranked[(ranked["vetoed"] == "") & (ranked["penalty"] <= 0)
+                       & ~ranked["branch_id"].isin(items.index)]
         pass_grade = black_below or default_black_below(period.grades)
         if black is not None:
             worst = _top(ranked, black, True)
