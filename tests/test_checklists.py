@@ -164,6 +164,27 @@ def test_row_level_errors(tmp_path: Path) -> None:
     ]
 
 
+def test_a_row_with_no_id_and_every_field_blank_is_one_error(tmp_path: Path) -> None:
+    """A row with no branch id and every field blank (only a name, a rater or a note in an
+    unknown column written) is one error at its row, as a branch row with every field blank
+    is; not one per field the rubric requires. A row with no id but some field written is
+    still checked cell by cell."""
+    text = (f"{HEADER},评分人,说明\n,一社区,,,,,,,,\n,,,,,,,,张三,\n,,,,,,,,,见附件\n"
+            ",n,,,是,,,,,\n")
+    issues = [issue for issue in load_error([write(tmp_path, "a.csv", text)])
+              if issue.code != "unknown-column"]
+    assert where(issues) == [
+        ("missing-branch-id", "a.csv", 2, "branch_id"),
+        ("missing-branch-id", "a.csv", 3, "branch_id"),
+        ("missing-branch-id", "a.csv", 4, "branch_id"),
+        ("missing-branch-id", "a.csv", 5, "branch_id"),
+        ("missing-value", "a.csv", 5, "meetings"),
+        ("missing-value", "a.csv", 5, "files"),
+    ]
+    assert "every field is blank" in issues[0].message
+    assert "every field is blank" not in issues[3].message
+
+
 def test_missing_column_is_one_error_at_the_header_row(tmp_path: Path) -> None:
     """A column absent under missing = "error" is one error for the file, at row 1."""
     text = "branch_id,satisfaction,dues_ok,files\nB1,1,1,齐全\nB2,1,1,齐全\n"

@@ -213,6 +213,49 @@ def test_a_row_number_column_holding_anything_else_is_an_unknown_column(
         assert (warning.code, warning.row, warning.column) == ("unknown-column", 1, "序号"), odd
 
 
+def period_filled_down(rows: list[list[str]], below: int, numbered_too: bool
+                       ) -> list[list[str]]:
+    """The rows with a 期间 column the clerk filled down ``below`` rows past the last
+    branch (those rows otherwise empty), and a 序号 column numbering them too if asked."""
+    width = len(rows[0])
+    body = [[*rows[0], "期间"], *([*row, "2025年上半年"] for row in rows[1:]),
+            *([""] * width + ["2025年上半年"] for _ in range(below))]
+    if numbered_too:
+        body = numbered(body, "序号", [str(number) for number in range(1, len(body))])
+    return body
+
+
+@pytest.mark.parametrize("as_xlsx", [False, True])
+@pytest.mark.parametrize("numbered_too", [False, True])
+def test_rows_holding_only_a_period_filled_down_are_blank_rows(
+        tmp_path: Path, as_xlsx: bool, numbered_too: bool) -> None:
+    """A 期间 column filled down past the last branch, alone or with a 序号 column, leaves
+    rows with nothing a branch fills: they are blank rows, skipped without a word, and the
+    period is read from the branches' rows."""
+    from inspect_score.checklists.period import load_checklists_with_period
+
+    rubric = load_rubric(RUBRIC)
+    bare = load_checklists(rubric, [SAMPLE]).frame
+    path = write_form(tmp_path, period_filled_down(sample_rows(), 20, numbered_too),
+                      as_xlsx=as_xlsx)
+    loaded, period = load_checklists_with_period(rubric, [path])
+    columns = [column for column in bare.columns if column != "_file"]
+    pd.testing.assert_frame_equal(loaded.frame[columns], bare[columns], check_dtype=False)
+    assert (period, loaded.warnings) == ("2025年上半年", ())
+
+
+def test_a_period_filled_down_splits_periods_without_blank_rows(tmp_path: Path) -> None:
+    """Split by the period (as trend does), the rows holding only a period are blank rows
+    too: one group of the fifteen branches, no error for the rows below them."""
+    from inspect_score.checklists.load import load_checklists_by
+    from inspect_score.rubric.model import Field
+
+    path = write_form(tmp_path, period_filled_down(sample_rows(), 20, False), as_xlsx=True)
+    period = Field(id="period", type="text", label="期间", missing="error")
+    [(name, group)] = load_checklists_by(load_rubric(RUBRIC), [path], period)
+    assert (name, len(group.frame), group.warnings) == ("2025年上半年", 15, ())
+
+
 def typo_form(tmp_path: Path) -> Path:
     rows = sample_rows()
     assert rows[0][2] == "三会一课召开次数"

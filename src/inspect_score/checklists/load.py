@@ -13,7 +13,7 @@ import datetime as dt
 import difflib
 import os
 import unicodedata
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Collection, Generator, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +95,7 @@ def load_checklists(
     encoding: str | None = None,
     sheet: str | None = None,
     recursive: bool = False,
+    row_labels: Collection[str] = (),
 ) -> Checklists:
     """Read and check every checklist in ``inputs`` against ``rubric``.
 
@@ -105,12 +106,16 @@ def load_checklists(
     rows. What a folder holds besides checklists is skipped with a warning each,
     subfolders too unless ``recursive``.
 
+    ``row_labels`` are the ids of fields that label a row rather than fill it
+    (the period a clerk fills down a column): a row with nothing else written
+    is a blank row, skipped as a row holding only its 序号 number is.
+
     Raises :class:`ChecklistError` with every issue of every file (warnings
     included) when any is an error; otherwise warnings are returned in
     ``Checklists.warnings``.
     """
     issues: list[Issue] = []
-    read = _read_all(rubric, inputs, encoding, sheet, recursive, issues)
+    read = _read_all(rubric, inputs, encoding, sheet, recursive, issues, frozenset(row_labels))
     frame = read.frame
     issues.extend(item_cell_issues(rubric, frame, headers=read.headers, reported=read.reported))
     issues.extend(_duplicates(frame))
@@ -141,12 +146,13 @@ def load_checklists_by(
     A branch may appear once per group (once per group and rater); repeats are
     checked within each group. Groups come in the order they first appear,
     each with its rows (the ``by`` column kept). A blank ``by`` cell is an
-    error at its row, whatever ``by.missing`` says.
+    error at its row, whatever ``by.missing`` says; a row with only its ``by``
+    cell written (a period filled down past the last branch) is a blank row.
     """
     grouping = attrs.evolve(by, type="text", missing="error")
     extended = attrs.evolve(rubric, fields=(*rubric.fields, grouping))
     issues: list[Issue] = []
-    read = _read_all(extended, inputs, encoding, sheet, recursive, issues)
+    read = _read_all(extended, inputs, encoding, sheet, recursive, issues, frozenset({by.id}))
     frame = read.frame
     names = list(dict.fromkeys(frame[by.id].astype(str))) if not frame.empty else []
     groups = []
@@ -191,6 +197,7 @@ def _read_all(
     sheet: str | None,
     recursive: bool,
     issues: list[Issue],
+    row_labels: frozenset[str],
 ) -> _Read:
     """Every file's rows parsed and combined.
 
@@ -217,7 +224,7 @@ def _read_all(
             issues.extend(error.issues)
             continue
         issues.extend(table.warnings)
-        parsed = _TableParser(rubric, table)
+        parsed = _TableParser(rubric, table, row_labels)
         issues.extend(parsed.issues)
         has_rater = has_rater or parsed.has_rater
         parts.append(parsed.frame.assign(**{SOURCE_FILE: len(sources)}))
@@ -538,9 +545,12 @@ def is_ordinal_header(header: str) -> bool:
 class _TableParser:
     """Parse one raw table: its frame part, its issues, whether it has raters."""
 
-    def __init__(self, rubric: Rubric, table: RawTable) -> None:
+    def __init__(self, rubric: Rubric, table: RawTable,
+                 row_labels: frozenset[str] = frozenset()) -> None:
         self.rubric = rubric
         self.table = table
+        #: fields whose cells label a row without filling it (see load_checklists)
+        self.row_labels = row_labels
         self.issues: list[Issue] = []
         self.headers = _HeaderMap(rubric, table.headers)
         self.has_rater = self.headers.column_of(RATER) is not None
@@ -612,16 +622,20 @@ class _TableParser:
                 continue
             cells = parse_column(table.columns[position], self.rubric.field(target))
             parsed[target] = (position, cells)
-            blank_everywhere &= cells.blank
+            if target not in self.row_labels:
+                blank_everywhere &= cells.blank
         keep = ~blank_everywhere & ~self._total_rows(~blank_everywhere)
         fields_blank = np.ones(count, dtype=bool)
-        for _, cells in parsed.values():
-            fields_blank &= cells.blank
+        for target, (_, cells) in parsed.items():
+            if target not in self.row_labels:
+                fields_blank &= cells.blank
         has_id = (id_text != "").to_numpy(dtype=bool)
-        empty_row = keep & has_id & fields_blank
+        # a row with every field blank is one error, whatever else it holds (an id, a
+        # name, a note): never one per field
+        empty_row = keep & fields_blank
 
-        self._branch_id_issues(keep & ~has_id)
-        self._empty_row_issues(empty_row, id_text)
+        self._branch_id_issues(keep & ~has_id, empty_row)
+        self._empty_row_issues(empty_row & has_id, id_text)
         self._reported_rows = (keep & ~has_id) | empty_row
         for field in self.rubric.fields:
             if field.id in parsed:
@@ -696,13 +710,17 @@ class _TableParser:
 
     def _total_rows(self, written: BoolArray) -> BoolArray:
         """The rows of totals or averages (合计, 平均...) under the branches: the last
-        rows with anything written whose first written cell names them."""
+        rows with anything written whose first written cell (a period filled down
+        aside) names them."""
         total = np.zeros(len(written), dtype=bool)
         if self.table.cell_rows is not None:
             return total  # a TOML checklist is one branch
+        labels = {self.headers.column_of(target) for target in self.row_labels}
+        columns = [column for position, column in enumerate(self.table.columns)
+                   if position not in labels]
         for index in np.flatnonzero(written)[::-1]:
             label = next((text for text in (cell_text(column.iloc[index]).strip()
-                                            for column in self.table.columns) if text), "")
+                                            for column in columns) if text), "")
             if not is_total_label(label):
                 break
             total[index] = True
@@ -759,7 +777,9 @@ class _TableParser:
                          BRANCH_ID: msg("the branch's id"), BRANCH_NAME: msg("the branch's name"),
                          RATER: msg("the branch's rater")}[target]))
 
-    def _branch_id_issues(self, missing: BoolArray) -> None:
+    def _branch_id_issues(self, missing: BoolArray, empty: BoolArray) -> None:
+        """Rows with values but no branch id (``missing``); of them, those with every
+        field blank (``empty``) are said to be so, their blank cells not one by one."""
         position = self.headers.column_of(BRANCH_ID)
         if position is None:
             typo = self._typo_of(BRANCH_ID)
@@ -777,8 +797,10 @@ class _TableParser:
         header = self.headers.headers[position]
         self._report(
             position, missing, header,
-            lambda index: ("missing-branch-id",
-                           msg("the row has values but no branch id; expected the branch's id")),
+            lambda index: ("missing-branch-id", msg(
+                "the row has no branch id and every field is blank; fill in the branch's id "
+                "and its fields, or delete the row") if empty[index] else msg(
+                "the row has values but no branch id; expected the branch's id")),
         )
 
     def _empty_row_issues(self, empty: BoolArray, ids: pd.Series) -> None:

@@ -32,12 +32,16 @@ def load_checklists_with_period(
     """The checklists as :func:`load_checklists` gives them, and the period their
     ``period`` (期间) column holds: None where there is no such column, where it is
     blank, or where rows name different periods (a document cannot guess which)."""
-    if any(field.id == PERIOD or field.label == PERIOD_LABEL for field in rubric.fields):
+    # a period filled down past the last branch labels rows nothing else is written
+    # on: blank rows, not rows without an id
+    declared = [field.id for field in rubric.fields
+                if field.id == PERIOD or field.label == PERIOD_LABEL]
+    if declared:
         return load_checklists(rubric, inputs, encoding=encoding, sheet=sheet,
-                               recursive=recursive), None
+                               recursive=recursive, row_labels=declared), None
     extended = attrs.evolve(rubric, fields=(*rubric.fields, PERIOD_FIELD))
     checklists = load_checklists(extended, inputs, encoding=encoding, sheet=sheet,
-                                 recursive=recursive)
+                                 recursive=recursive, row_labels=(PERIOD,))
     frame = checklists.frame
     if PERIOD not in frame.columns:
         return checklists, None
