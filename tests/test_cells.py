@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inspect_score.checklists.cells import cell_text, expected, parse_column
+from inspect_score.checklists.cells import cell_text, expected, is_percent_field, parse_column
 from inspect_score.rubric.model import Field
 
 INT = Field(id="n", type="int", min=0, max=200)
@@ -208,3 +208,19 @@ def test_any_cased_bool_word_parses_back(word: str, upper: list[bool], pad: str)
     cased = "".join(c.upper() if up else c for c, up in zip(word, upper, strict=False))
     truth = 1.0 if word in ("true", "yes", "y", "1") else 0.0
     assert (truth, "ok") == parse_one(BOOL, pad + cased + pad, dtype="str")
+
+
+@pytest.mark.parametrize(("label", "maximum", "percent"), [
+    ("居民满意率(%)", 100, True), ("满意度（%）", 100, True), ("满意度（％）", 100, True),
+    ("报到率%", 100, True), ("党员参学率", 100, True), ("完成百分比", 100, True),
+    ("满意度(%)", 1, False), ("党员参学率", 1, False), ("党员参学率", None, False),
+    ("满意度", 100, False), ("党员评议得分", 100, False),
+])
+def test_a_percent_field_says_so_in_its_label_and_counts_to_100(
+        label: str, maximum: float | None, percent: bool) -> None:
+    """A number field is a percentage when its label ends with (%), （%） or %, or names a
+    rate (率) or a 百分比, and its max is 100; an int field never is (a fraction there is
+    refused as not whole)."""
+    field = Field(id="x", type="number", label=label, min=0, max=maximum)
+    assert is_percent_field(field) is percent
+    assert not is_percent_field(Field(id="n", type="int", label=label, max=maximum))

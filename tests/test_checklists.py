@@ -185,6 +185,44 @@ def test_a_row_with_no_id_and_every_field_blank_is_one_error(tmp_path: Path) -> 
     assert "every field is blank" not in issues[3].message
 
 
+def test_a_fraction_in_a_percent_field_is_a_warning_at_its_cell(tmp_path: Path) -> None:
+    """0.93 under 满意度(%) (max 100) is most likely 93% typed as a fraction: a warning at
+    the cell with the value and the question; the value is kept as written (the run goes
+    on). 0.93%, 93, 0 and 1 say nothing."""
+    text = (f"{HEADER}\nB1,,12,0.93,是,齐全,,\nB2,,12,0.93%,是,齐全,,\n"
+            "B3,,12,93,是,齐全,,\nB4,,12,0,是,齐全,,\nB5,,12,1,是,齐全,,\nB6,,12,.5,是,齐全,,\n")
+    loaded = load_checklists(RUBRIC, [write(tmp_path, "a.csv", text)])
+    assert loaded.frame["satisfaction"].tolist()[:2] == [0.93, 0.93]
+    assert where(list(loaded.warnings)) == [
+        ("fraction-for-percent", "a.csv", 2, "satisfaction"),
+        ("fraction-for-percent", "a.csv", 7, "satisfaction"),
+    ]
+    first, second = loaded.warnings
+    assert first.severity == "warning"
+    assert first.text("zh") == "填的是0.93，是否应为93？该项为百分数（最大100），现按0.93计"
+    assert second.text("zh").startswith("填的是.5，是否应为50？")
+    assert second.text("zh").endswith("现按0.5计")
+
+
+def test_a_cell_formatted_as_a_percentage_is_no_fraction(tmp_path: Path) -> None:
+    """In a workbook, 0.93 typed plainly is warned of; a cell formatted as a percentage
+    is the percentage it shows (0.93 shown as 93%, 0.0093 as 0.93%): no warning."""
+    path = tmp_path / "a.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    percent = book.add_format({"num_format": "0.00%"})
+    sheet.write_row(0, 0, ["编号", "会议次数", "满意度(%)", "党费按时", "档案"])
+    for row, (branch, value, style) in enumerate(
+            [("B1", 0.93, None), ("B2", 0.93, percent), ("B3", 0.0093, percent)], start=1):
+        sheet.write_row(row, 0, [branch, 12])
+        sheet.write_number(row, 2, value, style)
+        sheet.write_row(row, 3, ["是", "齐全"])
+    book.close()
+    loaded = load_checklists(RUBRIC, [str(path)])
+    assert loaded.frame["satisfaction"].tolist() == [0.93, 93.0, 0.93]
+    assert where(list(loaded.warnings)) == [("fraction-for-percent", "a.xlsx", 2, "满意度(%)")]
+
+
 def test_missing_column_is_one_error_at_the_header_row(tmp_path: Path) -> None:
     """A column absent under missing = "error" is one error for the file, at row 1."""
     text = "branch_id,satisfaction,dues_ok,files\nB1,1,1,齐全\nB2,1,1,齐全\n"

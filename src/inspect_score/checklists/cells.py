@@ -308,6 +308,33 @@ def parse_column(raw: pd.Series, field: Field) -> ParsedColumn:
     return parse_text(raw)
 
 
+def is_percent_field(field: Field) -> bool:
+    """Whether a number field counts a percentage up to 100: its label (or id) ends
+    with (%), （%） or %, or names a rate (率) or a 百分比, and its max is 100."""
+    if field.type != "number" or field.max != 100:
+        return False
+    name = unicodedata.normalize("NFKC", field.header).strip()
+    return name.endswith(("%", "(%)")) or "率" in name or "百分比" in name
+
+
+def fractions_for_percent(raw: pd.Series, column: ParsedColumn) -> BoolArray:
+    """The cells of a percent field holding a fraction (more than 0, less than 1)
+    written without a ``%``: 93% typed as 0.93, most likely. A workbook's cell
+    formatted as a percentage comes as the percentage it shows ("0.93%"): not one."""
+    values = column.values
+    with np.errstate(invalid="ignore"):
+        fraction = (values > 0) & (values < 1) & ~column.out_of_range
+    if not fraction.any() or pd.api.types.is_numeric_dtype(raw.dtype):
+        return np.asarray(fraction, dtype=bool)
+    positions = np.flatnonzero(fraction)
+    # each distinct spelling looked at once: a column of fractions is a few of them
+    codes, uniques = pd.factorize(raw.iloc[positions], use_na_sentinel=False)
+    signed = np.array([unicodedata.normalize("NFKC", cell_text(value)).endswith("%")
+                       for value in uniques], dtype=bool)
+    fraction[positions[signed[codes]]] = False
+    return np.asarray(fraction, dtype=bool)
+
+
 def expected(field: Field) -> Message:
     """What a cell of this field must hold, in words for an error message."""
     if field.type == "bool":

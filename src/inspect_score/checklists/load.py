@@ -10,10 +10,11 @@ table the scorer works on.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import difflib
 import os
 import unicodedata
-from collections.abc import Collection, Generator, Iterator, Sequence
+from collections.abc import Callable, Collection, Generator, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,11 @@ from inspect_score.checklists.cells import (
     ParsedColumn,
     cell_text,
     expected,
+    fractions_for_percent,
     id_keys,
+    is_percent_field,
     not_a_value,
+    number_text,
     parse_column,
     text_values,
 )
@@ -865,9 +869,32 @@ class _TableParser:
         if flagged.any():
             self._reported_cells[field.id] = flagged
         self._report(position, flagged, self.headers.headers[position], describe)
+        if is_percent_field(field):
+            self._fraction_issues(position, column, rows, written)
+
+    def _fraction_issues(self, position: int, column: ParsedColumn, rows: BoolArray,
+                         written: Callable[[int], str]) -> None:
+        """A warning at each cell of a percent field holding a fraction (0.93 for 93%)."""
+        raw = self.table.columns[position]
+        fractions = fractions_for_percent(raw, column) & rows
+        if not fractions.any():
+            return
+
+        def describe(index: int) -> tuple[str, Message]:
+            value = column.values[index]
+            percent = format(decimal.Decimal(repr(float(value))) * 100, "f")
+            if "." in percent:
+                percent = percent.rstrip("0").rstrip(".")
+            return "fraction-for-percent", msg(
+                "{shown} was written; did you mean {percent}? The field is a percentage (at "
+                "most 100): the cell is read as {value}", shown=written(index), percent=percent,
+                value=number_text(value))
+
+        self._report(position, fractions, self.headers.headers[position], describe,
+                     severity="warning")
 
     def _report(self, position: int, mask: BoolArray, column: str | None,
-                describe: object) -> None:
+                describe: object, severity: str = "error") -> None:
         """Issues for the flagged cells of one column, at most MAX_ISSUES_PER_COLUMN."""
         assert callable(describe)
         flagged = np.flatnonzero(mask)
@@ -877,13 +904,13 @@ class _TableParser:
         rows = self.table.row_of(position, shown)
         for index, row in zip(shown.tolist(), rows.tolist(), strict=True):
             code, message = describe(index)
-            self._issue(code, message, row, column)
+            self._issue(code, message, row, column, severity=severity)
         if len(flagged) > len(shown):
             more = len(flagged) - len(shown)
             self._issue("too-many-issues", msg("and {more} more problems of this kind in this "
                                                "column",
                                                more=more),
-                        None, column)
+                        None, column, severity=severity)
 
 
 def _not_a_value_issue(cell: object, wanted: str) -> tuple[str, Message]:
