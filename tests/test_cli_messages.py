@@ -205,3 +205,22 @@ def test_a_fraction_in_a_percent_column_is_questioned_and_the_run_goes_on(
     assert status == 0, err
     assert ("frac.csv:2:群众满意度(%): 警告：填的是0.93，是否应为93？该项为百分数（最大100），"
             "现按0.93计") in err.splitlines()
+
+
+H2 = ROOT / "rubrics" / "street-2025-h2.toml"
+
+
+@pytest.mark.parametrize("written", ["weight = 30%", "weight = 占30%", "weight = 30％"])
+def test_a_percent_sign_in_a_rubric_is_said_in_chinese_with_the_fix(
+        work: Path, written: str) -> None:
+    """`weight = 30%` (or 占30%) breaks the TOML: the whole line is Chinese, at the line
+    and key as every rubric error is (PATH:LINE: key.path: message), with the column
+    tomli gives and the line as it should be written."""
+    text = H2.read_text(encoding="utf-8").replace("weight = 0.3", written, 1)
+    Path("broken.toml").write_text(text, encoding="utf-8")
+    status, _, err = invoke("check", "broken.toml")
+    assert status == 1
+    [line] = err.splitlines()
+    assert line.startswith("broken.toml:458: section[5].weight: TOML 语法错误：")
+    assert line.endswith("列）；数值不能带百分号：写 weight = 0.3")
+    assert "Expected" not in line and "Invalid" not in line

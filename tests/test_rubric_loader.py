@@ -112,7 +112,7 @@ INVALID: dict[str, list[tuple[str, int | None, str | None]]] = {
     "invalid-bonus-cap": [("invalid-bonus-cap", 8, "rubric.bonus_cap")],
     "invalid-trim": [("invalid-trim", 10, "rubric.trim")],
     "invalid-precision": [("invalid-precision", 9, "rubric.precision")],
-    "toml-syntax": [("toml-syntax", 76, None)],
+    "toml-syntax": [("toml-syntax", 76, "indicator[4].title")],
     # schema 2 (each breaks one rule of tests/data/rubrics/schema2-basic.toml)
     "s2-key-under-schema-1": [("schema-2-key", 49, "indicator[1].headline")],
     "s2-rule-under-schema-1": [("schema-2-key", 57, "indicator[2].rule")],
@@ -446,9 +446,16 @@ def test_section_mismatch_message_names_both_sums() -> None:
 
 
 def test_syntax_error_keeps_tomllib_line_apart() -> None:
-    """A TOML syntax error gives tomllib's reason, with its line as the issue's row."""
+    """A TOML syntax error gives tomllib's reason in our words, with its line as the
+    issue's row, the key of that line as its key path and the column in the message."""
     issue = validate_rubric_file(INVALID_DIR / "toml-syntax.toml")[0]
-    assert (issue.row, issue.message) == (76, "Illegal character '\\n'")
+    assert (issue.row, issue.key, issue.message) == (
+        76, "indicator[4].title",
+        "not valid TOML: a string is not closed on its line: its closing quote is missing "
+        "(column 17)")
+    assert issue.render("zh") == (
+        f"{INVALID_DIR / 'toml-syntax.toml'}:76: indicator[4].title: TOML 语法错误："
+        "字符串在本行没有结束：缺少结尾的引号（第17列）")
 
 
 def test_several_problems_are_reported_together() -> None:

@@ -32,6 +32,7 @@ from inspect_score.checklists.cells import cell_text
 from inspect_score.checklists.xlsx import SparseCells, Workbook, XlsxError
 from inspect_score.errors import Issue
 from inspect_score.messages import listing, msg
+from inspect_score.rubric.toml_errors import describe_syntax_error
 
 #: Tried in this order when the user names no encoding: what Excel and WPS save.
 DEFAULT_ENCODINGS = ("utf-8-sig", "gb18030")
@@ -608,11 +609,8 @@ def read_toml(path: Path, shown: str) -> RawTable:
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        found = re.search(r"line (\d+)", str(error))
-        raise _fail(
-            "toml-syntax", shown, msg("not valid TOML: {error}",
-                                      error=error), int(found.group(1)) if found else None
-        ) from None
+        problem = describe_syntax_error(error)
+        raise _fail("toml-syntax", shown, problem.message, problem.row) from None
     except RecursionError:
         raise _fail("toml-syntax", shown, msg("not valid TOML for a checklist: arrays or tables "
                                               "nested too deeply to read")) from None

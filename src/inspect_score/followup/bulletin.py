@@ -16,7 +16,6 @@ import datetime
 import importlib.resources
 import re
 import string
-import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -25,21 +24,20 @@ import attrs
 import numpy as np
 import pandas as pd
 
+# tomli, as the rubric loader reads TOML: its errors carry their line and column
+import tomli as tomllib
+
 from inspect_score.checklists.conditions import applies_if_mask
 from inspect_score.errors import InspectError, Issue
 from inspect_score.followup.problems import headline_of, problem_findings
 from inspect_score.messages import listing, msg
 from inspect_score.outputs import escape
 from inspect_score.rubric.model import Item, Lang
+from inspect_score.rubric.toml_errors import describe_syntax_error
 from inspect_score.scoring.labels import fixed_text, labels_for, section_heading
 from inspect_score.scoring.plain import plain_number
 from inspect_score.scoring.results import Results
 from inspect_score.scoring.rounding import round_points
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 #: An item most branches fulfilled: at least this share of the branches it applies to
 #: got full marks.
@@ -293,8 +291,9 @@ def load_template(path: Path | None, lang: Lang) -> BulletinTemplate:
     try:
         document = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as error:
-        raise TemplateError([Issue("template-invalid-toml", msg(
-            "not valid TOML: {error}", error=error), shown)]) from error
+        problem = describe_syntax_error(error)
+        raise TemplateError([Issue("template-invalid-toml", problem.message, shown,
+                                   row=problem.row, key=problem.key)]) from error
     issues = _template_issues(document, shown)
     if issues:
         raise TemplateError(issues)

@@ -126,6 +126,7 @@ from inspect_score.rubric.model import (
     Veto,
     header_key,
 )
+from inspect_score.rubric.toml_errors import describe_syntax_error
 from inspect_score.rubric.toml_lines import KeyLocator, KeyPath, render_key
 
 __all__ = ["analyse_rubric_file", "load_rubric", "validate_rubric_file"]
@@ -278,7 +279,7 @@ def _analyse(path: str | os.PathLike[str]) -> tuple[list[Issue], Rubric | None]:
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        return [_syntax_issue(error, text, source)], None
+        return [_syntax_issue(error, source)], None
     except RecursionError:
         return [Issue("toml-syntax", msg("arrays or tables nested too deeply to read; a rubric "
                                          "needs two levels"), source)], None
@@ -310,21 +311,10 @@ def _decode(data: bytes, source: str) -> tuple[str, Issue | None]:
             "save it as UTF-8 (另存为 → 编码 UTF-8)", byte=byte), source, row=line)
 
 
-def _syntax_issue(error: Exception, text: str, source: str) -> Issue:
-    """tomllib says "... (at line 5, column 8)": keep the line apart, as PATH:LINE."""
-    # tomllib's own words have no catalog: they are shown as it says them, in a
-    # sentence of ours.
-    message = str(error)
-    match = re.search(r"\s*\(at line (\d+), column \d+\)$", message)
-    if match:
-        return Issue("toml-syntax", msg("{problem}", problem=message[: match.start()]), source,
-                     row=int(match.group(1)))
-    match = re.search(r"\s*\(at end of document\)$", message)
-    if match:
-        row = text.count("\n") + 1
-        return Issue("toml-syntax", msg("{problem} at the end of the file",
-                                        problem=message[: match.start()]), source, row=row)
-    return Issue("toml-syntax", msg("{problem}", problem=message), source)
+def _syntax_issue(error: tomllib.TOMLDecodeError, source: str) -> Issue:
+    """A TOML syntax error at its line and the key of that line, in the reader's words."""
+    problem = describe_syntax_error(error)
+    return Issue("toml-syntax", problem.message, source, row=problem.row, key=problem.key)
 
 
 # -- reporting --------------------------------------------------------------
