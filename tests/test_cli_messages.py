@@ -224,3 +224,39 @@ def test_a_percent_sign_in_a_rubric_is_said_in_chinese_with_the_fix(
     assert line.startswith("broken.toml:458: section[5].weight: TOML 语法错误：")
     assert line.endswith("列）；数值不能带百分号：写 weight = 0.3")
     assert "Expected" not in line and "Invalid" not in line
+
+
+def test_a_broken_rubric_without_lang_is_said_in_its_default_language(work: Path) -> None:
+    """A rubric too broken to parse and with no lang line says its errors in Chinese,
+    the language it would have once mended (lang defaults to zh), on any system."""
+    text = Path("rubric.toml").read_text(encoding="utf-8")
+    text = text.replace('lang = "zh"\n', "", 1).replace("total = 100", "total = 100分", 1)
+    Path("broken.toml").write_text(text, encoding="utf-8")
+    status, _, err = invoke("check", "broken.toml")
+    assert status == 1
+    assert "rubric.total: TOML 语法错误：" in err
+
+
+def test_swapped_arguments_are_said_in_the_language_of_the_rubric_given(work: Path) -> None:
+    """`run CHECKLIST RUBRIC` on an English system: the rubric was given, only in the
+    wrong place, and it says the language (Chinese here, English for an en rubric)."""
+    status, _, err = invoke("run", "list.csv", "rubric.toml", env={"LANG": "C"})
+    assert status == 2
+    assert err.splitlines()[0] == ("list.csv: 是检查表（.csv），不是考评细则：考评细则应放在"
+                                   "最前面；是否应为：inspect-score run rubric.toml list.csv")
+    status, _, err = invoke("run", "list.csv", str(EN_BASIC), env={"LANG": "C"})
+    assert err.startswith("list.csv: is a checklist (.csv), not a rubric")
+
+
+def test_without_any_rubric_the_checklists_words_say_the_language(work: Path) -> None:
+    """Two checklists and no rubric on an English system: Chinese headers (of a CSV, or
+    the text of a workbook) say Chinese; English ones leave the system's language."""
+    assert invoke("template", "rubric.toml", "-o", "form.xlsx")[0] == 0
+    for first in ("list.csv", "form.xlsx"):
+        status, _, err = invoke("validate", first, "bad.csv", env={"LANG": "C"})
+        assert status == 2
+        assert err.startswith(f"{first}: 是检查表"), err
+    Path("a.csv").write_text("branch_id,meetings\nB1,3\n", encoding="utf-8")
+    Path("b.csv").write_text("branch_id,meetings\nB2,3\n", encoding="utf-8")
+    status, _, err = invoke("validate", "a.csv", "b.csv", env={"LANG": "C"})
+    assert err.startswith("a.csv: is a checklist (.csv), not a rubric")

@@ -77,7 +77,7 @@ def bulletin_command(rubric: Path, inputs: tuple[Path, ...], output: Path,
                      template_path: Path | None, force: bool, encoding: str | None,
                      sheet: str | None, recursive: bool) -> None:
     """Draft the bulletin (通报) of a run of RUBRIC over INPUTS, in the rubric's language."""
-    begin(rubric)
+    begin(rubric, inputs=inputs)
     from inspect_score.followup.bulletin import (
         build_bulletin,
         load_template,

@@ -103,7 +103,7 @@ def run(
     With no -o, --csv or --json, writes results.xlsx in the current folder
     (with --self-check, nothing unasked).
     """
-    begin(rubric)
+    begin(rubric, inputs=inputs)
     from inspect_score.outputs.terminal import print_ranking
     from inspect_score.outputs.write import CSV_NAMES, write_outputs
     from inspect_score.scoring.pipeline import evaluate
@@ -199,7 +199,7 @@ def _shown(results: Results) -> int | None:
 def check(rubrics: tuple[Path, ...], strict: bool) -> None:
     """Check that each RUBRIC follows the rubric format, and warn where it says
     something its author hardly meant (a grade no branch can reach, ...)."""
-    settle_language(rubrics[0])
+    settle_language(rubrics[0], inputs=rubrics[1:])
     check_arguments("check", rubrics, [], usage="inspect-score check RUBRIC...")
     from inspect_score.tuning.lint import check_rubric_file
 
@@ -222,7 +222,7 @@ def validate(
     recursive: bool,
 ) -> None:
     """Check the checklists in INPUTS against RUBRIC; score nothing, write nothing."""
-    begin(rubric)
+    begin(rubric, inputs=inputs)
     from inspect_score.scoring.pipeline import evaluate
 
     check_arguments("validate", [rubric], inputs)

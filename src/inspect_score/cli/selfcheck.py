@@ -111,7 +111,7 @@ def explain_command(rubric: Path, inputs: tuple[Path, ...], branch_ids: tuple[st
                     every: bool, output: Path | None, self_check: bool, force: bool,
                     encoding: str | None, sheet: str | None, recursive: bool) -> None:
     """Explain where each point of a branch went, and the path to the next grade."""
-    begin(rubric)
+    begin(rubric, inputs=inputs)
     from inspect_score.rubric.loader import load_rubric
     from inspect_score.scoring.pipeline import evaluate
     from inspect_score.selfcheck.explain import explain_all, explanation_text, find_branches
@@ -165,7 +165,7 @@ def calibrate_command(rubric: Path, own: tuple[Path, ...], inspected: tuple[Path
                       csv_dir: Path | None, output: Path | None, force: bool,
                       encoding: str | None, sheet: str | None, recursive: bool) -> None:
     """Set the branches' self-assessments beside the inspection team's."""
-    begin(rubric)
+    begin(rubric, inputs=[*own, *inspected])
     from inspect_score.rubric.loader import load_rubric
     from inspect_score.selfcheck.calibrate import (
         calibrate,

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import sys
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -95,10 +97,13 @@ lang_option = click.option(
 )
 
 
-def settle_language(rubric: Path | None = None, results: Sequence[Path] = ()) -> Lang:
+def settle_language(rubric: Path | None = None, results: Sequence[Path] = (),
+                    inputs: Sequence[Path] = ()) -> Lang:
     """The language of the run: --lang, else $INSPECT_SCORE_LANG, else the rubric's
     ``lang`` (of ``rubric``, or as the JSON ``results`` of `run --json` record it), else
-    the system's; every message from here on is said in it."""
+    what the files given say (:func:`files_language`: ``rubric`` is no rubric, and
+    ``inputs`` are the command's other files), else the system's; every message from
+    here on is said in it."""
     ctx = click.get_current_context(silent=True)
     chosen: Lang | None = ctx.meta.get(_LANG_KEY) if ctx is not None else None
     lang = chosen or parse_language(os.environ.get(ENV_VAR))
@@ -110,6 +115,8 @@ def settle_language(rubric: Path | None = None, results: Sequence[Path] = ()) ->
         from inspect_score.followup.trend import results_language
 
         lang = results_language(results)
+    if lang is None and (rubric is not None or inputs):
+        lang = files_language([*([rubric] if rubric is not None else []), *inputs])
     lang = lang or system_language()
     if ctx is not None:
         # until the whole command line is done (the group reports what escapes a
@@ -121,7 +128,50 @@ def settle_language(rubric: Path | None = None, results: Sequence[Path] = ()) ->
     return lang
 
 
-def begin(rubric: Path | None = None, results: Sequence[Path] = ()) -> Lang:
+#: Chinese characters: in the names or the first words of the files given, they say
+#: the run is Chinese where no rubric says its language.
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
+#: How much of a file is looked at for its words.
+_FIRST_WORDS = 64 * 1024
+
+
+def files_language(paths: Sequence[Path]) -> Lang | None:
+    """The language the files of a command line say where the rubric does not (it is a
+    checklist given in its place, or unreadable): a rubric among them (given in the
+    wrong place) says its ``lang``; else Chinese where a file's name or first words (a
+    CSV's header, a workbook's text) are Chinese; None where nothing tells."""
+    from inspect_score.rubric.loader import is_rubric_file, rubric_language
+
+    for path in paths:
+        if path.suffix.lower() == ".toml" and path.is_file() and is_rubric_file(path):
+            lang = rubric_language(path)
+            if lang is not None:
+                return lang
+    if any(_HAN.search(path.name) or _HAN.search(_first_words(path)) for path in paths):
+        return "zh"
+    return None
+
+
+def _first_words(path: Path) -> str:
+    """The first text of a file: a workbook's shared strings, a text file's first bytes
+    (UTF-8, else GB18030); "" for anything else or what cannot be read."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            with zipfile.ZipFile(path) as book, book.open("xl/sharedStrings.xml") as strings:
+                return strings.read(_FIRST_WORDS).decode("utf-8", errors="ignore")
+        if suffix in (".csv", ".txt", ".toml"):
+            with open(path, "rb") as handle:
+                data = handle.read(_FIRST_WORDS)
+            text = data.decode("utf-8", errors="ignore")
+            return text if _HAN.search(text) else data.decode("gb18030", errors="ignore")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return ""
+    return ""
+
+
+def begin(rubric: Path | None = None, results: Sequence[Path] = (),
+          inputs: Sequence[Path] = ()) -> Lang:
     """What a command that scores does first: settle the language, and give Arrow
     the system's allocator (imported here, not at start-up)."""
     import pyarrow as pa
@@ -131,7 +181,7 @@ def begin(rubric: Path | None = None, results: Sequence[Path] = ()) -> Lang:
     # million branches it kept 200-350 MB more at the peak than the system
     # allocator, which is as fast here (benchmarks/bench_run.py).
     pa.set_memory_pool(pa.system_memory_pool())
-    return settle_language(rubric, results)
+    return settle_language(rubric, results, inputs)
 
 
 def stderr_console() -> Console:

@@ -106,7 +106,7 @@ def compare_command(old: Path, new: Path, inputs: tuple[Path, ...], xlsx: Path |
     movers. In compare.csv each row adds up: the item columns plus
     cap/floor/rescaling (bonus cap, floor at zero, n/a rescaling) equal delta.
     """
-    begin(new)
+    begin(new, inputs=[old, *inputs])
     from rich.console import Console
 
     from inspect_score.outputs.write_csv import write_table
@@ -260,7 +260,7 @@ def sensitivity_command(rubric: Path, inputs: tuple[Path, ...], runs: int, sprea
                         quiet: bool, encoding: str | None, sheet: str | None,
                         recursive: bool) -> None:
     """How much of the ranking of INPUTS under RUBRIC is noise from the choice of weights."""
-    begin(rubric)
+    begin(rubric, inputs=inputs)
     import importlib.util
 
     from rich.console import Console

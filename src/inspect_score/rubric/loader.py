@@ -221,9 +221,9 @@ def load_rubric(path: str | os.PathLike[str]) -> Rubric:
 
 
 def rubric_language(path: str | os.PathLike[str]) -> Lang | None:
-    """The ``lang`` of the rubric at ``path`` (its default when absent), read before
-    the rubric is checked, so that its own errors are said in its language; None
-    when the file is no TOML rubric at all."""
+    """The ``lang`` of the rubric at ``path`` (its default when absent, in a rubric too
+    broken to parse too), read before the rubric is checked, so that its own errors
+    are said in its language; None when the file is no TOML rubric at all."""
     try:
         with open(path, "rb") as handle:
             text = handle.read().decode("utf-8-sig")
@@ -232,9 +232,12 @@ def rubric_language(path: str | os.PathLike[str]) -> Lang | None:
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
-        # a rubric too broken to parse still says which language it is in
+        # a rubric too broken to parse still says which language it is in, or is in
+        # the default one where it has no lang line
         found = re.search(r'^\s*lang\s*=\s*["\'](zh|en)["\']', text, re.MULTILINE)
-        return cast(Lang, found.group(1)) if found else None
+        if found:
+            return cast(Lang, found.group(1))
+        return "zh" if re.search(r"^\s*schema\s*=", text, re.MULTILINE) else None
     table = document.get("rubric")
     if "schema" not in document or not isinstance(table, dict):
         return None
