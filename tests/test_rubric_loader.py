@@ -883,3 +883,49 @@ def test_schema1_rubric_without_grades_is_still_refused(tmp_path: Path) -> None:
     """Under schema 1 grades stay required."""
     issues = validate_rubric_file(INVALID_DIR / "missing-grades.toml")
     assert located(errors_only(issues)) == [("missing-key", 1, "grade")]
+
+
+def loaded_with(tmp_path: Path, source: Path, edits: list[tuple[str, str]]) -> Rubric:
+    """The rubric at ``source`` with each (written, instead) edit made once, loaded."""
+    text = source.read_text(encoding="utf-8")
+    for written, instead in edits:
+        assert written in text
+        text = text.replace(written, instead, 1)
+    path = tmp_path / source.name
+    path.write_text(text, encoding="utf-8")
+    return attrs.evolve(load_rubric(path), sha256="", source="")
+
+
+@pytest.mark.parametrize(("yes", "no"), [
+    ('"是"', '"否"'), ('"yes"', '"no"'), ('"YES"', '" No "'), ('"true"', '"False"'),
+])
+def test_a_bool_condition_takes_the_words_checklists_take(
+        tmp_path: Path, yes: str, no: str) -> None:
+    """`is = "否"` for a bool field (a clause, applies_if), and `value = "是"` in a veto or a
+    check, are `false` and `true` written as a clerk says them: 是/否, yes/no or
+    true/false as text, in any case. The rubric is the one written with true and false."""
+    plain = loaded_with(tmp_path, SCHEMA2_BASIC, [])
+    worded = loaded_with(tmp_path, SCHEMA2_BASIC, [
+        ('field = "dues_on_time"\nis = false', f'field = "dues_on_time"\nis = {no}'),
+        ('field = "dual_role", is = true', f'field = "dual_role", is = {yes}'),
+        ('field = "minutes"\nvalue = false', f'field = "minutes"\nvalue = {no}'),
+    ])
+    assert worded == plain
+    english = loaded_with(tmp_path, EN_BASIC, [
+        ('field = "serious_violation"\nop = "=="\nvalue = true',
+         f'field = "serious_violation"\nop = "=="\nvalue = {yes}')])
+    assert english == loaded_with(tmp_path, EN_BASIC, [])
+
+
+@pytest.mark.parametrize("written", ['"对"', '"1"', "1", '["是"]'])
+def test_a_bool_condition_names_what_it_accepts(tmp_path: Path, written: str) -> None:
+    """Anything else for a bool field is an error at its key that names every spelling
+    accepted."""
+    text = SCHEMA2_BASIC.read_text(encoding="utf-8").replace(
+        'field = "dues_on_time"\nis = false', f'field = "dues_on_time"\nis = {written}', 1)
+    path = tmp_path / "r.toml"
+    path.write_text(text, encoding="utf-8")
+    [issue] = errors_only(validate_rubric_file(path))
+    assert (issue.code, issue.key) == ("invalid-value", "indicator[1].clause[1].is")
+    assert issue.render("zh").endswith(
+        '应为 true 或 false（也可写 "是"/"否"、"yes"/"no"、"true"/"false"）')

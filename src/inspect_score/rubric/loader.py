@@ -88,6 +88,7 @@ import math
 import os
 import re
 import string
+import unicodedata
 from collections.abc import Iterable, Mapping
 from difflib import get_close_matches
 from itertools import pairwise
@@ -385,6 +386,21 @@ def _is_number(value: object) -> TypeGuard[int | float]:
 def _fmt(number: float) -> str:
     """12.0 -> "12", 0.5 -> "0.5": numbers in messages as authors write them."""
     return f"{number:g}" if abs(number) < 1e15 else str(number)
+
+
+#: What a bool condition may say besides true and false: the words a checklist takes
+#: for yes and no, as text (compared without case or surrounding spaces).
+BOOL_WORDS = {"true": True, "yes": True, "是": True, "false": False, "no": False, "否": False}
+
+
+def bool_word(value: object) -> bool | None:
+    """A bool condition's value: true/false, or "是"/"否", "yes"/"no", "true"/"false"
+    in any case; None for anything else."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return BOOL_WORDS.get(unicodedata.normalize("NFKC", value).strip().casefold())
+    return None
 
 
 def _one_of(options: Iterable[str]) -> Message:
@@ -1145,12 +1161,14 @@ def _read_clause_condition(table: _Table, context: _Context, purpose: str) -> Co
     if field is None:
         return None
     if field.type == "bool":
-        if not isinstance(value, bool):
-            table.error("invalid-value", "is", msg("is {value} does not suit bool field '{id}'; "
-                                                   "expected true or false",
-                                                   value=_describe(value), id=field.id))
+        truth = bool_word(value)
+        if truth is None:
+            table.error("invalid-value", "is", msg(
+                "is {value} does not suit bool field '{id}'; expected true or false (or "
+                "\"是\"/\"否\", \"yes\"/\"no\", \"true\"/\"false\")",
+                value=_describe(value), id=field.id))
             return None
-        return Condition(field=field.id, op="==", values=(value,))
+        return Condition(field=field.id, op="==", values=(truth,))
     choices = value if isinstance(value, list) else [value]
     wrong = [choice for choice in choices if choice not in field.choices]
     if not choices or wrong:
@@ -1384,20 +1402,22 @@ def _read_condition(table: _Table, field: Field | None) -> tuple[Op, CheckValue]
     if field is None or value is None:
         return None
     checked: CheckValue | None = None
+    shown = _describe(value)
     if field.type == "bool":
-        checked = value if isinstance(value, bool) else None
-        expected = "true or false"
+        checked = bool_word(value)
+        wrong = msg("value {value} does not suit bool field '{id}'; expected true or false (or "
+                    "\"是\"/\"否\", \"yes\"/\"no\", \"true\"/\"false\")",
+                    value=shown, id=field.id)
     elif field.type == "choice":
         checked = value if isinstance(value, str) and value in field.choices else None
-        expected = "one of " + ", ".join(field.choices)
+        wrong = msg("value {value} does not suit choice field '{id}'; {expected}", value=shown,
+                    id=field.id, expected=_one_of(field.choices))
     else:
         checked = float(value) if _is_number(value) else None
-        expected = "a number"
+        wrong = msg("value {value} does not suit {type} field '{id}'; expected a number",
+                    value=shown, type=field.type, id=field.id)
     if checked is None:
-        table.error("invalid-value", "value", msg("value {value} does not suit {type} field "
-                                                  "'{id}'; expected {expected}",
-                                                  value=_describe(value), type=field.type,
-                                                  id=field.id, expected=expected))
+        table.error("invalid-value", "value", wrong)
         return None
     return (op, checked) if op is not None else None
 
