@@ -273,9 +273,9 @@ def _item_note(item: Item, labels: Labels, texts: _BranchTexts, value: Coded,
         "max": plain_number(item.max),
     }
     if item.field is not None:
-        label = texts.rubric.field(item.field).header
-        parts["label"] = label
-        parts["unit"] = unit_of(labels, label)
+        field = texts.rubric.field(item.field)
+        parts["label"] = field.header
+        parts["unit"] = unit_of(labels, field)
     if item.rule == "direct":
         key = f"direct_{item.entry}"
         parts["lost"] = plain_coded(lost)
@@ -454,7 +454,7 @@ def _clause_chunk(item: Item, number: int, clause: Clause, texts: _BranchTexts, 
                                                   for f in clause.fields)),
     }
     if clause.field is not None:
-        note_parts["unit"] = unit_of(labels, texts.rubric.field(clause.field).header)
+        note_parts["unit"] = unit_of(labels, texts.rubric.field(clause.field))
     template = labels.notes[f"clause_{clause.shape}"]
     if clause.cap is not None:
         template += labels.notes["clause_cap"].replace("{cap}", plain_number(clause.cap))

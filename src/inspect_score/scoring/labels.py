@@ -20,7 +20,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from inspect_score.rubric.model import Lang, Op, Rubric, Section
+from inspect_score.rubric.model import Field, Lang, Op, Rubric, Section
 from inspect_score.scoring.plain import plain_decimal, top_weights
 from inspect_score.scoring.plain import plain_number as plain_number  # where it lived first
 from inspect_score.scoring.rounding import decimal_of
@@ -43,9 +43,13 @@ class Labels:
     expectations: Mapping[Op, str]
     #: finding notes by rule (indicators), ``penalty_*`` for penalties, and ``veto``
     notes: Mapping[str, str]
-    #: the counting word of a field, by the ending of its label (zh "次数" → "次")
-    units: tuple[tuple[str, str], ...]
+    #: the measure words a count is said in (zh "次", "篇", "人次"): a label ending in one
+    #: and 数 ("媒体报道篇数"), or naming one in brackets ("后备干部（名）"), counts in it
+    units: tuple[str, ...]
+    #: the unit of a count whose label names none
     default_unit: str
+    #: the unit a percentage rises and falls in (zh "个百分点")
+    percent_unit: str
     truncated: str
 
 
@@ -127,9 +131,12 @@ ZH = Labels(
         "clause_cap": "，最多扣 {cap} 分",
         "problem": "{title}扣{lost}分",
     },
-    units=(("人次", "人次"), ("笔数", "笔"), ("次数", "次"), ("人数", "人"), ("项数", "项"),
-           ("个数", "个"), ("件数", "件")),
+    # compounds first: "受处分人次数" counts in 人次, not 次
+    units=("人次", "户次", "场次", "课时", "学时", "小时",
+           "次", "人", "名", "个", "件", "篇", "例", "笔", "户", "项", "条", "份", "家", "起",
+           "场", "期", "天", "处", "本", "张", "套", "台", "所", "批", "位", "元"),
     default_unit="次",
+    percent_unit="个百分点",
     truncated=(
         "本表超出 Excel 每表 1,048,576 行的上限，只列出前 {rows} 行；"
         "CSV 输出包含全部 {total} 行。"
@@ -217,6 +224,7 @@ EN = Labels(
     },
     units=(),
     default_unit="",
+    percent_unit="percentage point",
     truncated=(
         "This sheet exceeds Excel's limit of 1,048,576 rows; it lists the first {rows} rows. "
         "The CSV outputs hold all {total} rows."
@@ -243,12 +251,67 @@ def section_heading(rubric: Rubric, section: Section) -> str:
     return f"{section.title} ({plain_number(section.max)}, weight {share}%)"
 
 
-def unit_of(labels: Labels, field_label: str) -> str:
-    """The counting word for a field: "违反三审制度笔数" counts in "笔"."""
-    for ending, unit in labels.units:
-        if field_label.endswith(ending):
+#: What a label may end in to say its values are percentages: "报到率(%)", "满意率（%）".
+PERCENT_MARKS = ("(%)", "（%）", "(％)", "（％）", "%", "％")
+#: Brackets a label may name its unit in: "后备干部（名）".
+BRACKETS = (("(", ")"), ("（", "）"))
+
+
+def is_percent(field: Field) -> bool:
+    """Whether a number field holds percentages: its label says so ("在职党员报到率(%)"), or
+    it is a rate (率) of at most 100 ("居民满意率", max = 100)."""
+    if field.type not in ("int", "number"):
+        return False
+    label = field.header
+    return "%" in label or "％" in label or (label.endswith("率") and field.max == 100)
+
+
+def _bracketed(label: str) -> tuple[str, str] | None:
+    """A label's trailing bracket, as (the label before it, what it holds); None without one."""
+    for opening, closing in BRACKETS:
+        if label.endswith(closing) and opening in label:
+            at = label.rindex(opening)
+            return label[:at], label[at + 1:-1]
+    return None
+
+
+def unit_of(labels: Labels, field: Field) -> str:
+    """The unit a field counts in, from its label's measure word: "媒体报道篇数" counts in
+    篇, "发展党员程序不规范例数" in 例, "书记受处分人次" in 人次, "后备干部（名）" in 名; a
+    percentage rises and falls in 个百分点; a label naming no unit counts in 次."""
+    if is_percent(field):
+        return labels.percent_unit
+    label = field.header
+    bracketed = _bracketed(label)
+    if bracketed is not None and bracketed[1] in labels.units:
+        return bracketed[1]
+    for unit in labels.units:
+        if label.endswith(unit + "数") or (len(unit) > 1 and label.endswith(unit)):
             return unit
     return labels.default_unit
+
+
+def field_name(labels: Labels, field: Field) -> str:
+    """A number field as a rule names it, its unit left to the number: "在职党员报到率"
+    for "在职党员报到率(%)" ("低于90%"), "后备干部" for "后备干部（名）" ("不足3名");
+    any other field by its header."""
+    label = field.header
+    if field.type not in ("int", "number"):
+        return label
+    if is_percent(field):
+        for mark in PERCENT_MARKS:
+            if label.endswith(mark) and len(label) > len(mark):
+                return label[: -len(mark)].rstrip()
+        return label
+    bracketed = _bracketed(label)
+    if bracketed is not None and bracketed[1] in labels.units and bracketed[0].strip():
+        return bracketed[0].rstrip()
+    return label
+
+
+def value_suffix(field: Field) -> str:
+    """What follows a field's value where a sentence states it: "%" for a percentage."""
+    return "%" if is_percent(field) else ""
 
 
 def _int32(codes: np.ndarray) -> np.ndarray:

@@ -4,16 +4,26 @@ The self-check form explains the rubric with these words, and ``compare``
 states a rule or a clause that changed with them, so that an office reads
 a rule the same way wherever the tool shows it: "党员大会次数不足2次的，每少1次
 扣2分", never ``shortfall (field = meetings, below = 2)``. Fields are named by
-their labels, never their ids, and a count by its unit ("每人次"). As in an
-official document, no space stands between Chinese and a number.
+their labels, never their ids, and a count by its unit ("每人次", "每篇"); a percentage
+is a number with "%", compared with 低于 and counted in 个百分点 ("在职党员报到率低于90%的，
+每低1个百分点扣0.5分"). As in an official document, no space stands between Chinese and
+a number.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from inspect_score.rubric.model import Clause, Condition, Item, Lang, Rubric
-from inspect_score.scoring.labels import check_value_text, labels_for, plain_number, unit_of
+from inspect_score.rubric.model import Clause, Condition, Field, Item, Lang, Rubric
+from inspect_score.scoring.labels import (
+    check_value_text,
+    field_name,
+    is_percent,
+    labels_for,
+    plain_number,
+    unit_of,
+    value_suffix,
+)
 
 #: The words of rules and clauses; a bonus's own wording under ``bonus_*`` (and a
 #: penalty's under ``penalty_*``) where it gains (or only loses) what an indicator loses.
@@ -37,6 +47,8 @@ RULE_WORDS: dict[Lang, dict[str, str]] = {
         "bonus_clause_count": "{label}每{unit}加{per}分",
         "shortfall": "{label}不足{below}{unit}的，每少1{unit}扣{per}分",
         "bonus_shortfall": "{label}不足{below}{unit}的，每少1{unit}加{per}分",
+        "shortfall_percent": "{label}低于{below}的，每低1{unit}扣{per}分",
+        "bonus_shortfall_percent": "{label}低于{below}的，每低1{unit}加{per}分",
         "list": "{labels}，每缺一项扣{per}分", "bonus_list": "{labels}，每缺一项加{per}分",
         "any": "{labels}任何一项为是的，扣{points}分",
         "bonus_any": "{labels}任何一项为是的，加{points}分，不累计",
@@ -66,6 +78,8 @@ RULE_WORDS: dict[Lang, dict[str, str]] = {
         "bonus_clause_count": "{per} points added per {label}",
         "shortfall": "{per} points off for each {label} below {below}",
         "bonus_shortfall": "{per} points added for each {label} below {below}",
+        "shortfall_percent": "{per} points off for each {unit} {label} is below {below}",
+        "bonus_shortfall_percent": "{per} points added for each {unit} {label} is below {below}",
         "list": "{per} points off for each of {labels} missing",
         "bonus_list": "{per} points added for each of {labels} missing",
         "any": "{points} points off when any of {labels} is yes",
@@ -81,12 +95,24 @@ CONDITION_WORDS: dict[Lang, dict[str, str]] = {
     "en": {"==": " is ", "!=": " is not ", ">=": " is at least ", ">": " is more than ",
            "<=": " is at most ", "<": " is less than "},
 }
+#: A percentage is compared as a level, not a count: "报到率不低于90%", never "不少于".
+PERCENT_CONDITION_WORDS: dict[Lang, dict[str, str]] = {
+    "zh": {**CONDITION_WORDS["zh"], ">=": "不低于", ">": "高于", "<=": "不高于"},
+    "en": CONDITION_WORDS["en"],
+}
+
+
+def condition_words(rubric: Rubric, field: Field) -> dict[str, str]:
+    """The words of ``op`` for a condition on ``field``."""
+    return (PERCENT_CONDITION_WORDS if is_percent(field) else CONDITION_WORDS)[rubric.lang]
 
 
 def describe_condition(rubric: Rubric, field_id: str, op: str, value: Any) -> str:
-    """``field op value`` by the field's label: "发生严重违纪违法问题为是"."""
-    shown = check_value_text(value, labels_for(rubric.lang))
-    return f"{rubric.field(field_id).header}{CONDITION_WORDS[rubric.lang][op]}{shown}"
+    """``field op value`` by the field's label: "发生严重违纪违法问题为是"; a percentage
+    with its "%": "居民满意率低于60%"."""
+    field, labels = rubric.field(field_id), labels_for(rubric.lang)
+    shown = check_value_text(value, labels) + value_suffix(field)
+    return f"{field_name(labels, field)}{condition_words(rubric, field)[op]}{shown}"
 
 
 def condition_text(rubric: Rubric, condition: Condition) -> str:
@@ -94,9 +120,10 @@ def condition_text(rubric: Rubric, condition: Condition) -> str:
     the values will do), else each ``field op value`` joined by 或 / or."""
     words, labels = RULE_WORDS[rubric.lang], labels_for(rubric.lang)
     if condition.op == "==" and len(condition.values) > 1:
-        values = words["either"].join(check_value_text(value, labels)
+        field = rubric.field(condition.field)
+        values = words["either"].join(check_value_text(value, labels) + value_suffix(field)
                                       for value in condition.values)
-        return rubric.field(condition.field).header + CONDITION_WORDS[rubric.lang]["=="] + values
+        return field_name(labels, field) + condition_words(rubric, field)["=="] + values
     return words["either"].join(describe_condition(rubric, condition.field, condition.op, value)
                                 for value in condition.values)
 
@@ -117,22 +144,25 @@ def rule_text(rubric: Rubric, item: Item) -> str:
     if item.rule == "direct":
         return words["direct_lost" if item.entry == "lost" else "direct"].format(
             max=plain_number(item.max))
-    label = rubric.field(item.field).header if item.field else ""
-    parts = {"label": label, "max": plain_number(item.max), "per": plain_number(item.per),
-             "unit": unit_of(labels, label)}
+    field = rubric.field(item.field) if item.field else None
+    suffix = value_suffix(field) if field else ""
+    parts = {"label": field_name(labels, field) if field else "", "max": plain_number(item.max),
+             "per": plain_number(item.per), "unit": unit_of(labels, field) if field else ""}
     if item.rule == "check":
         assert item.field is not None
         condition = describe_condition(rubric, item.field, item.op, item.value)
         return words["check"].format(condition=condition, **parts)
     if item.rule == "scale":
-        target = (rubric.field(item.target_field).header if item.target_field
-                  else plain_number(item.target or 0.0))
+        target = (field_name(labels, rubric.field(item.target_field)) if item.target_field
+                  else plain_number(item.target or 0.0) + suffix)
         return words["scale"].format(target=target, **parts)
     if item.rule == "steps":
         steps = labels.list_separator.join(
-            words["step"].format(threshold=plain_number(threshold), points=plain_number(points))
+            words["step"].format(threshold=plain_number(threshold) + suffix,
+                                 points=plain_number(points))
             for threshold, points in item.steps)
-        return words["steps"].format(steps=steps, first=plain_number(item.steps[0][0]), **parts)
+        return words["steps"].format(steps=steps, first=plain_number(item.steps[0][0]) + suffix,
+                                     **parts)
     if item.rule == "choice":
         choices = labels.list_separator.join(
             words["choice_one"].format(choice=choice, points=plain_number(points))
@@ -151,18 +181,22 @@ def clause_text(rubric: Rubric, item: Item, clause: Clause) -> str:
     """What a clause counts and what it costs (or, in a bonus, gains): "党员大会次数不足2次的，
     每少1次扣2分". Without its cap (:func:`cap_text`) and its problem text."""
     words, labels = RULE_WORDS[rubric.lang], labels_for(rubric.lang)
-    label = rubric.field(clause.field).header if clause.field else ""
-    parts = {"label": label, "unit": unit_of(labels, label),
+    field = rubric.field(clause.field) if clause.field else None
+    parts = {"label": field_name(labels, field) if field else "",
+             "unit": unit_of(labels, field) if field else "",
              "labels": labels.list_separator.join(rubric.field(name).header
                                                   for name in clause.fields),
              "per": plain_number(clause.per), "points": plain_number(clause.points),
-             "below": plain_number(clause.below)}
+             "below": plain_number(clause.below) + (value_suffix(field) if field else "")}
     if clause.shape == "fault":
         assert clause.condition is not None
         parts["condition"] = condition_text(rubric, clause.condition)
         return words[kind_key(item, "fault")].format(**parts)
     if clause.shape == "count":
         return words[kind_key(item, "clause_count")].format(**parts)
+    if clause.shape == "shortfall" and field is not None and is_percent(field):
+        # a rate falls short in percentage points, below a percentage: "低于90%的，每低1个百分点"
+        return words[kind_key(item, "shortfall_percent")].format(**parts)
     return words[kind_key(item, clause.shape)].format(**parts)
 
 
