@@ -324,6 +324,24 @@ def test_schema_2_applies_if_weights_vetoes_and_quotas_are_explained() -> None:
     assert "二星：总分60分以上；二星及以下不少于参评单位的10%（按四舍五入计算名额）" in stars
 
 
+def test_the_last_grade_is_the_band_below_the_grade_above_it() -> None:
+    """The last grade starts at 0, and "总分0分以上" says nothing: it is stated as below the
+    next grade's minimum ("低于", since 以上 counts the minimum itself: "60分以上" is 合格),
+    with its own quotas still after it; the others by their minimum."""
+    lines = [text for _, text in rubric_in_words(STREET_2)]
+    start = lines.index("优秀：总分90分以上，不超过参评单位的20%")
+    assert lines[start + 1:start + 4] == ["良好：总分80分以上", "合格：总分60分以上",
+                                          "不合格：总分低于60分"]
+    assert "一星：总分低于60分" in [text for _, text in rubric_in_words(STARS_2)]
+    english = [text for _, text in rubric_in_words(EN_BASIC) if text.startswith("fail")]
+    assert english == ["fail: a total below 60"]
+    with_quota = attrs.evolve(STARS_2, grades=(*STARS_2.grades[:-1], attrs.evolve(
+        STARS_2.grades[-1], min_count=1)))
+    assert "一星：总分低于60分；一星及以下不少于1个" in _explained(with_quota)
+    alone = attrs.evolve(STARS_2, grades=STARS_2.grades[-1:])
+    assert "一星：总分0分以上" in _explained(alone)
+
+
 def test_schema_2_alternatives_and_points_off_entry_are_explained() -> None:
     """Alternatives name each other and say each branch takes one; a direct item entered as
     points off says how to type it; an uncapped bonus says so."""

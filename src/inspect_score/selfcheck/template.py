@@ -84,7 +84,10 @@ FORM_WORDS: dict[str, dict[str, str]] = {
         "bonus_head": "加分项（合计最多加{cap}分）", "bonus": "{title}（最多{max}分）：{rule}",
         "penalty_head": "直接扣分（从总分中扣除）", "penalty": "{title}（最多扣{max}分）：{rule}",
         "veto_head": "一票否决", "veto": "{title}：{condition}时，等次不高于{grade}",
+        # 以上 counts the number itself (民法典第1259条): the last grade is below the next
+        # one's minimum, never "60分以下", which 合格's "60分以上" holds too
         "grade_head": "等次", "grade": "{name}：总分{min}分以上",
+        "grade_last": "{name}：总分低于{above}分",
         "quota": "，不超过参评单位的{share}%",
         "total_rule": "总分 = 基础分 + 加分（不超过上限）− 扣分，最低0分；"
                       "分数按四舍五入保留{precision}位小数",
@@ -144,6 +147,7 @@ FORM_WORDS: dict[str, dict[str, str]] = {
         "veto_head": "Vetoes",
         "veto": "{title}: when {condition}, the grade is no better than {grade}",
         "grade_head": "Grades", "grade": "{name}: a total of {min} or more",
+        "grade_last": "{name}: a total below {above}",
         "quota": ", at most {share}% of the branches",
         "total_rule": "total = base + bonus (up to the cap) - penalties, never below 0; "
                       "points rounded half up to {precision} decimals",
@@ -353,9 +357,15 @@ def describe_veto(rubric: Rubric, veto: Veto) -> str:
 
 
 def describe_grade(rubric: Rubric, grade: Grade) -> str:
-    """A grade's band and quotas: "五星：总分 90 分以上，不超过参评单位的 10%，不超过 3 个"."""
+    """A grade's band and quotas: "五星：总分90分以上，不超过参评单位的10%，不超过3个"; the
+    last grade (from 0) by the grade above it: "不合格：总分低于60分", not "0分以上"."""
     said = words(rubric)
-    text = said["grade"].format(name=grade.name, min=plain_number(grade.min))
+    at = rubric.grades.index(grade)
+    if at > 0 and at == len(rubric.grades) - 1 and grade.min == 0:
+        text = said["grade_last"].format(name=grade.name,
+                                         above=plain_number(rubric.grades[at - 1].min))
+    else:
+        text = said["grade"].format(name=grade.name, min=plain_number(grade.min))
     if grade.max_share is not None:
         text += said["quota"].format(share=plain_number(round(grade.max_share * 100, 6)))
     if grade.max_count is not None:
