@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -11,7 +13,7 @@ from en_basic import EN_BASIC, branch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sample_run import sample_results
-from strategies import make_checklists, runs
+from strategies import make_checklists, runs, runs_2
 
 from inspect_score.checklists.table import Checklists
 from inspect_score.errors import ChecklistError
@@ -245,3 +247,71 @@ def test_missing_names_only_what_raters_of_an_applying_row_found_missing() -> No
                 "roster": 1.0, "minutes": 0.0}]
     findings = _schema_2_findings(fields, item, records)
     assert (findings["problem"].tolist(), findings["lost"].tolist()) == (["缺少党员名册"], [0.5])
+
+
+UNITS = load_rubric(Path(__file__).parent / "data" / "rubrics" / "schema2-units.toml")
+#: a branch that meets every requirement of the units rubric
+MEETS = {"report_rate": 95.0, "satisfaction": 100.0, "reserve": 3.0, "irregular": 0.0,
+         "visits": 20.0, "cases": 0.0, "media": 0.0, "dues_on_time": 1.0, "deputy": 1.0}
+
+
+def _units_notes(*records: dict[str, Any]) -> dict[tuple[str, str, int], str]:
+    """The notes of the units rubric's findings, by branch, item and clause (0: none)."""
+    rows = [{"branch_id": "B1", "branch_name": "东湖社区", **MEETS, **record}
+            for record in records]
+    has_rater = any(record.get("rater") for record in records)
+    findings = evaluate(UNITS, make_checklists(UNITS, rows, has_rater=has_rater)).findings
+    return {(row.branch_id, row.item_id, 0 if pd.isna(row.clause) else int(row.clause)):
+            row.note for row in findings.itertuples()}
+
+
+def test_schema_2_notes_state_the_value_in_its_unit_without_spaces() -> None:
+    """A schema 2 note reads as an official document writes: the value stated after the
+    label with 为, no space between Chinese and a number, a count in its measure word
+    (每例, 每人次, 不少于3名), a percentage with its "%", 低于 its requirement in 个百分点,
+    and a check's expectation "应为是"."""
+    notes = _units_notes({"report_rate": 82.5, "satisfaction": 55.0, "reserve": 2.0,
+                          "irregular": 2.0, "cases": 1.0, "deputy": 0.0})
+    assert notes == {
+        ("B1", "team", 1): "后备干部为2，应不少于3名，每少1名扣1分",
+        ("B1", "team", 2): "发展党员程序不规范例数为2，每例扣2分",
+        ("B1", "deputy_item", 0): "配备专职党务副书记为否，应为是",
+        ("B1", "service", 1): "在职党员报到率为82.5%，应不低于90%，每低1个百分点扣0.5分，"
+                              "最多扣5分",
+        ("B1", "satisfaction_item", 0): "居民满意率为55%，应为100%，按比例得44.00分",
+        ("B1", "discipline", 1): "委员受处分人次为1，每人次扣5分",
+        ("B1", "low_satisfaction", 0): "居民满意率过低，等次不高于合格",
+    }
+
+
+def test_schema_2_notes_give_each_raters_percentage_its_sign() -> None:
+    """Two raters' readings of a percentage each carry the "%"; the problem states the one
+    combined reading, as the rubric wrote it ("仅{value}%")."""
+    notes = _units_notes({"rater": "R1", "report_rate": 80.0}, {"rater": "R2", "report_rate": 85.0})
+    assert notes[("B1", "service", 1)] == ("在职党员报到率为80%;85%，应不低于90%，"
+                                           "每低1个百分点扣0.5分，最多扣5分")
+
+
+def test_a_blank_is_said_unfilled_in_a_schema_2_note() -> None:
+    """A blank read as 0 (missing = "zero") is 未填 in the note, never "为未填"."""
+    rubric = attrs.evolve(UNITS, missing="zero")
+    row = {"branch_id": "B1", "branch_name": "东湖社区", **MEETS, "visits": None}
+    findings = evaluate(rubric, make_checklists(rubric, [row])).findings
+    assert findings["note"].tolist() == ["走访困难群众户数未填，应不少于20户，每少1户扣0.5分"]
+
+
+_CHINESE_SPACE_NUMBER = re.compile(r"[\u4e00-\u9fff] +[0-9]|[0-9] +[\u4e00-\u9fff]")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(runs_2())
+def test_no_schema_2_note_spaces_chinese_from_a_number(run: tuple[Rubric, Checklists]) -> None:
+    """Whatever a schema 2 rubric and its checklists, no note of its findings has a space
+    between Chinese and a number, nor an ASCII colon (GB/T 9704)."""
+    rubric, checklists = run
+    try:
+        findings = evaluate(rubric, checklists).findings
+    except ChecklistError:
+        return  # a branch with nothing applicable: not this test's concern
+    for note in findings["note"].astype(str):
+        assert not _CHINESE_SPACE_NUMBER.search(note) and ":" not in note, note

@@ -106,7 +106,7 @@ def test_findings_state_each_clause_as_a_problem() -> None:
                                       "缺少会议记录本"]
     assert s2["lost"].tolist() == [10.0, 5.0, 5.0, 2.0]  # each clause's cost after its cap
     assert s2["rectify"].tolist()[0] == "按时足额收缴党费"
-    assert s2["note"].tolist()[2] == "党员大会次数 1，应不少于 2，每少1次扣 5 分"
+    assert s2["note"].tolist()[2] == "党员大会次数为1，应不少于2次，每少1次扣5分"
     assert findings["branch_id"].tolist()[-1] == "S3"
     s3 = findings[findings["branch_id"] == "S3"]
     assert "缺少党员名册、会议记录本" in s3["problem"].tolist()

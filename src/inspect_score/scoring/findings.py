@@ -16,19 +16,23 @@ import pandas as pd
 
 from inspect_score.checklists.conditions import applies_if_mask
 from inspect_score.checklists.table import BRANCH_ID, RATER, Checklists, text_taken
-from inspect_score.rubric.model import Clause, Item, Rubric
+from inspect_score.rubric.model import Clause, Field, Item, Rubric
 from inspect_score.scoring.labels import (
     Coded,
     Labels,
     Part,
     check_value_text,
+    field_name,
     fixed_coded,
+    is_percent,
     labels_for,
+    note_template,
     plain_coded,
     plain_number,
     render_coded,
     shortfall_coded,
     unit_of,
+    value_suffix,
 )
 from inspect_score.scoring.rounding import round_points
 from inspect_score.scoring.score import RaterGrouping, clause_key
@@ -257,6 +261,32 @@ class _BranchTexts:
         return self.join_rows(row_text), Coded(codes, failed_texts)
 
 
+def _stated(labels: Labels, value: Coded, suffix: str = "") -> dict[str, Coded]:
+    """A value as a note states it, one distinct text at a time: ``value`` (a blank said
+    未填) and ``value_is`` ("为82.5%", or "未填" where blank); each rater's reading with
+    ``suffix`` (a percentage's "%": "80%;85%")."""
+    texts = value.texts.astype(str)
+    if suffix:
+        texts = np.array([";".join(part + suffix if part else part for part in text.split(";"))
+                          for text in texts], dtype=object)
+    blank = value.texts == ""
+    return {
+        "value": value.with_texts(np.where(blank, labels.blank, texts)),
+        "value_is": value.with_texts(np.array(
+            [labels.blank if empty else labels.value_is.format(value=text)
+             for empty, text in zip(blank, texts, strict=True)], dtype=object)),
+    }
+
+
+def _note_field(labels: Labels, rubric: Rubric, field: Field) -> tuple[str, str]:
+    """A field's label in a note and what follows each of its values: schema 2 names a
+    percentage without its "(%)" and gives its values the "%" ("报到率为82.5%"), as the
+    rules do; schema 1 keeps its header and bare numbers."""
+    if rubric.schema == 2:
+        return field_name(labels, field), value_suffix(field)
+    return field.header, ""
+
+
 def _item_note(item: Item, labels: Labels, texts: _BranchTexts, value: Coded,
                points: np.ndarray, positions: np.ndarray,
                failed: Coded | None, lost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -265,16 +295,17 @@ def _item_note(item: Item, labels: Labels, texts: _BranchTexts, value: Coded,
     ``failed``: for a ``share``, the labels of its fields some rater found false.
     """
     count = len(positions)
-    shown = value.with_texts(np.where(value.texts == "", labels.blank, value.texts))
+    rubric = texts.rubric
+    field = rubric.field(item.field) if item.field is not None else None
+    label, suffix = _note_field(labels, rubric, field) if field is not None else ("", "")
     parts: dict[str, Part] = {
-        "value": shown,
+        **_stated(labels, value, suffix),
         "points": plain_coded(points),
         "per": plain_number(item.per),
         "max": plain_number(item.max),
     }
-    if item.field is not None:
-        field = texts.rubric.field(item.field)
-        parts["label"] = field.header
+    if field is not None:
+        parts["label"] = label
         parts["unit"] = unit_of(labels, field)
     if item.rule == "direct":
         key = f"direct_{item.entry}"
@@ -284,21 +315,30 @@ def _item_note(item: Item, labels: Labels, texts: _BranchTexts, value: Coded,
     else:
         key = item.rule
     if item.rule == "scale":
-        parts["points"] = fixed_coded(points, texts.rubric.precision)
+        parts["points"] = fixed_coded(points, rubric.precision)
         if item.target_field is not None:
-            parts["target"] = texts.value(item.target_field).take(positions)
+            _, target_suffix = _note_field(labels, rubric, rubric.field(item.target_field))
+            target = texts.value(item.target_field).take(positions)
+            parts["target"] = target if not target_suffix else Coded(
+                target.codes, _stated(labels, target, target_suffix)["value"].texts)
         else:
-            parts["target"] = plain_number(item.target or 0.0)
+            parts["target"] = plain_number(item.target or 0.0) + suffix
     elif item.rule == "check":
-        parts["expectation"] = labels.expectations[item.op] + check_value_text(item.value, labels)
+        assert field is not None
+        expected = (labels.expectations if rubric.schema == 1
+                    else labels.percent_expectations_2 if is_percent(field)
+                    else labels.expectations_2)
+        parts["expectation"] = expected[item.op] + check_value_text(item.value, labels) + suffix
     elif item.rule == "share":
         assert failed is not None
         parts["failed"] = failed
         if key == "penalty":
             parts["label"] = labels.list_separator.join(
-                texts.rubric.field(field_id).header for field_id in item.fields
+                rubric.field(field_id).header for field_id in item.fields
             )
-    return render_coded(labels.notes[key], parts, count)
+    template = note_template(labels, rubric.schema, key)
+    return render_coded(template, {k: v for k, v in parts.items() if "{" + k + "}" in template},
+                        count)
 
 
 def find_problems(rubric: Rubric, checklists: Checklists, scores: Scores,
@@ -444,20 +484,24 @@ def _clause_chunk(item: Item, number: int, clause: Clause, texts: _BranchTexts, 
     lost = cost[positions]
     # the problem states one reading; the note, the arithmetic, each rater's values
     parts = _text_parts(item, labels, spoken, lost, missing=missing, short=spoken_short)
-    shown = value.with_texts(np.where(value.texts == "", labels.blank, value.texts))
+    field = texts.rubric.field(clause.field) if clause.field is not None else None
+    label, suffix = _note_field(labels, texts.rubric, field) if field is not None else (
+        labels.list_separator.join(texts.rubric.field(f).header for f in clause.fields), "")
     note_parts: dict[str, Part] = {
         **_text_parts(item, labels, value, lost, missing=missing, short=short),
-        "value": shown, "points": plain_number(clause.points),
-        "per": plain_number(clause.per), "below": plain_number(clause.below),
-        "label": (texts.rubric.field(clause.field).header if clause.field is not None
-                  else labels.list_separator.join(texts.rubric.field(f).header
-                                                  for f in clause.fields)),
+        **_stated(labels, value, suffix), "points": plain_number(clause.points),
+        "per": plain_number(clause.per), "below": plain_number(clause.below) + suffix,
+        "label": label,
     }
-    if clause.field is not None:
-        note_parts["unit"] = unit_of(labels, texts.rubric.field(clause.field))
-    template = labels.notes[f"clause_{clause.shape}"]
+    key = f"clause_{clause.shape}"
+    if field is not None:
+        note_parts["unit"] = unit_of(labels, field)
+        if clause.shape == "shortfall" and is_percent(field):
+            key = "clause_shortfall_percent"
+    template = note_template(labels, texts.rubric.schema, key)
     if clause.cap is not None:
-        template += labels.notes["clause_cap"].replace("{cap}", plain_number(clause.cap))
+        template += note_template(labels, texts.rubric.schema, "clause_cap").replace(
+            "{cap}", plain_number(clause.cap))
     note_codes, notes = render_coded(
         template, {k: v for k, v in note_parts.items() if "{" + k + "}" in template}, count)
     value = value.compact()

@@ -41,8 +41,18 @@ class Labels:
     headings: Mapping[str, str]
     #: what a ``check`` condition expects, before the expected value
     expectations: Mapping[Op, str]
-    #: finding notes by rule (indicators), ``penalty_*`` for penalties, and ``veto``
+    #: finding notes by rule (indicators), ``penalty_*`` for penalties, and ``veto``; as
+    #: schema 1 has always written them (its golden findings keep them)
     notes: Mapping[str, str]
+    #: schema 2's notes where they differ from ``notes``, as an official document writes
+    #: (GB/T 9704): no space between Chinese and a number, a value stated by ``value_is``
+    #: ("报到率为82.5%", "会议次数未填"), a percentage with its "%"
+    notes_2: Mapping[str, str]
+    #: schema 2's expectations of a ``check``, and of one on a percentage ("应不低于90%")
+    expectations_2: Mapping[Op, str]
+    percent_expectations_2: Mapping[Op, str]
+    #: a value stated after its field's label in a schema 2 note (a blank is ``blank``)
+    value_is: str
     #: the measure words a count is said in (zh "次", "篇", "人次"): a label ending in one
     #: and 数 ("媒体报道篇数"), or naming one in brackets ("后备干部（名）"), counts in it
     units: tuple[str, ...]
@@ -123,14 +133,33 @@ ZH = Labels(
         "veto_exclude": "{title}，{label}",
         "direct_points": "{label} {value}，得 {points} 分",
         "direct_lost": "{label} {value}，扣 {lost} 分",
-        "clause_fault": "{label}为{value}，扣 {points} 分",
-        "clause_count": "{label} {value}，每{unit}扣 {per} 分",
-        "clause_shortfall": "{label} {value}，应不少于 {below}，每少1{unit}扣 {per} 分",
-        "clause_list": "{missing}未达标（{value}），每项扣 {per} 分",
-        "clause_any": "{label}（{value}），扣 {points} 分",
-        "clause_cap": "，最多扣 {cap} 分",
         "problem": "{title}扣{lost}分",
     },
+    notes_2={
+        "check": "{label}{value_is}，{expectation}",
+        "scale": "{label}{value_is}，应为{target}，按比例得{points}分",
+        "deduct": "{label}{value_is}，每{unit}扣{per}分",
+        "steps": "{label}{value_is}，按档次得{points}分",
+        "choice": "{label}为“{value}”，得{points}分",
+        "share": "{failed}未达标（{value}）",
+        "count": "{label}{value_is}，每{unit}得{per}分，满分{max}分",
+        "penalty_count": "{label}{value_is}，每{unit}扣{per}分",
+        "penalty": "{label}{value_is}，扣{points}分",
+        "direct_points": "{label}{value_is}，得{points}分",
+        "direct_lost": "{label}{value_is}，扣{lost}分",
+        "clause_fault": "{label}{value_is}，扣{points}分",
+        "clause_count": "{label}{value_is}，每{unit}扣{per}分",
+        "clause_shortfall": "{label}{value_is}，应不少于{below}{unit}，每少1{unit}扣{per}分",
+        "clause_shortfall_percent": "{label}{value_is}，应不低于{below}，每低1{unit}扣{per}分",
+        "clause_list": "{missing}未达标（{value}），每项扣{per}分",
+        "clause_any": "{label}（{value}），扣{points}分",
+        "clause_cap": "，最多扣{cap}分",
+    },
+    expectations_2={">=": "应不少于", ">": "应多于", "<=": "应不多于", "<": "应少于",
+                    "==": "应为", "!=": "不应为"},
+    percent_expectations_2={">=": "应不低于", ">": "应高于", "<=": "应不高于", "<": "应低于",
+                            "==": "应为", "!=": "不应为"},
+    value_is="为{value}",
     # compounds first: "受处分人次数" counts in 人次, not 次
     units=("人次", "户次", "场次", "课时", "学时", "小时",
            "次", "人", "名", "个", "件", "篇", "例", "笔", "户", "项", "条", "份", "家", "起",
@@ -142,6 +171,15 @@ ZH = Labels(
         "CSV 输出包含全部 {total} 行。"
     ),
 )
+
+_EXPECTED_EN: Mapping[Op, str] = {
+    ">=": "expected at least ",
+    ">": "expected more than ",
+    "<=": "expected at most ",
+    "<": "expected less than ",
+    "==": "expected ",
+    "!=": "expected other than ",
+}
 
 EN = Labels(
     yes="yes",
@@ -190,14 +228,7 @@ EN = Labels(
         "tool": "Tool version",
         "page": "Page &P of &N",
     },
-    expectations={
-        ">=": "expected at least ",
-        ">": "expected more than ",
-        "<=": "expected at most ",
-        "<": "expected less than ",
-        "==": "expected ",
-        "!=": "expected other than ",
-    },
+    expectations=_EXPECTED_EN,
     notes={
         "check": "{label} {value}, {expectation}",
         "scale": "{label} {value}, expected {target}, {points} points pro rata",
@@ -222,6 +253,13 @@ EN = Labels(
         "clause_cap": ", at most {cap} points off",
         "problem": "{title}: {lost} points lost",
     },
+    notes_2={
+        "clause_shortfall_percent": "{label} {value}, at least {below} expected, {per} points "
+                                    "off for each {unit} short",
+    },
+    expectations_2=_EXPECTED_EN,
+    percent_expectations_2=_EXPECTED_EN,
+    value_is=" {value}",
     units=(),
     default_unit="",
     percent_unit="percentage point",
@@ -312,6 +350,13 @@ def field_name(labels: Labels, field: Field) -> str:
 def value_suffix(field: Field) -> str:
     """What follows a field's value where a sentence states it: "%" for a percentage."""
     return "%" if is_percent(field) else ""
+
+
+def note_template(labels: Labels, schema: int, key: str) -> str:
+    """A finding's note template: schema 2's own wording where it has one, else schema 1's."""
+    if schema == 2 and key in labels.notes_2:
+        return labels.notes_2[key]
+    return labels.notes[key]
 
 
 def _int32(codes: np.ndarray) -> np.ndarray:
