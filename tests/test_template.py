@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -387,12 +388,55 @@ def test_schema_2_header_comments_name_the_clause_the_condition_and_reference(
         return str(sheet[f"{column_letter(2 + ids.index(field_id))}1"].comment.text)
 
     general = comment("general_meetings")
-    assert "用于 三会一课 第2条：党员大会次数不足2次的，每少1次扣2分" in general
+    assert "用于“三会一课”第2条：党员大会次数不足2次的，每少1次扣2分" in general
     assert "第1条" not in general
-    assert ("用于判断“配备专职党务副书记”是否适用: 仅适用于书记主任一肩挑的单位"
+    assert ("用于判断“配备专职党务副书记”是否适用：仅适用于书记主任一肩挑的单位"
             in comment("dual_role"))
     assert "仅作参考，不计分" in comment("party_members")
     assert "取消考核资格" in comment("serious_violation")
+
+
+UNITS_2 = load_rubric(ROOT / "tests" / "data" / "rubrics" / "schema2-units.toml")
+#: An ASCII colon, or a space beside Chinese: what a Chinese text never holds (GB/T 9704).
+_NOT_CHINESE_PUNCTUATION = re.compile(r":|[\u4e00-\u9fff“”] +[\u4e00-\u9fff“”0-9]"
+                                      r"|[0-9] +[\u4e00-\u9fff“”]")
+
+
+def _form_texts(path: Path) -> list[str]:
+    """Every text of a form a clerk reads: header comments, the input and error messages
+    of the validations, and the rubric explained."""
+    book = openpyxl.load_workbook(path)
+    form, about = book.worksheets
+    texts = [str(cell.comment.text) for cell in form[1] if cell.comment]
+    for rule in form.data_validations.dataValidation:
+        texts += [str(rule.prompt), str(rule.error)]
+    texts += [str(cell) for row in about.iter_rows(values_only=True) for cell in row if cell]
+    return texts
+
+
+@pytest.mark.parametrize("rubric", [STREET, STREET_2, STARS_2, BASIC_2, UNITS_2],
+                         ids=["street-h1", "street-h2", "stars-h2", "schema2-basic", "units"])
+def test_a_chinese_form_uses_chinese_punctuation(tmp_path: Path, rubric: Rubric) -> None:
+    """Each comment, prompt and line of a Chinese form writes its colons full-width and no
+    space beside Chinese: "用于“为民办实事”：…", "从下拉列表中选择：…", "填“是”或“否”"."""
+    wrong = [text for text in _form_texts(_form(tmp_path, rubric))
+             if _NOT_CHINESE_PUNCTUATION.search(text)]
+    assert wrong == []
+
+
+def test_a_comment_names_the_item_or_clause_it_feeds_in_quotation_marks(tmp_path: Path) -> None:
+    """A field's comment says what to type and, for each item or clause it feeds, 用于 that
+    item (quoted once, as a sentence quotes a title) or its clause by number."""
+    sheet = openpyxl.load_workbook(_form(tmp_path, UNITS_2)).worksheets[0]
+    comments = {str(cell.value): str(cell.comment.text) for cell in sheet[1] if cell.comment}
+    assert comments["党费按时足额上交"] == ("填“是”或“否”\n"
+                                      "用于“班子建设”第3条：党费按时足额上交为否的，扣3分")
+    assert comments["居民满意率"] == (
+        "填数字，0到100\n用于“居民满意度”：按居民满意率与100%之比计分，达到100%得满分80分\n"
+        "居民满意率过低：居民满意率低于60%时，等次不高于合格")
+    street = openpyxl.load_workbook(_form(tmp_path, STREET_2)).worksheets[0]
+    choice = next(str(cell.comment.text) for cell in street[1] if cell.value == "获得表彰")
+    assert choice.startswith("从下拉列表中选择：无、区级、市级及以上\n")
 
 
 def test_a_schema_2_form_filled_with_the_sample_scores_as_the_sample(tmp_path: Path) -> None:

@@ -52,8 +52,10 @@ from inspect_score.rubric.model import Clause, Field, Grade, Item, Rubric, Veto
 from inspect_score.scoring.labels import labels_for, plain_number
 from inspect_score.scoring.rule_words import (
     cap_text,
+    clause_name,
     clause_text,
     condition_text,
+    quoted,
     rule_text,
 )
 
@@ -75,7 +77,8 @@ ABOUT_WIDTH = 90
 FORM_WORDS: dict[str, dict[str, str]] = {
     "zh": {
         "form": "检查表", "about": "考评细则说明", "id": "编号", "name": "名称",
-        "used_by": "用于", "key": "项目", "content": "内容",
+        "used_by_clause": "用于{clause}：{rule}", "used_by_item": "用于{item}：{rule}",
+        "key": "项目", "content": "内容",
         "section_key": "考评部分", "item_key": "考评项目", "bonus_key": "加分项",
         "penalty_key": "直接扣分", "veto_key": "一票否决", "about_title": "说明",
         "form_title": "自查自评检查表",
@@ -91,12 +94,13 @@ FORM_WORDS: dict[str, dict[str, str]] = {
         "quota": "，不超过参评单位的{share}%",
         "total_rule": "总分 = 基础分 + 加分（不超过上限）− 扣分，最低0分；"
                       "分数按四舍五入保留{precision}位小数",
-        "missing": "漏填", "missing_error": "必须填写，漏填的检查表退回补填",
+        "missing": "漏填", "missing_fields": "{fields}：{rule}",
+        "missing_error": "必须填写，漏填的检查表退回补填",
         "missing_zero": "可以不填，不填按0（否）计",
         "missing_na": "可以不填，不填的该项不计分，基础分按比例折算",
         "raters": "多名检查人员打分", "raters_mean": "取平均分", "raters_median": "取中位数",
         "raters_trimmed_mean": "去掉最高分和最低分各{trim}个后取平均分",
-        "bool_hint": "填 是 或 否", "choice_hint": "从下拉列表中选择",
+        "bool_hint": "填“是”或“否”", "choice_hint": "从下拉列表中选择：{choices}",
         "int_hint": "填整数", "number_hint": "填数字", "range": "，{low}到{high}",
         "at_least": "，不小于{low}", "at_most": "，不大于{high}",
         # schema 2
@@ -127,14 +131,14 @@ FORM_WORDS: dict[str, dict[str, str]] = {
         "capped": "（不超过上限）",
         "weighted_base": "基础分 = 各部分得分乘以所占比例后相加",
         "reference_hint": "仅作参考，不计分",
-        "applies_field": "用于判断“{title}”是否适用",
+        "applies_field": "用于判断{title}是否适用：{where}",
         "direct_hint": "填写所得分数，0到{max}",
         "direct_lost_hint": "填写扣分数，0到{max}（扣3分填3或-3）",
-        "clause_field": "{item} {clause}",
     },
     "en": {
         "form": "Checklist", "about": "Rubric explained", "id": "branch_id", "name": "branch_name",
-        "used_by": "Used by", "key": "Item", "content": "Content",
+        "used_by_clause": "Used by {clause}: {rule}", "used_by_item": "Used by {item}: {rule}",
+        "key": "Item", "content": "Content",
         "section_key": "Section", "item_key": "Item", "bonus_key": "Bonus",
         "penalty_key": "Penalty", "veto_key": "Veto", "about_title": ", explained",
         "form_title": "Self-check form",
@@ -151,12 +155,13 @@ FORM_WORDS: dict[str, dict[str, str]] = {
         "quota": ", at most {share}% of the branches",
         "total_rule": "total = base + bonus (up to the cap) - penalties, never below 0; "
                       "points rounded half up to {precision} decimals",
-        "missing": "Blank values", "missing_error": "required; a checklist with blanks is returned",
+        "missing": "Blank values", "missing_fields": "{fields}: {rule}",
+        "missing_error": "required; a checklist with blanks is returned",
         "missing_zero": "may be left blank, counting as 0 (no)",
         "missing_na": "may be left blank; the item is then not scored and the base is rescaled",
         "raters": "Several raters", "raters_mean": "the mean", "raters_median": "the median",
         "raters_trimmed_mean": "the mean after dropping the {trim} highest and lowest",
-        "bool_hint": "yes or no", "choice_hint": "pick from the list",
+        "bool_hint": "yes or no", "choice_hint": "pick from the list: {choices}",
         "int_hint": "a whole number", "number_hint": "a number", "range": " from {low} to {high}",
         "at_least": ", at least {low}", "at_most": ", at most {high}",
         # schema 2
@@ -189,10 +194,9 @@ FORM_WORDS: dict[str, dict[str, str]] = {
         "capped": " (up to the cap)",
         "weighted_base": "base = the sum of each part's points times its weight",
         "reference_hint": "for reference only, not scored",
-        "applies_field": "decides whether \"{title}\" applies",
+        "applies_field": "decides whether \"{title}\" applies: {where}",
         "direct_hint": "the points given, 0 to {max}",
         "direct_lost_hint": "the points off, 0 to {max} (3 or -3 for 3 off)",
-        "clause_field": "{item} {clause}",
     },
 }
 
@@ -335,7 +339,8 @@ def rubric_in_words(rubric: Rubric) -> list[tuple[str, str]]:
                   if rubric.missing_policy(field.id) == policy]
         if fields:
             joined = labels_for(rubric.lang).list_separator.join(fields)
-            rows.append((said["missing"], f"{joined}: {said['missing_' + policy]}"))
+            rows.append((said["missing"], said["missing_fields"].format(
+                fields=joined, rule=said["missing_" + policy])))
     rows.append((said["raters"], said["raters_" + rubric.raters].format(trim=rubric.trim)))
     return rows
 
@@ -418,8 +423,8 @@ def _value_hint(rubric: Rubric, field: Field) -> str:
     if field.type == "bool":
         return said["bool_hint"]
     if field.type == "choice":
-        return said["choice_hint"] + ": " + labels_for(rubric.lang).list_separator.join(
-            field.choices)
+        return said["choice_hint"].format(
+            choices=labels_for(rubric.lang).list_separator.join(field.choices))
     if field.type not in ("int", "number"):
         return ""
     hint = said[f"{field.type}_hint"]
@@ -439,17 +444,21 @@ def field_comment(rubric: Rubric, field: Field) -> str:
     said = words(rubric)
     lines = [line for line in (field.help, field_hint(rubric, field)) if line]
     for item in rubric.items:
+        # a title as a sentence quotes it: 用于“为民办实事”：…
+        title = quoted(item.title) if rubric.lang == "zh" else item.title
         if item.rule == "clauses":
             # only the clauses that read the field: the others say nothing about this cell
             for number, clause in enumerate(item.clauses, start=1):
                 if field.id in clause.input_fields:
-                    lines.append(f"{said['used_by']} {item.title} " + said["clause"].format(
-                        number=number, rule=describe_clause(rubric, item, clause)))
+                    lines.append(said["used_by_clause"].format(
+                        clause=clause_name(item.title, number, rubric.lang),
+                        rule=describe_clause(rubric, item, clause)))
         elif field.id in item.input_fields:
-            lines.append(f"{said['used_by']} {item.title}: {describe_rule(rubric, item)}")
+            lines.append(said["used_by_item"].format(item=title,
+                                                     rule=describe_rule(rubric, item)))
         if item.applies_if is not None and item.applies_if.field == field.id:
-            lines.append(said["applies_field"].format(title=item.title) + ": "
-                         + describe_applies(rubric, item))
+            lines.append(said["applies_field"].format(title=title,
+                                                      where=describe_applies(rubric, item)))
     for veto in rubric.vetoes:
         if veto.field == field.id:
             lines.append(describe_veto(rubric, veto))
