@@ -46,10 +46,10 @@ def test_errors_of_a_zh_rubric_run_are_in_chinese(work: Path) -> None:
     lines = err.splitlines()
     assert status == 1
     assert "bad.csv:2:三会一课召开次数: 「3次」不是数字，应填0到200之间的整数" in lines
-    # a misspelt header is one line: the missing column and the question
-    assert ("bad.csv:1:三会一课应开次: 缺少「三会一课应开次数」列（字段 'meetings_required'），"
-            "该字段不允许缺失；第4列表头为 '三会一课应开次'："
-            "是否应为「三会一课应开次数」？") in lines
+    # a misspelt header is one line: the missing column and the question, each header as
+    # the form writes it in 「」, never the rubric's id for it
+    assert ("bad.csv:1:三会一课应开次: 缺少「三会一课应开次数」列，该字段不允许缺失；"
+            "第4列表头为「三会一课应开次」，是否应为「三会一课应开次数」？") in lines
     assert lines[-1].startswith("共") and lines[-1].endswith("处错误，未写出任何文件。")
     assert not Path("out").exists()
 

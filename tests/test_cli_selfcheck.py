@@ -93,7 +93,7 @@ def test_a_form_with_a_changed_header_names_the_cell(tmp_path: Path) -> None:
     book.save(form)
     code, out, err = _run("explain", STREET, str(form), "--branch", "SQ01")
     assert code == 1 and out == ""
-    assert f"{form}:1:开会次数: 单元格 C1 为 '开会次数'，应为表头 '三会一课召开次数'" in err
+    assert f"{form}:1:开会次数: 单元格C1为「开会次数」，应为表头「三会一课召开次数」" in err
 
 
 def test_calibrate_writes_the_csv_and_the_workbook(tmp_path: Path) -> None:

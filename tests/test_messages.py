@@ -11,6 +11,7 @@ import functools
 import gettext
 import importlib.util
 import pickle
+import re
 import string
 import sys
 from fnmatch import fnmatch
@@ -130,6 +131,30 @@ def test_each_translation_fills_the_same_placeholders_as_its_english() -> None:
     assert wrong == {}
 
 
+#: Chinese beside an ASCII colon: "用于 为民办实事: …" where "用于“为民办实事”：…" is meant.
+_ASCII_COLON_IN_CHINESE = re.compile(r"[\u4e00-\u9fff“”「」（）]\s*:|:\s*[\u4e00-\u9fff“「（]")
+#: A location before the message, as an issue's line writes it ("rubric.toml: 检查通过").
+_LOCATION = re.compile(r"^\{path\}: ")
+
+
+def test_chinese_wording_uses_full_width_colons() -> None:
+    """No Chinese translation writes an ASCII colon in its Chinese text (a location before
+    it, "{path}: ", is an issue line's, as PATH:ROW:COLUMN: is)."""
+    wrong = {english: chinese for english, chinese in zh_entries().items()
+             if _ASCII_COLON_IN_CHINESE.search(_LOCATION.sub("", chinese))}
+    assert wrong == {}
+
+
+def test_a_header_is_shown_in_chinese_quotation_marks_never_as_python_writes_it() -> None:
+    """A checklist's headers (and the row label of a totals row) are quoted 「三会一课次数」 in
+    Chinese, as the clerk typed them: never '三会一课次数' with Python's quotes, and never
+    the rubric's field id beside them."""
+    quoted = re.compile(r"\{(header|headers|expected|label)!r\}|\{id!r\}")
+    wrong = {english: chinese for english, chinese in zh_entries().items()
+             if quoted.search(chinese)}
+    assert wrong == {}
+
+
 def test_the_compiled_catalog_is_the_po_file() -> None:
     """The .mo that runs says exactly what the .po says (compile with
     scripts/update_messages.py after editing the .po)."""
@@ -185,7 +210,7 @@ def test_an_issue_keeps_its_location_and_code_in_every_language() -> None:
                   "a.csv", row=1, column="备注", severity="warning")
     assert issue.render("en") == (
         "a.csv:1:备注: warning: column '备注' (column 7) is not a field of the rubric; ignored")
-    assert issue.render("zh") == "a.csv:1:备注: 警告：第7列 '备注' 不是考评细则中的字段，已忽略"
+    assert issue.render("zh") == "a.csv:1:备注: 警告：第7列「备注」不是考评细则中的字段，已忽略"
     with use_language("zh"):
         assert str(InspectError([issue])) == issue.render("zh")
 

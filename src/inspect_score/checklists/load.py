@@ -501,14 +501,15 @@ def did_you_mean(name: str) -> Message:
 
 
 def missing_column_text(rubric: Rubric, target: str) -> Message:
-    """What is said of a field (or the branch id) with no column."""
+    """What is said of a field (or the branch id) with no column: by the header the form
+    gives it, as the user reads it, never the rubric's id for it."""
     if target == BRANCH_ID:
         return msg("no branch_id (编号) column")
     field = rubric.field(target)
     if rubric.missing_policy(field.id) == "error":
-        return msg('no column for field {id!r} ({header}); its missing policy is "error"',
-                   id=field.id, header=field.header)
-    return msg("no column for field {id!r} ({header})", id=field.id, header=field.header)
+        return msg('no column {header!r} (the field\'s missing policy is "error")',
+                   header=field.header)
+    return msg("no column {header!r}", header=field.header)
 
 
 def typo_text(column: int, header: str, name: str) -> Message:
@@ -760,7 +761,7 @@ class _TableParser:
                                    and self.rubric.missing_policy(target) == "error"):
             return  # said with the missing column, as an error
         what = (msg("the branch names") if target == BRANCH_NAME
-                else msg("field {id!r}", id=target))
+                else msg("the field {header!r}", header=self.rubric.field(target).header))
         self._issue(
             "unknown-column",
             msg("column {header!r} (column {number}) is not a field of the rubric; {question} "
