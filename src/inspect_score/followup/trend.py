@@ -672,7 +672,7 @@ TREND_LABELS: Mapping[Lang, TrendLabels] = {
                   "absent": "缺少的期间",
                   "issue": "提示"},
         lists={"red": "红榜", "yellow": "黄榜（屡查屡犯）", "black": "黑榜"},
-        chart_note="图中只画出前 {count} 个单位（共 {total} 个）。",
+        chart_note="图中只画出前{count}个单位（共{total}个）。",
     ),
     "en": TrendLabels(
         sheets={"trend": "Trend", "totals": "Totals", "grades": "Grades",

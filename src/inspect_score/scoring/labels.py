@@ -167,8 +167,8 @@ ZH = Labels(
     default_unit="次",
     percent_unit="个百分点",
     truncated=(
-        "本表超出 Excel 每表 1,048,576 行的上限，只列出前 {rows} 行；"
-        "CSV 输出包含全部 {total} 行。"
+        "本表超出 Excel 每表1,048,576行的上限，只列出前{rows}行；"
+        "CSV 输出包含全部{total}行。"
     ),
 )
 
