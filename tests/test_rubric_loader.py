@@ -21,7 +21,7 @@ from strategies import rubrics
 
 from inspect_score.errors import Issue, RubricError, errors_only
 from inspect_score.rubric.loader import load_rubric, validate_rubric_file
-from inspect_score.rubric.model import Item, Rubric
+from inspect_score.rubric.model import Condition, Item, Rubric
 from inspect_score.rubric.toml_lines import KeyLocator, render_key
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,6 +120,10 @@ INVALID: dict[str, list[tuple[str, int | None, str | None]]] = {
     "s2-below-on-bool": [("field-type-mismatch", 123, "indicator[1].clause[3].field")],
     "s2-cap-not-positive": [("non-positive-value", 119, "indicator[1].clause[2].cap")],
     "s2-choice-clause-zero": [("zero-blank-earns", 135, "indicator[1].clause[5].field")],
+    "s2-clause-applies-if-is-on-number": [
+        ("field-type-mismatch", 113, "indicator[1].clause[1].applies_if.field")],
+    "s2-clause-applies-if-undeclared": [
+        ("undeclared-field", 113, "indicator[1].clause[1].applies_if.field")],
     "s2-clause-no-shape": [("clause-shape", 109, "indicator[1].clause[1]")],
     "s2-clause-two-shapes": [("clause-shape", 109, "indicator[1].clause[1]")],
     "s2-direct-lost-zero": [("zero-blank-earns", 182, "indicator[6].field")],
@@ -929,3 +933,44 @@ def test_a_bool_condition_names_what_it_accepts(tmp_path: Path, written: str) ->
     assert (issue.code, issue.key) == ("invalid-value", "indicator[1].clause[1].is")
     assert issue.render("zh").endswith(
         '应为 true 或 false（也可写 "是"/"否"、"yes"/"no"、"true"/"false"）')
+
+
+def test_a_clause_may_apply_only_to_some_branches(tmp_path: Path) -> None:
+    """`applies_if` on a clause is read as on an item: `is` (in the words checklists
+    take) or `op` + `value`; the clause keeps its own shape and fields."""
+    rubric = loaded_with(tmp_path, SCHEMA2_BASIC, [
+        ('points = 10\nproblem = "党费未按时足额交纳"',
+         'points = 10\napplies_if = { field = "dual_role", is = "是" }\n'
+         'problem = "党费未按时足额交纳"'),
+        ('below = 2\nper = 5', 'below = 2\nper = 5\napplies_if = { field = "arrears", op = ">", '
+         'value = 0 }'),
+    ])
+    first, second, third, _ = item(rubric, "dues").clauses
+    assert first.applies_if == Condition(field="dual_role", op="==", values=(True,))
+    assert second.applies_if is None
+    assert third.applies_if == Condition(field="arrears", op=">", values=(0.0,))
+    assert (first.input_fields, third.input_fields) == (("dues_on_time",), ("meetings",))
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ('applies_if = { field = "members", op = ">", value = 100 }',
+     ("reference-field-used", "indicator[1].clause[1].applies_if.field")),
+    ('applies_if = { field = "unit_type", is = "中学" }',
+     ("invalid-value", "indicator[1].clause[1].applies_if.is")),
+    ('applies_if = "dual_role"', ("wrong-type", "indicator[1].clause[1].applies_if")),
+    ('applies_if = { field = "dual_role", is = true }\notherwise = "na"',
+     ("unknown-key", "indicator[1].clause[1].otherwise")),
+])
+def test_a_clauses_applies_if_is_checked_as_an_items(
+        tmp_path: Path, written: str, expected: tuple[str, str]) -> None:
+    """The same checks, codes and key paths as an item's `applies_if`; `otherwise` stays
+    an item's key (a clause that does not apply costs nothing)."""
+    text = SCHEMA2_BASIC.read_text(encoding="utf-8").replace(
+        'points = 10\nproblem = "党费未按时足额交纳"',
+        f'points = 10\n{written}\nproblem = "党费未按时足额交纳"', 1)
+    path = tmp_path / "r.toml"
+    path.write_text(text, encoding="utf-8")
+    issues = errors_only(validate_rubric_file(path))
+    assert [(issue.code, issue.key) for issue in issues] == [expected]
+    name = expected[1].rsplit(".", 1)[1] if "otherwise" in expected[1] else "applies_if"
+    assert issues[0].row == text[:text.index(f"\n{name} =")].count("\n") + 2

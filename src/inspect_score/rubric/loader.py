@@ -193,7 +193,7 @@ SECTION_KEYS_2 = ("parent", "weight")
 VETO_KEYS_2 = ("action", "label", "rectify")
 GRADE_KEYS_2 = ("max_count", "quota_rounding", "min_share", "min_count")
 CLAUSE_KEYS = ("field", "fields", "any", "is", "op", "value", "points", "per", "below", "cap",
-               "problem", "rectify")
+               "problem", "rectify", "applies_if")
 #: the keys of each clause shape, beside cap, problem and rectify
 SHAPE_KEYS: dict[ClauseShape, tuple[str, ...]] = {
     "fault": ("field", "is", "op", "value", "points"),
@@ -1258,6 +1258,8 @@ def _read_clause(table: _Table, context: _Context) -> Clause | None:
     params["cap"] = cap
     params["problem"] = _read_text_with_placeholders(table, "problem")
     params["rectify"] = _read_text_with_placeholders(table, "rectify")
+    if table.has("applies_if"):
+        params["applies_if"] = _read_applies_if(table, context)
     for name in table.data:
         if name not in table.read and name in CLAUSE_KEYS:
             table.raw(name)

@@ -108,7 +108,9 @@ class Clause:
     - ``list``: ``per *`` how many of the bool ``fields`` are false;
     - ``any``: ``points`` when at least one of the bool ``fields`` is true.
 
-    ``cap`` bounds what the clause alone can cost.
+    ``cap`` bounds what the clause alone can cost. With ``applies_if`` the clause
+    counts only on rows where that condition holds; elsewhere it costs nothing and
+    does not apply (its own fields are not read).
     """
 
     shape: ClauseShape
@@ -123,10 +125,13 @@ class Clause:
     problem: str | None = None
     #: what the branch must do (整改要求)
     rectify: str | None = None
+    #: the clause counts only where this holds
+    applies_if: Condition | None = None
     line: int = 0
 
     @property
     def input_fields(self) -> tuple[str, ...]:
+        """The fields the clause's shape reads (not its ``applies_if``'s)."""
         return (self.field,) if self.field is not None else self.fields
 
 
