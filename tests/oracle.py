@@ -312,7 +312,12 @@ def literal_condition(rubric: Rubric, row: dict[str, Any], cond: Any) -> tuple[b
 
 
 def clause_cost(rubric: Rubric, clause: Any, row: dict[str, Any]) -> Fraction | None:
-    """What one clause costs on one row, after its cap; None where it does not apply."""
+    """What one clause costs on one row, after its cap; None where it does not apply
+    (its own applies_if fails, or its field is blank under na: its fields are not read)."""
+    if clause.applies_if is not None:
+        holds, _ = literal_condition(rubric, row, clause.applies_if)
+        if not holds:
+            return None
     if clause.shape == "fault":
         holds, na = literal_condition(rubric, row, clause.condition)
         if na:
@@ -755,9 +760,11 @@ def _clause_texts(rubric: Rubric, item: Item, clause: Any, branch: dict[str, Any
                   cost: Fraction) -> tuple[str, str]:
     """A clause finding's problem and rectify, from the branch's rows in rater order."""
     rows = _in_rater_order(branch["rows"])
-    # the rows its clause counted: where the item applies, its fields are read
+    # the rows its clause counted: where the item and the clause apply, its fields are read
     read = [row for row in rows
-            if item.applies_if is None or literal_condition(rubric, row, item.applies_if)[0]]
+            if (item.applies_if is None or literal_condition(rubric, row, item.applies_if)[0])
+            and (clause.applies_if is None
+                 or literal_condition(rubric, row, clause.applies_if)[0])]
     short = ""
     missing = ""
     if clause.shape in ("list", "any"):

@@ -421,7 +421,7 @@ def conditions(draw: st.DrawFn, rubric_missing: MissingPolicy,
 @st.composite
 def clauses(draw: st.DrawFn, rubric_missing: MissingPolicy, pool: tuple[Field, ...],
             unit: float) -> Clause:
-    """One clause of any shape, with or without a cap."""
+    """One clause of any shape, with or without a cap, sometimes with its own applies_if."""
     shape = draw(st.sampled_from(("fault", "count", "shortfall", "list", "any")))
     cap = draw(st.sampled_from((None, None, 1.0, 2.5, 5.0)))
     per = draw(st.sampled_from((0.25, 0.5, 1.0, 2.0)))
@@ -431,12 +431,21 @@ def clauses(draw: st.DrawFn, rubric_missing: MissingPolicy, pool: tuple[Field, .
         choice = next(field for field in pool if field.id == CHOICE_FIELD)
         if condition.field == CHOICE_FIELD and (choice.missing or rubric_missing) == "zero":
             condition = Condition(field=BOOL_FIELDS[0], op="==", values=(False,))
-        return Clause(shape="fault", field=condition.field, condition=condition, points=points,
-                      cap=cap, problem=draw(texts), rectify=draw(texts))
-    if shape in ("count", "shortfall"):
+        clause = Clause(shape="fault", field=condition.field, condition=condition,
+                        points=points, cap=cap, problem=draw(texts), rectify=draw(texts))
+    elif shape in ("count", "shortfall"):
         below = float(draw(st.integers(1, 12))) if shape == "shortfall" else 0.0
-        return Clause(shape=shape, field=draw(st.sampled_from(NUMERIC_FIELDS)), per=per,
-                      below=below, cap=cap, problem=draw(texts), rectify=draw(texts))
+        clause = Clause(shape=shape, field=draw(st.sampled_from(NUMERIC_FIELDS)),
+                        per=per, below=below, cap=cap, problem=draw(texts), rectify=draw(texts))
+    else:
+        clause = _bools_clause(draw, shape, per, points, cap)
+    if draw(st.integers(0, 3)) == 0:  # "一肩挑的社区……扣3分": the clause applies to some rows
+        clause = attrs.evolve(clause, applies_if=draw(conditions(rubric_missing, pool)))
+    return clause
+
+
+def _bools_clause(draw: st.DrawFn, shape: str, per: float, points: float,
+                  cap: float | None) -> Clause:
     chosen = tuple(draw(st.lists(st.sampled_from(BOOL_FIELDS), min_size=1, max_size=4,
                                  unique=True)))
     if shape == "list":

@@ -6,6 +6,9 @@ over all checklist rows at once. Blanks follow the spec's "Precise readings":
 under ``zero`` a clause reads a blank literally (0, false, no choice) and
 evaluates its condition on that reading, so a blank can cost points; under
 ``na`` a clause whose fields are all blank costs nothing and does not apply.
+A clause with its own ``applies_if`` applies only on rows where that holds
+(a blank in its field follows that field's policy, as an item's does); elsewhere
+it costs nothing and its own fields are not read.
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ class ClauseColumns:
 
     #: one float array per clause: its cost after its cap (0 where it does not apply)
     costs: tuple[np.ndarray, ...]
-    #: one bool array per clause: where it applies (some of its fields not blank
-    #: under ``na``; everywhere otherwise)
+    #: one bool array per clause: where it applies (its ``applies_if`` holding, and
+    #: some of its fields not blank under ``na``; everywhere otherwise)
     applies: tuple[np.ndarray, ...]
 
 
@@ -34,11 +37,22 @@ def clause_columns(rubric: Rubric, item: Item, frame: pd.DataFrame) -> ClauseCol
     costs, applies = [], []
     for clause in item.clauses:
         cost, applying = _clause_cost(rubric, clause, frame)
+        if clause.applies_if is not None:
+            # where it fails (or its field is blank under na) the clause is not read
+            applying = applying & clause_holds(rubric, clause, frame)
         if clause.cap is not None:
             cost = np.minimum(cost, clause.cap)
         costs.append(np.where(applying, cost, 0.0))
         applies.append(applying)
     return ClauseColumns(costs=tuple(costs), applies=tuple(applies))
+
+
+def clause_holds(rubric: Rubric, clause: Clause, frame: pd.DataFrame) -> np.ndarray:
+    """Where the clause's ``applies_if`` holds (everywhere without one): a blank in its
+    field under ``na`` holds nowhere."""
+    if clause.applies_if is None:
+        return np.ones(len(frame), dtype=bool)
+    return condition_literal(rubric, frame, clause.applies_if)[0]
 
 
 def _clause_cost(rubric: Rubric, clause: Clause,

@@ -17,6 +17,7 @@ import pandas as pd
 from inspect_score.checklists.conditions import applies_if_mask
 from inspect_score.checklists.table import BRANCH_ID, RATER, Checklists, text_taken
 from inspect_score.rubric.model import Clause, Field, Item, Rubric
+from inspect_score.scoring.clauses import clause_holds
 from inspect_score.scoring.labels import (
     Coded,
     Labels,
@@ -228,6 +229,15 @@ class _BranchTexts:
         if item.applies_if is None:
             return None
         return applies_if_mask(self.rubric, item, self.frame)[0]
+
+    def read_by_clause(self, item: Item, clause: Clause) -> np.ndarray | None:
+        """The rows whose fields the clause reads: where the item's ``applies_if`` and
+        the clause's own hold (None: every row)."""
+        read = self.read_by(item)
+        if clause.applies_if is None:
+            return read
+        holds = clause_holds(self.rubric, clause, self.frame)
+        return holds if read is None else read & holds
 
     def fields_share(self, fields: tuple[str, ...],
                      read: np.ndarray | None = None) -> tuple[Coded, Coded]:
@@ -469,7 +479,7 @@ def _clause_chunk(item: Item, number: int, clause: Clause, texts: _BranchTexts, 
     """The findings of one clause: the branches it cost points, with the problem in words."""
     count = len(positions)
     missing = short = spoken_short = None
-    read = texts.read_by(item)
+    read = texts.read_by_clause(item, clause)
     if clause.shape in ("list", "any"):
         share, failed = texts.fields_share(clause.fields, read)
         value, missing = share.take(positions), failed.take(positions)
