@@ -21,6 +21,7 @@ from inspect_score.scoring.pipeline import evaluate
 from inspect_score.scoring.results import Results
 from inspect_score.selfcheck.clause_path import clause_path
 from inspect_score.selfcheck.explain import explain
+from inspect_score.selfcheck.template import describe_clause, field_comment
 
 RUBRIC = """\
 schema = 2
@@ -151,7 +152,7 @@ def test_explain_prices_the_clause_as_scored(results: Results) -> None:
     reasons = {branch: [line.reason for line in explain(results, branch).lines
                         if line.kind == "条款"] for branch in ("A", "E")}
     assert not any("副书记" in reason for reason in reasons["A"])
-    assert any(reason.startswith("书记、主任一肩挑，未配备专职党务副书记") for reason in reasons["E"])
+    assert reasons["E"][2].startswith("书记、主任一肩挑，未配备专职党务副书记")
 
 
 def test_putting_the_clause_right_wins_its_points(results: Results) -> None:
@@ -160,3 +161,16 @@ def test_putting_the_clause_right_wins_its_points(results: Results) -> None:
     assert [(fix.problem, fix.gain) for fix in path.fixes] == [
         ("书记、主任一肩挑，未配备专职党务副书记", 3.0)]
     assert path.new_total == 8.0
+
+
+def test_the_form_says_where_the_clause_counts(tmp_path: Path) -> None:
+    """The form states the clause as the 细则 does, where first ("仅适用于…的单位"), and
+    the field that decides it says so, with what other branches lose (nothing)."""
+    rubric = team_rubric(tmp_path)
+    item = rubric.indicators[0]
+    assert describe_clause(rubric, item, item.clauses[2]) == (
+        "仅适用于是否一肩挑的单位，是否配备专职党务副书记为否的，扣3分"
+        "（问题表述：书记、主任一肩挑，未配备专职党务副书记）")
+    assert describe_clause(rubric, item, item.clauses[0]).startswith("支委会是否健全为否的")
+    assert "用于判断“班子建设”第3条是否适用：仅适用于是否一肩挑的单位；其他单位本条不扣分" in \
+        field_comment(rubric, rubric.field("dual_role")).split("\n")

@@ -394,3 +394,24 @@ def test_chinese_edits_name_items_sections_and_vetoes_by_title_never_by_id() -> 
         assert texts
         for text in texts:
             assert not set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", text)) & ids, text
+
+
+def test_a_clauses_applies_if_added_changed_or_removed_is_an_edit_in_words() -> None:
+    """"一肩挑的社区……扣3分": a clause's applies_if added is one edit of that clause, stated
+    as the form states it; removed, the reverse; a clause added with it says so."""
+    old = street_h2()
+    deputy = next(i for i in old.indicators if i.id == "deputy")
+    assert deputy.applies_if is not None
+    item = next(i for i in old.indicators if i.id == "three_meetings")
+    clauses = list(item.clauses)
+    clauses[4] = attrs.evolve(clauses[4], applies_if=deputy.applies_if)
+    new = with_clauses(old, "three_meetings", tuple(clauses))
+    added = diff_rubrics(old, new)
+    assert [(e.code, e.target) for e in added] == [("clause-changed", "three_meetings#5")]
+    assert added[0].text == "“三会一课”第5条 全部适用 → 仅适用于书记主任一肩挑的单位"
+    removed = diff_rubrics(new, old)
+    assert [(e.old, e.new) for e in removed] == [(added[0].new, added[0].old)]
+    fewer = with_clauses(old, "three_meetings", item.clauses[:-1])
+    [whole] = diff_rubrics(fewer, new)
+    assert whole.text == ("“三会一课”新增第5条：每月开展主题党日为否的，扣3分、"
+                          "仅适用于书记主任一肩挑的单位")

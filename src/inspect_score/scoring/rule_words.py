@@ -54,6 +54,7 @@ RULE_WORDS: dict[Lang, dict[str, str]] = {
         "bonus_any": "{labels}任何一项为是的，加{points}分，不累计",
         "cap": "最多扣{cap}分", "bonus_cap": "最多加{cap}分",
         "either": "或",
+        "applies_bool": "{label}",
     },
     "en": {
         "check": "{max} points if {condition}, else none",
@@ -86,6 +87,7 @@ RULE_WORDS: dict[Lang, dict[str, str]] = {
         "bonus_any": "{points} points added when any of {labels} is yes, once",
         "cap": "at most {cap} points off", "bonus_cap": "at most {cap} points added",
         "either": " or ",
+        "applies_bool": "{label} is yes",
     },
 }
 
@@ -126,6 +128,15 @@ def condition_text(rubric: Rubric, condition: Condition) -> str:
         return field_name(labels, field) + condition_words(rubric, field)["=="] + values
     return words["either"].join(describe_condition(rubric, condition.field, condition.op, value)
                                 for value in condition.values)
+
+
+def applies_text(rubric: Rubric, condition: Condition) -> str:
+    """The condition of an ``applies_if`` as a 细则 names the branches it covers: a
+    yes/no field by its label alone ("书记主任一肩挑"), anything else as a condition."""
+    field = rubric.field(condition.field)
+    if field.type == "bool" and condition.op == "==" and condition.values == (True,):
+        return RULE_WORDS[rubric.lang]["applies_bool"].format(label=field.header)
+    return condition_text(rubric, condition)
 
 
 def kind_key(item: Item, key: str) -> str:

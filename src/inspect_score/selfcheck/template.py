@@ -51,10 +51,10 @@ from inspect_score.outputs.workbook import PINNED_CREATED
 from inspect_score.rubric.model import Clause, Field, Grade, Item, Rubric, Veto
 from inspect_score.scoring.labels import labels_for, plain_number
 from inspect_score.scoring.rule_words import (
+    applies_text,
     cap_text,
     clause_name,
     clause_text,
-    condition_text,
     quoted,
     rule_text,
 )
@@ -106,7 +106,9 @@ FORM_WORDS: dict[str, dict[str, str]] = {
         # schema 2
         "clause": "第{number}条：{rule}", "problem": "（问题表述：{problem}）",
         "clause_cap": "，本条{cap}",
-        "applies_if": "仅适用于{condition}的单位", "applies_bool": "{label}",
+        "applies_if": "仅适用于{condition}的单位",
+        "clause_applies": "{applies}，{rule}", "clause_otherwise": "其他单位本条不扣分",
+        "clause_otherwise_bonus": "其他单位本条不加分",
         "otherwise_full": "其他单位本项不扣分",
         "otherwise_full_bonus": "其他单位本项不加分",
         "otherwise_na": "其他单位本项不计分，基础分按比例折算",
@@ -168,7 +170,9 @@ FORM_WORDS: dict[str, dict[str, str]] = {
         "clause": "clause {number}: {rule}", "problem": " (stated as: {problem})",
         "clause_cap": ", {cap} by this clause",
         "applies_if": "applies only to branches where {condition}",
-        "applies_bool": "{label} is yes",
+        "clause_applies": "{applies}: {rule}",
+        "clause_otherwise": "other branches lose nothing by this clause",
+        "clause_otherwise_bonus": "other branches gain nothing by this clause",
         "otherwise_full": "other branches lose nothing here",
         "otherwise_full_bonus": "other branches gain nothing here",
         "otherwise_na": "other branches are not scored here; the base is rescaled",
@@ -230,9 +234,25 @@ def describe_clause(rubric: Rubric, item: Item, clause: Clause) -> str:
     text = clause_text(rubric, item, clause)
     if clause.cap is not None:
         text += said["clause_cap"].format(cap=cap_text(rubric, item, clause))
+    if clause.applies_if is not None:
+        # "书记、主任一肩挑的社区未配备专职党务副书记的扣3分": where, then the fault
+        applies = said["applies_if"].format(condition=applies_text(rubric, clause.applies_if))
+        text = said["clause_applies"].format(applies=applies, rule=text)
     if clause.problem:
         text += said["problem"].format(problem=problem_shown(rubric, item, clause.problem))
     return text
+
+
+def describe_clause_applies(rubric: Rubric, item: Item, clause: Clause) -> str:
+    """Where the clause counts and what it costs elsewhere: "仅适用于书记主任一肩挑的单位；
+    其他单位本条不扣分"; "" for a clause that counts everywhere."""
+    if clause.applies_if is None:
+        return ""
+    said = words(rubric)
+    separator = "；" if rubric.lang == "zh" else "; "
+    otherwise = "clause_otherwise_bonus" if item.kind == "bonus" else "clause_otherwise"
+    return (said["applies_if"].format(condition=applies_text(rubric, clause.applies_if))
+            + separator + said[otherwise])
 
 
 def problem_shown(rubric: Rubric, item: Item, problem: str) -> str:
@@ -250,12 +270,7 @@ def describe_applies(rubric: Rubric, item: Item) -> str:
     if item.applies_if is None:
         return ""
     said = words(rubric)
-    condition = item.applies_if
-    field = rubric.field(condition.field)
-    if field.type == "bool" and condition.op == "==" and condition.values == (True,):
-        where = said["applies_bool"].format(label=field.header)
-    else:
-        where = condition_text(rubric, condition)
+    where = applies_text(rubric, item.applies_if)
     otherwise = f"otherwise_{item.otherwise}"
     if item.kind != "indicator":
         otherwise += f"_{item.kind}"
@@ -459,6 +474,11 @@ def field_comment(rubric: Rubric, field: Field) -> str:
         if item.applies_if is not None and item.applies_if.field == field.id:
             lines.append(said["applies_field"].format(title=title,
                                                       where=describe_applies(rubric, item)))
+        for number, clause in enumerate(item.clauses, start=1):
+            if clause.applies_if is not None and clause.applies_if.field == field.id:
+                lines.append(said["applies_field"].format(
+                    title=clause_name(item.title, number, rubric.lang),
+                    where=describe_clause_applies(rubric, item, clause)))
     for veto in rubric.vetoes:
         if veto.field == field.id:
             lines.append(describe_veto(rubric, veto))

@@ -26,6 +26,7 @@ import attrs
 from inspect_score.rubric.model import Clause, Grade, Item, Lang, Rubric, Section, Veto
 from inspect_score.scoring.labels import plain_number
 from inspect_score.scoring.rule_words import (
+    applies_text,
     cap_text,
     clause_text,
     condition_text,
@@ -104,6 +105,7 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "otherwise-na": "不计入",
         "otherwise-zero": "计0分",
         "clause": "第{number}条",
+        "clause-applies": "仅适用于{condition}的单位",
         "no-cap": "不设上限",
         "rounding-down": "去尾法", "rounding-nearest": "四舍五入", "rounding-up": "进一法",
         "problem": "问题表述{text}",
@@ -162,6 +164,7 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "otherwise-na": "not applicable",
         "otherwise-zero": "0 points",
         "clause": "clause {number}",
+        "clause-applies": "applies only where {condition}",
         "no-cap": "no cap",
         "rounding-down": "down", "rounding-nearest": "nearest", "rounding-up": "up",
         "problem": "problem {text}",
@@ -386,11 +389,22 @@ def _cap_text(rubric: Rubric, item: Item, clause: Clause, words: dict[str, str])
     return cap_text(rubric, item, clause) or words["no-cap"]
 
 
+def _clause_applies_text(rubric: Rubric, clause: Clause, words: dict[str, str]) -> str:
+    """Where a clause counts, as the form says it: "仅适用于书记主任一肩挑的单位", or
+    "全部适用"."""
+    if clause.applies_if is None:
+        return words["always"]
+    return words["clause-applies"].format(condition=applies_text(rubric, clause.applies_if))
+
+
 def _clause_whole(rubric: Rubric, item: Item, clause: Clause, words: dict[str, str]) -> str:
-    """A clause added or removed: what it scores, and its cap where it has one."""
+    """A clause added or removed: what it scores, its cap and where it counts where it
+    has them."""
     text = clause_text(rubric, item, clause)
     if clause.cap is not None:
         text += words["join"] + cap_text(rubric, item, clause)
+    if clause.applies_if is not None:
+        text += words["join"] + _clause_applies_text(rubric, clause, words)
     return text
 
 
@@ -411,6 +425,7 @@ def _clause_edits(old: Rubric, previous: Item, new: Rubric, item: Item,
         pairs = [
             (clause_text(old, previous, was), clause_text(new, item, clause)),
             (_cap_text(old, previous, was, words), _cap_text(new, item, clause, words)),
+            (_clause_applies_text(old, was, words), _clause_applies_text(new, clause, words)),
             (_text_of("problem", was.problem, words), _text_of("problem", clause.problem, words)),
             (_text_of("rectify", was.rectify, words), _text_of("rectify", clause.rectify, words)),
         ]
