@@ -22,6 +22,7 @@ from inspect_score.scoring.results import Results
 from inspect_score.selfcheck.clause_path import clause_path
 from inspect_score.selfcheck.explain import explain
 from inspect_score.selfcheck.template import describe_clause, field_comment
+from inspect_score.tuning.lint import check_rubric_file
 
 RUBRIC = """\
 schema = 2
@@ -174,3 +175,20 @@ def test_the_form_says_where_the_clause_counts(tmp_path: Path) -> None:
     assert describe_clause(rubric, item, item.clauses[0]).startswith("支委会是否健全为否的")
     assert "用于判断“班子建设”第3条是否适用：仅适用于是否一肩挑的单位；其他单位本条不扣分" in \
         field_comment(rubric, rubric.field("dual_role")).split("\n")
+
+
+def test_check_warns_of_a_clause_whose_applies_if_can_never_hold(tmp_path: Path) -> None:
+    """`check --strict`: a clause that applies only to communities of more than 20 staff,
+    where the field allows at most 10, can never cost anything; the rubric as written
+    is clean."""
+    path = tmp_path / "team.toml"
+    path.write_text(RUBRIC, encoding="utf-8")
+    assert [issue.code for issue in check_rubric_file(path)] == []
+    never = RUBRIC.replace(
+        'applies_if = { field = "dual_role", is = true }',
+        'applies_if = { field = "staff", op = ">", value = 20 }').replace(
+        "[[section]]", '[[field]]\nid = "staff"\nlabel = "工作人员数"\ntype = "int"\nmin = 0\n'
+        "max = 10\n\n[[section]]")
+    path.write_text(never, encoding="utf-8")
+    assert ("clause-never-costs", "indicator[1].clause[3]") in [
+        (issue.code, issue.key) for issue in check_rubric_file(path)]

@@ -258,6 +258,8 @@ def _steps_range(item: Item, field: Field, zero_blank: bool) -> tuple[float, flo
 def _may_be_na(rubric: Rubric, item: Item) -> bool:
     if item.applies_if is not None and item.otherwise == "na":
         return True
+    if item.rule == "clauses" and all(clause.applies_if is not None for clause in item.clauses):
+        return True  # no clause may apply: the item does not
     return any(rubric.missing_policy(field_id) == "na" for field_id in item.input_fields)
 
 
@@ -337,6 +339,13 @@ def clause_cost_range(rubric: Rubric, clause: Clause) -> tuple[float, float]:
         least, most = 0.0, clause.per * len(clause.fields)
     else:  # any
         least, most = 0.0, clause.points
+    if clause.applies_if is not None:
+        # where its applies_if fails the clause costs nothing; where it cannot hold, never
+        can_hold, can_fail = _clause_condition_outcomes(rubric, clause.applies_if)
+        if not can_hold:
+            least, most = 0.0, 0.0
+        elif can_fail:
+            least = 0.0
     return min(least, cap), min(most, cap)
 
 
