@@ -116,16 +116,16 @@ def test_points_stay_within_zero_and_the_items_max(run: tuple[Rubric, Checklists
 def test_one_item_scored_alone_on_its_fields_gets_the_points_score_gives_it(
     run: tuple[Rubric, Checklists],
 ) -> None:
-    """item_scores, given only the branch ids and the fields an item reads (its rule's
-    and its applies_if's), gives the item's points per branch exactly as score does:
-    raters, blanks, rounding."""
+    """item_scores, given only the branch ids and the fields an item reads (its rule's,
+    its applies_if's and its clauses' applies_if's), gives the item's points per branch
+    exactly as score does: raters, blanks, rounding."""
     rubric, checklists = run
     try:
         scores = score(rubric, checklists)
     except ChecklistError:
         return  # nothing applicable, or a group of alternatives not one
     for item in rubric.items:
-        fields = [*item.input_fields, *([item.applies_if.field] if item.applies_if else [])]
+        fields = [*item.input_fields, *item.condition_fields]
         alone = checklists.frame[["branch_id", *dict.fromkeys(fields)]]
         expected = scores.points[item.id].to_numpy()
         np.testing.assert_array_equal(expected, item_scores(rubric, item, alone))

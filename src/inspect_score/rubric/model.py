@@ -196,6 +196,14 @@ class Item:
             names.append(self.target_field)
         return tuple(names)
 
+    @property
+    def condition_fields(self) -> tuple[str, ...]:
+        """The fields deciding where the item, or one of its clauses, applies (its own
+        ``applies_if``'s first): with :attr:`input_fields`, all its points depend on."""
+        conditions = [self.applies_if, *(clause.applies_if for clause in self.clauses)]
+        return tuple(dict.fromkeys(condition.field for condition in conditions
+                                   if condition is not None))
+
 
 @attrs.frozen
 class Veto:

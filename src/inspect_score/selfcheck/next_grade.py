@@ -259,7 +259,9 @@ def _levels(rows: BranchRows, branches: np.ndarray, points: np.ndarray) -> _Leve
     for position, item in enumerate(items):
         if any(rubric.field(field_id).type == "text" for field_id in item.input_fields):
             continue  # no candidate values for text
-        read = np.column_stack([rows.encoded(field_id) for field_id in item.input_fields])
+        # its points depend on these alone: branches reading the same values share levels
+        deciding = dict.fromkeys((*item.input_fields, *item.condition_fields))
+        read = np.column_stack([rows.encoded(field_id) for field_id in deciding])
         seen: dict[bytes, int] = {}
         for searched, branch in enumerate(branches.tolist()):
             standing = float(points[branch, position])

@@ -132,9 +132,10 @@ def score_item_trials(rows: BranchRows, item: Item, owners: np.ndarray,
                       changes: Changes) -> np.ndarray:
     """One item's points in each trial (as :func:`score_trials` would give them):
     scored by the scorer's own :func:`~inspect_score.scoring.score.item_scores`, on
-    the fields the item reads alone."""
+    the fields the item reads alone (and those deciding where it applies)."""
     rubric = rows.rubric
-    fields = tuple(rubric.field(field_id) for field_id in item.input_fields)
+    fields = tuple(rubric.field(field_id)
+                   for field_id in dict.fromkeys((*item.input_fields, *item.condition_fields)))
     parts = [item_scores(rubric, item, _trial_frame(rows, owners[first:last],
                                                     _part(changes, first, last), fields))
              for first, last in _chunks(rows, owners)]
