@@ -156,6 +156,19 @@ def test_explain_prices_the_clause_as_scored(results: Results) -> None:
     assert reasons["E"][2].startswith("书记、主任一肩挑，未配备专职党务副书记")
 
 
+def test_explain_says_where_the_clause_does_not_apply(results: Results) -> None:
+    """For A (not 一肩挑) and D (whether 一肩挑 left blank, under na) the deputy clause's
+    line says it does not apply there, instead of an empty reason beside a blank value;
+    for B and C (一肩挑) it says what it cost, or nothing."""
+    def deputy(branch: str) -> str:
+        return [line.reason for line in explain(results, branch).lines
+                if line.kind == "条款"][2]
+
+    assert deputy("A") == deputy("D") == "本条不适用：仅适用于是否一肩挑的单位"
+    assert deputy("B").startswith("书记、主任一肩挑，未配备专职党务副书记")
+    assert deputy("C") == ""
+
+
 def test_putting_the_clause_right_wins_its_points(results: Results) -> None:
     """E (5, 一般) reaches 好 (6) by appointing a deputy: +3."""
     path = clause_path(results, "E", quotas=False)

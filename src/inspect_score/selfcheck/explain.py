@@ -26,7 +26,8 @@ from inspect_score.checklists.conditions import applies_if_mask
 from inspect_score.checklists.table import BRANCH_ID
 from inspect_score.errors import Issue
 from inspect_score.messages import listing, msg
-from inspect_score.rubric.model import Item, Rubric, Veto
+from inspect_score.rubric.model import Clause, Item, Rubric, Veto
+from inspect_score.scoring.clauses import clause_holds
 from inspect_score.scoring.labels import (
     Part,
     fixed_text,
@@ -36,6 +37,7 @@ from inspect_score.scoring.labels import (
     render,
 )
 from inspect_score.scoring.results import Results
+from inspect_score.scoring.rule_words import applies_text
 from inspect_score.scoring.score import clause_key
 from inspect_score.selfcheck.clause_path import ClausePath, clause_paths
 from inspect_score.selfcheck.next_grade import Path as GradePath
@@ -88,6 +90,7 @@ EXPLAIN_WORDS: dict[str, dict[str, str]] = {
         "quota_only": "总分已达到{target}（{min}分以上），仅因{target}名额已满未评为{target}",
         "many_fields": "{first}等{count}项",
         "not_applying": "本项不适用：{where}",
+        "clause_not_applying": "本条不适用：仅适用于{where}的单位",
     },
     "en": {
         "heading": "{name} ({id}): the result explained",
@@ -137,6 +140,7 @@ EXPLAIN_WORDS: dict[str, dict[str, str]] = {
                       "{target} stands in the way",
         "many_fields": "{first} and others ({count} in all)",
         "not_applying": "does not apply: {where}",
+        "clause_not_applying": "does not apply: only where {where}",
     },
 }
 
@@ -515,29 +519,56 @@ def _lines_2(chosen: _Chosen, said: dict[str, str]) -> list[_LineColumn]:
         earned = chosen.points(item.id)
         na = np.isnan(earned)
         if len(item.clauses) == 1:
-            reasons = _clause_reasons(chosen, item, 1, said)
+            reasons = _clause_not_applying(chosen, item.clauses[0], said,
+                                           _clause_reasons(chosen, item, 1, said))
+            reasons = _item_not_applying(chosen, item, said, na,
+                                         np.where(na, said["na"], reasons).astype(object))
             lines.append(_LineColumn(kinds[item.kind], item.id, item.title, item.max,
                                      chosen.values(item.clauses[0].input_fields), earned,
-                                     np.where(na, said["na"], reasons).astype(object)))
+                                     reasons))
             continue
         problems, _ = chosen.texts_where(item.id)
-        reasons = np.where(na, said["na"], problems).astype(object)
-        if item.applies_if is not None:
-            # where it does not apply, say so, and what it scores there
-            holds, _ = applies_if_mask(rubric, item, chosen.frame)
-            elsewhere = np.bincount(chosen.owner, weights=holds, minlength=len(chosen)) == 0
-            reasons = np.where(elsewhere & ~na, said["not_applying"].format(
-                where=describe_applies(rubric, item)), reasons).astype(object)
+        reasons = _item_not_applying(chosen, item, said, na,
+                                     np.where(na, said["na"], problems).astype(object))
         lines.append(_LineColumn(kinds[item.kind], item.id, item.title, item.max,
                                  _item_value(chosen, item), earned, reasons))
         titles = clause_titles(rubric, item)
         for number, clause in enumerate(item.clauses, start=1):
+            reasons = _clause_not_applying(chosen, clause, said,
+                                           _clause_reasons(chosen, item, number, said))
             lines.append(_LineColumn(said["clause_kind"], item.id, titles[number - 1], None,
                                      chosen.values(clause.input_fields),
-                                     np.full(len(chosen), np.nan),
-                                     _clause_reasons(chosen, item, number, said), clause=True))
+                                     np.full(len(chosen), np.nan), reasons, clause=True))
     lines.extend(_veto_line(chosen, veto, said) for veto in rubric.vetoes)
     return lines
+
+
+def _nowhere(chosen: _Chosen, holds: np.ndarray) -> np.ndarray:
+    """Per branch: whether a condition holds on none of its rows."""
+    return np.asarray(np.bincount(chosen.owner, weights=holds, minlength=len(chosen)) == 0)
+
+
+def _item_not_applying(chosen: _Chosen, item: Item, said: dict[str, str], na: np.ndarray,
+                       reasons: np.ndarray) -> np.ndarray:
+    """Where the item's ``applies_if`` holds for none of a branch's rows: that it does
+    not apply, and what it scores there, instead of a bare full mark."""
+    if item.applies_if is None:
+        return reasons
+    holds, _ = applies_if_mask(chosen.rubric, item, chosen.frame)
+    text = said["not_applying"].format(where=describe_applies(chosen.rubric, item))
+    return np.where(_nowhere(chosen, holds) & ~na, text, reasons).astype(object)
+
+
+def _clause_not_applying(chosen: _Chosen, clause: Clause, said: dict[str, str],
+                         reasons: np.ndarray) -> np.ndarray:
+    """Where a clause's own ``applies_if`` holds for none of a branch's rows: that the
+    clause does not apply there (it costs nothing)."""
+    if clause.applies_if is None:
+        return reasons
+    text = said["clause_not_applying"].format(
+        where=applies_text(chosen.rubric, clause.applies_if))
+    nowhere = _nowhere(chosen, clause_holds(chosen.rubric, clause, chosen.frame))
+    return np.where(nowhere & (reasons == ""), text, reasons).astype(object)
 
 
 def _clause_reasons(chosen: _Chosen, item: Item, number: int,
