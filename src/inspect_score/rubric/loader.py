@@ -1265,7 +1265,7 @@ def _read_clause(table: _Table, context: _Context) -> Clause | None:
             table.raw(name)
             table.error("key-not-for-shape", name, msg("'{name}' does not belong to a {shape} "
                                                        "clause (it takes {keys}, cap, "
-                                                       "problem, rectify)",
+                                                       "problem, rectify, applies_if)",
                                                        name=name, shape=shape,
                                                        keys=listing(SHAPE_KEYS[shape])))
     table.finish(CLAUSE_KEYS)
