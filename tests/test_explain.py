@@ -13,6 +13,7 @@ from inspect_score.checklists.load import load_checklists
 from inspect_score.rubric.loader import load_rubric
 from inspect_score.rubric.model import Field, Grade, Item, Rubric, Section
 from inspect_score.scoring.pipeline import evaluate
+from inspect_score.scoring.plain import plain_number
 from inspect_score.scoring.results import Results
 from inspect_score.selfcheck import explain_book
 from inspect_score.selfcheck.explain import (
@@ -195,13 +196,14 @@ def test_each_branch_prints_on_a_page_of_its_own(tmp_path: Path) -> None:
     assert 10 <= int(setup.scale) <= 100
     assert (sheet.oddFooter.center.text or "") == "第 &P 页 共 &N 页"
     for start in starts:
-        assert [sheet.cell(start + 1, column).value for column in range(1, 7)] == [
-            "类别", "项目", "填报值", "得分", "满分", "失分原因"]
+        assert [sheet.cell(start + 1, column).value for column in range(1, 6)] == [
+            "类别", "项目（分值）", "填报值", "得分", "失分原因"]
+        # an item's points go with its title, as a 细则 writes them
         titles = [sheet.cell(row, 2).value for row in range(start + 2, start + 2 + lines)]
-        assert titles == [item.title for item in STREET.items] + [
-            veto.title for veto in STREET.vetoes]
+        assert titles == [f"{item.title}（{plain_number(item.max)}分）" for item in STREET.items
+                          ] + [veto.title for veto in STREET.vetoes]
         table = [sheet.cell(row, column) for row in range(start + 1, start + 2 + lines)
-                 for column in range(1, 7)]
+                 for column in range(1, 6)]
         assert all(cell.border.left.style == "thin" and cell.border.bottom.style == "thin"
                    for cell in table)
 

@@ -31,15 +31,16 @@ from inspect_score.outputs import print_style
 from inspect_score.outputs.escape import xml_text
 from inspect_score.outputs.print_style import display_width, fit_width
 from inspect_score.outputs.workbook import PINNED_CREATED
-from inspect_score.selfcheck.explain import EXPLAIN_WORDS, Explanations
+from inspect_score.scoring.plain import plain_number
+from inspect_score.selfcheck.explain import Explanations
 
 #: Branches a sheet holds: one manual page break each, and Excel keeps 1,023 a sheet.
 BRANCHES_PER_SHEET = 1000
 #: The widest the columns of titles, values (raters' values joined) and reasons grow
 #: before their texts wrap: narrow enough for A4 portrait at a readable scale (about 70 %).
-TITLE_WIDTH = 24
+TITLE_WIDTH = 28
 VALUE_WIDTH = 12
-REASON_WIDTH = 32
+REASON_WIDTH = 36
 #: A column of points ("100.00") under a two-character heading.
 POINTS_WIDTH = 8
 #: Distinct texts measured for a column's width: enough to see the long ones.
@@ -48,6 +49,8 @@ MEASURED = 20_000
 BOOK_WORDS: dict[str, dict[str, str]] = {
     "zh": {
         "sheet": "考评情况说明",
+        "columns": "类别|项目（分值）|填报值|得分|失分原因",
+        "titled": "{title}（{max}分）",
         "sheet_part": "考评情况说明{first}-{last}",
         "contents": "目录",
         "contents_title": "考评情况说明目录（共{count}个单位）",
@@ -56,6 +59,8 @@ BOOK_WORDS: dict[str, dict[str, str]] = {
     },
     "en": {
         "sheet": "Explanations",
+        "columns": "Kind|Item (points)|Value|Points|Why points were lost",
+        "titled": "{title} ({max})",
         "sheet_part": "Explanations {first}-{last}",
         "contents": "Contents",
         "contents_title": "Explanations: contents ({count} branches)",
@@ -68,7 +73,6 @@ BOOK_WORDS: dict[str, dict[str, str]] = {
 def write_explanations(explanations: Explanations, path: Path) -> None:
     """Every explanation on its own page; a table of contents first where there are several."""
     rubric = explanations.rubric
-    said = EXPLAIN_WORDS[rubric.lang]
     words = BOOK_WORDS[rubric.lang]
     book = xlsxwriter.Workbook(str(path), {
         "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
@@ -77,7 +81,7 @@ def write_explanations(explanations: Explanations, path: Path) -> None:
     })
     book.set_properties({"title": rubric.title, "created": PINNED_CREATED})
     formats = print_style.formats(book, rubric.precision)
-    layout = _Layout.of(explanations, said["columns"].split("|"))
+    layout = _Layout.of(explanations, words)
     count = len(explanations)
     parts = [(first, min(first + BRANCHES_PER_SHEET, count))
              for first in range(0, count, BRANCHES_PER_SHEET)] or [(0, 0)]
@@ -99,13 +103,14 @@ def write_explanations(explanations: Explanations, path: Path) -> None:
 class _Layout:
     """Column widths, formats and row heights shared by every block."""
 
-    def __init__(self, headings: list[str], widths: list[int], title_lines: np.ndarray,
+    def __init__(self, headings: list[str], widths: list[int], titles: list[str],
                  line_lines: np.ndarray, values: np.ndarray, reasons: np.ndarray) -> None:
         self.headings = headings
+        #: each line's title as printed: an item's with its points ("三会一课（16分）")
+        self.titles = titles
         self.widths = widths
         #: lines x branches: the lines each table row of each block takes
         self.line_lines = line_lines
-        self.title_lines = title_lines
         self.across = sum(widths)
         #: lines x branches, made safe for XML once per distinct text
         self.values = values
@@ -113,25 +118,30 @@ class _Layout:
         self._sentence_lines: dict[str, int] = {}
 
     @classmethod
-    def of(cls, explanations: Explanations, headings: list[str]) -> _Layout:
+    def of(cls, explanations: Explanations, words: dict[str, str]) -> _Layout:
+        headings = words["columns"].split("|")
         reasons = explanations.reasons
         values = explanations.values
+        # an item's points go with its title, as a 细则 writes them: no column of maxima,
+        # blank on every clause and veto line
+        titles = [xml_text(title if maximum is None else words["titled"].format(
+            title=title, max=plain_number(maximum)))
+            for title, maximum in zip(explanations.titles, explanations.maxima, strict=True)]
         widths = [
             fit_width(headings[0], explanations.kinds),
-            fit_width(headings[1], explanations.titles, maximum=TITLE_WIDTH),
+            fit_width(headings[1], titles, maximum=TITLE_WIDTH),
             fit_width(headings[2], _distinct(values), maximum=VALUE_WIDTH),
             max(POINTS_WIDTH, display_width(headings[3]) + 2),
-            max(POINTS_WIDTH, display_width(headings[4]) + 2),
-            fit_width(headings[5], _distinct(reasons), maximum=REASON_WIDTH),
+            fit_width(headings[4], _distinct(reasons), maximum=REASON_WIDTH),
         ]
         reasons = _cleaned(reasons)
         values = _cleaned(values)
         title_lines = np.array([print_style.lines_needed(title, widths[1])
-                                for title in explanations.titles], dtype=np.int64)
-        lines = np.maximum(_lines_of(reasons, widths[5]), _lines_of(values, widths[2]))
+                                for title in titles], dtype=np.int64)
+        lines = np.maximum(_lines_of(reasons, widths[4]), _lines_of(values, widths[2]))
         if len(title_lines):
             lines = np.maximum(lines, title_lines[:, None])
-        return cls(headings, widths, title_lines, lines, values, reasons)
+        return cls(headings, widths, titles, lines, values, reasons)
 
     def height(self, explanations: Explanations, index: int) -> int:
         """Rows of one block: title, header, lines, a gap, the sentences, a gap."""
@@ -160,8 +170,7 @@ class _Layout:
         last_column = len(widths) - 1
         header_height = print_style.header_height(self.headings, widths)
         kinds = explanations.kinds
-        titles = [xml_text(title) for title in explanations.titles]
-        maxima = explanations.maxima
+        titles = self.titles
         title_formats = [formats["indented"] if clause else formats["wrap"]
                          for clause in explanations.clause_lines]
         center, text, wrap, number = (formats["center"], formats["wrap"], formats["wrap"],
@@ -196,15 +205,10 @@ class _Layout:
                     write_number(at, 3, earned, number)
                 else:
                     write_blank(at, 3, None, number)
-                maximum = maxima[line]
-                if maximum is not None:
-                    write_number(at, 4, maximum, number)
-                else:
-                    write_blank(at, 4, None, number)
                 if reasons[line]:
-                    write_string(at, 5, reasons[line], wrap)
+                    write_string(at, 4, reasons[line], wrap)
                 else:
-                    write_blank(at, 5, None, wrap)
+                    write_blank(at, 4, None, wrap)
             at = row + 2 + len(kinds)
             for sentence in explanations.summaries[column]:
                 at += 1
