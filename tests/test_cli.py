@@ -195,6 +195,8 @@ def test_validate_scores_nothing_and_writes_nothing(work: Path) -> None:
     status, _, err = invoke("validate", "rubric.toml", "bad.csv")
     assert status == 1
     assert "bad.csv:2:Meetings held:" in err
+    # it counts the errors, and does not say it wrote nothing, as if it might have
+    assert err.rstrip().endswith("1 error.")
     assert files_in(work) == ["bad.csv", "list.csv", "rubric.toml"]
 
 

@@ -233,7 +233,7 @@ def validate(
             # Scoring finds what loading cannot: a branch with no applicable indicator.
             steps.run(tr("Checking"), lambda: evaluate(rubric_model, checklists))
     except InspectError as error:
-        fail(error.issues, exit_status(error))
+        fail(error.issues, exit_status(error), writes=False)
     report(checklists.warnings)
     frame = checklists.frame
     branches = frame["branch_id"].nunique()

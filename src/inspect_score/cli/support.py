@@ -225,10 +225,16 @@ def exit_status(error: InspectError) -> int:
     return EXIT_USAGE if isinstance(error, OutputConflict) else EXIT_INPUT
 
 
-def fail(issues: Sequence[Issue], status: int) -> NoReturn:
+def fail(issues: Sequence[Issue], status: int, *, writes: bool = True) -> NoReturn:
+    """Report the issues, how many errors there were and, for a command that writes
+    files (``writes``), that it wrote none; exit with ``status``."""
     report(issues)
     count = len(errors_only(issues))
-    if count == 1:
+    if not writes:
+        # validate writes nothing, failed or not: saying so would suggest it might have
+        if count:
+            say(tr("1 error.") if count == 1 else tr("{count} errors.", count=count))
+    elif count == 1:
         say(tr("1 error; nothing was written."))
     elif count:
         say(tr("{count} errors; nothing was written.", count=count))
