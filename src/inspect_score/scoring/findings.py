@@ -62,6 +62,26 @@ def _rater_order(row_branch: np.ndarray, raters: pd.Series) -> np.ndarray:
     return occurrence
 
 
+def field_text(rubric: Rubric, frame: pd.DataFrame, field_id: str) -> Coded:
+    """A field's parsed values as text, per row of ``frame``, as a person writes them:
+    是/否 for a bool, "8" and "85.5" for numbers, the choice or text; "" where blank."""
+    field = rubric.field(field_id)
+    column = frame[field_id]
+    if field.type == "bool":
+        labels = labels_for(rubric.lang)
+        numbers = column.to_numpy(dtype=np.float64)
+        codes = np.where(np.isnan(numbers), 0, np.where(numbers == 1, 1, 2))
+        return Coded(codes, np.array(["", labels.yes, labels.no], dtype=object))
+    if field.type in ("int", "number"):
+        return plain_coded(column.to_numpy(dtype=np.float64))
+    if field.type == "choice":
+        categories = column.cat.categories.astype(str).to_numpy(dtype=object)
+        codes = column.cat.codes.to_numpy(dtype=np.int64).copy()
+        codes[codes < 0] = len(categories)  # blank
+        return Coded(codes, np.append(categories, ""))
+    return Coded.of(column.astype(object).where(column.notna(), "").astype(str).to_numpy())
+
+
 class _BranchTexts:
     """Values as text, per branch: raters' values joined by ";" in rater order.
 
@@ -96,20 +116,7 @@ class _BranchTexts:
 
     def row_text(self, field_id: str) -> Coded:
         """A field's parsed values as text, per checklist row; "" where blank."""
-        field = self.rubric.field(field_id)
-        column = self.frame[field_id]
-        if field.type == "bool":
-            numbers = column.to_numpy(dtype=np.float64)
-            codes = np.where(np.isnan(numbers), 0, np.where(numbers == 1, 1, 2))
-            return Coded(codes, np.array(["", self.labels.yes, self.labels.no], dtype=object))
-        if field.type in ("int", "number"):
-            return plain_coded(column.to_numpy(dtype=np.float64))
-        if field.type == "choice":
-            categories = column.cat.categories.astype(str).to_numpy(dtype=object)
-            codes = column.cat.codes.to_numpy(dtype=np.int64).copy()
-            codes[codes < 0] = len(categories)  # blank
-            return Coded(codes, np.append(categories, ""))
-        return Coded.of(column.astype(object).where(column.notna(), "").astype(str).to_numpy())
+        return field_text(self.rubric, self.frame, field_id)
 
     def shortfall(self, clause: Clause) -> Coded:
         """How many units each rater found below a shortfall clause's requirement,

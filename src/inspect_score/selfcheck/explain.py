@@ -28,6 +28,7 @@ from inspect_score.errors import Issue
 from inspect_score.messages import listing, msg
 from inspect_score.rubric.model import Clause, Item, Rubric, Veto
 from inspect_score.scoring.clauses import clause_holds
+from inspect_score.scoring.findings import field_text
 from inspect_score.scoring.labels import (
     Part,
     fixed_text,
@@ -48,9 +49,9 @@ EXPLAIN_WORDS: dict[str, dict[str, str]] = {
     "zh": {
         "heading": "{name}（{id}）考评情况说明",
         "columns": "类别|项目|填报值|得分|满分|失分原因",
-        "full": "", "na": "未填，本项不计分，基础分按比例折算",
+        "na": "未填，本项不计分，基础分按比例折算",
         "blank_zero": "未填，按0计",
-        "bonus": "加分", "bonus_capped": "加分合计{raw}分，超过上限{cap}分，按{cap}分计",
+        "bonus_capped": "加分合计{raw}分，超过上限{cap}分，按{cap}分计",
         "penalty_none": "未扣分",
         "veto_none": "未触发一票否决",
         "veto_hit": "一票否决：{title}，等次不高于{grade}",
@@ -95,10 +96,9 @@ EXPLAIN_WORDS: dict[str, dict[str, str]] = {
     "en": {
         "heading": "{name} ({id}): the result explained",
         "columns": "Kind|Item|Value|Points|Max|Why points were lost",
-        "full": "", "na": "blank: not scored; the base is rescaled",
+        "na": "blank: not scored; the base is rescaled",
         "blank_zero": "blank, counted as 0",
-        "bonus": "bonus", "bonus_capped": "bonus of {raw} points in all, over the cap of {cap}: "
-                                          "{cap} counted",
+        "bonus_capped": "bonus of {raw} points in all, over the cap of {cap}: {cap} counted",
         "penalty_none": "no points off",
         "veto_none": "no veto triggered",
         "veto_hit": "veto: {title}; grade no better than {grade}",
@@ -363,7 +363,9 @@ class _Chosen:
         self.frame = results.checklists.frame.iloc[rows].reset_index(drop=True)
         self.one_row_each = len(rows) == len(ids)
         self._texts: dict[tuple[str, ...], np.ndarray] = {}
+        #: by (item, clause): which chosen branches have a finding, and its row in ``_mine``
         self._findings: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] | None = None
+        self._mine = pd.DataFrame()  # the findings of the chosen branches
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -442,17 +444,7 @@ def _row_texts(rubric: Rubric, frame: pd.DataFrame, fields: tuple[str, ...]) -> 
         trues = plain_text(np.nansum(matrix == 1, axis=1).astype(np.float64))
         read = plain_text((~np.isnan(matrix)).sum(axis=1).astype(np.float64))
         return np.asarray(trues + "/" + read, dtype=object)
-    field = rubric.field(fields[0])
-    column = frame[field.id]
-    if field.type == "bool":
-        labels = labels_for(rubric.lang)
-        numbers = column.to_numpy(dtype=np.float64)
-        return np.where(np.isnan(numbers), "",
-                        np.where(numbers == 1.0, labels.yes, labels.no)).astype(object)
-    if field.type in ("int", "number"):
-        return plain_text(column.to_numpy(dtype=np.float64))
-    return np.asarray(column.astype(object).where(column.notna(), "").astype(str).to_numpy(),
-                      dtype=object)
+    return field_text(rubric, frame, fields[0]).decoded()
 
 
 def _item_value(chosen: _Chosen, item: Item) -> np.ndarray:

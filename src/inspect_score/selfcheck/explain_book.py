@@ -89,14 +89,13 @@ def write_explanations(explanations: Explanations, path: Path) -> None:
              [words["sheet_part"].format(first=first + 1, last=last) for first, last in parts])
     starts = layout.block_starts(explanations, parts)
     if count > 1:
-        _contents(book, formats, explanations, names, parts, starts, words)
+        _contents(book, formats, explanations, names, starts, words)
     for name, (first, last), rows in zip(names, parts, starts, strict=True):
         sheet = book.add_worksheet(name)
-        layout.write_blocks(sheet, formats, explanations, range(first, last), rows)
-        end = (int(rows[-1]) + layout.height(explanations, last - 1)) if last > first else 1
-        print_style.page_setup_pages(sheet, widths=layout.widths, breaks=rows[1:].tolist(),
-                                     last_row=end - 1, last_column=len(layout.widths) - 1,
-                                     lang=rubric.lang)
+        layout.write_blocks(sheet, formats, explanations, range(first, last), rows[:-1])
+        print_style.page_setup_pages(sheet, widths=layout.widths, breaks=rows[1:-1].tolist(),
+                                     last_row=max(int(rows[-1]), 1) - 1,
+                                     last_column=len(layout.widths) - 1, lang=rubric.lang)
     book.close()
 
 
@@ -143,24 +142,16 @@ class _Layout:
             lines = np.maximum(lines, title_lines[:, None])
         return cls(headings, widths, titles, lines, values, reasons)
 
-    def height(self, explanations: Explanations, index: int) -> int:
-        """Rows of one block: title, header, lines, a gap, the sentences, a gap."""
-        column = explanations.column(index)
-        return 2 + len(explanations.kinds) + 1 + len(explanations.summaries[column]) + 1
-
-    def block_starts(self, explanations: Explanations,
+    @staticmethod
+    def block_starts(explanations: Explanations,
                      parts: Sequence[tuple[int, int]]) -> list[np.ndarray]:
-        """The first row of each block, sheet by sheet."""
-        lines = len(explanations.kinds)
+        """The first row of each block, sheet by sheet, and last the row after the sheet's
+        last block. A block's rows: title, header, lines, a gap, the sentences, a gap."""
         sentences = np.array([len(summary) for summary in explanations.summaries],
                              dtype=np.int64)
-        heights = 4 + lines + sentences[explanations.at] if len(explanations) else sentences
-        starts = []
-        for first, last in parts:
-            part = heights[first:last]
-            starts.append(np.concatenate([[0], np.cumsum(part)[:-1]]).astype(np.int64)
-                          if len(part) else np.zeros(0, dtype=np.int64))
-        return starts
+        heights = 4 + len(explanations.kinds) + sentences[explanations.at]
+        return [np.concatenate([[0], np.cumsum(heights[first:last])]).astype(np.int64)
+                for first, last in parts]
 
     def write_blocks(self, sheet: Any, formats: dict[str, Any], explanations: Explanations,
                      indices: range, starts: np.ndarray) -> None:
@@ -248,7 +239,7 @@ def _lines_of(texts: np.ndarray, width: int) -> np.ndarray:
 
 
 def _contents(book: Any, formats: dict[str, Any], explanations: Explanations,
-              names: list[str], parts: list[tuple[int, int]], starts: list[np.ndarray],
+              names: list[str], starts: list[np.ndarray],
               words: dict[str, str]) -> None:
     """The table of contents: each branch, its total and grade, and a link to its page."""
     rubric = explanations.rubric
@@ -260,11 +251,11 @@ def _contents(book: Any, formats: dict[str, Any], explanations: Explanations,
     grades = [explanations.grades[column] for column in columns.tolist()]
     totals = explanations.totals[columns].tolist()
     where: list[tuple[str, str]] = []
-    for name, (first, last), rows in zip(names, parts, starts, strict=True):
+    for name, rows in zip(names, starts, strict=True):
         quoted = name.replace("'", "''")
         where.extend((f"internal:'{quoted}'!A{row + 1}",
                       words["where"].format(sheet=name, row=row + 1))
-                     for row in rows.tolist()[: last - first])
+                     for row in rows[:-1].tolist())
     widths = [max(print_style.NUMBER_WIDTH - 2, display_width(headings[0]) + 2),
               fit_width(headings[1], ids[:MEASURED]),
               fit_width(headings[2], branch_names[:MEASURED]),
