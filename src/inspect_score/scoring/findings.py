@@ -9,8 +9,6 @@ text is made once per distinct value, and notes are concatenated column-wise
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import pandas as pd
 
@@ -151,21 +149,14 @@ class _BranchTexts:
 
     def spoken_short(self, clause: Clause, read: np.ndarray | None) -> Coded:
         """``{short}`` as :meth:`spoken` states a number: how far below the requirement
-        the branch's reading is (one rater's worked out in decimal, "少2.1次")."""
+        the branch's reading is (each rater's worked out in decimal, "少2.1次")."""
         assert clause.field is not None
-        literal = self._literal(clause.field)
-        counted = self._counted(read)
-        one = self._combined(literal, counted, lambda values: shortfall_coded(clause.below,
-                                                                              values))
-        taken = counted & ~np.isnan(literal)
-        several = self._several(taken)
-        if self.one_row_each or not several.any():
-            return one
-        # each rater's shortfall as written (2.1, not 2.0999999999999996), then combined
-        rows = pd.to_numeric(pd.Series(shortfall_coded(clause.below, literal).decoded()),
-                             errors="coerce").to_numpy(dtype=np.float64)
-        short = self._combined(rows, counted).decoded()
-        return Coded.of(np.asarray(np.where(several, short, one.decoded()), dtype=object))
+        short = shortfall_coded(clause.below, self._literal(clause.field))
+        # each distinct shortfall as written (2.1, not 2.0999999999999996), read back as a
+        # number to be combined and stated as any number is
+        distinct = pd.to_numeric(pd.Series(short.texts), errors="coerce").to_numpy(
+            dtype=np.float64)
+        return self._combined(distinct[short.codes], self._counted(read))
 
     def _literal(self, field_id: str) -> np.ndarray:
         """A number field per row as a clause reads it: a blank is 0, except under
@@ -182,24 +173,20 @@ class _BranchTexts:
         """Per branch: whether more than one of its rows is counted."""
         return np.bincount(self.row_branch[counted], minlength=self.branches) > 1
 
-    def _combined(self, numbers: np.ndarray, counted: np.ndarray,
-                  single_text: Callable[[np.ndarray], Coded] = plain_coded) -> Coded:
-        """Per branch, one number: a single counted row's as it is (``single_text``);
-        several rows' combined with the rubric's rater method and rounded to its
-        precision."""
+    def _combined(self, numbers: np.ndarray, counted: np.ndarray) -> Coded:
+        """Per branch, one number as text: a single counted row's as it is; several rows'
+        combined with the rubric's rater method and rounded to its precision."""
         single = np.full(self.branches, np.nan)
         taken = counted & ~np.isnan(numbers)
         single[self.row_branch[taken]] = numbers[taken]
         several = self._several(taken)
         if self.one_row_each or not several.any():
-            return single_text(single)
+            return plain_coded(single)
         grouping = RaterGrouping(self.row_branch, self.branches, self.rubric.raters,
                                  self.rubric.trim)
         combined = round_points(grouping.combine(np.where(taken, numbers, np.nan)),
                                 self.rubric.precision)
-        texts = np.where(several, plain_coded(combined).decoded(),
-                         single_text(single).decoded())
-        return Coded.of(np.asarray(texts, dtype=object))
+        return plain_coded(np.where(several, combined, single))
 
     def _agreed(self, rows: Coded, counted: np.ndarray) -> Coded:
         """Per branch, the word its counted rows agree on; where they differ, each
