@@ -491,6 +491,33 @@ def test_the_table_fits_at_fifteen_to_forty_branches(branches: int) -> None:
     assert column_widths([header, *body], 10.5) is not None
 
 
+def test_a_table_too_wide_for_the_page_squeezes_its_text_not_its_numbers() -> None:
+    """Eleven columns (the h2 rubric's parts) do not fit a portrait page even at 小五: the
+    columns of numbers keep room for their widest number (a total never breaks as
+    "101.5 / 0"), the names and grades share what is left and wrap; the table fills the
+    text width exactly."""
+    from inspect_score.followup.official_docx import (
+        DIGIT_EM,
+        TABLE_PT,
+        column_widths,
+        squeezed_widths,
+        text_width_mm,
+    )
+
+    header = ("排名", "名称", "一、组织建设(40)", "（一）三会一课(16)", "（二）队伍建设(24)",
+              "二、基础工作(30)", "三、民主测评(100分，占30%)", "加分", "扣分", "总分", "等次")
+    body = [(str(rank), "幸福里社区", "40.00", "16.00", "24.00", "30.00", "95.00", "3.00",
+             "10.00", "101.50", "取消考核资格") for rank in range(1, 16)]
+    size = TABLE_PT[-1]
+    assert column_widths([header, *body], size) is None
+    widths = squeezed_widths([header, *body], size)
+    assert abs(sum(widths) - text_width_mm() / 25.4 * 72) < 1e-6
+    # "101.50" and "10.00" each keep room for every digit
+    assert widths[9] >= 6 * size * DIGIT_EM and widths[8] >= 5 * size * DIGIT_EM
+    equal = text_width_mm() / 25.4 * 72 / len(header)
+    assert widths[9] > equal and widths[1] < 5 * size * 1.08
+
+
 def test_docx_paragraphs_have_no_space_between_chinese_and_digits(tmp_path: Path) -> None:
     """Read back from Word: no paragraph has an ASCII space between a CJK character and a
     digit."""

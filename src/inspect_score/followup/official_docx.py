@@ -24,6 +24,7 @@ import datetime
 import io
 import itertools
 import math
+import re
 import unicodedata
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -78,6 +79,10 @@ TITLE_PT = 22
 BODY_PT = 16
 PAGE_NUMBER_PT = 14
 LINE_PT = 28
+#: The width of a digit, in ems, allowed in a squeezed table's columns of numbers.
+DIGIT_EM = 0.65
+#: A cell holding a number ("101.50", "-3", "12").
+_NUMBER = re.compile(r"[-+]?\d+(\.\d+)?%?")
 #: Table text sizes tried in turn (小四, 五号, 小五) until every column fits the width.
 TABLE_PT = (12, 10.5, 9)
 #: Word's default cell margins, left plus right, in points.
@@ -390,6 +395,33 @@ def column_widths(rows: Sequence[Sequence[str]], size: float) -> list[float] | N
     return [width + spare * width / total for width in needed]
 
 
+def squeezed_widths(rows: Sequence[Sequence[str]], size: float) -> list[float]:
+    """Column widths in points for a table too wide for the page at ``size``: a column of
+    numbers keeps the width its widest number needs (a total never breaks as "101.5 / 0"),
+    the columns of text share what is left, each in proportion to what it needs, and
+    wrap (a name over two lines reads; a number split does not)."""
+    available = text_width_mm() / 25.4 * 72
+    header, *body = rows
+    numeric = [bool(body) and all(_NUMBER.fullmatch(row[index]) or not row[index]
+                                  for row in body) for index in range(len(header))]
+    needed = []
+    for index, heading in enumerate(header):
+        widest = max((display_width(row[index]) for row in body), default=0)
+        # a digit prints wider than half a wide character in the fonts Word and WPS
+        # fall back on: room for it, so a number never wraps; a heading may wrap, but
+        # never inside a word, two wide characters at least
+        per = size * DIGIT_EM if numeric[index] else size / 2 * 1.08
+        needed.append(max(widest * per, min(display_width(heading), 4) * size / 2 * 1.08)
+                      + CELL_PADDING_PT)
+    fixed = sum(width for width, number in zip(needed, numeric, strict=True) if number)
+    texts = sum(width for width, number in zip(needed, numeric, strict=True) if not number)
+    if not texts or fixed >= available:  # nothing to squeeze but numbers: equal shares
+        return [available / len(header)] * len(header)
+    scale = (available - fixed) / texts
+    return [width if number else width * scale
+            for width, number in zip(needed, numeric, strict=True)]
+
+
 def _table(document: Any, rows: Sequence[Sequence[str]]) -> None:
     from docx.shared import Pt
 
@@ -400,9 +432,8 @@ def _table(document: Any, rows: Sequence[Sequence[str]]) -> None:
         if found is not None:
             size, widths = candidate, found
             break
-    if widths is None:  # more columns than a portrait page holds: equal shares
-        share = text_width_mm() / 25.4 * 72 / len(rows[0])
-        widths = [share] * len(rows[0])
+    if widths is None:  # more columns than a portrait page holds at the smallest size
+        widths = squeezed_widths(rows, size)
     table = document.add_table(rows=len(rows), cols=len(rows[0]))
     table.autofit = False
     tbl_pr = table._tbl.tblPr
